@@ -1,0 +1,104 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Every service is a library (tested in-process) plus a thin executable (deployed alone).
+let services: [(library: String, folder: String, executable: String)] = [
+    ("RegistryService", "Registry", "registry"),
+    ("MatchingService", "Matching", "matching"),
+    ("BroadcastService", "Broadcast", "broadcast"),
+    ("OpportunitiesService", "Opportunities", "opportunities"),
+]
+
+let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
+
+var targets: [Target] = [
+    .systemLibrary(
+        name: "CZeroMQ",
+        path: "Shared/CZeroMQ",
+        pkgConfig: "libzmq",
+        providers: [.apt(["libzmq3-dev"])]
+    ),
+    .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], path: "Shared/ZeroMQ"),
+    .target(name: "Wire", path: "Shared/Wire"),
+    .target(name: "Store", dependencies: ["Wire", grdb, logging], path: "Shared/Store"),
+    .target(name: "Transport", dependencies: ["ZeroMQ", "Wire", "Store", logging], path: "Shared/Transport"),
+    .target(name: "Contracts", dependencies: ["Wire", "Transport"], path: "Shared/Contracts"),
+    .target(
+        name: "ServiceKit",
+        dependencies: ["ZeroMQ", "Wire", "Store", "Transport", "Contracts", logging, lifecycle, argumentParser, grdb],
+        path: "Shared/ServiceKit"
+    ),
+    .target(
+        name: "OctooTesting",
+        dependencies: ["ServiceKit", "OctooBus", "Transport", "Contracts", "ZeroMQ", logging],
+        path: "Shared/OctooTesting"
+    ),
+    .target(name: "OctooBus", dependencies: ["ZeroMQ", "Transport", logging], path: "Services/Bus", exclude: ["Main"]),
+    .executableTarget(
+        name: "OctooBusMain",
+        dependencies: ["OctooBus", "ZeroMQ", "ServiceKit", argumentParser, logging, lifecycle],
+        path: "Services/Bus/Main"
+    ),
+    .executableTarget(
+        name: "OctooCLI",
+        dependencies: ["Wire", "Transport", "Contracts", "ServiceKit", "ZeroMQ", argumentParser, logging],
+        path: "Services/Octoo"
+    ),
+    .executableTarget(
+        name: "OctooBenchmark",
+        dependencies: ["ZeroMQ", "Wire", "Transport", "ServiceKit", "Contracts", "OctooBus", argumentParser, logging,
+                       .product(name: "Histogram", package: "hdrhistogram-swift")],
+        path: "Benchmarks/RPCRoundTrip"
+    ),
+    .testTarget(name: "WireTests", dependencies: ["Wire"], path: "Tests/WireTests"),
+    .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], path: "Tests/ZeroMQTests"),
+    .testTarget(
+        name: "TransportTests",
+        dependencies: ["Transport", "Wire", "ZeroMQ", "Store", "Contracts", "ServiceKit", "OctooTesting", "OctooBus", grdb, logging],
+        path: "Tests/TransportTests"
+    ),
+    .testTarget(
+        name: "EndToEndTests",
+        dependencies: ["OctooTesting", "Contracts", "Transport", "Wire", "ZeroMQ"],
+        path: "Tests/EndToEndTests"
+    ),
+]
+
+var products: [Product] = [
+    .executable(name: "octoo-bus", targets: ["OctooBusMain"]),
+    .executable(name: "octoo", targets: ["OctooCLI"]),
+    .executable(name: "octoo-bench", targets: ["OctooBenchmark"]),
+]
+
+for service in services {
+    targets.append(.target(
+        name: service.library,
+        dependencies: ["ServiceKit", "Contracts", "Store", "Transport", "Wire", grdb, logging],
+        path: "Services/\(service.folder)",
+        exclude: ["Main"]
+    ))
+    targets.append(.executableTarget(
+        name: "\(service.library)Main",
+        dependencies: [.target(name: service.library), "ServiceKit"],
+        path: "Services/\(service.folder)/Main"
+    ))
+    products.append(.executable(name: service.executable, targets: ["\(service.library)Main"]))
+}
+
+let package = Package(
+    name: "Octoo",
+    platforms: [.macOS(.v15)],
+    products: products,
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+    ],
+    targets: targets,
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,41 @@
+import Foundation
+import Store
+import Transport
+import Wire
+
+/// `Health`, `Describe`, `ReadEvents` and `SetClock`: PROTOCOL §5, the same for every service.
+enum CommonHandlers {
+    static func register(into router: inout RPCRouter, environment: ServiceEnvironment, version: String, isServing: @escaping @Sendable () -> Bool) {
+        let service = router.service
+        router.register(CommonMethods.health(service)) { _, _ in
+            HealthResponse(
+                status: isServing() ? .serving : .notServing, service: service,
+                instance: environment.configuration.instance, version: version,
+                uptimeSeconds: (ContinuousClock.now - environment.startedAt).components.seconds)
+        }
+        router.register(CommonMethods.readEvents(service)) { request, context in
+            try request.validate()
+            // A partner reads only its own tenant's events; a service reads them all.
+            let tenant = context.actor?.role == .service ? nil : try context.partnerId()
+            let outbox = environment.database.outbox
+            return try await environment.database.pool.read { db in
+                ReadEventsResponse(
+                    events: try outbox.read(db, afterSeq: request.afterSeq, limit: request.limit, partnerId: tenant),
+                    lastSeq: try outbox.lastSeq(db))
+            }
+        }
+        router.register(CommonMethods.setClock(service)) { request, _ in
+            guard let clock = environment.clock as? ManualClock else {
+                throw RPCError(.failedPrecondition, "\(service) runs on the system clock; start it with --manual-clock to set it")
+            }
+            try await clock.set(request.now)
+            return SetClockResponse(now: clock.now)
+        }
+        // Describe lists every method, itself included, so it is registered last.
+        let describe = CommonMethods.describe(service)
+        let catalogue = (router.catalogue + [MethodInfo(describe)]).sorted { $0.name < $1.name }
+        router.register(describe) { _, _ in
+            DescribeResponse(service: service, protocolVersion: DescribeResponse.currentProtocolVersion, methods: catalogue)
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import GRDB
+import Store
+import Transport
+import Wire
+
+extension ServiceDatabase {
+    /// Runs a mutation in one write transaction that also honours the request's `idempotencyKey`
+    /// (a repeat with the same body replays the stored reply; with another body it is
+    /// `INVALID_ARGUMENT`) and its deadline (past it, the transaction rolls back).
+    public func mutate<Request: Encodable & Sendable, Response: Codable & Sendable>(
+        _ context: RequestContext, request: Request, now: Date,
+        _ body: @escaping @Sendable (GRDB.Database) throws -> Response
+    ) async throws -> Response {
+        try context.checkDeadline()
+        guard let key = context.idempotencyKey else {
+            return try await pool.write { db in
+                let response = try body(db)
+                try context.checkDeadline()
+                return response
+            }
+        }
+        let scope = "\(context.actor?.partnerId ?? "-")|\(context.method)"
+        let hash = try RequestHash.of(request)
+        return try await pool.write { db in
+            if let record = try IdempotencyRecord.find(db, scope: scope, key: key) {
+                guard record.requestHash == hash else {
+                    throw RPCError.invalidArgument(field: "idempotencyKey", "was already used with a different request")
+                }
+                return try WireCoding.decode(Response.self, from: record.reply)
+            }
+            let response = try body(db)
+            try context.checkDeadline()
+            try IdempotencyRecord(scope: scope, key: key, requestHash: hash, reply: Data(try WireCoding.encode(response)), createdAt: now).insert(db)
+            return response
+        }
+    }
+}
+
+/// A stable hash of a request: FNV-1a over its JSON with sorted keys, so field order and unknown
+/// fields do not matter.
+enum RequestHash {
+    static func of<Request: Encodable>(_ request: Request) throws -> String {
+        let bytes = try WireCoding.makeEncoder(sortedKeys: true).encode(request)
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Store
+import Synchronization
+import Transport
+import Wire
+import ZeroMQ
+
+/// One running service: its database, clock, RPC server (domain and common methods), outbox
+/// relay and event subscription, run as a `ServiceGroup`.
+///
+/// Start order is relay, server, subscriber; shutdown is the reverse, so in-flight calls are
+/// answered and their events published before the bus sockets close.
+public final class ServiceApplication: Sendable {
+    public let definition: ServiceDefinition
+    public let environment: ServiceEnvironment
+    let server: RPCServer
+    let relay: OutboxRelay
+    let subscriber: EventSubscriber?
+    let group = Mutex<ServiceGroup?>(nil)
+    let serving = ServingFlag()
+
+    /// Opens the database and prepares every part; nothing connects until `run()`.
+    /// - Parameter context: the ZeroMQ context (share one with an in-process bus for `inproc://`).
+    public init(
+        definition: ServiceDefinition, configuration: ServiceConfiguration, context: ZeroMQ.Context,
+        clock: (any ServiceClock)? = nil, logger: Logger? = nil,
+        shouldPublish: @escaping @Sendable (Event) -> Bool = { _ in true }
+    ) throws {
+        var logger = logger ?? Logger(label: "octoo.\(definition.name)")
+        logger.logLevel = configuration.logLevel
+        logger[metadataKey: "service"] = "\(definition.name)"
+        self.definition = definition
+        let database = try ServiceDatabase(
+            path: configuration.databasePath, source: definition.name, durability: definition.durability,
+            migrations: definition.migrations)
+        let clock = clock ?? (configuration.manualClock ? ManualClock() : SystemClock())
+        let environment = ServiceEnvironment(configuration: configuration, database: database, clock: clock, logger: logger, context: context)
+        self.environment = environment
+
+        var router = RPCRouter(service: definition.name)
+        definition.routes(&router, environment)
+        let serving = self.serving
+        CommonHandlers.register(into: &router, environment: environment, version: definition.version) {
+            serving.isServing
+        }
+        server = try RPCServer(
+            context: context,
+            configuration: RPCServerConfiguration(
+                endpoint: configuration.endpoints.worker(definition.name), maxInFlight: configuration.maxInFlight,
+                maxMessageBytes: configuration.maxMessageBytes, drainTimeout: configuration.drainTimeout),
+            router: router, logger: logger)
+        relay = try OutboxRelay(
+            context: context, endpoint: configuration.endpoints.eventsPublish, database: database, logger: logger,
+            shouldPublish: shouldPublish)
+        if let apply = definition.applyEvent, !definition.subscriptions.isEmpty {
+            var sources: [String: RPCClient] = [:]
+            for source in definition.subscriptions { sources[source] = try environment.client(source) }
+            subscriber = EventSubscriber(
+                context: context, endpoint: configuration.endpoints.eventsSubscribe, sources: sources,
+                database: database, logger: logger, apply: apply)
+        } else {
+            subscriber = nil
+        }
+    }
+
+    /// Runs until a graceful shutdown: from `shutdown()`, from task cancellation, or (when
+    /// `handleSignals`) from SIGTERM/SIGINT. Returns once everything has stopped.
+    public func run(handleSignals: Bool = false) async throws {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: Part(name: "relay", run: relay.run, stop: relay.stop)),
+            .init(service: Part(name: "rpc", run: server.run, stop: { [serving, server] in
+                serving.stop()
+                server.shutdown()
+            })),
+        ]
+        if let subscriber {
+            services.append(.init(service: Part(name: "events", run: { await subscriber.run() }, stop: subscriber.stop)))
+        }
+        var configuration = ServiceGroupConfiguration(services: services, logger: environment.logger)
+        if handleSignals { configuration.gracefulShutdownSignals = [.sigterm, .sigint] }
+        let group = ServiceGroup(configuration: configuration)
+        self.group.withLock { $0 = group }
+        defer { environment.closeClients() }
+        try await withTaskCancellationHandler {
+            try await group.run()
+        } onCancel: {
+            Task { await group.triggerGracefulShutdown() }
+        }
+        environment.logger.info("stopped")
+    }
+
+    /// Starts a graceful shutdown; `run()` returns when it is complete.
+    public func shutdown() async {
+        let group = self.group.withLock { $0 }
+        await group?.triggerGracefulShutdown()
+    }
+}
+
+/// Adapts a run/stop pair to swift-service-lifecycle: graceful shutdown calls `stop`, and `run`
+/// returns once the part has finished its work.
+struct Part: Service, CustomStringConvertible {
+    let name: String
+    let run: @Sendable () async throws -> Void
+    let stop: @Sendable () -> Void
+
+    var description: String { name }
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await run()
+        } onGracefulShutdown: {
+            stop()
+        }
+    }
+}
+
+/// Whether the service still takes work; `Health` reports NOT_SERVING once shutdown begins.
+final class ServingFlag: Sendable {
+    private let value = Atomic<Bool>(true)
+    var isServing: Bool { value.load(ordering: .relaxed) }
+    func stop() { value.store(false, ordering: .relaxed) }
+}

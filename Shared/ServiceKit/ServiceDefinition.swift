@@ -1,0 +1,42 @@
+import GRDB
+import Store
+import Transport
+import Wire
+
+/// What makes one service what it is; `ServiceApplication` supplies everything else (bus
+/// sockets, database, common methods, event relay and subscription, lifecycle).
+public struct ServiceDefinition: Sendable {
+    /// `registry`, `matching`, `broadcast` or `opportunities`.
+    public var name: String
+    /// Reported by `Health`.
+    public var version: String
+    /// `synchronous` level of its SQLite file.
+    public var durability: Durability
+    /// Registers the service's own migrations (after the shared ones). Never edit a shipped one.
+    public var migrations: @Sendable (inout DatabaseMigrator) -> Void
+    /// Other services whose events it consumes, and how it applies one (in its transaction).
+    public var subscriptions: [String]
+    public var applyEvent: EventSubscriber.Apply?
+    /// Registers the domain methods.
+    public var routes: @Sendable (inout RPCRouter, ServiceEnvironment) -> Void
+
+    public init(
+        name: String, version: String = OctooVersion.current, durability: Durability,
+        migrations: @escaping @Sendable (inout DatabaseMigrator) -> Void = { _ in },
+        subscriptions: [String] = [], applyEvent: EventSubscriber.Apply? = nil,
+        routes: @escaping @Sendable (inout RPCRouter, ServiceEnvironment) -> Void = { _, _ in }
+    ) {
+        self.name = name
+        self.version = version
+        self.durability = durability
+        self.migrations = migrations
+        self.subscriptions = subscriptions
+        self.applyEvent = applyEvent
+        self.routes = routes
+    }
+}
+
+/// The build's version string.
+public enum OctooVersion {
+    public static let current = "0.1.0"
+}

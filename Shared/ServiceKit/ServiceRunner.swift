@@ -1,0 +1,19 @@
+import Foundation
+import Logging
+import ZeroMQ
+
+/// What every service executable's `main` does: read options, set up logging, run until
+/// SIGTERM/SIGINT, and exit 0 after a graceful shutdown.
+public enum ServiceRunner {
+    public static func run(_ definition: ServiceDefinition, options: ServiceOptions) async throws {
+        let configuration = try options.configuration(service: definition.name)
+        LoggingSetup.bootstrap(level: configuration.logLevel)
+        let application = try ServiceApplication(
+            definition: definition, configuration: configuration, context: try ZeroMQ.Context())
+        application.environment.logger.info("starting", metadata: [
+            "instance": "\(configuration.instance)", "database": "\(configuration.databasePath)",
+            "worker": "\(configuration.endpoints.worker(definition.name))", "manualClock": "\(configuration.manualClock)",
+        ])
+        try await application.run(handleSignals: true)
+    }
+}

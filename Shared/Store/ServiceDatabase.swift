@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+import Logging
+
+/// How hard SQLite works to keep a commit through a power loss.
+public enum Durability: String, Sendable {
+    /// `synchronous=FULL`: a lost commit would lose a fact (registry, broadcast, opportunities).
+    case full = "FULL"
+    /// `synchronous=NORMAL`: a read model that events can rebuild (matching).
+    case normal = "NORMAL"
+}
+
+/// One service's SQLite file: WAL mode, its chosen durability, the shared tables every service
+/// has (outbox, idempotency records, event checkpoints) and its own versioned migrations.
+public final class ServiceDatabase: Sendable {
+    /// The GRDB pool: one writer, concurrent readers (WAL).
+    public let pool: DatabasePool
+    /// The service's event outbox.
+    public let outbox: Outbox
+    /// Where the file lives.
+    public let path: String
+
+    /// Opens (creating if needed) the file at `path` and runs every migration not yet applied.
+    /// `migrations` registers the service's own, after the shared ones; never edit a shipped one.
+    public init(
+        path: String, source: String, durability: Durability,
+        migrations: (inout DatabaseMigrator) -> Void = { _ in }
+    ) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(durability.rawValue)")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        pool = try DatabasePool(path: path, configuration: configuration)
+        self.path = path
+        outbox = Outbox(source: source)
+        var migrator = DatabaseMigrator()
+        SharedMigrations.register(in: &migrator)
+        migrations(&migrator)
+        try migrator.migrate(pool)
+    }
+}
+
+/// The tables every service has, registered by name once and never edited.
+enum SharedMigrations {
+    static func register(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("octoo.v1.outbox") { db in
+            try db.create(table: OutboxRecord.databaseTableName) { table in
+                table.primaryKey("seq", .integer)
+                table.column("type", .text).notNull()
+                table.column("occurredAt", .datetime).notNull()
+                table.column("partnerId", .text)
+                table.column("data", .blob).notNull()
+            }
+        }
+        migrator.registerMigration("octoo.v1.idempotency") { db in
+            try db.create(table: IdempotencyRecord.databaseTableName) { table in
+                table.column("scope", .text).notNull()
+                table.column("key", .text).notNull()
+                table.column("requestHash", .text).notNull()
+                table.column("reply", .blob).notNull()
+                table.column("createdAt", .datetime).notNull()
+                table.primaryKey(["scope", "key"])
+            }
+        }
+        migrator.registerMigration("octoo.v1.eventCheckpoint") { db in
+            try db.create(table: EventCheckpoint.databaseTableName) { table in
+                table.primaryKey("source", .text)
+                table.column("lastSeq", .integer).notNull()
+            }
+        }
+    }
+}

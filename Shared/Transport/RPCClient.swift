@@ -1,0 +1,316 @@
+import Foundation
+import Logging
+import Synchronization
+import Wire
+import ZeroMQ
+
+/// When a failed call is tried again: jittered exponential backoff, within the call's timeout.
+public struct RetryPolicy: Sendable, Equatable {
+    /// Attempts in all, the first included.
+    public var maxAttempts: Int
+    public var initialBackoff: Duration
+    public var maxBackoff: Duration
+    public var multiplier: Double
+
+    public init(maxAttempts: Int = 5, initialBackoff: Duration = .milliseconds(20), maxBackoff: Duration = .seconds(1), multiplier: Double = 2) {
+        self.maxAttempts = maxAttempts
+        self.initialBackoff = initialBackoff
+        self.maxBackoff = maxBackoff
+        self.multiplier = multiplier
+    }
+
+    /// The default: up to 5 attempts from 20 ms to 1 s.
+    public static let standard = RetryPolicy()
+    /// A single attempt.
+    public static let none = RetryPolicy(maxAttempts: 1)
+
+    /// Whether `code` is worth another attempt. `UNAVAILABLE` promises nothing was done, so every
+    /// method retries it; a full work queue (`RESOURCE_EXHAUSTED`) is retried only for methods
+    /// whose repetition is harmless.
+    public static func isRetryable(_ code: StatusCode, idempotent: Bool) -> Bool {
+        code == .unavailable || (idempotent && code == .resourceExhausted)
+    }
+
+    /// The pause before attempt `attempt + 1` ("full jitter": uniform in [0, the exponential bound]).
+    public func backoff(afterAttempt attempt: Int) -> Duration {
+        let base = initialBackoff * pow(multiplier, Double(attempt - 1))
+        let bound = min(base, maxBackoff)
+        return bound * Double.random(in: 0.0...1.0)
+    }
+}
+
+/// Per-call settings.
+public struct CallOptions: Sendable {
+    /// The whole budget, every retry included; sent to the server as `deadlineMs`.
+    public var timeout: Duration
+    /// Makes a mutation safe to repeat (PROTOCOL §3) and so retryable.
+    public var idempotencyKey: String?
+    public var retry: RetryPolicy
+
+    public init(timeout: Duration = .seconds(5), idempotencyKey: String? = nil, retry: RetryPolicy = .standard) {
+        self.timeout = timeout
+        self.idempotencyKey = idempotencyKey
+        self.retry = retry
+    }
+}
+
+/// A client of one service: a DEALER connected to the bus's front port, owned by one I/O thread.
+/// Any number of calls may be in flight on it at once; replies are matched by `id`.
+public final class RPCClient: Sendable {
+    /// The front-port endpoint it is connected to.
+    public let endpoint: String
+    let maxMessageBytes: Int
+    let logger: Logger
+    let wakeup: WakeupSignal
+    let shared = Mutex(ClientState())
+    private let idPrefix: String
+    private let counter = Atomic<UInt64>(0)
+
+    struct Outgoing {
+        var id: String
+        var frame: [UInt8]
+        var deadline: ContinuousClock.Instant
+        var continuation: CheckedContinuation<Result<[UInt8], RPCError>, Never>
+    }
+
+    struct ClientState {
+        var outgoing: [Outgoing] = []
+        var cancelled: [String] = []
+        var closed = false
+        var finished = false
+    }
+
+    /// Connects to `endpoint` and starts the I/O thread.
+    public init(context: ZeroMQ.Context, endpoint: String, maxMessageBytes: Int = LengthPrefixedFrame.defaultMaxMessageBytes, logger: Logger = Logger(label: "octoo.rpc-client")) throws {
+        self.endpoint = endpoint
+        self.maxMessageBytes = maxMessageBytes
+        self.logger = logger
+        self.wakeup = try WakeupSignal()
+        self.idPrefix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        let socket = try Socket(context: context, type: .dealer)
+        try socket.setLinger(ms: 0)
+        try socket.setSendTimeout(ms: 1000)
+        try socket.setSendHighWaterMark(10_000)
+        try socket.setReceiveHighWaterMark(10_000)
+        try socket.connect(endpoint)
+        // The socket was made here, but from now on only the I/O thread touches it.
+        let handoff = SocketHandoff(socket: socket)
+        let thread = Thread { [self] in
+            ClientLoop(client: self, socket: handoff.take()).run()
+        }
+        thread.name = "octoo-rpc-client"
+        thread.start()
+    }
+
+    deinit { close() }
+
+    /// Stops the I/O thread; calls still waiting fail with `UNAVAILABLE`.
+    public func close() {
+        shared.withLock { $0.closed = true }
+        wakeup.signal()
+    }
+
+    /// A new request id, unique within this client.
+    public func makeRequestId() -> String {
+        "\(idPrefix)-\(counter.wrappingAdd(1, ordering: .relaxed).newValue)"
+    }
+
+    /// Calls `method` with typed request and response, retrying as `options.retry` allows.
+    public func call<Request, Response>(
+        _ method: MethodDescriptor<Request, Response>, _ request: Request, actor: Actor?, options: CallOptions = CallOptions()
+    ) async throws(RPCError) -> Response {
+        let idempotent = method.idempotent || options.idempotencyKey != nil
+        let reply = try await exchange(method: method.name, body: request, actor: actor, idempotent: idempotent, options: options)
+        return try Envelope.decodeBody(Response.self, from: reply[...])
+    }
+
+    /// Calls any method with a JSON body and returns the reply's JSON body (the CLI's `call`).
+    public func callJSON(
+        method: String, body: JSONValue, actor: Actor?, idempotent: Bool = false, options: CallOptions = CallOptions()
+    ) async throws(RPCError) -> JSONValue {
+        let reply = try await exchange(method: method, body: body, actor: actor, idempotent: idempotent || options.idempotencyKey != nil, options: options)
+        return try Envelope.decodeBody(JSONValue.self, from: reply[...])
+    }
+
+    /// One call with retries; returns the whole reply JSON of an `OK` reply.
+    func exchange<Body: Encodable>(method: String, body: Body, actor: Actor?, idempotent: Bool, options: CallOptions) async throws(RPCError) -> [UInt8] {
+        let deadline = ContinuousClock.now + options.timeout
+        var attempt = 0
+        while true {
+            attempt += 1
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else { throw RPCError(.deadlineExceeded, "\(method): no reply within \(options.timeout)") }
+            let id = makeRequestId()
+            let header = RequestHeader(
+                id: id, method: method, deadlineMs: max(1, Int64(remaining / .milliseconds(1))),
+                idempotencyKey: options.idempotencyKey, actor: actor)
+            let json: [UInt8]
+            do { json = try Envelope.encodeRequest(header, body: body) } catch {
+                throw RPCError(.invalidArgument, "\(method): request could not be encoded: \(error)")
+            }
+            guard json.count <= maxMessageBytes else {
+                throw RPCError(.resourceExhausted, "\(method): request of \(json.count) bytes exceeds the limit of \(maxMessageBytes)")
+            }
+            let failure: RPCError
+            switch await send(id: id, frame: LengthPrefixedFrame.encode(json), deadline: deadline) {
+            case .success(let reply):
+                let head = try Envelope.parseReplyHead(reply[...])
+                guard let error = head.status.error else { return reply }
+                failure = error
+            case .failure(let error):
+                failure = error
+            }
+            guard RetryPolicy.isRetryable(failure.code, idempotent: idempotent), attempt < options.retry.maxAttempts else {
+                throw failure
+            }
+            let pause = min(options.retry.backoff(afterAttempt: attempt), deadline - ContinuousClock.now)
+            logger.debug("retrying", metadata: ["method": "\(method)", "attempt": "\(attempt)", "status": "\(failure.code)"])
+            if pause > .zero {
+                do { try await Task.sleep(for: pause) } catch { throw RPCError(.cancelled, "\(method) was cancelled") }
+            }
+        }
+    }
+
+    /// Sends one framed request and waits for the reply with the same `id`, or the deadline.
+    public func send(id: String, frame: [UInt8], deadline: ContinuousClock.Instant) async -> Result<[UInt8], RPCError> {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let accepted = shared.withLock { state in
+                    guard !state.closed else { return false }
+                    state.outgoing.append(Outgoing(id: id, frame: frame, deadline: deadline, continuation: continuation))
+                    return true
+                }
+                if accepted {
+                    wakeup.signal()
+                } else {
+                    continuation.resume(returning: .failure(RPCError(.unavailable, "client is closed")))
+                }
+            }
+        } onCancel: {
+            shared.withLock { $0.cancelled.append(id) }
+            wakeup.signal()
+        }
+    }
+}
+
+/// Moves a socket made on one thread to the thread that will own it, exactly once.
+private final class SocketHandoff: @unchecked Sendable {
+    private var socket: Socket?
+    init(socket: Socket) { self.socket = socket }
+    func take() -> Socket {
+        defer { socket = nil }
+        return socket!
+    }
+}
+
+/// The state only the client's I/O thread touches.
+private final class ClientLoop {
+    let client: RPCClient
+    let socket: Socket
+    var pending: [String: RPCClient.Outgoing] = [:]
+    var nearestDeadline: ContinuousClock.Instant?
+
+    init(client: RPCClient, socket: Socket) {
+        self.client = client
+        self.socket = socket
+    }
+
+    func run() {
+        var poller = Poller()
+        poller.add(socket)
+        poller.add(fileDescriptor: client.wakeup.fileDescriptor)
+        var timeoutMs = 1000
+        defer {
+            socket.close(lingerMs: 0)
+            client.shared.withLock { $0.finished = true }
+        }
+        while true {
+            let ready: [Bool]
+            do { ready = try poller.poll(timeoutMs: timeoutMs) } catch {
+                client.logger.error("poll failed; client stops", metadata: ["error": "\(error)"])
+                failAll(RPCError(.unavailable, "client failed: \(error)"))
+                return
+            }
+            if ready[1] { client.wakeup.clear() }
+            let (outgoing, cancelled, closed) = client.shared.withLock { state in
+                let taken = (state.outgoing, state.cancelled, state.closed)
+                state.outgoing.removeAll(keepingCapacity: true)
+                state.cancelled.removeAll()
+                return taken
+            }
+            if closed {
+                for call in outgoing { call.continuation.resume(returning: .failure(RPCError(.unavailable, "client is closed"))) }
+                failAll(RPCError(.unavailable, "client is closed"))
+                return
+            }
+            for call in outgoing { start(call) }
+            for id in cancelled {
+                pending.removeValue(forKey: id)?.continuation.resume(returning: .failure(RPCError(.cancelled, "call was cancelled")))
+            }
+            receiveAll()
+            expire()
+            timeoutMs = 1000
+            if let nearestDeadline {
+                let wait = nearestDeadline - ContinuousClock.now
+                timeoutMs = max(0, min(timeoutMs, Int(wait / .milliseconds(1)) + 1))
+            }
+        }
+    }
+
+    func start(_ call: RPCClient.Outgoing) {
+        guard pending[call.id] == nil else {
+            call.continuation.resume(returning: .failure(RPCError(.invalidArgument, "request id \(call.id) is already in flight")))
+            return
+        }
+        do {
+            guard try socket.send([call.frame]) else {
+                call.continuation.resume(returning: .failure(RPCError(.unavailable, "the bus did not take the request in time")))
+                return
+            }
+        } catch {
+            call.continuation.resume(returning: .failure(RPCError(.unavailable, "send failed: \(error)")))
+            return
+        }
+        pending[call.id] = call
+        if nearestDeadline.map({ call.deadline < $0 }) ?? true { nearestDeadline = call.deadline }
+    }
+
+    func receiveAll() {
+        while true {
+            let frames: [[UInt8]]?
+            do { frames = try socket.receive(dontWait: true) } catch {
+                client.logger.warning("receive failed", metadata: ["error": "\(error)"])
+                return
+            }
+            guard let frames, let payload = frames.last else { return }
+            guard case .success(let json) = LengthPrefixedFrame.decode(payload, maxMessageBytes: Int.max),
+                  let head = try? Envelope.parseReplyHead(json), let id = head.id else {
+                client.logger.warning("dropped a reply that names no request", metadata: ["bytes": "\(payload.count)"])
+                continue
+            }
+            // A reply to a call that already timed out or was cancelled is simply late.
+            pending.removeValue(forKey: id)?.continuation.resume(returning: .success(Array(json)))
+        }
+    }
+
+    func expire() {
+        guard let nearest = nearestDeadline else { return }
+        let now = ContinuousClock.now
+        guard nearest <= now else { return }
+        var next: ContinuousClock.Instant?
+        for (id, call) in pending {
+            if call.deadline <= now {
+                pending[id] = nil
+                call.continuation.resume(returning: .failure(RPCError(.deadlineExceeded, "no reply to \(id) before the deadline")))
+            } else if next.map({ call.deadline < $0 }) ?? true {
+                next = call.deadline
+            }
+        }
+        nearestDeadline = next
+    }
+
+    func failAll(_ error: RPCError) {
+        for call in pending.values { call.continuation.resume(returning: .failure(error)) }
+        pending.removeAll()
+    }
+}

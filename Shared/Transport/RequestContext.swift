@@ -1,0 +1,47 @@
+import Logging
+import Wire
+
+/// What a handler knows about the call it serves, besides the request body.
+public struct RequestContext: Sendable {
+    /// The request's `id`, as the client chose it.
+    public let requestId: String
+    /// `<service>.<Method>`.
+    public let method: String
+    /// Who is acting; always present for methods that declare roles (checked before the handler runs).
+    public let actor: Actor?
+    /// When the caller stops waiting, if it said.
+    public let deadline: ContinuousClock.Instant?
+    /// The caller's `idempotencyKey`, if any.
+    public let idempotencyKey: String?
+    /// A logger carrying `request.id`, `method` and `partner`.
+    public var logger: Logger
+
+    public init(requestId: String, method: String, actor: Actor?, deadline: ContinuousClock.Instant?, idempotencyKey: String?, logger: Logger) {
+        self.requestId = requestId
+        self.method = method
+        self.actor = actor
+        self.deadline = deadline
+        self.idempotencyKey = idempotencyKey
+        self.logger = logger
+    }
+
+    /// The acting tenant; `INVALID_ARGUMENT` naming `actor.partnerId` when there is none.
+    public func partnerId() throws(RPCError) -> String {
+        guard let partnerId = actor?.partnerId, !partnerId.isEmpty else {
+            throw .invalidArgument(field: "actor.partnerId", "is required for this method")
+        }
+        return partnerId
+    }
+
+    /// Whether the caller's deadline has passed.
+    public var isPastDeadline: Bool {
+        guard let deadline else { return false }
+        return ContinuousClock.now >= deadline
+    }
+
+    /// Throws `DEADLINE_EXCEEDED` once the deadline has passed: call it before committing work
+    /// the caller will no longer wait for, so a late request changes nothing.
+    public func checkDeadline() throws(RPCError) {
+        if isPastDeadline { throw RPCError(.deadlineExceeded, "deadline passed before \(method) completed") }
+    }
+}
