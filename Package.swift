@@ -53,6 +53,12 @@ var targets: [Target] = [
                        .product(name: "Histogram", package: "hdrhistogram-swift")],
         path: "Benchmarks/RPCRoundTrip"
     ),
+    // A service with a slow method, for end-to-end tests of deadlines and graceful shutdown.
+    .executableTarget(
+        name: "OctooTestService",
+        dependencies: ["ServiceKit", "Transport", "Wire", argumentParser],
+        path: "Tests/Fixtures/TestService"
+    ),
     .testTarget(name: "WireTests", dependencies: ["Wire"], path: "Tests/WireTests"),
     .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], path: "Tests/ZeroMQTests"),
     .testTarget(
@@ -62,7 +68,7 @@ var targets: [Target] = [
     ),
     .testTarget(
         name: "EndToEndTests",
-        dependencies: ["OctooTesting", "Contracts", "Transport", "Wire", "ZeroMQ"],
+        dependencies: ["OctooTesting", "Contracts", "Transport", "Wire", "ZeroMQ", "ServiceKit"],
         path: "Tests/EndToEndTests"
     ),
 ]
@@ -71,6 +77,7 @@ var products: [Product] = [
     .executable(name: "octoo-bus", targets: ["OctooBusMain"]),
     .executable(name: "octoo", targets: ["OctooCLI"]),
     .executable(name: "octoo-bench", targets: ["OctooBenchmark"]),
+    .executable(name: "octoo-test-service", targets: ["OctooTestService"]),
 ]
 
 for service in services {

@@ -40,7 +40,7 @@ struct CallCommand: AsyncParsableCommand {
             let reply = try await clients.client(service).callJSON(
                 method: method, body: json, actor: try actor.actor(),
                 options: CallOptions(timeout: .milliseconds(timeoutMs), idempotencyKey: idempotencyKey))
-            print(prettyJSON(reply))
+            say(prettyJSON(reply))
         } catch let error as RPCError {
             FileHandle.standardError.write(Data((prettyJSON(Status(error)) + "\n").utf8))
             throw ExitCode(1)

@@ -26,28 +26,28 @@ struct Demo {
     let manualClock: Bool
 
     func run() async throws {
-        print("\n== demo: every service answers the common methods of PROTOCOL §5")
+        say("\n== demo: every service answers the common methods of PROTOCOL §5")
         for service in BusEndpoints.services {
             let client = try clients.client(service)
             let health = try await client.health(service)
             let described = try await client.describe(service)
             let events = try await client.readEvents(service, afterSeq: 0, limit: 1)
-            print("\(service): \(health.status.rawValue), protocol v\(described.protocolVersion), \(described.methods.count) methods (\(described.methods.map(\.name).joined(separator: ", "))), events so far: \(events.lastSeq)")
+            say("\(service): \(health.status.rawValue), protocol v\(described.protocolVersion), \(described.methods.count) methods (\(described.methods.map(\.name).joined(separator: ", "))), events so far: \(events.lastSeq)")
         }
-        print("\n== demo: bad input gets a clear error and changes nothing")
+        say("\n== demo: bad input gets a clear error and changes nothing")
         do {
             _ = try await clients.client("registry").callJSON(method: "registry.ReadEvents", body: .object(["limit": .string("many")]), actor: .system)
         } catch let error as RPCError {
-            print("registry.ReadEvents {\"limit\": \"many\"} -> \(error)")
+            say("registry.ReadEvents {\"limit\": \"many\"} -> \(error)")
         }
         if manualClock {
-            print("\n== demo: the clocks are settable (--manual-clock)")
+            say("\n== demo: the clocks are settable (--manual-clock)")
             let target = Date().addingTimeInterval(86_400)
             for service in BusEndpoints.services {
                 let reply = try await clients.client(service).setClock(service, to: target)
-                print("\(service).SetClock -> \(Timestamp.format(reply.now))")
+                say("\(service).SetClock -> \(Timestamp.format(reply.now))")
             }
         }
-        print("\n== demo: done")
+        say("\n== demo: done")
     }
 }

@@ -30,9 +30,9 @@ struct HealthCommand: AsyncParsableCommand {
         defer { clients.close() }
         let rows = await Self.check(clients, timeout: .milliseconds(timeoutMs))
         if json {
-            print(prettyJSON(rows))
+            say(prettyJSON(rows))
         } else {
-            print(Self.table(rows))
+            say(Self.table(rows))
         }
         if rows.contains(where: { $0.status != "SERVING" }) { throw ExitCode(1) }
     }

@@ -65,3 +65,9 @@ func prettyJSON<T: Encodable>(_ value: T) -> String {
     guard let data = try? WireCoding.makeEncoder(sortedKeys: true, pretty: true).encode(value) else { return "\(value)" }
     return String(decoding: data, as: UTF8.self)
 }
+
+/// Prints a line straight to standard output, unbuffered even into a pipe, so whoever runs
+/// `octoo up` (a script, a test) sees the ready line the moment it is written.
+func say(_ text: String = "") {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}

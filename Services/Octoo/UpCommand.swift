@@ -38,7 +38,7 @@ struct UpCommand: AsyncParsableCommand {
 
         let supervisor = ProcessSupervisor()
         supervisor.trapSignals()
-        print("octoo: data in \(dataDirectory), logs in \(logDirectory)")
+        say("octoo: data in \(dataDirectory), logs in \(logDirectory)")
         do {
             for name in ["octoo-bus"] + BusEndpoints.services {
                 let executable = binaries.appendingPathComponent(name)
@@ -58,19 +58,19 @@ struct UpCommand: AsyncParsableCommand {
         defer { clients.close() }
         let ready = await waitUntilServing(clients, supervisor: supervisor)
         guard ready else {
-            print("octoo: not every service answered Health within \(readyTimeout)s; see \(logDirectory)")
-            print(HealthCommand.table(await HealthCommand.check(clients, timeout: .seconds(1))))
+            say("octoo: not every service answered Health within \(readyTimeout)s; see \(logDirectory)")
+            say(HealthCommand.table(await HealthCommand.check(clients, timeout: .seconds(1))))
             Self.finish(supervisor.stopAll())
             throw ExitCode(1)
         }
-        print(HealthCommand.table(await HealthCommand.check(clients, timeout: .seconds(2))))
-        print("octoo: ready: bus and 4 services SERVING on \(endpoints.client("registry")) … \(endpoints.client("opportunities"))\(manualClock ? ", manual clock" : "") (Ctrl-C stops)")
+        say(HealthCommand.table(await HealthCommand.check(clients, timeout: .seconds(2))))
+        say("octoo: ready: bus and 4 services SERVING on \(endpoints.client("registry")) … \(endpoints.client("opportunities"))\(manualClock ? ", manual clock" : "") (Ctrl-C stops)")
 
         if demo {
             do {
                 try await Demo(clients: clients, manualClock: manualClock).run()
             } catch {
-                print("octoo: demo failed: \(error)")
+                say("octoo: demo failed: \(error)")
                 Self.finish(supervisor.stopAll())
                 throw ExitCode(1)
             }
@@ -83,11 +83,11 @@ struct UpCommand: AsyncParsableCommand {
         for await reason in supervisor.reasons {
             switch reason {
             case .signal(let number):
-                print("octoo: signal \(number): stopping services, then the bus")
+                say("octoo: signal \(number): stopping services, then the bus")
                 Self.finish(supervisor.stopAll())
                 return
             case .childExited(let name, let status):
-                print("octoo: \(name) exited unexpectedly (status \(status)); stopping everything. See \(logDirectory)/\(name).log")
+                say("octoo: \(name) exited unexpectedly (status \(status)); stopping everything. See \(logDirectory)/\(name).log")
                 _ = supervisor.stopAll()
                 throw ExitCode(1)
             }
@@ -107,9 +107,9 @@ struct UpCommand: AsyncParsableCommand {
 
     private static func finish(_ unclean: [String]) {
         if unclean.isEmpty {
-            print("octoo: stopped cleanly")
+            say("octoo: stopped cleanly")
         } else {
-            print("octoo: stopped; not cleanly: \(unclean.joined(separator: ", "))")
+            say("octoo: stopped; not cleanly: \(unclean.joined(separator: ", "))")
         }
     }
 

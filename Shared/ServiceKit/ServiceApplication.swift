@@ -59,7 +59,7 @@ public final class ServiceApplication: Sendable {
             for source in definition.subscriptions { sources[source] = try environment.client(source) }
             subscriber = EventSubscriber(
                 context: context, endpoint: configuration.endpoints.eventsSubscribe, sources: sources,
-                database: database, logger: logger, apply: apply)
+                database: database, idleCatchUp: configuration.eventCatchUpInterval, logger: logger, apply: apply)
         } else {
             subscriber = nil
         }

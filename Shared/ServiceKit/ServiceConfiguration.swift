@@ -23,11 +23,13 @@ public struct ServiceConfiguration: Sendable {
     public var instance: String
     /// How long shutdown waits for in-flight calls.
     public var drainTimeout: Duration
+    /// How long without events before a subscriber asks its sources for anything it missed.
+    public var eventCatchUpInterval: Duration
 
     public init(
         service: String, endpoints: BusEndpoints = .tcp(), dataDirectory: String = "data", logLevel: Logger.Level = .info,
         maxInFlight: Int = 64, maxMessageBytes: Int = LengthPrefixedFrame.defaultMaxMessageBytes, manualClock: Bool = false,
-        instance: String? = nil, drainTimeout: Duration = .seconds(10)
+        instance: String? = nil, drainTimeout: Duration = .seconds(10), eventCatchUpInterval: Duration = .seconds(5)
     ) {
         self.service = service
         self.endpoints = endpoints
@@ -38,6 +40,7 @@ public struct ServiceConfiguration: Sendable {
         self.manualClock = manualClock
         self.instance = instance ?? "\(service)-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         self.drainTimeout = drainTimeout
+        self.eventCatchUpInterval = eventCatchUpInterval
     }
 
     /// The service's SQLite file.

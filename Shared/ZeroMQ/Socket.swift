@@ -199,3 +199,14 @@ public final class Socket {
         }
     }
 }
+
+extension Socket {
+    /// The endpoint last bound (resolves `tcp://127.0.0.1:*` to the port the system chose).
+    public func lastEndpoint() throws -> String {
+        guard let handle else { throw ZMQError(code: ENOTSOCK, message: "socket is closed", operation: "zmq_getsockopt") }
+        var buffer = [CChar](repeating: 0, count: 256)
+        var size = buffer.count
+        if zmq_getsockopt(handle, ZMQ_LAST_ENDPOINT, &buffer, &size) != 0 { throw ZMQError.last("zmq_getsockopt(ZMQ_LAST_ENDPOINT)") }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

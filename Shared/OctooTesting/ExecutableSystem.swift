@@ -1,0 +1,116 @@
+import Foundation
+import Synchronization
+import Transport
+import Wire
+import ZeroMQ
+
+/// The real executables (`octoo-bus`, the services, test fixtures) as child processes on free
+/// loopback ports: the `.live` counterpart of `InProcessSystem`.
+public final class ExecutableSystem: Sendable {
+    public let endpoints: BusEndpoints
+    public let dataDirectory: String
+    public let context: ZeroMQ.Context
+    private let processes = Mutex<[String: Process]>([:])
+
+    /// Where `swift build` put the executables: beside the running test bundle.
+    public static var binaryDirectory: URL {
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("octoo-bus").path) { return url }
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug")
+    }
+
+    public init() throws {
+        var endpoints = BusEndpoints.tcp()
+        let ports = try FreePorts.take(2 + 2 * BusEndpoints.services.count)
+        endpoints.eventsPublishPort = ports[0]
+        endpoints.eventsSubscribePort = ports[1]
+        for (index, service) in BusEndpoints.services.enumerated() {
+            endpoints.rpc[service] = .init(client: ports[2 + 2 * index], worker: ports[3 + 2 * index])
+        }
+        self.endpoints = endpoints
+        dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("octoo-e2e-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        context = try ZeroMQ.Context()
+    }
+
+    /// The flags that point an executable at this system's bus and data folder.
+    public var commonArguments: [String] {
+        var arguments = ["--events-publish-port", "\(endpoints.eventsPublishPort)", "--events-subscribe-port", "\(endpoints.eventsSubscribePort)"]
+        for service in BusEndpoints.services {
+            let ports = endpoints.rpc[service]!
+            arguments += ["--\(service)-port", "\(ports.client)", "--\(service)-worker-port", "\(ports.worker)"]
+        }
+        return arguments
+    }
+
+    /// Starts `executable` (a product name) under `name`, with extra arguments.
+    @discardableResult
+    public func start(_ executable: String, as name: String? = nil, arguments: [String] = [], service: Bool = true) throws -> Process {
+        let process = Process()
+        process.executableURL = Self.binaryDirectory.appendingPathComponent(executable)
+        process.arguments = commonArguments + (service ? ["--data-dir", dataDirectory, "--log-level", "warning"] : ["--log-level", "warning", "--bind", "127.0.0.1"]) + arguments
+        let logPath = (dataDirectory as NSString).appendingPathComponent("\(name ?? executable).log")
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = FileHandle(forWritingAtPath: logPath)
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        processes.withLock { $0[name ?? executable] = process }
+        return process
+    }
+
+    /// Starts the bus.
+    public func startBus() throws {
+        try start("octoo-bus", service: false)
+    }
+
+    /// A client of `service`'s front port.
+    public func client(_ service: String) throws -> RPCClient {
+        try RPCClient(context: context, endpoint: endpoints.client(service))
+    }
+
+    /// Polls `Health` until `service` answers.
+    public func waitUntilServing(_ service: String, timeout: Duration = .seconds(20)) async throws {
+        let client = try client(service)
+        defer { client.close() }
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            do {
+                _ = try await client.call(CommonMethods.health(service), Empty(), actor: nil, options: CallOptions(timeout: .milliseconds(300), retry: .none))
+                return
+            } catch {
+                if ContinuousClock.now > deadline { throw error }
+            }
+        }
+    }
+
+    /// Sends SIGTERM to `name` and waits (up to `timeout`) for it to exit; returns its status.
+    public func terminate(_ name: String, timeout: Duration = .seconds(20)) async -> Int32? {
+        guard let process = processes.withLock({ $0[name] }) else { return nil }
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    /// The log an executable wrote.
+    public func log(_ name: String) -> String {
+        (try? String(contentsOfFile: (dataDirectory as NSString).appendingPathComponent("\(name).log"), encoding: .utf8)) ?? ""
+    }
+
+    /// Kills whatever still runs and removes the data folder.
+    public func shutdown() async {
+        let all = processes.withLock { $0 }
+        for name in all.keys where name != "octoo-bus" { _ = await terminate(name) }
+        _ = await terminate("octoo-bus")
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import Logging
+import OctooBus
+import ServiceKit
+import Synchronization
+import Transport
+import Wire
+import ZeroMQ
+
+/// A bus and services in the test's own process over `inproc://` (or loopback TCP): the fast
+/// counterpart of `ExecutableSystem`, like Hummingbird's `.router` testing versus `.live`.
+public final class InProcessSystem: Sendable {
+    public let context: ZeroMQ.Context
+    public let endpoints: BusEndpoints
+    public let bus: Bus
+    public let dataDirectory: String
+    private let running = Mutex<[(application: ServiceApplication, task: Task<Void, any Error>)]>([])
+
+    /// Starts a bus on fresh `inproc://` names (or free loopback ports with `tcp: true`).
+    public init(tcp: Bool = false) throws {
+        context = try ZeroMQ.Context()
+        if tcp {
+            var endpoints = BusEndpoints.tcp()
+            let ports = try FreePorts.take(2 + 2 * BusEndpoints.services.count)
+            endpoints.eventsPublishPort = ports[0]
+            endpoints.eventsSubscribePort = ports[1]
+            for (index, service) in BusEndpoints.services.enumerated() {
+                endpoints.rpc[service] = .init(client: ports[2 + 2 * index], worker: ports[3 + 2 * index])
+            }
+            self.endpoints = endpoints
+        } else {
+            endpoints = .inproc("octoo-test-\(UUID().uuidString)")
+        }
+        dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("octoo-test-\(UUID().uuidString)").path
+        var logger = Logger(label: "octoo.test.bus")
+        logger.logLevel = .warning
+        bus = Bus(context: context, endpoints: endpoints, bindHost: "127.0.0.1", logger: logger)
+        try bus.start()
+    }
+
+    /// The configuration a service gets here: this bus, this data folder, quiet logs.
+    public func configuration(for service: String, maxInFlight: Int = 64, drainTimeout: Duration = .seconds(10)) -> ServiceConfiguration {
+        ServiceConfiguration(
+            service: service, endpoints: endpoints, dataDirectory: dataDirectory, logLevel: .warning,
+            maxInFlight: maxInFlight, instance: "\(service)-test", drainTimeout: drainTimeout,
+            eventCatchUpInterval: .milliseconds(300))
+    }
+
+    /// Starts a service from its definition and returns it once its worker is connected.
+    @discardableResult
+    public func start(
+        _ definition: ServiceDefinition, maxInFlight: Int = 64, clock: (any ServiceClock)? = nil,
+        shouldPublish: @escaping @Sendable (Event) -> Bool = { _ in true }
+    ) async throws -> ServiceApplication {
+        let application = try ServiceApplication(
+            definition: definition, configuration: configuration(for: definition.name, maxInFlight: maxInFlight),
+            context: context, clock: clock, shouldPublish: shouldPublish)
+        let task = Task { try await application.run() }
+        running.withLock { $0.append((application, task)) }
+        try await waitUntilServing(definition.name)
+        return application
+    }
+
+    /// Stops one service gracefully and waits for it.
+    public func stop(_ application: ServiceApplication) async throws {
+        let entry = running.withLock { running -> (ServiceApplication, Task<Void, any Error>)? in
+            guard let index = running.firstIndex(where: { $0.application === application }) else { return nil }
+            return running.remove(at: index)
+        }
+        guard let (application, task) = entry else { return }
+        await application.shutdown()
+        try await task.value
+    }
+
+    /// A client of `service` through this bus.
+    public func client(_ service: String) throws -> RPCClient {
+        try RPCClient(context: context, endpoint: endpoints.client(service))
+    }
+
+    /// Polls `Health` until the service answers.
+    public func waitUntilServing(_ service: String, timeout: Duration = .seconds(10)) async throws {
+        let client = try client(service)
+        defer { client.close() }
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            do {
+                _ = try await client.call(CommonMethods.health(service), Empty(), actor: nil, options: CallOptions(timeout: .milliseconds(200), retry: .none))
+                return
+            } catch {
+                if ContinuousClock.now > deadline { throw error }
+            }
+        }
+    }
+
+    /// Stops every service, then the bus, and removes the data folder.
+    public func shutdown() async {
+        let all = running.withLock { running in
+            defer { running.removeAll() }
+            return running
+        }
+        for (application, task) in all.reversed() {
+            await application.shutdown()
+            _ = try? await task.value
+        }
+        bus.stop()
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+    }
+}
+
+/// Free loopback TCP ports, found by binding port 0.
+public enum FreePorts {
+    public static func take(_ count: Int) throws -> [Int] {
+        var sockets: [Int32] = []
+        defer { for fd in sockets { close(fd) } }
+        var ports: [Int] = []
+        for _ in 0..<count {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw RPCError(.internal, "socket() failed") }
+            sockets.append(fd)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+            guard bound == 0 else { throw RPCError(.internal, "bind() failed") }
+            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+            ports.append(Int(UInt16(bigEndian: address.sin_port)))
+        }
+        return ports
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import GRDB
+import ServiceKit
+import Store
+import Synchronization
+import Transport
+import Wire
+
+/// Requests and replies of the test services' methods.
+struct SleepRequest: Codable, Sendable { var ms: Int }
+struct EchoMessage: Codable, Sendable, Equatable { var text: String; var n: Int }
+struct FlakyRequest: Codable, Sendable { var key: String; var failures: Int }
+struct EmitRequest: Codable, Sendable, Equatable { var count: Int; var label: String }
+struct EmitResponse: Codable, Sendable, Equatable { var firstSeq: Int64; var lastSeq: Int64 }
+
+/// What the test services observed, for assertions.
+final class Observations: Sendable {
+    let cancellations = Atomic<Int>(0)
+    let flakyAttempts = Mutex<[String: Int]>([:])
+}
+
+/// Method descriptors of a test service named `service` (it takes over that service's ports).
+enum TestMethods {
+    static func sleep(_ service: String) -> MethodDescriptor<SleepRequest, Empty> {
+        MethodDescriptor("\(service).Sleep", idempotent: true, roles: nil, summary: "Sleeps ms.", request: JSONSchema.any, response: JSONSchema.empty)
+    }
+    static func echo(_ service: String) -> MethodDescriptor<EchoMessage, EchoMessage> {
+        MethodDescriptor("\(service).Echo", idempotent: true, roles: nil, summary: "Echoes.", request: JSONSchema.any, response: JSONSchema.any)
+    }
+    static func flaky(_ service: String) -> MethodDescriptor<FlakyRequest, Empty> {
+        MethodDescriptor("\(service).Flaky", idempotent: false, roles: nil, summary: "Fails UNAVAILABLE `failures` times per key.", request: JSONSchema.any, response: JSONSchema.empty)
+    }
+    static func crash(_ service: String) -> MethodDescriptor<Empty, Empty> {
+        MethodDescriptor("\(service).Crash", idempotent: false, roles: nil, summary: "Throws a non-RPC error.", request: JSONSchema.any, response: JSONSchema.empty)
+    }
+    static func emit(_ service: String) -> MethodDescriptor<EmitRequest, EmitResponse> {
+        MethodDescriptor("\(service).Emit", idempotent: false, roles: [.partner, .service], summary: "Appends events.", request: JSONSchema.any, response: JSONSchema.any)
+    }
+}
+
+enum TestServices {
+    /// A source of events with assorted test methods.
+    static func source(_ name: String = "registry", observations: Observations = Observations()) -> ServiceDefinition {
+        ServiceDefinition(name: name, durability: .full, routes: { router, environment in
+            router.register(TestMethods.sleep(name)) { request, _ in
+                do {
+                    try await Task.sleep(for: .milliseconds(request.ms))
+                } catch {
+                    observations.cancellations.add(1, ordering: .relaxed)
+                    throw error
+                }
+                return Empty()
+            }
+            router.register(TestMethods.echo(name)) { request, _ in request }
+            router.register(TestMethods.flaky(name)) { request, _ in
+                let attempt = observations.flakyAttempts.withLock { attempts in
+                    attempts[request.key, default: 0] += 1
+                    return attempts[request.key]!
+                }
+                if attempt <= request.failures { throw RPCError(.unavailable, "not yet (attempt \(attempt))") }
+                return Empty()
+            }
+            router.register(TestMethods.crash(name)) { _, _ in
+                struct Boom: Error { let secret = "do not leak" }
+                throw Boom()
+            }
+            router.register(TestMethods.emit(name)) { request, context in
+                guard request.count > 0 else { throw RPCError.invalidArgument(field: "body.count", "must be positive") }
+                let database = environment.database
+                let now = environment.clock.now
+                let partner = context.actor?.partnerId
+                return try await database.mutate(context, request: request, now: now) { db in
+                    var seqs: [Int64] = []
+                    for index in 0..<request.count {
+                        seqs.append(try database.outbox.append(db, type: "thing.happened", partnerId: partner ?? "p-1", occurredAt: now, data: ["label": request.label, "index": "\(index)"]))
+                    }
+                    return EmitResponse(firstSeq: seqs.first!, lastSeq: seqs.last!)
+                }
+            }
+        })
+    }
+
+    /// A consumer of `source`'s events that records every application in its own table.
+    static func consumer(_ name: String = "matching", of source: String = "registry") -> ServiceDefinition {
+        ServiceDefinition(
+            name: name, durability: .normal,
+            migrations: { migrator in
+                migrator.registerMigration("test.v1.applied") { db in
+                    try db.create(table: "applied") { table in
+                        table.autoIncrementedPrimaryKey("rowid")
+                        table.column("source", .text).notNull()
+                        table.column("seq", .integer).notNull()
+                    }
+                }
+            },
+            subscriptions: [source],
+            applyEvent: { db, event in
+                try db.execute(sql: "INSERT INTO applied (source, seq) VALUES (?, ?)", arguments: [event.source, event.seq])
+            })
+    }
+
+    /// The seqs a consumer applied, in the order it applied them.
+    static func applied(_ database: ServiceDatabase) throws -> [Int64] {
+        try database.pool.read { try Int64.fetchAll($0, sql: "SELECT seq FROM applied ORDER BY rowid") }
+    }
+}
+
+/// The status code of any error a call threw (`UNKNOWN` for one that is not an `RPCError`).
+func statusCode(_ error: any Error) -> StatusCode {
+    (error as? RPCError)?.code ?? .unknown
+}
