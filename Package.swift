@@ -67,6 +67,11 @@ var targets: [Target] = [
         path: "Tests/TransportTests"
     ),
     .testTarget(
+        name: "RegistryTests",
+        dependencies: ["RegistryService", "OctooTesting", "Contracts", "ServiceKit", "Transport", "Wire", grdb],
+        path: "Tests/RegistryTests"
+    ),
+    .testTarget(
         name: "EndToEndTests",
         dependencies: ["OctooTesting", "Contracts", "Transport", "Wire", "ZeroMQ", "ServiceKit"],
         path: "Tests/EndToEndTests"

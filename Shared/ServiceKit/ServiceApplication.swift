@@ -8,9 +8,9 @@ import Wire
 import ZeroMQ
 
 /// One running service: its database, clock, RPC server (domain and common methods), outbox
-/// relay and event subscription, run as a `ServiceGroup`.
+/// relay, event subscription and background work, run as a `ServiceGroup`.
 ///
-/// Start order is relay, server, subscriber; shutdown is the reverse, so in-flight calls are
+/// Start order is relay, server, subscriber, background work; shutdown is the reverse, so in-flight calls are
 /// answered and their events published before the bus sockets close.
 public final class ServiceApplication: Sendable {
     public let definition: ServiceDefinition
@@ -18,6 +18,7 @@ public final class ServiceApplication: Sendable {
     let server: RPCServer
     let relay: OutboxRelay
     let subscriber: EventSubscriber?
+    let background: [BackgroundWork]
     let group = Mutex<ServiceGroup?>(nil)
     let serving = ServingFlag()
 
@@ -63,6 +64,7 @@ public final class ServiceApplication: Sendable {
         } else {
             subscriber = nil
         }
+        background = definition.background(environment)
     }
 
     /// Runs until a graceful shutdown: from `shutdown()`, from task cancellation, or (when
@@ -77,6 +79,9 @@ public final class ServiceApplication: Sendable {
         ]
         if let subscriber {
             services.append(.init(service: Part(name: "events", run: { await subscriber.run() }, stop: subscriber.stop)))
+        }
+        for work in background {
+            services.append(.init(service: Part(name: work.name, run: work.run, stop: work.stop)))
         }
         var configuration = ServiceGroupConfiguration(services: services, logger: environment.logger)
         if handleSignals { configuration.gracefulShutdownSignals = [.sigterm, .sigint] }

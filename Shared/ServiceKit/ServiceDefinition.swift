@@ -19,12 +19,16 @@ public struct ServiceDefinition: Sendable {
     public var applyEvent: EventSubscriber.Apply?
     /// Registers the domain methods.
     public var routes: @Sendable (inout RPCRouter, ServiceEnvironment) -> Void
+    /// Long-running work beside the RPC server (durable timers, schedulers), started after it
+    /// and stopped before it.
+    public var background: @Sendable (ServiceEnvironment) -> [BackgroundWork]
 
     public init(
         name: String, version: String = OctooVersion.current, durability: Durability,
         migrations: @escaping @Sendable (inout DatabaseMigrator) -> Void = { _ in },
         subscriptions: [String] = [], applyEvent: EventSubscriber.Apply? = nil,
-        routes: @escaping @Sendable (inout RPCRouter, ServiceEnvironment) -> Void = { _, _ in }
+        routes: @escaping @Sendable (inout RPCRouter, ServiceEnvironment) -> Void = { _, _ in },
+        background: @escaping @Sendable (ServiceEnvironment) -> [BackgroundWork] = { _ in [] }
     ) {
         self.name = name
         self.version = version
@@ -33,6 +37,20 @@ public struct ServiceDefinition: Sendable {
         self.subscriptions = subscriptions
         self.applyEvent = applyEvent
         self.routes = routes
+        self.background = background
+    }
+}
+
+/// A background loop of a service: `run` until `stop` is called, then return.
+public struct BackgroundWork: Sendable {
+    public var name: String
+    public var run: @Sendable () async throws -> Void
+    public var stop: @Sendable () -> Void
+
+    public init(name: String, run: @escaping @Sendable () async throws -> Void, stop: @escaping @Sendable () -> Void) {
+        self.name = name
+        self.run = run
+        self.stop = stop
     }
 }
 

@@ -16,6 +16,7 @@ public final class ServiceEnvironment: Sendable {
     public let context: ZeroMQ.Context
     public let startedAt: ContinuousClock.Instant
     private let clients = Mutex<[String: RPCClient]>([:])
+    private let objects = Mutex<[String: any Sendable]>([:])
 
     init(configuration: ServiceConfiguration, database: ServiceDatabase, clock: any ServiceClock, logger: Logger, context: ZeroMQ.Context) {
         self.configuration = configuration
@@ -35,6 +36,17 @@ public final class ServiceEnvironment: Sendable {
                 maxMessageBytes: configuration.maxMessageBytes, logger: logger)
             clients[service] = client
             return client
+        }
+    }
+
+    /// One object per key for this running service, made on first use: state shared between a
+    /// service's handlers and its background work.
+    public func shared<Object: Sendable>(_ key: String, make: () -> Object) -> Object {
+        objects.withLock { objects in
+            if let object = objects[key] as? Object { return object }
+            let object = make()
+            objects[key] = object
+            return object
         }
     }
 

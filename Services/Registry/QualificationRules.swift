@@ -1,0 +1,56 @@
+import Contracts
+import Foundation
+import Wire
+
+/// DESIGN §2's "in effect" rule, as a pure function: a qualification is in effect for a provider
+/// over [from, to] only if it is applied, not archived, the provider's type is in scope, every
+/// required document type is held by a document valid over the whole window, and (when a zone is
+/// given) the zone is in scope. Every failing condition is reported, not just the first.
+public enum QualificationRules {
+    /// Judges `qualification` for `provider` over [from, to].
+    public static func evaluate(
+        _ qualification: Qualification, provider: Provider, applied: Bool, documents: [Document],
+        documentTypeNames: [String: String], from: Date, to: Date, zone: String?
+    ) -> QualificationStatus {
+        var reasons: [String] = []
+        if !applied { reasons.append("not applied to this provider") }
+        if qualification.archived { reasons.append("qualification is archived") }
+        if !qualification.providerTypes.isEmpty && !qualification.providerTypes.contains(provider.providerType) {
+            reasons.append("provider type \(provider.providerType) is not one of \(qualification.providerTypes.joined(separator: ", "))")
+        }
+        if let zone, !qualification.zones.isEmpty, !qualification.zones.contains(zone) {
+            reasons.append("zone \(zone) is not one of \(qualification.zones.joined(separator: ", "))")
+        }
+        for typeId in qualification.requiredDocumentTypeIds {
+            let typeName = documentTypeNames[typeId] ?? typeId
+            let candidates = documents.filter { $0.documentTypeId == typeId }
+            if candidates.contains(where: { covers($0, from: from, to: to) }) { continue }
+            reasons.append(whyNot(candidates, typeName: typeName, from: from, to: to))
+        }
+        return QualificationStatus(qualificationId: qualification.id, name: qualification.name, applied: applied, inEffect: reasons.isEmpty, reasons: reasons)
+    }
+
+    /// Whether `document` is valid over the whole of [from, to]: issued by `from`, not revoked,
+    /// and not expiring before `to` (a point in time needs it unexpired just after it).
+    public static func covers(_ document: Document, from: Date, to: Date) -> Bool {
+        guard document.revokedAt == nil, document.issuedAt <= from else { return false }
+        guard let expiresAt = document.expiresAt else { return true }
+        return from < to ? expiresAt >= to : expiresAt > to
+    }
+
+    private static func whyNot(_ candidates: [Document], typeName: String, from: Date, to: Date) -> String {
+        let live = candidates.filter { $0.revokedAt == nil }
+        guard !candidates.isEmpty else { return "no document of type \(typeName)" }
+        guard let best = live.max(by: { ($0.expiresAt ?? .distantFuture) < ($1.expiresAt ?? .distantFuture) }) else {
+            return "document \(typeName) was revoked"
+        }
+        if best.issuedAt > from {
+            return "document \(typeName) is only valid from \(Timestamp.format(best.issuedAt)), after the job starts"
+        }
+        let expiry = Timestamp.format(best.expiresAt ?? .distantFuture)
+        if from == to || (best.expiresAt ?? .distantFuture) <= from {
+            return "document \(typeName) expired \(expiry)"
+        }
+        return "document \(typeName) expires \(expiry), before the job ends"
+    }
+}

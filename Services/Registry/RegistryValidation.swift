@@ -1,0 +1,68 @@
+import Foundation
+import Wire
+
+/// Collects every field violation of a request, then throws them together as one
+/// `INVALID_ARGUMENT`, so a caller fixes all of them in one go.
+struct Validator {
+    static let maxNameLength = 200
+    static let maxTextLength = 4000
+
+    private(set) var violations: [FieldViolation] = []
+
+    mutating func require(_ condition: Bool, _ field: String, _ description: String) {
+        if !condition { violations.append(FieldViolation(field: field, description: description)) }
+    }
+
+    /// A trimmed, non-empty name of at most 200 characters.
+    mutating func name(_ value: String, field: String) -> String {
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        require(!trimmed.isEmpty, field, "must not be empty")
+        require(trimmed.count <= Self.maxNameLength, field, "must be at most \(Self.maxNameLength) characters")
+        return trimmed
+    }
+
+    /// Optional free text of bounded length.
+    mutating func text(_ value: String?, field: String) -> String {
+        let text = value ?? ""
+        require(text.count <= Self.maxTextLength, field, "must be at most \(Self.maxTextLength) characters")
+        return text
+    }
+
+    /// A list of non-empty codes (provider types, zones, ids), without duplicates.
+    mutating func codes(_ values: [String]?, field: String) -> [String] {
+        let values = (values ?? []).map { $0.trimmingCharacters(in: .whitespaces) }
+        for (index, value) in values.enumerated() {
+            require(!value.isEmpty, "\(field)[\(index)]", "must not be empty")
+            require(value.count <= Self.maxNameLength, "\(field)[\(index)]", "must be at most \(Self.maxNameLength) characters")
+        }
+        require(Set(values).count == values.count, field, "must not repeat a value")
+        return values
+    }
+
+    /// An optional id: nil, or non-empty with no surrounding spaces.
+    mutating func optionalId(_ value: String?, field: String) {
+        guard let value else { return }
+        require(!value.isEmpty && value.count <= Self.maxNameLength && value.trimmingCharacters(in: .whitespaces) == value,
+                field, "must be a non-empty id without surrounding spaces")
+    }
+
+    /// Throws the violations collected so far, if any.
+    func check() throws(RPCError) {
+        guard !violations.isEmpty else { return }
+        let summary = violations.map { "\($0.field) \($0.description)" }.joined(separator: "; ")
+        throw RPCError(.invalidArgument, summary, details: violations)
+    }
+}
+
+/// New ids: a readable prefix and 16 random hex digits.
+enum Identifier {
+    static func make(_ prefix: String) -> String {
+        "\(prefix)-\(String(UInt64.random(in: 0...UInt64.max), radix: 16).leftPadded(to: 16))"
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
