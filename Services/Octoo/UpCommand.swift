@@ -31,7 +31,7 @@ struct UpCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
         let binaries = try Self.binaryDirectory()
 
-        var childEnvironment = ["OCTOO_DATA_DIR": dataDirectory]
+        var childEnvironment = ["OCTOO_DATA_DIR": dataDirectory, "OCTOO_SUPERVISOR_PID": "\(getpid())"]
         if let logLevel { childEnvironment["OCTOO_LOG_LEVEL"] = logLevel }
         if manualClock { childEnvironment["OCTOO_MANUAL_CLOCK"] = "1" }
         let busArguments = Self.busArguments(endpoints)

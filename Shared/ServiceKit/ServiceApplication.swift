@@ -88,6 +88,8 @@ public final class ServiceApplication: Sendable {
         let group = ServiceGroup(configuration: configuration)
         self.group.withLock { $0 = group }
         defer { environment.closeClients() }
+        let watch = SupervisorWatch.watch(logger: environment.logger) { await group.triggerGracefulShutdown() }
+        defer { watch?.cancel() }
         try await withTaskCancellationHandler {
             try await group.run()
         } onCancel: {

@@ -34,6 +34,8 @@ struct OctooBusCommand: AsyncParsableCommand {
         try bus.start()
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: BusService(bus: bus))], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let watch = SupervisorWatch.watch(logger: logger) { await group.triggerGracefulShutdown() }
+        defer { watch?.cancel() }
         try await group.run()
     }
 }
