@@ -120,20 +120,25 @@ public final class RPCClient: Sendable {
         _ method: MethodDescriptor<Request, Response>, _ request: Request, actor: Actor?, options: CallOptions = CallOptions()
     ) async throws(RPCError) -> Response {
         let idempotent = method.idempotent || options.idempotencyKey != nil
-        let reply = try await exchange(method: method.name, body: request, actor: actor, idempotent: idempotent, options: options)
-        return try Envelope.decodeBody(Response.self, from: reply[...])
+        return try await exchange(method: method.name, body: request, actor: actor, idempotent: idempotent, options: options) { reply throws(RPCError) in
+            try Envelope.decodeReply(Response.self, from: reply[...])
+        }
     }
 
     /// Calls any method with a JSON body and returns the reply's JSON body (the CLI's `call`).
     public func callJSON(
         method: String, body: JSONValue, actor: Actor?, idempotent: Bool = false, options: CallOptions = CallOptions()
     ) async throws(RPCError) -> JSONValue {
-        let reply = try await exchange(method: method, body: body, actor: actor, idempotent: idempotent || options.idempotencyKey != nil, options: options)
-        return try Envelope.decodeBody(JSONValue.self, from: reply[...])
+        try await exchange(method: method, body: body, actor: actor, idempotent: idempotent || options.idempotencyKey != nil, options: options) { reply throws(RPCError) in
+            try Envelope.decodeReply(JSONValue.self, from: reply[...])
+        }
     }
 
-    /// One call with retries; returns the whole reply JSON of an `OK` reply.
-    func exchange<Body: Encodable>(method: String, body: Body, actor: Actor?, idempotent: Bool, options: CallOptions) async throws(RPCError) -> [UInt8] {
+    /// One call with retries; `decode` reads each reply once (throwing its status when not OK).
+    func exchange<Body: Encodable, Result>(
+        method: String, body: Body, actor: Actor?, idempotent: Bool, options: CallOptions,
+        decode: ([UInt8]) throws(RPCError) -> Result
+    ) async throws(RPCError) -> Result {
         let deadline = ContinuousClock.now + options.timeout
         var attempt = 0
         while true {
@@ -154,9 +159,11 @@ public final class RPCClient: Sendable {
             let failure: RPCError
             switch await send(id: id, frame: LengthPrefixedFrame.encode(json), deadline: deadline) {
             case .success(let reply):
-                let head = try Envelope.parseReplyHead(reply[...])
-                guard let error = head.status.error else { return reply }
-                failure = error
+                do throws(RPCError) {
+                    return try decode(reply)
+                } catch {
+                    failure = error
+                }
             case .failure(let error):
                 failure = error
             }
@@ -284,7 +291,7 @@ private final class ClientLoop {
             }
             guard let frames, let payload = frames.last else { return }
             guard case .success(let json) = LengthPrefixedFrame.decode(payload, maxMessageBytes: Int.max),
-                  let head = try? Envelope.parseReplyHead(json), let id = head.id else {
+                  let id = EnvelopePeek.scan(json)?.id ?? (try? Envelope.parseReplyHead(json))?.id else {
                 client.logger.warning("dropped a reply that names no request", metadata: ["bytes": "\(payload.count)"])
                 continue
             }

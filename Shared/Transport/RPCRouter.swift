@@ -14,7 +14,15 @@ public struct RPCRouter: Sendable {
     struct RegisteredMethod: Sendable {
         var info: MethodInfo
         var roles: Set<Actor.Role>?
-        var invoke: @Sendable (ArraySlice<UInt8>, RequestContext) async throws -> [UInt8]
+        /// Decodes, authorises, calls and encodes: the whole request, never throwing.
+        var run: @Sendable (_ json: ArraySlice<UInt8>, _ header: RequestHeader?, _ received: Received) async -> [UInt8]
+    }
+
+    /// When and where a request arrived.
+    struct Received: Sendable {
+        var at: ContinuousClock.Instant
+        var logger: Logger
+        var service: String
     }
 
     /// Registers `handler` for `method`. Registering a name twice replaces the first handler.
@@ -23,10 +31,39 @@ public struct RPCRouter: Sendable {
         _ handler: @escaping @Sendable (Request, RequestContext) async throws -> Response
     ) {
         precondition(method.service == service, "\(method.name) does not belong to \(service)")
-        methods[method.name] = RegisteredMethod(info: MethodInfo(method), roles: method.roles) { json, context in
-            let request = try Envelope.decodeBody(Request.self, from: json)
-            let response = try await handler(request, context)
-            return try Envelope.encodeReply(id: context.requestId, status: .ok, body: response)
+        let roles = method.roles
+        methods[method.name] = RegisteredMethod(info: MethodInfo(method), roles: roles) { json, parsedHeader, received in
+            // Fast path: header and body in one decode. Otherwise the slow path names the error.
+            let header: RequestHeader
+            let request: Request
+            if parsedHeader == nil, let decoded = Envelope.decodeRequest(Request.self, from: json) {
+                (header, request) = decoded
+            } else {
+                switch parsedHeader.map(Result.success) ?? Envelope.parseHeader(json) {
+                case .failure(let malformed):
+                    return Envelope.encodeError(id: malformed.id, malformed.error)
+                case .success(let parsed):
+                    header = parsed
+                }
+                do {
+                    request = try Envelope.decodeBody(Request.self, from: json)
+                } catch {
+                    return Self.fail(error, header: header, context: nil, received: received)
+                }
+            }
+            let context = Self.context(for: header, received: received)
+            do {
+                try Self.authorize(header, roles: roles)
+                try context.checkDeadline()
+                let response = try await handler(request, context)
+                let reply = try Envelope.encodeReply(id: header.id, status: .ok, body: response)
+                if context.logger.logLevel <= .debug {
+                    context.logger.debug("ok", metadata: ["status": "OK", "durationMs": "\(Self.milliseconds(since: received.at))"])
+                }
+                return reply
+            } catch {
+                return Self.fail(error, header: header, context: context, received: received)
+            }
         }
     }
 
@@ -37,46 +74,46 @@ public struct RPCRouter: Sendable {
     public func has(_ name: String) -> Bool { methods[name] != nil }
 
     /// Handles one request's JSON and returns the reply's JSON: never throws, every failure
-    /// becomes a status. `onDeadline` is told the absolute deadline before the handler starts.
-    public func handle(
-        json: ArraySlice<UInt8>, receivedAt: ContinuousClock.Instant, logger: Logger,
-        onDeadline: (ContinuousClock.Instant) -> Void = { _ in }
-    ) async -> [UInt8] {
-        let header: RequestHeader
+    /// becomes a status. `peek` is what the I/O thread already read of the envelope, if anything.
+    public func handle(json: ArraySlice<UInt8>, peek: EnvelopePeek? = nil, receivedAt: ContinuousClock.Instant, logger: Logger) async -> [UInt8] {
+        let received = Received(at: receivedAt, logger: logger, service: service)
+        if let name = peek?.method, peek?.id != nil, let method = methods[name] {
+            return await method.run(json, nil, received)
+        }
+        // Unknown or unreadable method: read the header properly to answer precisely.
         switch Envelope.parseHeader(json) {
-        case .success(let parsed): header = parsed
         case .failure(let malformed):
             logger.debug("malformed request", metadata: ["status": "\(malformed.error.code)", "reason": "\(malformed.error.message)"])
             return Envelope.encodeError(id: malformed.id, malformed.error)
+        case .success(let header):
+            guard let method = methods[header.method] else {
+                return Self.fail(RPCError(.unimplemented, "\(service) has no method \(header.method)"), header: header, context: nil, received: received)
+            }
+            return await method.run(json, header, received)
         }
-        var logger = logger
+    }
+
+    static func context(for header: RequestHeader, received: Received) -> RequestContext {
+        var logger = received.logger
         logger[metadataKey: "request.id"] = "\(header.id)"
         logger[metadataKey: "method"] = "\(header.method)"
         if let partner = header.actor?.partnerId { logger[metadataKey: "partner"] = "\(partner)" }
-
-        let deadline = header.deadlineMs.map { receivedAt + .milliseconds($0) }
-        let context = RequestContext(
-            requestId: header.id, method: header.method, actor: header.actor, deadline: deadline,
+        return RequestContext(
+            requestId: header.id, method: header.method, actor: header.actor,
+            deadline: header.deadlineMs.map { received.at + .milliseconds($0) },
             idempotencyKey: header.idempotencyKey, logger: logger)
-        do {
-            guard let method = methods[header.method] else {
-                throw RPCError(.unimplemented, "\(service) has no method \(header.method)")
-            }
-            try Self.authorize(header, roles: method.roles)
-            if let deadline { onDeadline(deadline) }
-            try context.checkDeadline()
-            let reply = try await method.invoke(json, context)
-            logger.debug("ok", metadata: ["status": "OK", "durationMs": "\(Self.milliseconds(since: receivedAt))"])
-            return reply
-        } catch {
-            let failure = Self.status(for: error, context: context)
-            let level: Logger.Level = failure.code == .internal ? .error : .debug
-            logger.log(level: level, "failed", metadata: [
-                "status": "\(failure.code)", "reason": "\(failure.message)",
-                "durationMs": "\(Self.milliseconds(since: receivedAt))",
-            ])
-            return Envelope.encodeError(id: header.id, failure)
-        }
+    }
+
+    /// Logs a failure (one line; `error` level for `INTERNAL`) and encodes its reply.
+    static func fail(_ error: any Error, header: RequestHeader, context: RequestContext?, received: Received) -> [UInt8] {
+        let context = context ?? Self.context(for: header, received: received)
+        let failure = Self.status(for: error, context: context)
+        let level: Logger.Level = failure.code == .internal ? .error : .debug
+        context.logger.log(level: level, "failed", metadata: [
+            "status": "\(failure.code)", "reason": "\(failure.message)",
+            "durationMs": "\(Self.milliseconds(since: received.at))",
+        ])
+        return Envelope.encodeError(id: header.id, failure)
     }
 
     /// Checks the actor against the method's roles (PROTOCOL §3).

@@ -47,7 +47,6 @@ public final class RPCServer: Sendable {
 
     struct SharedState {
         var completions: [(serial: UInt64, frames: [[UInt8]])] = []
-        var deadlines: [UInt64: ContinuousClock.Instant] = [:]
         var shutdownRequested = false
     }
 
@@ -86,16 +85,12 @@ public final class RPCServer: Sendable {
     }
 
     fileprivate func complete(serial: UInt64, frames: [[UInt8]]) {
-        shared.withLock {
-            $0.completions.append((serial, frames))
-            $0.deadlines[serial] = nil
+        let wasEmpty = shared.withLock { state in
+            state.completions.append((serial, frames))
+            return state.completions.count == 1
         }
-        wakeup.signal()
-    }
-
-    fileprivate func register(serial: UInt64, deadline: ContinuousClock.Instant) {
-        shared.withLock { $0.deadlines[serial] = deadline }
-        wakeup.signal()
+        // The I/O thread takes the whole queue at each wake-up: one signal per batch is enough.
+        if wasEmpty { wakeup.signal() }
     }
 }
 
@@ -104,6 +99,8 @@ private final class ServerLoop {
     let server: RPCServer
     let socket: Socket
     var calls: [UInt64: Task<Void, Never>] = [:]
+    /// Deadlines of calls in flight that have one; cancelled when they pass.
+    var deadlines: [UInt64: ContinuousClock.Instant] = [:]
     var nextSerial: UInt64 = 0
     var drainStartedAt: ContinuousClock.Instant?
     var cancelledForDrain = false
@@ -128,27 +125,30 @@ private final class ServerLoop {
         while true {
             let ready = try poller.poll(timeoutMs: timeoutMs)
             if ready[1] { server.wakeup.clear() }
-            let (completions, deadlines, shuttingDown) = server.shared.withLock { state in
-                let completions = state.completions
-                state.completions.removeAll(keepingCapacity: true)
-                return (completions, state.deadlines, state.shutdownRequested)
+            let (completions, shuttingDown) = server.shared.withLock { state in
+                var completions: [(serial: UInt64, frames: [[UInt8]])] = []
+                swap(&completions, &state.completions)
+                return (completions, state.shutdownRequested)
             }
             for completion in completions {
                 calls[completion.serial] = nil
+                deadlines[completion.serial] = nil
                 send(completion.frames)
+            }
+            for _ in 0..<512 {
+                guard let frames = try socket.receive(dontWait: true) else { break }
+                accept(frames, shuttingDown: shuttingDown)
             }
             let now = ContinuousClock.now
             var nearest: ContinuousClock.Instant?
             for (serial, deadline) in deadlines {
                 if deadline <= now {
+                    // The handler sees the cancellation; its reply (DEADLINE_EXCEEDED) still comes back.
                     calls[serial]?.cancel()
+                    deadlines[serial] = nil
                 } else if nearest.map({ deadline < $0 }) ?? true {
                     nearest = deadline
                 }
-            }
-            for _ in 0..<512 {
-                guard let frames = try socket.receive(dontWait: true) else { break }
-                accept(frames, shuttingDown: shuttingDown)
             }
             if shuttingDown {
                 let started = drainStartedAt ?? now
@@ -199,31 +199,32 @@ private final class ServerLoop {
         case .success(let body):
             json = body
         }
+        let peek = EnvelopePeek.scan(json)
         if shuttingDown {
-            reply(envelope, Envelope.encodeError(id: Self.readableId(json), RPCError(.unavailable, "\(server.router.service) is shutting down; retry")))
+            reply(envelope, Envelope.encodeError(id: Self.readableId(json, peek), RPCError(.unavailable, "\(server.router.service) is shutting down; retry")))
             return
         }
         if calls.count >= server.configuration.maxInFlight {
-            reply(envelope, Envelope.encodeError(id: Self.readableId(json), RPCError(
+            reply(envelope, Envelope.encodeError(id: Self.readableId(json, peek), RPCError(
                 .resourceExhausted, "\(server.router.service) has \(calls.count) requests in flight, its limit; retry later")))
             return
         }
         nextSerial += 1
         let serial = nextSerial
         let receivedAt = ContinuousClock.now
+        if let deadlineMs = peek?.deadlineMs { deadlines[serial] = receivedAt + .milliseconds(deadlineMs) }
         let server = self.server
         calls[serial] = Task.detached {
-            let reply = await server.router.handle(json: json, receivedAt: receivedAt, logger: server.logger) { deadline in
-                server.register(serial: serial, deadline: deadline)
-            }
+            let reply = await server.router.handle(json: json, peek: peek, receivedAt: receivedAt, logger: server.logger)
             server.complete(serial: serial, frames: envelope + [LengthPrefixedFrame.encode(reply)])
         }
     }
 
-    static func readableId(_ json: ArraySlice<UInt8>) -> String? {
+    static func readableId(_ json: ArraySlice<UInt8>, _ peek: EnvelopePeek?) -> String? {
+        if let id = peek?.id { return id }
         switch Envelope.parseHeader(json) {
-        case .success(let header): header.id
-        case .failure(let malformed): malformed.id
+        case .success(let header): return header.id
+        case .failure(let malformed): return malformed.id
         }
     }
 

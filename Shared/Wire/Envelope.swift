@@ -36,7 +36,7 @@ public enum Envelope {
         }
         let raw: RawHeader
         do {
-            raw = try WireCoding.makeDecoder().decode(RawHeader.self, from: Data(json))
+            raw = try WireCoding.decoder.decode(RawHeader.self, from: Data(json))
         } catch let DecodingError.typeMismatch(_, context) where context.codingPath.isEmpty {
             return .failure(MalformedRequest(id: nil, error: RPCError(.invalidArgument, "payload must be a single JSON object")))
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
@@ -68,6 +68,34 @@ public enum Envelope {
         return Array(#"{"id":null,"status":{"code":"INTERNAL","message":"could not encode error","details":[]},"body":{}}"#.utf8)
     }
 
+    /// Decodes a whole request, header and typed body, in one pass: the fast path. Nil when
+    /// anything is off; then `parseHeader` and `decodeBody` name the precise error.
+    public static func decodeRequest<Body: Decodable>(_ type: Body.Type, from json: ArraySlice<UInt8>) -> (RequestHeader, Body)? {
+        guard let request = try? WireCoding.decoder.decode(WholeRequest<Body>.self, from: Data(json)),
+              !request.method.isEmpty, (request.deadlineMs ?? 0) >= 0 else { return nil }
+        if let key = request.idempotencyKey, key.isEmpty || key.count > maxIdempotencyKeyLength { return nil }
+        let header = RequestHeader(id: request.id, method: request.method, deadlineMs: request.deadlineMs, idempotencyKey: request.idempotencyKey, actor: request.actor)
+        if let body = request.body { return (header, body) }
+        guard let empty = try? WireCoding.decoder.decode(Body.self, from: Data("{}".utf8)) else { return nil }
+        return (header, empty)
+    }
+
+    /// Decodes a whole reply in one pass: its status and, when OK, its typed body.
+    public static func decodeReply<Body: Decodable>(_ type: Body.Type, from json: ArraySlice<UInt8>) throws(RPCError) -> Body {
+        let reply: WholeReply<Body>
+        do {
+            reply = try WireCoding.decoder.decode(WholeReply<Body>.self, from: Data(json))
+        } catch {
+            // The status may be readable even when the body is not what was expected.
+            let head = try parseReplyHead(json)
+            if let error = head.status.error { throw error }
+            return try decodeBody(Body.self, from: json)
+        }
+        if let error = reply.status.error { throw error }
+        if let body = reply.body { return body }
+        return try WireCoding.decode(Body.self, from: Array("{}".utf8), fieldPrefix: "body")
+    }
+
     /// Reads the `id` and `status` of a reply.
     public static func parseReplyHead(_ json: ArraySlice<UInt8>) throws(RPCError) -> ReplyHead {
         try WireCoding.decode(ReplyHead.self, from: json)
@@ -85,6 +113,29 @@ public enum Envelope {
 public struct ReplyHead: Decodable, Sendable {
     public var id: String?
     public var status: Status
+}
+
+private struct WholeRequest<Body: Decodable>: Decodable {
+    var id: String
+    var method: String
+    var deadlineMs: Int64?
+    var idempotencyKey: String?
+    var actor: Actor?
+    var body: Body?
+}
+
+private struct WholeReply<Body: Decodable>: Decodable {
+    var status: Status
+    var body: Body?
+
+    enum CodingKeys: String, CodingKey { case status, body }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        status = try container.decode(Status.self, forKey: .status)
+        // An error reply's body is {} whatever the method: decode it only on OK.
+        body = status.code == .ok ? try container.decodeIfPresent(Body.self, forKey: .body) : nil
+    }
 }
 
 private struct BodyHolder<Body: Decodable>: Decodable {

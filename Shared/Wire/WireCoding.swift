@@ -30,16 +30,21 @@ public enum WireCoding {
         return decoder
     }
 
+    /// The shared encoder (coders are immutable once made, so one serves every thread).
+    public static let encoder = makeEncoder()
+    /// The shared decoder.
+    public static let decoder = makeDecoder()
+
     /// Encodes `value` to JSON bytes.
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        Array(try makeEncoder().encode(value))
+        Array(try encoder.encode(value))
     }
 
     /// Decodes `type` from JSON bytes, turning a decoding failure into `INVALID_ARGUMENT` naming
     /// the field under `fieldPrefix`.
     public static func decode<T: Decodable, Bytes: Collection<UInt8>>(_ type: T.Type, from bytes: Bytes, fieldPrefix: String = "") throws(RPCError) -> T {
         do {
-            return try makeDecoder().decode(type, from: Data(bytes))
+            return try decoder.decode(type, from: Data(bytes))
         } catch let error as DecodingError {
             throw RPCError(error, fieldPrefix: fieldPrefix)
         } catch let error as RPCError {
