@@ -182,13 +182,15 @@ public final class RPCClient: Sendable {
     public func send(id: String, frame: [UInt8], deadline: ContinuousClock.Instant) async -> Result<[UInt8], RPCError> {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let accepted = shared.withLock { state in
-                    guard !state.closed else { return false }
+                // nil: closed; true: the queue was empty, so the I/O thread needs a wake-up (it takes
+                // the whole queue each time, so one signal per batch is enough).
+                let accepted: Bool? = shared.withLock { state in
+                    guard !state.closed else { return nil }
                     state.outgoing.append(Outgoing(id: id, frame: frame, deadline: deadline, continuation: continuation))
-                    return true
+                    return state.outgoing.count == 1
                 }
-                if accepted {
-                    wakeup.signal()
+                if let wake = accepted {
+                    if wake { wakeup.signal() }
                 } else {
                     continuation.resume(returning: .failure(RPCError(.unavailable, "client is closed")))
                 }

@@ -15,7 +15,7 @@ public struct RPCRouter: Sendable {
         var info: MethodInfo
         var roles: Set<Actor.Role>?
         /// Decodes, authorises, calls and encodes: the whole request, never throwing.
-        var run: @Sendable (_ json: ArraySlice<UInt8>, _ header: RequestHeader?, _ received: Received) async -> [UInt8]
+        var run: @Sendable (_ json: ArraySlice<UInt8>, _ peek: EnvelopePeek?, _ header: RequestHeader?, _ received: Received) async -> [UInt8]
     }
 
     /// When and where a request arrived.
@@ -32,11 +32,12 @@ public struct RPCRouter: Sendable {
     ) {
         precondition(method.service == service, "\(method.name) does not belong to \(service)")
         let roles = method.roles
-        methods[method.name] = RegisteredMethod(info: MethodInfo(method), roles: roles) { json, parsedHeader, received in
-            // Fast path: header and body in one decode. Otherwise the slow path names the error.
+        methods[method.name] = RegisteredMethod(info: MethodInfo(method), roles: roles) { json, peek, parsedHeader, received in
+            // Fast path: the header from the I/O thread's scan, only actor and body decoded.
+            // Otherwise the slow path reads everything and names the precise error.
             let header: RequestHeader
             let request: Request
-            if parsedHeader == nil, let decoded = Envelope.decodeRequest(Request.self, from: json) {
+            if parsedHeader == nil, let peek, let decoded = Envelope.decodeRequest(Request.self, from: json, peek: peek) {
                 (header, request) = decoded
             } else {
                 switch parsedHeader.map(Result.success) ?? Envelope.parseHeader(json) {
@@ -56,8 +57,8 @@ public struct RPCRouter: Sendable {
                 try Self.authorize(header, roles: roles)
                 try context.checkDeadline()
                 let response = try await handler(request, context)
-                let reply = try Envelope.encodeReply(id: header.id, status: .ok, body: response)
-                if context.logger.logLevel <= .debug {
+                let reply = try Envelope.encodeOKReply(id: header.id, body: response)
+                if received.logger.logLevel <= .debug {
                     context.logger.debug("ok", metadata: ["status": "OK", "durationMs": "\(Self.milliseconds(since: received.at))"])
                 }
                 return reply
@@ -78,7 +79,7 @@ public struct RPCRouter: Sendable {
     public func handle(json: ArraySlice<UInt8>, peek: EnvelopePeek? = nil, receivedAt: ContinuousClock.Instant, logger: Logger) async -> [UInt8] {
         let received = Received(at: receivedAt, logger: logger, service: service)
         if let name = peek?.method, peek?.id != nil, let method = methods[name] {
-            return await method.run(json, nil, received)
+            return await method.run(json, peek, nil, received)
         }
         // Unknown or unreadable method: read the header properly to answer precisely.
         switch Envelope.parseHeader(json) {
@@ -89,19 +90,15 @@ public struct RPCRouter: Sendable {
             guard let method = methods[header.method] else {
                 return Self.fail(RPCError(.unimplemented, "\(service) has no method \(header.method)"), header: header, context: nil, received: received)
             }
-            return await method.run(json, header, received)
+            return await method.run(json, nil, header, received)
         }
     }
 
     static func context(for header: RequestHeader, received: Received) -> RequestContext {
-        var logger = received.logger
-        logger[metadataKey: "request.id"] = "\(header.id)"
-        logger[metadataKey: "method"] = "\(header.method)"
-        if let partner = header.actor?.partnerId { logger[metadataKey: "partner"] = "\(partner)" }
-        return RequestContext(
+        RequestContext(
             requestId: header.id, method: header.method, actor: header.actor,
             deadline: header.deadlineMs.map { received.at + .milliseconds($0) },
-            idempotencyKey: header.idempotencyKey, logger: logger)
+            idempotencyKey: header.idempotencyKey, logger: received.logger)
     }
 
     /// Logs a failure (one line; `error` level for `INTERNAL`) and encodes its reply.
@@ -109,6 +106,7 @@ public struct RPCRouter: Sendable {
         let context = context ?? Self.context(for: header, received: received)
         let failure = Self.status(for: error, context: context)
         let level: Logger.Level = failure.code == .internal ? .error : .debug
+        guard received.logger.logLevel <= level else { return Envelope.encodeError(id: header.id, failure) }
         context.logger.log(level: level, "failed", metadata: [
             "status": "\(failure.code)", "reason": "\(failure.message)",
             "durationMs": "\(Self.milliseconds(since: received.at))",

@@ -13,8 +13,18 @@ public struct RequestContext: Sendable {
     public let deadline: ContinuousClock.Instant?
     /// The caller's `idempotencyKey`, if any.
     public let idempotencyKey: String?
-    /// A logger carrying `request.id`, `method` and `partner`.
-    public var logger: Logger
+    /// The service's logger, before the request's metadata is added.
+    public let baseLogger: Logger
+
+    /// A logger carrying `request.id`, `method` and `partner`; made on use, since most requests
+    /// log nothing at the levels production runs at.
+    public var logger: Logger {
+        var logger = baseLogger
+        logger[metadataKey: "request.id"] = "\(requestId)"
+        logger[metadataKey: "method"] = "\(method)"
+        if let partner = actor?.partnerId { logger[metadataKey: "partner"] = "\(partner)" }
+        return logger
+    }
 
     public init(requestId: String, method: String, actor: Actor?, deadline: ContinuousClock.Instant?, idempotencyKey: String?, logger: Logger) {
         self.requestId = requestId
@@ -22,7 +32,7 @@ public struct RequestContext: Sendable {
         self.actor = actor
         self.deadline = deadline
         self.idempotencyKey = idempotencyKey
-        self.logger = logger
+        self.baseLogger = logger
     }
 
     /// The acting tenant; `INVALID_ARGUMENT` naming `actor.partnerId` when there is none.

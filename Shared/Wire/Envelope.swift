@@ -52,9 +52,41 @@ public enum Envelope {
         return .success(RequestHeader(id: raw.id!, method: raw.method!, deadlineMs: raw.deadlineMs, idempotencyKey: raw.idempotencyKey, actor: raw.actor))
     }
 
-    /// Encodes a request payload (JSON only; frame it with `LengthPrefixedFrame`).
+    /// Encodes a request payload (JSON only; frame it with `LengthPrefixedFrame`): the envelope
+    /// written directly, the actor and body by the encoder.
     public static func encodeRequest<Body: Encodable>(_ header: RequestHeader, body: Body) throws -> [UInt8] {
-        try WireCoding.encode(OutgoingRequest(header: header, body: body))
+        let encodedBody = try WireCoding.encoder.encode(body)
+        var request: [UInt8] = []
+        request.reserveCapacity(encodedBody.count + header.id.utf8.count + header.method.utf8.count + 128)
+        request.append(contentsOf: #"{"id":"#.utf8)
+        JSONText.appendString(header.id, to: &request)
+        request.append(contentsOf: #","method":"#.utf8)
+        JSONText.appendString(header.method, to: &request)
+        if let deadlineMs = header.deadlineMs {
+            request.append(contentsOf: #","deadlineMs":"#.utf8)
+            request.append(contentsOf: String(deadlineMs).utf8)
+        }
+        if let key = header.idempotencyKey {
+            request.append(contentsOf: #","idempotencyKey":"#.utf8)
+            JSONText.appendString(key, to: &request)
+        }
+        if let actor = header.actor {
+            request.append(contentsOf: #","actor":{"role":"#.utf8)
+            JSONText.appendString(actor.role.rawValue, to: &request)
+            if let partnerId = actor.partnerId {
+                request.append(contentsOf: #","partnerId":"#.utf8)
+                JSONText.appendString(partnerId, to: &request)
+            }
+            if let id = actor.id {
+                request.append(contentsOf: #","id":"#.utf8)
+                JSONText.appendString(id, to: &request)
+            }
+            request.append(UInt8(ascii: "}"))
+        }
+        request.append(contentsOf: #","body":"#.utf8)
+        request.append(contentsOf: encodedBody)
+        request.append(UInt8(ascii: "}"))
+        return request
     }
 
     /// Encodes a reply payload (JSON only). `body` is omitted as `{}` on errors.
@@ -68,20 +100,53 @@ public enum Envelope {
         return Array(#"{"id":null,"status":{"code":"INTERNAL","message":"could not encode error","details":[]},"body":{}}"#.utf8)
     }
 
-    /// Decodes a whole request, header and typed body, in one pass: the fast path. Nil when
-    /// anything is off; then `parseHeader` and `decodeBody` name the precise error.
-    public static func decodeRequest<Body: Decodable>(_ type: Body.Type, from json: ArraySlice<UInt8>) -> (RequestHeader, Body)? {
-        guard let request = try? WireCoding.decoder.decode(WholeRequest<Body>.self, from: Data(json)),
-              !request.method.isEmpty, (request.deadlineMs ?? 0) >= 0 else { return nil }
-        if let key = request.idempotencyKey, key.isEmpty || key.count > maxIdempotencyKeyLength { return nil }
-        let header = RequestHeader(id: request.id, method: request.method, deadlineMs: request.deadlineMs, idempotencyKey: request.idempotencyKey, actor: request.actor)
-        if let body = request.body { return (header, body) }
-        guard let empty = try? WireCoding.decoder.decode(Body.self, from: Data("{}".utf8)) else { return nil }
-        return (header, empty)
+    /// Decodes a request from what `EnvelopePeek` found: the header read off the scan, the actor
+    /// and the body each decoded from their own bytes. The fast path: nil when anything is off,
+    /// and then `parseHeader` and `decodeBody` name the precise error.
+    public static func decodeRequest<Body: Decodable>(_ type: Body.Type, from json: ArraySlice<UInt8>, peek: EnvelopePeek) -> (RequestHeader, Body)? {
+        guard peek.isPlain, let id = peek.id, let method = peek.method, !method.isEmpty else { return nil }
+        if let key = peek.idempotencyKey, key.isEmpty || key.count > maxIdempotencyKeyLength { return nil }
+        var actor: Actor?
+        if let range = peek.actor, !isNull(json[range]) {
+            guard let decoded = EnvelopePeek.actor(json[range]) ?? (try? WireCoding.decoder.decode(Actor.self, from: Data(json[range]))) else { return nil }
+            actor = decoded
+        }
+        let bodyBytes = peek.body.map { json[$0] }.flatMap { isNull($0) ? nil : $0 } ?? Array("{}".utf8)[...]
+        guard let body = try? WireCoding.decoder.decode(Body.self, from: Data(bodyBytes)) else { return nil }
+        return (RequestHeader(id: id, method: method, deadlineMs: peek.deadlineMs, idempotencyKey: peek.idempotencyKey, actor: actor), body)
     }
 
-    /// Decodes a whole reply in one pass: its status and, when OK, its typed body.
+    /// Encodes an `OK` reply: the envelope written directly around the encoded body.
+    public static func encodeOKReply<Body: Encodable>(id: String, body: Body) throws -> [UInt8] {
+        let encodedBody = try WireCoding.encoder.encode(body)
+        var reply: [UInt8] = []
+        reply.reserveCapacity(encodedBody.count + id.utf8.count + 72)
+        reply.append(contentsOf: #"{"id":"#.utf8)
+        JSONText.appendString(id, to: &reply)
+        reply.append(contentsOf: #","status":{"code":"OK","message":"","details":[]},"body":"#.utf8)
+        reply.append(contentsOf: encodedBody)
+        reply.append(UInt8(ascii: "}"))
+        return reply
+    }
+
+    static func isNull(_ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.elementsEqual("null".utf8)
+    }
+
+    /// The status an `OK` reply carries, byte for byte as `encodeOKReply` writes it.
+    static let okStatus = Array(#"{"code":"OK","message":"","details":[]}"#.utf8)
+
+    /// Decodes a whole reply: its status and, when OK, its typed body, each from its own bytes
+    /// when the envelope scans plainly, else in one pass of the decoder.
     public static func decodeReply<Body: Decodable>(_ type: Body.Type, from json: ArraySlice<UInt8>) throws(RPCError) -> Body {
+        if let peek = EnvelopePeek.scan(json), let statusRange = peek.status, json[statusRange].elementsEqual(okStatus) {
+            let bodyBytes = peek.body.map { json[$0] }.flatMap { isNull($0) ? nil : $0 } ?? Array("{}".utf8)[...]
+            if let body = try? WireCoding.decoder.decode(Body.self, from: Data(bodyBytes)) { return body }
+        }
+        return try decodeWholeReply(type, from: json)
+    }
+
+    static func decodeWholeReply<Body: Decodable>(_ type: Body.Type, from json: ArraySlice<UInt8>) throws(RPCError) -> Body {
         let reply: WholeReply<Body>
         do {
             reply = try WireCoding.decoder.decode(WholeReply<Body>.self, from: Data(json))
@@ -141,21 +206,6 @@ private struct WholeReply<Body: Decodable>: Decodable {
 private struct BodyHolder<Body: Decodable>: Decodable {
     var body: Body?
     enum CodingKeys: String, CodingKey { case body }
-}
-
-private struct OutgoingRequest<Body: Encodable>: Encodable {
-    var header: RequestHeader
-    var body: Body
-    enum CodingKeys: String, CodingKey { case id, method, deadlineMs, idempotencyKey, actor, body }
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(header.id, forKey: .id)
-        try container.encode(header.method, forKey: .method)
-        try container.encodeIfPresent(header.deadlineMs, forKey: .deadlineMs)
-        try container.encodeIfPresent(header.idempotencyKey, forKey: .idempotencyKey)
-        try container.encodeIfPresent(header.actor, forKey: .actor)
-        try container.encode(body, forKey: .body)
-    }
 }
 
 private struct OutgoingReply<Body: Encodable>: Encodable {

@@ -6,6 +6,50 @@ public struct EnvelopePeek: Sendable, Equatable {
     public var id: String?
     public var method: String?
     public var deadlineMs: Int64?
+    /// The `idempotencyKey`, when it is a plain string.
+    public var idempotencyKey: String?
+    /// Where the raw `actor`, `body` and `status` values lie in the scanned bytes.
+    public var actor: Range<Int>?
+    public var body: Range<Int>?
+    public var status: Range<Int>?
+    /// False when some value was present but not plainly readable here (e.g. escapes).
+    public var isPlain = true
+
+    public init(id: String? = nil, method: String? = nil, deadlineMs: Int64? = nil) {
+        self.id = id
+        self.method = method
+        self.deadlineMs = deadlineMs
+    }
+
+    /// Reads an `actor` object of plain strings (`role`, `partnerId`, `id`); nil for anything else,
+    /// which the full decoder then judges.
+    public static func actor(_ json: ArraySlice<UInt8>) -> Actor? {
+        var scanner = Scanner(bytes: json)
+        guard scanner.consume(UInt8(ascii: "{")) else { return nil }
+        var role: Actor.Role?
+        var partnerId: String?
+        var id: String?
+        if scanner.consume(UInt8(ascii: "}")) { return nil }
+        while true {
+            let key = scanner.string()
+            guard key.ok, let name = key.plain, scanner.consume(UInt8(ascii: ":")) else { return nil }
+            scanner.skipSpace()
+            let value = scanner.string()
+            guard value.ok, let plain = value.plain, let text = String(validating: plain, as: UTF8.self) else { return nil }
+            if name.elementsEqual("role".utf8) {
+                guard let parsed = Actor.Role(rawValue: text) else { return nil }
+                role = parsed
+            } else if name.elementsEqual("partnerId".utf8) {
+                partnerId = text
+            } else if name.elementsEqual("id".utf8) {
+                id = text
+            }
+            if scanner.consume(UInt8(ascii: ",")) { continue }
+            guard scanner.consume(UInt8(ascii: "}")), let role else { return nil }
+            scanner.skipSpace()
+            return scanner.index == json.endIndex ? Actor(role: role, partnerId: partnerId, id: id) : nil
+        }
+    }
 
     /// Scans `json`; nil when it is not a JSON object this scanner can read plainly.
     public static func scan(_ json: ArraySlice<UInt8>) -> EnvelopePeek? {
@@ -131,6 +175,23 @@ public struct EnvelopePeek: Sendable, Equatable {
                 } else if name.elementsEqual("deadlineMs".utf8) {
                     guard let value = integer() else { return nil }
                     peek.deadlineMs = value
+                } else if name.elementsEqual("idempotencyKey".utf8) {
+                    let start = index
+                    guard skipValue() else { return nil }
+                    var copy = Scanner(bytes: bytes[start..<index])
+                    if let plain = copy.string().plain, let text = String(validating: plain, as: UTF8.self) {
+                        peek.idempotencyKey = text
+                    } else {
+                        peek.isPlain = false
+                    }
+                } else if name.elementsEqual("actor".utf8) || name.elementsEqual("body".utf8) || name.elementsEqual("status".utf8) {
+                    let start = index
+                    guard skipValue() else { return nil }
+                    switch name.count {
+                    case 5: peek.actor = start..<index
+                    case 4: peek.body = start..<index
+                    default: peek.status = start..<index
+                    }
                 } else {
                     guard skipValue() else { return nil }
                 }

@@ -6,8 +6,12 @@ struct EnvelopePeekTests {
     func scan(_ text: String) -> EnvelopePeek? { EnvelopePeek.scan(Array(text.utf8)[...]) }
 
     @Test func readsIdMethodAndDeadlineWhereverTheyStand() {
-        let peek = scan(#"{"body":{"id":"inner","list":[1,{"method":"x"}],"s":"}\"{"},"deadlineMs": 250 ,"method":"registry.Health","id":"a-1"}"#)
-        #expect(peek == EnvelopePeek(id: "a-1", method: "registry.Health", deadlineMs: 250))
+        let text = #"{"body":{"id":"inner","list":[1,{"method":"x"}],"s":"}\"{"},"deadlineMs": 250 ,"method":"registry.Health","id":"a-1","actor":{"role":"service"}}"#
+        let peek = scan(text)
+        #expect(peek?.id == "a-1" && peek?.method == "registry.Health" && peek?.deadlineMs == 250 && peek?.isPlain == true)
+        let bytes = Array(text.utf8)
+        #expect(peek?.body.map { String(decoding: bytes[$0], as: UTF8.self) } == #"{"id":"inner","list":[1,{"method":"x"}],"s":"}\"{"}"#)
+        #expect(peek?.actor.map { EnvelopePeek.actor(bytes[$0]) } == Actor(role: .service))
         #expect(scan("{}") == EnvelopePeek())
         #expect(scan(#" { "id" : "x" } "#)?.id == "x")
     }
@@ -20,6 +24,25 @@ struct EnvelopePeekTests {
     ])
     func givesUpOnAnythingUnusual(text: String) {
         #expect(scan(text) == nil)
+    }
+
+    @Test func actorsOfPlainStringsOnly() {
+        func actor(_ text: String) -> Actor? { EnvelopePeek.actor(Array(text.utf8)[...]) }
+        #expect(actor(#"{"role":"partner","partnerId":"p-1","id":"u"}"#) == Actor(role: .partner, partnerId: "p-1", id: "u"))
+        #expect(actor(#"{"role":"king"}"#) == nil)
+        #expect(actor(#"{"partnerId":"p"}"#) == nil)
+        #expect(actor(#"{"role":"partner","partnerId":null}"#) == nil)
+        #expect(actor(#"{"role":"partner"} x"#) == nil)
+    }
+
+    @Test func requestsRoundTripThroughTheHandWrittenEnvelope() throws {
+        let header = RequestHeader(id: "q\"1\n", method: "a.B", deadlineMs: 42, idempotencyKey: "k\\", actor: Actor(role: .partner, partnerId: "p\u{1}", id: "ü"))
+        let json = try Envelope.encodeRequest(header, body: ["x": 1])
+        #expect(try Envelope.parseHeader(json[...]).get() == header)
+        #expect(try Envelope.decodeBody([String: Int].self, from: json[...]) == ["x": 1])
+        let reply = try Envelope.encodeOKReply(id: "q\"1", body: ["y": 2])
+        #expect(try Envelope.parseReplyHead(reply[...]).id == "q\"1")
+        #expect(try Envelope.decodeReply([String: Int].self, from: reply[...]) == ["y": 2])
     }
 
     @Test func agreesWithTheFullDecoder() throws {
