@@ -16,16 +16,30 @@ public struct RPCServerConfiguration: Sendable {
     public var lingerMs: Int32
     /// How long a graceful shutdown waits for in-flight calls before cancelling them.
     public var drainTimeout: Duration
+    /// Where handler tasks run.
+    public var handlerExecutor: HandlerExecutor
+
+    /// Where handler tasks run.
+    public enum HandlerExecutor: Sendable {
+        /// On the I/O thread itself, between polls: no thread hop for a handler that does not
+        /// suspend, and one back to the loop after it does. For handlers that compute briefly and
+        /// await their I/O (the default); a handler that blocks would stall the socket.
+        case ioThread
+        /// On Swift's global concurrent executor: for handlers that compute for long (ranking),
+        /// at the price of two thread hops per call.
+        case global
+    }
 
     public init(
         endpoint: String, maxInFlight: Int = 64, maxMessageBytes: Int = LengthPrefixedFrame.defaultMaxMessageBytes,
-        lingerMs: Int32 = 1000, drainTimeout: Duration = .seconds(10)
+        lingerMs: Int32 = 1000, drainTimeout: Duration = .seconds(10), handlerExecutor: HandlerExecutor = .ioThread
     ) {
         self.endpoint = endpoint
         self.maxInFlight = maxInFlight
         self.maxMessageBytes = maxMessageBytes
         self.lingerMs = lingerMs
         self.drainTimeout = drainTimeout
+        self.handlerExecutor = handlerExecutor
     }
 }
 
@@ -44,6 +58,8 @@ public final class RPCServer: Sendable {
     let logger: Logger
     let wakeup: WakeupSignal
     let shared = Mutex(SharedState())
+    /// Runs handler tasks on the I/O thread when `handlerExecutor` is `.ioThread`.
+    let executor: LoopExecutor
 
     struct SharedState {
         var completions: [(serial: UInt64, frames: [[UInt8]])] = []
@@ -55,7 +71,9 @@ public final class RPCServer: Sendable {
         self.configuration = configuration
         self.router = router
         self.logger = logger
-        self.wakeup = try WakeupSignal()
+        let wakeup = try WakeupSignal()
+        self.wakeup = wakeup
+        self.executor = LoopExecutor(wakeup: wakeup)
     }
 
     /// Runs the I/O thread until shutdown; returns once every accepted call has been answered.
@@ -125,19 +143,22 @@ private final class ServerLoop {
         while true {
             let ready = try poller.poll(timeoutMs: timeoutMs)
             if ready[1] { server.wakeup.clear() }
-            let (completions, shuttingDown) = server.shared.withLock { state in
+            let shuttingDown = server.shared.withLock { $0.shutdownRequested }
+            for _ in 0..<512 {
+                guard let frames = try socket.receive(dontWait: true) else { break }
+                accept(frames, shuttingDown: shuttingDown)
+            }
+            // Handlers on the I/O thread run here: those that do not suspend reply in this turn.
+            server.executor.runJobs()
+            let completions = server.shared.withLock { state in
                 var completions: [(serial: UInt64, frames: [[UInt8]])] = []
                 swap(&completions, &state.completions)
-                return (completions, state.shutdownRequested)
+                return completions
             }
             for completion in completions {
                 calls[completion.serial] = nil
                 deadlines[completion.serial] = nil
                 send(completion.frames)
-            }
-            for _ in 0..<512 {
-                guard let frames = try socket.receive(dontWait: true) else { break }
-                accept(frames, shuttingDown: shuttingDown)
             }
             let now = ContinuousClock.now
             var nearest: ContinuousClock.Instant?
@@ -214,9 +235,13 @@ private final class ServerLoop {
         let receivedAt = ContinuousClock.now
         if let deadlineMs = peek?.deadlineMs { deadlines[serial] = receivedAt + .milliseconds(deadlineMs) }
         let server = self.server
-        calls[serial] = Task.detached {
+        let work: @Sendable () async -> Void = {
             let reply = await server.router.handle(json: json, peek: peek, receivedAt: receivedAt, logger: server.logger)
             server.complete(serial: serial, frames: envelope + [LengthPrefixedFrame.encode(reply)])
+        }
+        switch server.configuration.handlerExecutor {
+        case .ioThread: calls[serial] = Task(executorPreference: server.executor, operation: work)
+        case .global: calls[serial] = Task.detached(operation: work)
         }
     }
 
@@ -239,6 +264,37 @@ private final class ServerLoop {
             }
         } catch {
             server.logger.error("reply failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// A task executor whose jobs run on the server's I/O thread, between polls. Any thread may
+/// enqueue (a task resuming after an await); the loop runs them.
+final class LoopExecutor: TaskExecutor, Sendable {
+    private let jobs = Mutex<[UnownedJob]>([])
+    private let wakeup: WakeupSignal
+
+    init(wakeup: WakeupSignal) { self.wakeup = wakeup }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let wasEmpty = jobs.withLock { jobs in
+            jobs.append(job)
+            return jobs.count == 1
+        }
+        if wasEmpty { wakeup.signal() }
+    }
+
+    /// Runs every job enqueued so far, and those they enqueue, on the calling (I/O) thread.
+    func runJobs() {
+        while true {
+            let batch = jobs.withLock { jobs -> [UnownedJob] in
+                var batch: [UnownedJob] = []
+                swap(&batch, &jobs)
+                return batch
+            }
+            if batch.isEmpty { return }
+            for job in batch { job.runSynchronously(on: asUnownedTaskExecutor()) }
         }
     }
 }
