@@ -72,6 +72,11 @@ var targets: [Target] = [
         path: "Tests/RegistryTests"
     ),
     .testTarget(
+        name: "OpportunitiesTests",
+        dependencies: ["OpportunitiesService", "RegistryService", "OctooTesting", "Contracts", "ServiceKit", "Transport", "Wire"],
+        path: "Tests/OpportunitiesTests"
+    ),
+    .testTarget(
         name: "EndToEndTests",
         dependencies: ["OctooTesting", "Contracts", "Transport", "Wire", "ZeroMQ", "ServiceKit"],
         path: "Tests/EndToEndTests"

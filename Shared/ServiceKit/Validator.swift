@@ -3,18 +3,20 @@ import Wire
 
 /// Collects every field violation of a request, then throws them together as one
 /// `INVALID_ARGUMENT`, so a caller fixes all of them in one go.
-struct Validator {
-    static let maxNameLength = 200
-    static let maxTextLength = 4000
+public struct Validator {
+    public static let maxNameLength = 200
+    public static let maxTextLength = 4000
 
-    private(set) var violations: [FieldViolation] = []
+    public init() {}
 
-    mutating func require(_ condition: Bool, _ field: String, _ description: String) {
+    public private(set) var violations: [FieldViolation] = []
+
+    public mutating func require(_ condition: Bool, _ field: String, _ description: String) {
         if !condition { violations.append(FieldViolation(field: field, description: description)) }
     }
 
     /// A trimmed, non-empty name of at most 200 characters.
-    mutating func name(_ value: String, field: String) -> String {
+    public mutating func name(_ value: String, field: String) -> String {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         require(!trimmed.isEmpty, field, "must not be empty")
         require(trimmed.count <= Self.maxNameLength, field, "must be at most \(Self.maxNameLength) characters")
@@ -22,14 +24,14 @@ struct Validator {
     }
 
     /// Optional free text of bounded length.
-    mutating func text(_ value: String?, field: String) -> String {
+    public mutating func text(_ value: String?, field: String) -> String {
         let text = value ?? ""
         require(text.count <= Self.maxTextLength, field, "must be at most \(Self.maxTextLength) characters")
         return text
     }
 
     /// A list of non-empty codes (provider types, zones, ids), without duplicates.
-    mutating func codes(_ values: [String]?, field: String) -> [String] {
+    public mutating func codes(_ values: [String]?, field: String) -> [String] {
         let values = (values ?? []).map { $0.trimmingCharacters(in: .whitespaces) }
         for (index, value) in values.enumerated() {
             require(!value.isEmpty, "\(field)[\(index)]", "must not be empty")
@@ -40,14 +42,14 @@ struct Validator {
     }
 
     /// An optional id: nil, or non-empty with no surrounding spaces.
-    mutating func optionalId(_ value: String?, field: String) {
+    public mutating func optionalId(_ value: String?, field: String) {
         guard let value else { return }
         require(!value.isEmpty && value.count <= Self.maxNameLength && value.trimmingCharacters(in: .whitespaces) == value,
                 field, "must be a non-empty id without surrounding spaces")
     }
 
     /// Throws the violations collected so far, if any.
-    func check() throws(RPCError) {
+    public func check() throws(RPCError) {
         guard !violations.isEmpty else { return }
         let summary = violations.map { "\($0.field) \($0.description)" }.joined(separator: "; ")
         throw RPCError(.invalidArgument, summary, details: violations)
@@ -55,8 +57,9 @@ struct Validator {
 }
 
 /// New ids: a readable prefix and 16 random hex digits.
-enum Identifier {
-    static func make(_ prefix: String) -> String {
+public enum Identifier {
+    /// A new id such as `pr-3f9a…`.
+    public static func make(_ prefix: String) -> String {
         "\(prefix)-\(String(UInt64.random(in: 0...UInt64.max), radix: 16).leftPadded(to: 16))"
     }
 }

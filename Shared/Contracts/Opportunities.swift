@@ -1,0 +1,508 @@
+import Foundation
+import Transport
+import Wire
+
+/// The opportunities contract: requests, each provider's opportunity on them, decisions,
+/// cancellations (billable by policy) and replacements.
+public enum Opportunities {
+    /// The service name.
+    public static let service = "opportunities"
+
+    static func method<Request, Response>(
+        _ name: String, idempotent: Bool, roles: Set<Actor.Role>, _ summary: String, request: JSONValue, response: JSONValue
+    ) -> MethodDescriptor<Request, Response> {
+        MethodDescriptor("opportunities.\(name)", idempotent: idempotent, roles: roles, summary: summary, request: request, response: response)
+    }
+
+    static let everyone: Set<Actor.Role> = [.partner, .service, .customer, .provider]
+
+    public static let createRequest: MethodDescriptor<CreateRequestRequest, RequestReply> = method(
+        "CreateRequest", idempotent: false, roles: [.partner, .service, .customer], "Creates a request; the customer's default qualifications (from the registry) are merged in.",
+        request: CreateRequestRequest.schema, response: RequestReply.schema)
+    public static let getRequest: MethodDescriptor<GetRequestRequest, GetRequestResponse> = method(
+        "GetRequest", idempotent: true, roles: everyone, "A request and its opportunities, as the actor may see them.",
+        request: IdRequest.schema, response: GetRequestResponse.schema)
+    public static let listRequests: MethodDescriptor<ListRequestsRequest, ListRequestsResponse> = method(
+        "ListRequests", idempotent: true, roles: [.partner, .service, .customer], "Requests by start time, optionally of one customer or status.",
+        request: ListRequestsRequest.schema, response: JSONSchema.object(["requests": JSONSchema.array(of: RequestRecord.schema)], required: ["requests"]))
+    public static let cancelRequest: MethodDescriptor<CancelRequestRequest, GetRequestResponse> = method(
+        "CancelRequest", idempotent: true, roles: [.partner, .service, .customer], "Cancels a request and every live opportunity on it, billable by the same rules as Cancel.",
+        request: CancelRequestRequest.schema, response: GetRequestResponse.schema)
+    public static let offer: MethodDescriptor<OfferRequest, OpportunityReply> = method(
+        "Offer", idempotent: true, roles: [.partner, .service], "Offers the request to a provider: an opportunity in OFFERED; idempotent per (request, provider).",
+        request: OfferRequest.schema, response: OpportunityReply.schema)
+    public static let respond: MethodDescriptor<RespondRequest, OpportunityReply> = method(
+        "Respond", idempotent: false, roles: [.provider, .service], "The offered provider's answer: interested (with an optional quote) or not.",
+        request: RespondRequest.schema, response: OpportunityReply.schema)
+    public static let decide: MethodDescriptor<DecideRequest, OpportunityReply> = method(
+        "Decide", idempotent: false, roles: [.partner, .service, .customer], "The decider assigns an interested provider or turns them down.",
+        request: DecideRequest.schema, response: OpportunityReply.schema)
+    public static let cancel: MethodDescriptor<CancelRequestBody, OpportunityReply> = method(
+        "Cancel", idempotent: false, roles: [.partner, .service, .customer, .provider], "Cancels an assignment; billable inside the cancellation window unless the provider cancels.",
+        request: CancelRequestBody.schema, response: OpportunityReply.schema)
+    public static let markNoShow: MethodDescriptor<OpportunityActionRequest, OpportunityReply> = method(
+        "MarkNoShow", idempotent: false, roles: [.partner, .service], "Records that an assigned provider did not appear (after the start only).",
+        request: OpportunityActionRequest.schema, response: OpportunityReply.schema)
+    public static let seekReplacement: MethodDescriptor<OpportunityActionRequest, OpportunityReply> = method(
+        "SeekReplacement", idempotent: false, roles: [.provider, .customer, .partner], "The assigned provider or the customer asks for a replacement; the other party keeps seeing ASSIGNED.",
+        request: OpportunityActionRequest.schema, response: OpportunityReply.schema)
+    public static let withdrawReplacement: MethodDescriptor<OpportunityActionRequest, OpportunityReply> = method(
+        "WithdrawReplacement", idempotent: false, roles: [.provider, .customer, .partner], "Takes a replacement request back: ASSIGNED again.",
+        request: OpportunityActionRequest.schema, response: OpportunityReply.schema)
+    public static let getOpportunity: MethodDescriptor<IdRequest, OpportunityReply> = method(
+        "GetOpportunity", idempotent: true, roles: everyone, "One opportunity, masked for the actor.",
+        request: IdRequest.schema, response: OpportunityReply.schema)
+    public static let listOpportunities: MethodDescriptor<ListOpportunitiesRequest, ListOpportunitiesResponse> = method(
+        "ListOpportunities", idempotent: true, roles: everyone, "Opportunities of a request or a provider, masked for the actor.",
+        request: ListOpportunitiesRequest.schema, response: JSONSchema.object(["opportunities": JSONSchema.array(of: Opportunity.schema)], required: ["opportunities"]))
+    public static let history: MethodDescriptor<IdRequest, HistoryResponse> = method(
+        "History", idempotent: true, roles: everyone, "Every transition of an opportunity (who, when, from, to, why), masked for the actor.",
+        request: IdRequest.schema, response: HistoryResponse.schema)
+    public static let setCancellationPolicy: MethodDescriptor<SetCancellationPolicyRequest, CancellationPolicy> = method(
+        "SetCancellationPolicy", idempotent: true, roles: [.partner, .service], "Sets a customer's or a provider's cancellation bands (hours before start → percent billable).",
+        request: SetCancellationPolicyRequest.schema, response: CancellationPolicy.schema)
+
+    /// Event types (topic `opportunities.<type>`).
+    public enum EventType {
+        public static let requestCreated = "request.created"       // RequestRecord
+        public static let requestCancelled = "request.cancelled"   // RequestRecord
+        public static let requestFilled = "request.filled"         // RequestRecord
+        public static let requestReopened = "request.reopened"     // RequestRecord
+        public static let opportunityChanged = "opportunity.changed" // OpportunityChanged
+        public static let replacementSought = "replacement.sought" // OpportunityChanged
+    }
+}
+
+/// The states of an opportunity (DESIGN §2).
+public enum OpportunityState: String, Codable, Sendable, CaseIterable {
+    case offered = "OFFERED"
+    case declined = "DECLINED"
+    case pending = "PENDING"
+    case contingent = "CONTINGENT"
+    case assigned = "ASSIGNED"
+    case cancelled = "CANCELLED"
+    case cancelledBillable = "CANCELLED_BILLABLE"
+    case noShow = "NO_SHOW"
+    case replacementSought = "REPLACEMENT_SOUGHT"
+}
+
+/// Who decides on interest, and how.
+public struct DecisionPolicy: Codable, Sendable, Equatable {
+    public enum Decider: String, Codable, Sendable, CaseIterable { case partner, customer }
+    public enum Mode: String, Codable, Sendable, CaseIterable { case manual, automatic, hybrid }
+    public var decider: Decider
+    public var mode: Mode
+    public init(decider: Decider = .partner, mode: Mode = .manual) {
+        self.decider = decider
+        self.mode = mode
+    }
+    static let schema = JSONSchema.object([
+        "decider": JSONSchema.string(values: Decider.allCases.map(\.rawValue)),
+        "mode": JSONSchema.string(values: Mode.allCases.map(\.rawValue)),
+    ], required: ["decider", "mode"])
+}
+
+/// A customer's request for providers.
+public struct RequestRecord: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable { case open, filled, cancelled }
+    public var partnerId: String
+    public var id: String
+    public var customerId: String
+    public var providerType: String
+    public var startsAt: Date
+    public var endsAt: Date
+    public var remote: Bool
+    public var location: GeoPoint?
+    public var zone: String?
+    public var teamSize: Int
+    public var requiredQualificationIds: [String]
+    public var preferredQualificationIds: [String]
+    /// The customer's preferred providers when the request was made (for hybrid decisions).
+    public var preferredProviderIds: [String]
+    public var decision: DecisionPolicy
+    public var status: Status
+    public var version: Int
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(partnerId: String, id: String, customerId: String, providerType: String, startsAt: Date, endsAt: Date, remote: Bool, location: GeoPoint? = nil, zone: String? = nil, teamSize: Int, requiredQualificationIds: [String], preferredQualificationIds: [String], preferredProviderIds: [String], decision: DecisionPolicy, status: Status, version: Int, createdAt: Date, updatedAt: Date) {
+        self.partnerId = partnerId
+        self.id = id
+        self.customerId = customerId
+        self.providerType = providerType
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+        self.remote = remote
+        self.location = location
+        self.zone = zone
+        self.teamSize = teamSize
+        self.requiredQualificationIds = requiredQualificationIds
+        self.preferredQualificationIds = preferredQualificationIds
+        self.preferredProviderIds = preferredProviderIds
+        self.decision = decision
+        self.status = status
+        self.version = version
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    static let schema = JSONSchema.object([
+        "partnerId": JSONSchema.string(), "id": JSONSchema.string(), "customerId": JSONSchema.string(), "providerType": JSONSchema.string(),
+        "startsAt": JSONSchema.timestamp, "endsAt": JSONSchema.timestamp, "remote": JSONSchema.boolean, "location": GeoPoint.schema,
+        "zone": JSONSchema.string(), "teamSize": JSONSchema.integer(minimum: 1),
+        "requiredQualificationIds": JSONSchema.array(of: JSONSchema.string()), "preferredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
+        "preferredProviderIds": JSONSchema.array(of: JSONSchema.string()), "decision": DecisionPolicy.schema,
+        "status": JSONSchema.string(values: ["open", "filled", "cancelled"]), "version": JSONSchema.integer(minimum: 1),
+        "createdAt": JSONSchema.timestamp, "updatedAt": JSONSchema.timestamp,
+    ], required: ["id", "customerId", "providerType", "startsAt", "endsAt", "remote", "teamSize", "decision", "status", "version"])
+}
+
+/// One provider's opportunity on one request.
+public struct Opportunity: Codable, Sendable, Equatable {
+    public var partnerId: String
+    public var id: String
+    public var requestId: String
+    public var providerId: String
+    public var state: OpportunityState
+    public var version: Int
+    public var quote: JSONValue?
+    /// Set on CANCELLED_BILLABLE.
+    public var billablePercent: Int?
+    /// Who asked for a replacement (`provider` or `customer`), shown only to them and the partner.
+    public var replacementSoughtBy: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(partnerId: String, id: String, requestId: String, providerId: String, state: OpportunityState, version: Int, quote: JSONValue? = nil, billablePercent: Int? = nil, replacementSoughtBy: String? = nil, createdAt: Date, updatedAt: Date) {
+        self.partnerId = partnerId
+        self.id = id
+        self.requestId = requestId
+        self.providerId = providerId
+        self.state = state
+        self.version = version
+        self.quote = quote
+        self.billablePercent = billablePercent
+        self.replacementSoughtBy = replacementSoughtBy
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    static let schema = JSONSchema.object([
+        "partnerId": JSONSchema.string(), "id": JSONSchema.string(), "requestId": JSONSchema.string(), "providerId": JSONSchema.string(),
+        "state": JSONSchema.string(values: OpportunityState.allCases.map(\.rawValue)), "version": JSONSchema.integer(minimum: 1),
+        "quote": JSONSchema.any, "billablePercent": JSONSchema.integer(minimum: 0, maximum: 100),
+        "replacementSoughtBy": JSONSchema.string(values: ["provider", "customer"]),
+        "createdAt": JSONSchema.timestamp, "updatedAt": JSONSchema.timestamp,
+    ], required: ["id", "requestId", "providerId", "state", "version"])
+}
+
+/// One recorded transition.
+public struct Transition: Codable, Sendable, Equatable {
+    public var opportunityId: String
+    public var seq: Int
+    public var at: Date
+    public var actorRole: String
+    public var actorId: String?
+    public var action: String
+    public var from: OpportunityState?
+    public var to: OpportunityState
+    public var reason: String?
+
+    public init(opportunityId: String, seq: Int, at: Date, actorRole: String, actorId: String? = nil, action: String, from: OpportunityState? = nil, to: OpportunityState, reason: String? = nil) {
+        self.opportunityId = opportunityId
+        self.seq = seq
+        self.at = at
+        self.actorRole = actorRole
+        self.actorId = actorId
+        self.action = action
+        self.from = from
+        self.to = to
+        self.reason = reason
+    }
+}
+
+/// A band of a cancellation policy: cancelling at most `hoursBeforeStart` hours before the start
+/// bills `billablePercent`.
+public struct CancellationBand: Codable, Sendable, Equatable {
+    public var hoursBeforeStart: Double
+    public var billablePercent: Int
+    public init(hoursBeforeStart: Double, billablePercent: Int) {
+        self.hoursBeforeStart = hoursBeforeStart
+        self.billablePercent = billablePercent
+    }
+}
+
+/// A customer's or a provider's cancellation policy.
+public struct CancellationPolicy: Codable, Sendable, Equatable {
+    public enum Scope: String, Codable, Sendable, CaseIterable { case customer, provider }
+    public var partnerId: String
+    public var scope: Scope
+    public var subjectId: String
+    public var bands: [CancellationBand]
+    public var updatedAt: Date
+
+    public init(partnerId: String, scope: Scope, subjectId: String, bands: [CancellationBand], updatedAt: Date) {
+        self.partnerId = partnerId
+        self.scope = scope
+        self.subjectId = subjectId
+        self.bands = bands
+        self.updatedAt = updatedAt
+    }
+
+    static let schema = JSONSchema.object([
+        "partnerId": JSONSchema.string(), "scope": JSONSchema.string(values: Scope.allCases.map(\.rawValue)), "subjectId": JSONSchema.string(),
+        "bands": JSONSchema.array(of: JSONSchema.object(["hoursBeforeStart": JSONSchema.number(minimum: 0), "billablePercent": JSONSchema.integer(minimum: 0, maximum: 100)], required: ["hoursBeforeStart", "billablePercent"])),
+        "updatedAt": JSONSchema.timestamp,
+    ], required: ["scope", "subjectId", "bands"])
+}
+
+/// `opportunity.changed` and `replacement.sought`: the change with the request's window and
+/// customer, so consumers (matching, broadcast) need not call back.
+public struct OpportunityChanged: Codable, Sendable, Equatable {
+    public var opportunityId: String
+    public var requestId: String
+    public var providerId: String
+    public var customerId: String
+    public var from: OpportunityState?
+    public var to: OpportunityState
+    public var action: String
+    public var actorRole: String
+    public var startsAt: Date
+    public var endsAt: Date
+    public var billablePercent: Int?
+    public var replacementSoughtBy: String?
+
+    public init(opportunityId: String, requestId: String, providerId: String, customerId: String, from: OpportunityState? = nil, to: OpportunityState, action: String, actorRole: String, startsAt: Date, endsAt: Date, billablePercent: Int? = nil, replacementSoughtBy: String? = nil) {
+        self.opportunityId = opportunityId
+        self.requestId = requestId
+        self.providerId = providerId
+        self.customerId = customerId
+        self.from = from
+        self.to = to
+        self.action = action
+        self.actorRole = actorRole
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+        self.billablePercent = billablePercent
+        self.replacementSoughtBy = replacementSoughtBy
+    }
+}
+
+// MARK: Requests and replies
+
+public struct CreateRequestRequest: Codable, Sendable, Equatable {
+    public var customerId: String
+    public var providerType: String
+    public var startsAt: Date
+    public var endsAt: Date
+    public var remote: Bool?
+    public var location: GeoPoint?
+    public var zone: String?
+    public var teamSize: Int?
+    public var requiredQualificationIds: [String]?
+    public var preferredQualificationIds: [String]?
+    /// Use the qualification lists as given instead of adding the customer's defaults.
+    public var overrideDefaults: Bool?
+    public var decision: DecisionPolicy?
+
+    public init(customerId: String, providerType: String, startsAt: Date, endsAt: Date, remote: Bool? = nil, location: GeoPoint? = nil, zone: String? = nil, teamSize: Int? = nil, requiredQualificationIds: [String]? = nil, preferredQualificationIds: [String]? = nil, overrideDefaults: Bool? = nil, decision: DecisionPolicy? = nil) {
+        self.customerId = customerId
+        self.providerType = providerType
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+        self.remote = remote
+        self.location = location
+        self.zone = zone
+        self.teamSize = teamSize
+        self.requiredQualificationIds = requiredQualificationIds
+        self.preferredQualificationIds = preferredQualificationIds
+        self.overrideDefaults = overrideDefaults
+        self.decision = decision
+    }
+
+    static let schema = JSONSchema.object([
+        "customerId": JSONSchema.string(), "providerType": JSONSchema.string(), "startsAt": JSONSchema.timestamp, "endsAt": JSONSchema.timestamp,
+        "remote": JSONSchema.boolean, "location": GeoPoint.schema, "zone": JSONSchema.string(), "teamSize": JSONSchema.integer(minimum: 1, maximum: 50),
+        "requiredQualificationIds": JSONSchema.array(of: JSONSchema.string()), "preferredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
+        "overrideDefaults": JSONSchema.boolean, "decision": DecisionPolicy.schema,
+    ], required: ["customerId", "providerType", "startsAt", "endsAt"])
+}
+
+public struct RequestReply: Codable, Sendable, Equatable {
+    public var request: RequestRecord
+
+    public init(request: RequestRecord) {
+        self.request = request
+    }
+    static let schema = JSONSchema.object(["request": RequestRecord.schema], required: ["request"])
+}
+
+/// A body holding only an `id`.
+public struct IdRequest: Codable, Sendable, Equatable {
+    public var id: String
+    public init(id: String) { self.id = id }
+    static let schema = JSONSchema.object(["id": JSONSchema.string()], required: ["id"])
+}
+
+public typealias GetRequestRequest = IdRequest
+
+public struct GetRequestResponse: Codable, Sendable, Equatable {
+    public var request: RequestRecord
+    public var opportunities: [Opportunity]
+
+    public init(request: RequestRecord, opportunities: [Opportunity]) {
+        self.request = request
+        self.opportunities = opportunities
+    }
+    static let schema = JSONSchema.object(["request": RequestRecord.schema, "opportunities": JSONSchema.array(of: Opportunity.schema)], required: ["request", "opportunities"])
+}
+
+public struct ListRequestsRequest: Codable, Sendable, Equatable {
+    public var customerId: String?
+    public var status: RequestRecord.Status?
+    public var limit: Int?
+    public init(customerId: String? = nil, status: RequestRecord.Status? = nil, limit: Int? = nil) {
+        self.customerId = customerId
+        self.status = status
+        self.limit = limit
+    }
+    static let schema = JSONSchema.object(["customerId": JSONSchema.string(), "status": JSONSchema.string(values: ["open", "filled", "cancelled"]), "limit": JSONSchema.integer(minimum: 1, maximum: 1000)])
+}
+
+public struct ListRequestsResponse: Codable, Sendable, Equatable {
+    public var requests: [RequestRecord]
+
+    public init(requests: [RequestRecord]) {
+        self.requests = requests
+    }
+}
+
+public struct CancelRequestRequest: Codable, Sendable, Equatable {
+    public var id: String
+    public var reason: String?
+    public init(id: String, reason: String? = nil) {
+        self.id = id
+        self.reason = reason
+    }
+    static let schema = JSONSchema.object(["id": JSONSchema.string(), "reason": JSONSchema.string()], required: ["id"])
+}
+
+public struct OfferRequest: Codable, Sendable, Equatable {
+    public var requestId: String
+    public var providerId: String
+    public init(requestId: String, providerId: String) {
+        self.requestId = requestId
+        self.providerId = providerId
+    }
+    static let schema = JSONSchema.object(["requestId": JSONSchema.string(), "providerId": JSONSchema.string()], required: ["requestId", "providerId"])
+}
+
+public struct OpportunityReply: Codable, Sendable, Equatable {
+    public var opportunity: Opportunity
+
+    public init(opportunity: Opportunity) {
+        self.opportunity = opportunity
+    }
+    static let schema = JSONSchema.object(["opportunity": Opportunity.schema], required: ["opportunity"])
+}
+
+public struct RespondRequest: Codable, Sendable, Equatable {
+    public var opportunityId: String
+    public var interested: Bool
+    public var quote: JSONValue?
+    public var expectedVersion: Int?
+    public init(opportunityId: String, interested: Bool, quote: JSONValue? = nil, expectedVersion: Int? = nil) {
+        self.opportunityId = opportunityId
+        self.interested = interested
+        self.quote = quote
+        self.expectedVersion = expectedVersion
+    }
+    static let schema = JSONSchema.object(["opportunityId": JSONSchema.string(), "interested": JSONSchema.boolean, "quote": JSONSchema.any, "expectedVersion": JSONSchema.integer(minimum: 1)], required: ["opportunityId", "interested"])
+}
+
+public struct DecideRequest: Codable, Sendable, Equatable {
+    public var opportunityId: String
+    public var assign: Bool
+    public var reason: String?
+    public var expectedVersion: Int?
+    public init(opportunityId: String, assign: Bool, reason: String? = nil, expectedVersion: Int? = nil) {
+        self.opportunityId = opportunityId
+        self.assign = assign
+        self.reason = reason
+        self.expectedVersion = expectedVersion
+    }
+    static let schema = JSONSchema.object(["opportunityId": JSONSchema.string(), "assign": JSONSchema.boolean, "reason": JSONSchema.string(), "expectedVersion": JSONSchema.integer(minimum: 1)], required: ["opportunityId", "assign"])
+}
+
+/// `Cancel`'s body.
+public struct CancelRequestBody: Codable, Sendable, Equatable {
+    public var opportunityId: String
+    public var reason: String
+    public var expectedVersion: Int?
+    public init(opportunityId: String, reason: String, expectedVersion: Int? = nil) {
+        self.opportunityId = opportunityId
+        self.reason = reason
+        self.expectedVersion = expectedVersion
+    }
+    static let schema = JSONSchema.object(["opportunityId": JSONSchema.string(), "reason": JSONSchema.string(), "expectedVersion": JSONSchema.integer(minimum: 1)], required: ["opportunityId", "reason"])
+}
+
+/// `MarkNoShow`, `SeekReplacement`, `WithdrawReplacement`.
+public struct OpportunityActionRequest: Codable, Sendable, Equatable {
+    public var opportunityId: String
+    public var reason: String?
+    public var expectedVersion: Int?
+    public init(opportunityId: String, reason: String? = nil, expectedVersion: Int? = nil) {
+        self.opportunityId = opportunityId
+        self.reason = reason
+        self.expectedVersion = expectedVersion
+    }
+    static let schema = JSONSchema.object(["opportunityId": JSONSchema.string(), "reason": JSONSchema.string(), "expectedVersion": JSONSchema.integer(minimum: 1)], required: ["opportunityId"])
+}
+
+public struct ListOpportunitiesRequest: Codable, Sendable, Equatable {
+    public var requestId: String?
+    public var providerId: String?
+    public init(requestId: String? = nil, providerId: String? = nil) {
+        self.requestId = requestId
+        self.providerId = providerId
+    }
+    static let schema = JSONSchema.object(["requestId": JSONSchema.string(), "providerId": JSONSchema.string()])
+}
+
+public struct ListOpportunitiesResponse: Codable, Sendable, Equatable {
+    public var opportunities: [Opportunity]
+
+    public init(opportunities: [Opportunity]) {
+        self.opportunities = opportunities
+    }
+}
+
+public struct HistoryResponse: Codable, Sendable, Equatable {
+    public var opportunityId: String
+    public var transitions: [Transition]
+
+    public init(opportunityId: String, transitions: [Transition]) {
+        self.opportunityId = opportunityId
+        self.transitions = transitions
+    }
+    static let schema = JSONSchema.object(["opportunityId": JSONSchema.string(), "transitions": JSONSchema.array(of: JSONSchema.object([
+        "seq": JSONSchema.integer(minimum: 1), "at": JSONSchema.timestamp, "actorRole": JSONSchema.string(), "actorId": JSONSchema.string(),
+        "action": JSONSchema.string(), "from": JSONSchema.string(), "to": JSONSchema.string(), "reason": JSONSchema.string(),
+    ], required: ["seq", "at", "actorRole", "action", "to"]))], required: ["opportunityId", "transitions"])
+}
+
+public struct SetCancellationPolicyRequest: Codable, Sendable, Equatable {
+    public var scope: CancellationPolicy.Scope
+    public var subjectId: String
+    public var bands: [CancellationBand]
+    public init(scope: CancellationPolicy.Scope, subjectId: String, bands: [CancellationBand]) {
+        self.scope = scope
+        self.subjectId = subjectId
+        self.bands = bands
+    }
+    static let schema = JSONSchema.object([
+        "scope": JSONSchema.string(values: CancellationPolicy.Scope.allCases.map(\.rawValue)), "subjectId": JSONSchema.string(),
+        "bands": JSONSchema.array(of: JSONSchema.object(["hoursBeforeStart": JSONSchema.number(minimum: 0), "billablePercent": JSONSchema.integer(minimum: 0, maximum: 100)], required: ["hoursBeforeStart", "billablePercent"])),
+    ], required: ["scope", "subjectId", "bands"])
+}

@@ -1,0 +1,108 @@
+import Contracts
+import Testing
+import Wire
+@testable import OpportunitiesService
+
+/// The state machine against an expectation written out separately from DESIGN §2: every state ×
+/// every callable action × every role.
+@Suite("Opportunity state machine (DESIGN §2)")
+struct StateMachineTests {
+    typealias S = OpportunityState
+
+    /// DESIGN §2, transcribed: from → action → to (as the partner, with no billing, before the start).
+    static let allowed: [S: [OpportunityAction: S]] = [
+        .offered: [.respondInterested: .pending, .respondDeclined: .declined],
+        .pending: [.decideAssign: .contingent, .decideDecline: .declined],
+        .contingent: [.cancel: .cancelled],
+        .assigned: [.cancel: .cancelled, .markNoShow: .noShow, .seekReplacement: .replacementSought],
+        .replacementSought: [.cancel: .cancelled, .withdrawReplacement: .assigned],
+    ]
+
+    /// Who may ask for each callable action.
+    static let permitted: [OpportunityAction: Set<Actor.Role>] = [
+        .respondInterested: [.provider, .service], .respondDeclined: [.provider, .service],
+        .decideAssign: [.partner, .customer, .service], .decideDecline: [.partner, .customer, .service],
+        .cancel: [.partner, .customer, .provider, .service], .markNoShow: [.partner, .service],
+        .seekReplacement: [.provider, .customer], .withdrawReplacement: [.provider, .customer, .partner],
+    ]
+
+    struct Row: Sendable, CustomTestStringConvertible {
+        var state: S
+        var action: OpportunityAction
+        var role: Actor.Role
+        var testDescription: String { "\(state.rawValue) × \(action.rawValue) × \(role.rawValue)" }
+    }
+
+    static let rows: [Row] = S.allCases.flatMap { state in
+        OpportunityAction.callable.flatMap { action in Actor.Role.allCases.map { Row(state: state, action: action, role: $0) } }
+    }
+
+    @Test(arguments: rows)
+    func everyStateActionAndRole(_ row: Row) {
+        // After the start, so NO_SHOW is possible; no billing, no team completion.
+        let result = OpportunityStateMachine.next(row.state, row.action, role: row.role, facts: TransitionFacts(started: true))
+        if !(Self.permitted[row.action] ?? []).contains(row.role) {
+            #expect(result.failureCode == .permissionDenied)
+        } else if let expected = Self.allowed[row.state]?[row.action] {
+            #expect(result.state == expected)
+        } else {
+            #expect(result.failureCode == .failedPrecondition)
+            #expect(result.failureMessage?.contains(row.state.rawValue) == true)
+            #expect(result.failureMessage?.contains(row.action.rawValue) == true)
+        }
+    }
+
+    @Test func factsRefineTheTable() {
+        #expect(OpportunityStateMachine.next(.pending, .decideAssign, role: .partner, facts: TransitionFacts(completesTeam: true)).state == .assigned)
+        #expect(OpportunityStateMachine.next(.assigned, .markNoShow, role: .partner, facts: TransitionFacts(started: false)).failureCode == .failedPrecondition)
+        #expect(OpportunityStateMachine.next(.assigned, .cancel, role: .customer, facts: TransitionFacts(billablePercent: 50)).state == .cancelledBillable)
+        #expect(OpportunityStateMachine.next(.assigned, .cancel, role: .partner, facts: TransitionFacts(billablePercent: 50)).state == .cancelledBillable)
+        #expect(OpportunityStateMachine.next(.assigned, .cancel, role: .provider, facts: TransitionFacts(billablePercent: 100)).state == .cancelled)
+        #expect(OpportunityStateMachine.next(.offered, .withdrawForRequest, role: .service, facts: TransitionFacts(billablePercent: 100)).state == .declined)
+        #expect(OpportunityStateMachine.next(.contingent, .completeTeam, role: .service).state == .assigned)
+        #expect(OpportunityStateMachine.next(.contingent, .completeTeam, role: .partner).failureCode == .permissionDenied)
+    }
+
+    /// Bands at their edges: at most N hours before the start, the edge included.
+    @Test(arguments: [
+        (49.0, 0), (48.0, 50), (47.99, 50), (24.01, 50), (24.0, 100), (1.0, 100), (0.0, 100), (-2.0, 100),
+    ])
+    func billingBands(hours: Double, percent: Int) {
+        let customer = [CancellationBand(hoursBeforeStart: 48, billablePercent: 50), CancellationBand(hoursBeforeStart: 24, billablePercent: 100)]
+        #expect(CancellationRules.billablePercent(hoursBeforeStart: hours, policies: [customer]) == percent)
+    }
+
+    @Test func theStricterPolicyApplies() {
+        let customer = [CancellationBand(hoursBeforeStart: 24, billablePercent: 25)]
+        let provider = [CancellationBand(hoursBeforeStart: 72, billablePercent: 50)]
+        #expect(CancellationRules.billablePercent(hoursBeforeStart: 10, policies: [customer, provider]) == 50)
+        #expect(CancellationRules.billablePercent(hoursBeforeStart: 48, policies: [customer, provider]) == 50)
+        #expect(CancellationRules.billablePercent(hoursBeforeStart: 100, policies: [customer, provider]) == 0)
+        #expect(CancellationRules.billablePercent(hoursBeforeStart: 10, policies: [[], []]) == 0)
+    }
+
+    /// Seeker × viewer: only the seeker and the partner see REPLACEMENT_SOUGHT.
+    @Test(arguments: [
+        ("provider", Actor.Role.provider, true), ("provider", .customer, false), ("provider", .partner, true),
+        ("customer", .provider, false), ("customer", .customer, true), ("customer", .partner, true),
+    ])
+    func maskingMatrix(seeker: String, viewer: Actor.Role, sees: Bool) {
+        let opportunity = Opportunity(partnerId: "p", id: "o", requestId: "r", providerId: "pr", state: .replacementSought, version: 3,
+                                      replacementSoughtBy: seeker, createdAt: .distantPast, updatedAt: .distantPast)
+        let masked = OpportunityMasking.mask(opportunity, for: viewer)
+        #expect(masked.state == (sees ? .replacementSought : .assigned))
+        #expect((masked.replacementSoughtBy == seeker) == sees)
+    }
+}
+
+extension Result where Success == OpportunityState, Failure == RPCError {
+    var state: OpportunityState? { try? get() }
+    var failureCode: StatusCode? {
+        if case .failure(let error) = self { return error.code }
+        return nil
+    }
+    var failureMessage: String? {
+        if case .failure(let error) = self { return error.message }
+        return nil
+    }
+}
