@@ -48,9 +48,9 @@ public enum QualificationRules {
             return "document \(typeName) is only valid from \(Timestamp.format(best.issuedAt)), after the job starts"
         }
         let expiry = Timestamp.format(best.expiresAt ?? .distantFuture)
-        if from == to || (best.expiresAt ?? .distantFuture) <= from {
-            return "document \(typeName) expired \(expiry)"
-        }
+        // A point in time is "now" (GetProvider): the document has expired.
+        if from == to { return "document \(typeName) expired \(expiry)" }
+        if (best.expiresAt ?? .distantFuture) <= from { return "document \(typeName) expires \(expiry), before the job starts" }
         return "document \(typeName) expires \(expiry), before the job ends"
     }
 }

@@ -50,7 +50,7 @@ struct QualificationRulesTests {
         Case(name: "document of another type", qualification: qualification(documents: ["cert"]), documents: [document(type: "other")], inEffect: false, reasonFragments: ["no document of type cert"]),
         Case(name: "expires inside the window", qualification: qualification(documents: ["cert"]), documents: [document(expires: 4 * 3600)], inEffect: false, reasonFragments: ["before the job ends"]),
         Case(name: "expires exactly at the end", qualification: qualification(documents: ["cert"]), documents: [document(expires: 8 * 3600)], inEffect: true),
-        Case(name: "expired before the window", qualification: qualification(documents: ["cert"]), documents: [document(expires: -day)], inEffect: false, reasonFragments: ["expired"]),
+        Case(name: "expired before the window", qualification: qualification(documents: ["cert"]), documents: [document(expires: -day)], inEffect: false, reasonFragments: ["before the job starts"]),
         Case(name: "issued after the job starts", qualification: qualification(documents: ["cert"]), documents: [document(issued: 3600)], inEffect: false, reasonFragments: ["after the job starts"]),
         Case(name: "no expiry", qualification: qualification(documents: ["cert"]), documents: [document(expires: nil)], inEffect: true),
         Case(name: "revoked", qualification: qualification(documents: ["cert"]), documents: [document(revoked: true)], inEffect: false, reasonFragments: ["revoked"]),
