@@ -21,6 +21,10 @@ struct CallCommand: AsyncParsableCommand {
     @Option(help: "Deadline in milliseconds.")
     var timeoutMs: Int = 5000
 
+    func validate() throws {
+        guard (1...86_400_000).contains(timeoutMs) else { throw ValidationError("--timeout-ms must be from 1 to 86400000") }
+    }
+
     func run() async throws {
         let service = String(method.prefix { $0 != "." })
         guard BusEndpoints.services.contains(service), method.count > service.count + 1 else {

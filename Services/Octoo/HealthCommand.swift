@@ -25,6 +25,10 @@ struct HealthCommand: AsyncParsableCommand {
         var error: String?
     }
 
+    func validate() throws {
+        guard (1...86_400_000).contains(timeoutMs) else { throw ValidationError("--timeout-ms must be from 1 to 86400000") }
+    }
+
     func run() async throws {
         let clients = try BusClients(endpoints: try bus.endpoints())
         defer { clients.close() }

@@ -87,6 +87,7 @@ struct OpportunitiesHandlers: Sendable {
 
     func createRequest(_ request: CreateRequestRequest, _ context: RequestContext) async throws -> RequestReply {
         let (actor, partner) = try actor(context)
+        if let replay = try await database.storedReply(context, request: request, as: RequestReply.self) { return replay }
         var validator = Validator()
         validator.require(!request.customerId.isEmpty, "body.customerId", "must not be empty")
         if actor.role == .customer { validator.require(request.customerId == actor.id, "body.customerId", "must be the acting customer") }
@@ -151,7 +152,7 @@ struct OpportunitiesHandlers: Sendable {
                 opportunities = opportunities.filter { $0.providerId == actor.id }
                 guard !opportunities.isEmpty else { throw RPCError.notFound("request", id: request.id, field: "body.id") }
             }
-            return GetRequestResponse(request: record, opportunities: opportunities.map { OpportunityMasking.mask($0, for: actor.role) })
+            return GetRequestResponse(request: record, opportunities: OpportunityMasking.visible(opportunities, for: actor.role))
         }
     }
 
@@ -192,6 +193,7 @@ struct OpportunitiesHandlers: Sendable {
 
     func offer(_ request: OfferRequest, _ context: RequestContext) async throws -> OpportunityReply {
         let (actor, partner) = try actor(context)
+        if let replay = try await database.storedReply(context, request: request, as: OpportunityReply.self) { return replay }
         var validator = Validator()
         validator.require(!request.requestId.isEmpty, "body.requestId", "must not be empty")
         validator.require(!request.providerId.isEmpty, "body.providerId", "must not be empty")
@@ -227,6 +229,7 @@ struct OpportunitiesHandlers: Sendable {
 
     func respond(_ request: RespondRequest, _ context: RequestContext) async throws -> OpportunityReply {
         let (actor, partner) = try actor(context)
+        if let replay = try await database.storedReply(context, request: request, as: OpportunityReply.self) { return replay }
         // Whether an interest is assigned at once depends on the request's decision policy; a
         // hybrid policy may need the registry's word on preferred qualifications first.
         let (opportunity, record) = try await database.pool.read { db in
@@ -354,6 +357,10 @@ struct OpportunitiesHandlers: Sendable {
                 throw RPCError(.failedPrecondition, "cannot \(action.rawValue) the opportunity now")
             }
             try store.move(db, &opportunity, request: record, action: action, actor: actor, facts: TransitionFacts(started: now >= record.startsAt), reason: request.reason, at: now)
+            if action == .withdrawReplacement, record.status == .open {
+                // The team lost a member meanwhile: back among the contingent until it is whole again.
+                try store.move(db, &opportunity, request: record, action: .reopenTeam, actor: .system, reason: "the team is not complete", at: now)
+            }
             return OpportunityReply(opportunity: OpportunityMasking.mask(opportunity, for: actor.role))
         }
     }
@@ -385,7 +392,13 @@ struct OpportunitiesHandlers: Sendable {
                 let mine = Set(try String.fetchAll(db, sql: "SELECT id FROM request WHERE partnerId = ? AND customerId = ?", arguments: [partner, actor.id]))
                 found = found.filter { mine.contains($0.requestId) }
             }
-            return ListOpportunitiesResponse(opportunities: found.map { OpportunityMasking.mask($0, for: actor.role) })
+            // Masked per request, so replacement offers do not give a hidden replacement away.
+            var byRequest = Dictionary(grouping: found, by: \.requestId)
+            var visible: [Opportunity] = []
+            for opportunity in found where byRequest[opportunity.requestId] != nil {
+                visible += OpportunityMasking.visible(byRequest.removeValue(forKey: opportunity.requestId) ?? [], for: actor.role)
+            }
+            return ListOpportunitiesResponse(opportunities: visible)
         }
     }
 

@@ -113,6 +113,16 @@ public enum OpportunityMasking {
         return masked
     }
 
+    /// A request's opportunities as a viewer may see them: masked, and without the offers made
+    /// to find a replacement the viewer is not to know about.
+    public static func visible(_ opportunities: [Opportunity], for viewer: Actor.Role) -> [Opportunity] {
+        let hidden = opportunities.filter { $0.state == .replacementSought && !canSeeReplacement(viewer: viewer, soughtBy: $0.replacementSoughtBy) }
+        guard let since = hidden.map(\.updatedAt).min() else { return opportunities.map { mask($0, for: viewer) } }
+        return opportunities
+            .filter { !([.offered, .pending, .declined].contains($0.state) && $0.createdAt >= since) }
+            .map { mask($0, for: viewer) }
+    }
+
     /// The history a viewer may see: the replacement's transitions hidden from the other party.
     public static func mask(_ transitions: [Transition], soughtBy: [String?], for viewer: Actor.Role) -> [Transition] {
         zip(transitions, soughtBy).compactMap { transition, seeker in

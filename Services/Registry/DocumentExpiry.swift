@@ -14,12 +14,9 @@ import Wire
 final class DocumentExpiryScheduler: Sendable {
     let environment: ServiceEnvironment
     private let stopped = Mutex(false)
-    private let wakeups: AsyncStream<Void>
-    private let wakeupSink: AsyncStream<Void>.Continuation
 
     init(environment: ServiceEnvironment) {
         self.environment = environment
-        (wakeups, wakeupSink) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         if let manual = environment.clock as? ManualClock {
             // SetClock returns only after the expiries it caused are recorded.
             manual.onAdvance { [weak self] now in
@@ -27,9 +24,6 @@ final class DocumentExpiryScheduler: Sendable {
             }
         }
     }
-
-    /// Nudges the loop after a new timer was written.
-    func wake() { wakeupSink.yield() }
 
     /// Fires every timer due at `now`; returns how many documents expired.
     @discardableResult
@@ -64,33 +58,26 @@ final class DocumentExpiryScheduler: Sendable {
             .map(\.id).sorted()
     }
 
-    /// Fires due timers until stopped: at start (catching up after a restart), whenever the
-    /// next one falls due, and at least every second.
+    /// Fires due timers until stopped: at start (catching up after a restart), when the next
+    /// one falls due, and at least every second (so a timer written meanwhile is never late by
+    /// more than that). A failure is logged and retried; it never ends the loop.
     func run() async throws {
         while !stopped.withLock({ $0 }) {
+            var wait = 1.0
             do {
                 try await fireDue(now: environment.clock.now)
+                let next = try await environment.database.pool.read { db in
+                    try DocumentExpiryTimer.order(DocumentExpiryTimer.Columns.dueAt).fetchOne(db)?.dueAt
+                }
+                if let next { wait = min(max(next.timeIntervalSince(environment.clock.now), 0.01), 1) }
             } catch {
                 environment.logger.error("document expiry failed; retrying", metadata: ["error": "\(error)"])
             }
-            let next = try await environment.database.pool.read { db in
-                try DocumentExpiryTimer.order(DocumentExpiryTimer.Columns.dueAt).fetchOne(db)?.dueAt
-            }
-            let wait = min(max(next.map { $0.timeIntervalSince(environment.clock.now) } ?? 1, 0.01), 1)
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { try? await Task.sleep(for: .seconds(wait)) }
-                group.addTask { [wakeups] in
-                    var iterator = wakeups.makeAsyncIterator()
-                    _ = await iterator.next()
-                }
-                await group.next()
-                group.cancelAll()
-            }
+            try? await Task.sleep(for: .seconds(wait))
         }
     }
 
     func stop() {
         stopped.withLock { $0 = true }
-        wakeupSink.yield()
     }
 }

@@ -263,7 +263,6 @@ struct RegistryHandlers: Sendable {
             try emit(db, Registry.EventType.documentAdded, partner: partner, document, at: now)
             return DocumentReply(document: document)
         }
-        expiry.wake()
         return reply
     }
 

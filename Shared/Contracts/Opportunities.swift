@@ -44,7 +44,7 @@ public enum Opportunities {
         "MarkNoShow", idempotent: false, roles: [.partner, .service], "Records that an assigned provider did not appear (after the start only).",
         request: OpportunityActionRequest.schema, response: OpportunityReply.schema)
     public static let seekReplacement: MethodDescriptor<OpportunityActionRequest, OpportunityReply> = method(
-        "SeekReplacement", idempotent: false, roles: [.provider, .customer, .partner], "The assigned provider or the customer asks for a replacement; the other party keeps seeing ASSIGNED.",
+        "SeekReplacement", idempotent: false, roles: [.provider, .customer], "The assigned provider or the customer asks for a replacement; the other party keeps seeing ASSIGNED.",
         request: OpportunityActionRequest.schema, response: OpportunityReply.schema)
     public static let withdrawReplacement: MethodDescriptor<OpportunityActionRequest, OpportunityReply> = method(
         "WithdrawReplacement", idempotent: false, roles: [.provider, .customer, .partner], "Takes a replacement request back: ASSIGNED again.",

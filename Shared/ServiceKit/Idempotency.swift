@@ -20,7 +20,7 @@ extension ServiceDatabase {
                 return response
             }
         }
-        let scope = "\(context.actor?.partnerId ?? "-")|\(context.method)"
+        let scope = Self.idempotencyScope(context)
         let hash = try RequestHash.of(request)
         return try await pool.write { db in
             if let record = try IdempotencyRecord.find(db, scope: scope, key: key) {
@@ -33,6 +33,33 @@ extension ServiceDatabase {
             try context.checkDeadline()
             try IdempotencyRecord(scope: scope, key: key, requestHash: hash, reply: Data(try WireCoding.encode(response)), createdAt: now).insert(db)
             return response
+        }
+    }
+}
+
+extension ServiceDatabase {
+    /// Keys are the caller's own: per tenant, actor and method, so two actors never share one
+    /// and a replay never shows one actor another's reply.
+    static func idempotencyScope(_ context: RequestContext) -> String {
+        let actor = context.actor
+        return "\(actor?.partnerId ?? "-")|\(actor?.role.rawValue ?? "-")|\(actor?.id ?? "-")|\(context.method)"
+    }
+
+    /// The reply stored for the request's `idempotencyKey`, if this exact request was already
+    /// done: handlers whose checks depend on time or other services look here first, so a
+    /// retry gets the original answer rather than a fresh verdict.
+    public func storedReply<Request: Encodable & Sendable, Response: Codable & Sendable>(
+        _ context: RequestContext, request: Request, as type: Response.Type
+    ) async throws -> Response? {
+        guard let key = context.idempotencyKey else { return nil }
+        let scope = Self.idempotencyScope(context)
+        let hash = try RequestHash.of(request)
+        return try await pool.read { db in
+            guard let record = try IdempotencyRecord.find(db, scope: scope, key: key) else { return nil }
+            guard record.requestHash == hash else {
+                throw RPCError.invalidArgument(field: "idempotencyKey", "was already used with a different request")
+            }
+            return try WireCoding.decode(Response.self, from: record.reply)
         }
     }
 }

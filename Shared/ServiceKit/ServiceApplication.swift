@@ -10,8 +10,9 @@ import ZeroMQ
 /// One running service: its database, clock, RPC server (domain and common methods), outbox
 /// relay, event subscription and background work, run as a `ServiceGroup`.
 ///
-/// Start order is relay, server, subscriber, background work; shutdown is the reverse, so in-flight calls are
-/// answered and their events published before the bus sockets close.
+/// The parts start together; shutdown goes in reverse order of the list (background work,
+/// subscriber, server, relay), so in-flight calls are answered and their events published
+/// before the bus sockets close.
 public final class ServiceApplication: Sendable {
     public let definition: ServiceDefinition
     public let environment: ServiceEnvironment

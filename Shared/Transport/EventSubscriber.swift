@@ -11,7 +11,7 @@ import ZeroMQ
 /// A SUB socket (on its own thread) takes the fast path into a bounded buffer; when the buffer is
 /// full, events are dropped rather than queued without bound. The consumer applies an event only
 /// if its `seq` is the next one for its source, in the same transaction as the checkpoint. A gap,
-/// a start, or a quiet spell triggers catch-up through `<source>.ReadEvents`.
+/// the start, and every `idleCatchUp` interval trigger catch-up through `<source>.ReadEvents`.
 public final class EventSubscriber: Sendable {
     /// Applies one event inside the consumer's write transaction.
     public typealias Apply = @Sendable (GRDB.Database, Event) throws -> Void
@@ -92,13 +92,16 @@ public final class EventSubscriber: Sendable {
         defer { socket.close(lingerMs: 0) }
         var poller = Poller()
         poller.add(socket)
-        let idleTick = Int(max(idleCatchUp / 4, .milliseconds(50)) / .milliseconds(1))
+        let tick = min(max(idleCatchUp / 4, .milliseconds(50)), .milliseconds(250))
+        var lastTick = ContinuousClock.now
         while !stopRequested.withLock({ $0 }) {
-            let ready = try poller.poll(timeoutMs: min(idleTick, 250))
-            guard ready[0] else {
+            let ready = try poller.poll(timeoutMs: Int(tick / .milliseconds(1)))
+            // A tick also under steady traffic, so a source that went quiet is still caught up.
+            if ContinuousClock.now - lastTick >= tick {
                 continuation.yield(.idle)
-                continue
+                lastTick = .now
             }
+            guard ready[0] else { continue }
             for _ in 0..<1000 {
                 guard let frames = try socket.receive(dontWait: true) else { break }
                 guard frames.count == 2, case .success(let json) = LengthPrefixedFrame.decode(frames[1], maxMessageBytes: Int.max),

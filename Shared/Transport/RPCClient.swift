@@ -147,7 +147,7 @@ public final class RPCClient: Sendable {
             guard remaining > .zero else { throw RPCError(.deadlineExceeded, "\(method): no reply within \(options.timeout)") }
             let id = makeRequestId()
             let header = RequestHeader(
-                id: id, method: method, deadlineMs: max(1, Int64(remaining / .milliseconds(1))),
+                id: id, method: method, deadlineMs: max(1, Int64(min(remaining / .milliseconds(1), 1e15))),
                 idempotencyKey: options.idempotencyKey, actor: actor)
             let json: [UInt8]
             do { json = try Envelope.encodeRequest(header, body: body) } catch {
@@ -184,6 +184,10 @@ public final class RPCClient: Sendable {
             await withCheckedContinuation { continuation in
                 // nil: closed; true: the queue was empty, so the I/O thread needs a wake-up (it takes
                 // the whole queue each time, so one signal per batch is enough).
+                if Task.isCancelled {
+                    continuation.resume(returning: .failure(RPCError(.cancelled, "call was cancelled")))
+                    return
+                }
                 let accepted: Bool? = shared.withLock { state in
                     guard !state.closed else { return nil }
                     state.outgoing.append(Outgoing(id: id, frame: frame, deadline: deadline, continuation: continuation))
@@ -237,6 +241,12 @@ private final class ClientLoop {
             let ready: [Bool]
             do { ready = try poller.poll(timeoutMs: timeoutMs) } catch {
                 client.logger.error("poll failed; client stops", metadata: ["error": "\(error)"])
+                let waiting = client.shared.withLock { state in
+                    state.closed = true
+                    defer { state.outgoing.removeAll() }
+                    return state.outgoing
+                }
+                for call in waiting { call.continuation.resume(returning: .failure(RPCError(.unavailable, "client failed: \(error)"))) }
                 failAll(RPCError(.unavailable, "client failed: \(error)"))
                 return
             }
@@ -261,7 +271,7 @@ private final class ClientLoop {
             timeoutMs = 1000
             if let nearestDeadline {
                 let wait = nearestDeadline - ContinuousClock.now
-                timeoutMs = max(0, min(timeoutMs, Int(wait / .milliseconds(1)) + 1))
+                timeoutMs = max(0, min(timeoutMs, Int(min(wait / .milliseconds(1), 1e9)) + 1))
             }
         }
     }
@@ -272,8 +282,9 @@ private final class ClientLoop {
             return
         }
         do {
-            guard try socket.send([call.frame]) else {
-                call.continuation.resume(returning: .failure(RPCError(.unavailable, "the bus did not take the request in time")))
+            // Never block the loop: a full queue to the bus is "not now".
+            guard try socket.send([call.frame], dontWait: true) else {
+                call.continuation.resume(returning: .failure(RPCError(.unavailable, "the queue to the bus is full")))
                 return
             }
         } catch {

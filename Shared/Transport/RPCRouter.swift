@@ -130,6 +130,9 @@ public struct RPCRouter: Sendable {
     /// deadline as `DEADLINE_EXCEEDED`, anything else as `INTERNAL` with the cause logged only.
     static func status(for error: any Error, context: RequestContext) -> RPCError {
         switch error {
+        case let error as RPCError where context.isPastDeadline && (error.code == .cancelled || error.code == .deadlineExceeded):
+            // Cancelled at the deadline while waiting on another service: the caller's deadline it is.
+            return RPCError(.deadlineExceeded, "deadline passed before \(context.method) completed")
         case let error as RPCError:
             return error
         case is CancellationError where context.isPastDeadline:

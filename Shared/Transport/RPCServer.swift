@@ -107,8 +107,9 @@ public final class RPCServer: Sendable {
             state.completions.append((serial, frames))
             return state.completions.count == 1
         }
-        // The I/O thread takes the whole queue at each wake-up: one signal per batch is enough.
-        if wasEmpty { wakeup.signal() }
+        // The I/O thread takes the whole queue at each wake-up: one signal per batch is enough,
+        // and none when the handler ran on the I/O thread, which takes the queue next anyway.
+        if wasEmpty && !executor.isLoopThread { wakeup.signal() }
     }
 }
 
@@ -137,6 +138,7 @@ private final class ServerLoop {
         var poller = Poller()
         poller.add(socket)
         poller.add(fileDescriptor: server.wakeup.fileDescriptor)
+        server.executor.adoptCurrentThread()
         server.logger.info("serving", metadata: ["endpoint": "\(server.configuration.endpoint)", "maxInFlight": "\(server.configuration.maxInFlight)"])
         defer { socket.close(lingerMs: server.configuration.lingerMs) }
         var timeoutMs = 0
@@ -187,6 +189,9 @@ private final class ServerLoop {
                 }
             }
             timeoutMs = Self.pollTimeout(now: now, nearest: nearest, shuttingDown: shuttingDown)
+            // Jobs enqueued by this thread since it last ran them (a cancellation above resumes
+            // the handler here) signal nothing: come straight back for them.
+            if server.executor.hasJobs { timeoutMs = 0 }
         }
         server.logger.info("stopped serving", metadata: ["endpoint": "\(server.configuration.endpoint)"])
     }
@@ -259,8 +264,10 @@ private final class ServerLoop {
 
     func send(_ frames: [[UInt8]]) {
         do {
-            if try !socket.send(frames) {
-                server.logger.warning("reply dropped: the bus did not take it within the send timeout")
+            // Never block the loop: a reply the bus cannot take now (its queue to us is full) is
+            // dropped, and the caller's own deadline reports it.
+            if try !socket.send(frames, dontWait: true) {
+                server.logger.warning("reply dropped: the bus's queue is full")
             }
         } catch {
             server.logger.error("reply failed", metadata: ["error": "\(error)"])
@@ -273,8 +280,20 @@ private final class ServerLoop {
 final class LoopExecutor: TaskExecutor, Sendable {
     private let jobs = Mutex<[UnownedJob]>([])
     private let wakeup: WakeupSignal
+    private let loopThread = Mutex<pthread_t?>(nil)
 
     init(wakeup: WakeupSignal) { self.wakeup = wakeup }
+
+    /// Called by the I/O thread as its loop starts.
+    func adoptCurrentThread() {
+        loopThread.withLock { $0 = pthread_self() }
+    }
+
+    /// Whether the caller is the I/O thread (which runs the jobs after accepting, unprompted).
+    var isLoopThread: Bool {
+        guard let loop = loopThread.withLock({ $0 }) else { return false }
+        return pthread_equal(loop, pthread_self()) != 0
+    }
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
@@ -282,8 +301,11 @@ final class LoopExecutor: TaskExecutor, Sendable {
             jobs.append(job)
             return jobs.count == 1
         }
-        if wasEmpty { wakeup.signal() }
+        if wasEmpty && !isLoopThread { wakeup.signal() }
     }
+
+    /// Whether jobs are waiting to run.
+    var hasJobs: Bool { jobs.withLock { !$0.isEmpty } }
 
     /// Runs every job enqueued so far, and those they enqueue, on the calling (I/O) thread.
     func runJobs() {

@@ -53,6 +53,7 @@ public struct EnvelopePeek: Sendable, Equatable {
 
     /// Scans `json`; nil when it is not a JSON object this scanner can read plainly.
     public static func scan(_ json: ArraySlice<UInt8>) -> EnvelopePeek? {
+        guard String(validating: json, as: UTF8.self) != nil else { return nil }
         var scanner = Scanner(bytes: json)
         return scanner.topLevel()
     }
@@ -86,16 +87,30 @@ public struct EnvelopePeek: Sendable, Equatable {
             return true
         }
 
-        /// A string's raw bytes if it has no escapes (nil for one with escapes, which is skipped).
+        /// A string's raw bytes if it has no escapes (nil for one with escapes). Validates it as
+        /// JSON does: no raw control characters, only the escapes JSON defines.
         mutating func string() -> (plain: ArraySlice<UInt8>?, ok: Bool) {
             guard consume(UInt8(ascii: "\"")) else { return (nil, false) }
             let start = index
             var escaped = false
             while index < bytes.endIndex {
                 let byte = bytes[index]
+                if byte < 0x20 { return (nil, false) }
                 if byte == UInt8(ascii: "\\") {
                     escaped = true
-                    index += 2
+                    index += 1
+                    guard index < bytes.endIndex else { return (nil, false) }
+                    switch bytes[index] {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                         UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                        index += 1
+                    case UInt8(ascii: "u"):
+                        guard index + 4 < bytes.endIndex,
+                              bytes[(index + 1)...(index + 4)].allSatisfy({ Self.isHexDigit($0) }) else { return (nil, false) }
+                        index += 5
+                    default:
+                        return (nil, false)
+                    }
                     continue
                 }
                 if byte == UInt8(ascii: "\"") {
@@ -108,41 +123,78 @@ public struct EnvelopePeek: Sendable, Equatable {
             return (nil, false)
         }
 
-        /// Skips any value, tracking nesting and strings.
-        mutating func skipValue() -> Bool {
+        static func isHexDigit(_ byte: UInt8) -> Bool {
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66)
+        }
+
+        static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+
+        /// Skips any value, validating it against JSON's grammar (nesting at most 256 deep).
+        mutating func skipValue(depth: Int = 0) -> Bool {
             skipSpace()
-            guard index < bytes.endIndex else { return false }
+            guard depth < 256, index < bytes.endIndex else { return false }
             switch bytes[index] {
             case UInt8(ascii: "\""):
                 return string().ok
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
-                var depth = 0
-                while index < bytes.endIndex {
-                    let byte = bytes[index]
-                    if byte == UInt8(ascii: "\"") {
-                        guard string().ok else { return false }
-                        continue
-                    }
-                    if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") { depth += 1 }
-                    if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
-                        depth -= 1
-                        if depth == 0 {
-                            index += 1
-                            return true
-                        }
-                    }
-                    index += 1
+            case UInt8(ascii: "{"):
+                index += 1
+                if consume(UInt8(ascii: "}")) { return true }
+                while true {
+                    guard string().ok, consume(UInt8(ascii: ":")), skipValue(depth: depth + 1) else { return false }
+                    if consume(UInt8(ascii: ",")) { continue }
+                    return consume(UInt8(ascii: "}"))
                 }
-                return false
-            default:
-                let start = index
-                while index < bytes.endIndex, !Self.endsValue(bytes[index]) { index += 1 }
-                return index > start
+            case UInt8(ascii: "["):
+                index += 1
+                if consume(UInt8(ascii: "]")) { return true }
+                while true {
+                    guard skipValue(depth: depth + 1) else { return false }
+                    if consume(UInt8(ascii: ",")) { continue }
+                    return consume(UInt8(ascii: "]"))
+                }
+            case UInt8(ascii: "t"): return literal("true")
+            case UInt8(ascii: "f"): return literal("false")
+            case UInt8(ascii: "n"): return literal("null")
+            default: return number()
             }
+        }
+
+        mutating func literal(_ word: String) -> Bool {
+            let count = word.utf8.count
+            guard index + count <= bytes.endIndex, bytes[index..<(index + count)].elementsEqual(word.utf8) else { return false }
+            index += count
+            return true
+        }
+
+        /// A JSON number: -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?
+        mutating func number() -> Bool {
+            if index < bytes.endIndex, bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard index < bytes.endIndex, Self.isDigit(bytes[index]) else { return false }
+            if bytes[index] == UInt8(ascii: "0") {
+                index += 1
+            } else {
+                while index < bytes.endIndex, Self.isDigit(bytes[index]) { index += 1 }
+            }
+            if index < bytes.endIndex, bytes[index] == UInt8(ascii: ".") {
+                index += 1
+                let start = index
+                while index < bytes.endIndex, Self.isDigit(bytes[index]) { index += 1 }
+                guard index > start else { return false }
+            }
+            if index < bytes.endIndex, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+                index += 1
+                if index < bytes.endIndex, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+                let start = index
+                while index < bytes.endIndex, Self.isDigit(bytes[index]) { index += 1 }
+                guard index > start else { return false }
+            }
+            return index == bytes.endIndex || Self.endsValue(bytes[index])
         }
 
         mutating func integer() -> Int64? {
             skipSpace()
+            // Leading zeros are not JSON: leave "007" to the full decoder to refuse.
+            if index + 1 < bytes.endIndex, bytes[index] == UInt8(ascii: "0"), Self.isDigit(bytes[index + 1]) { return nil }
             var value: Int64 = 0
             var digits = 0
             while index < bytes.endIndex, bytes[index] >= 0x30, bytes[index] <= 0x39, digits < 18 {
@@ -164,7 +216,17 @@ public struct EnvelopePeek: Sendable, Equatable {
                 let key = string()
                 guard key.ok, consume(UInt8(ascii: ":")) else { return nil }
                 skipSpace()
-                let name = key.plain ?? []
+                guard let name = key.plain else {
+                    // A key with escapes might spell one of ours: only the full decoder may judge.
+                    peek.isPlain = false
+                    guard skipValue() else { return nil }
+                    if consume(UInt8(ascii: ",")) { continue }
+                    if consume(UInt8(ascii: "}")) {
+                        skipSpace()
+                        return index == bytes.endIndex ? peek : nil
+                    }
+                    return nil
+                }
                 if name.elementsEqual("id".utf8) || name.elementsEqual("method".utf8) {
                     let isId = name.count == 2
                     guard index < bytes.endIndex, bytes[index] == UInt8(ascii: "\"") else { return nil }

@@ -75,7 +75,12 @@ public enum Timestamp {
         var roundTrip = epoch
         gmtime_r(&roundTrip, &check)
         guard Int(check.tm_mday) == day, Int(check.tm_mon) == month - 1 else { return nil }
-        return Date(timeIntervalSince1970: Double(epoch - offsetSeconds) + fraction)
+        // The instant itself must fall in years 0001–9999 UTC, as stores and peers expect.
+        var utc = tm()
+        var instant = epoch - offsetSeconds
+        gmtime_r(&instant, &utc)
+        guard (1...9999).contains(Int(utc.tm_year) + 1900) else { return nil }
+        return Date(timeIntervalSince1970: Double(instant) + fraction)
     }
 
     private static func pad(_ value: Int, _ width: Int) -> String {

@@ -211,6 +211,38 @@ struct OpportunitiesServiceTests {
         #expect(try await f.state(original.id, as: f.customer) == .cancelled)
     }
 
+    @Test func replacementOffersStayHiddenAndAWithdrawalOnAnIncompleteTeamIsContingent() async throws {
+        let f = try await OpportunitiesFixture.make()
+        defer { Task { await f.shutdown() } }
+        let request = try await f.request(teamSize: 2)
+        let a = try await f.assign(try await f.interested(request, "pr-1"))
+        let b = try await f.assign(try await f.interested(request, "pr-2"))
+        _ = try await f.call(Opportunities.seekReplacement, OpportunityActionRequest(opportunityId: b.id), as: OpportunitiesFixture.provider("pr-2"))
+        // The search for a replacement shows nowhere the customer looks.
+        let candidate = try await f.interested(request, "pr-3")
+        let customerView = try await f.call(Opportunities.getRequest, IdRequest(id: request.id), as: f.customer).opportunities
+        #expect(Set(customerView.map(\.providerId)) == ["pr-1", "pr-2"])
+        #expect(customerView.allSatisfy { $0.state == .assigned })
+        #expect(try await f.call(Opportunities.listOpportunities, ListOpportunitiesRequest(requestId: request.id), as: f.customer).opportunities.count == 2)
+        #expect(try await f.call(Opportunities.getRequest, IdRequest(id: request.id)).opportunities.contains { $0.id == candidate.id })
+        // A leaves; B withdraws the replacement request: B is contingent, like an incomplete team.
+        _ = try await f.call(Opportunities.cancel, CancelRequestBody(opportunityId: a.id, reason: "sick"), as: OpportunitiesFixture.provider("pr-1"))
+        let withdrawn = try await f.call(Opportunities.withdrawReplacement, OpportunityActionRequest(opportunityId: b.id), as: OpportunitiesFixture.provider("pr-2")).opportunity
+        #expect(withdrawn.state == .contingent)
+    }
+
+    @Test func idempotencyKeysBelongToTheActor() async throws {
+        let f = try await OpportunitiesFixture.make()
+        defer { Task { await f.shutdown() } }
+        let request = try await f.request()
+        let one = try await f.call(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-1")).opportunity
+        let two = try await f.call(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-2")).opportunity
+        let options = CallOptions(idempotencyKey: "same-key", retry: .none)
+        let first = try await f.client.call(Opportunities.respond, RespondRequest(opportunityId: one.id, interested: true), actor: OpportunitiesFixture.provider("pr-1"), options: options)
+        let second = try await f.client.call(Opportunities.respond, RespondRequest(opportunityId: two.id, interested: false), actor: OpportunitiesFixture.provider("pr-2"), options: options)
+        #expect(first.opportunity.state == .pending && second.opportunity.state == .declined)
+    }
+
     @Test func noShowOnlyAfterTheStartAndStaleVersionsAbort() async throws {
         let f = try await OpportunitiesFixture.make()
         defer { Task { await f.shutdown() } }

@@ -21,9 +21,18 @@ struct EnvelopePeekTests {
         "", "[]", "{", #"{"id":"a""#, #"{"id":1}"#, #"{"id":"a",}"#, #"{"id":"a"} x"#,
         #"{"id":"a\"b"}"#, #"{"deadlineMs":-1}"#, #"{"deadlineMs":1.5}"#, #"{"deadlineMs":"5"}"#,
         #"{"method":null}"#, #"{"a":[1,2}"#,
+        #"{"id":"a","method":"m","x":tru}"#, #"{"id":"a","method":"m","x":[1}"#, "{\"id\":\"a\",\"x\":\"\u{01}\"}",
+        #"{"id":"a","x":"\q"}"#, #"{"id":"a","x":01}"#, #"{"id":"a","x":1.}"#, #"{"id":"a","x":-}"#, #"{"deadlineMs":007}"#,
     ])
     func givesUpOnAnythingUnusual(text: String) {
         #expect(scan(text) == nil)
+    }
+
+    @Test func escapedKeysAndInvalidUTF8AreLeftToTheFullDecoder() {
+        #expect(scan(#"{"id":"a","method":"m","deadlineM\u0073":0}"#)?.isPlain == false)
+        #expect(scan(#"{"id":"a","method":"m","b\u006fdy":{}}"#)?.isPlain == false)
+        #expect(EnvelopePeek.scan([0x7B, 0x22, 0x69, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D][...]) == nil)
+        #expect(scan(#"{"id":"a","x":[true,false,null,-1.5e+3,{"y":"\u00e9\n"}]}"#)?.id == "a")
     }
 
     @Test func actorsOfPlainStringsOnly() {
