@@ -31,7 +31,7 @@ public final class ExecutableSystem: Sendable {
             endpoints.rpc[service] = .init(client: ports[2 + 2 * index], worker: ports[3 + 2 * index])
         }
         self.endpoints = endpoints
-        dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("octoo-e2e-\(UUID().uuidString)").path
+        dataDirectory = TestDirectories.make("executables")
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         context = try ZeroMQ.Context()
     }
@@ -57,6 +57,8 @@ public final class ExecutableSystem: Sendable {
         let log = FileHandle(forWritingAtPath: logPath)
         process.standardOutput = log
         process.standardError = log
+        // Children end with the test process, even when a test ends before its cleanup runs.
+        process.environment = ProcessInfo.processInfo.environment.merging(["OCTOO_SUPERVISOR_PID": "\(getpid())"]) { $1 }
         try process.run()
         processes.withLock { $0[name ?? executable] = process }
         return process

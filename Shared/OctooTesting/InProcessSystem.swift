@@ -31,7 +31,7 @@ public final class InProcessSystem: Sendable {
         } else {
             endpoints = .inproc("octoo-test-\(UUID().uuidString)")
         }
-        dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("octoo-test-\(UUID().uuidString)").path
+        dataDirectory = TestDirectories.make("in-process")
         var logger = Logger(label: "octoo.test.bus")
         logger.logLevel = .warning
         bus = Bus(context: context, endpoints: endpoints, bindHost: "127.0.0.1", logger: logger)

@@ -9,6 +9,7 @@ Prints one line per check and closes with "N passed, M failed".
 import argparse
 import json
 import os
+import shutil
 import socket
 import struct
 import subprocess
@@ -166,6 +167,7 @@ def main():
         except subprocess.TimeoutExpired:
             system.kill()
         check("octoo up stops cleanly on SIGTERM", system.returncode == 0, f"exit {system.returncode}")
+        shutil.rmtree(data, ignore_errors=True)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
