@@ -10,17 +10,11 @@ struct OpportunitiesStore: Sendable {
     let outbox: Outbox
 
     static func request(_ db: Database, partner: String, id: String, field: String) throws -> RequestRecord {
-        guard let found = try RequestRecord.fetchOne(db, key: ["partnerId": partner, "id": id]) else {
-            throw RPCError.notFound("request", id: id, field: field)
-        }
-        return found
+        try RequestRecord.find(db, partner: partner, id: id, kind: "request", field: field)
     }
 
     static func opportunity(_ db: Database, partner: String, id: String, field: String) throws -> Opportunity {
-        guard let found = try Opportunity.fetchOne(db, key: ["partnerId": partner, "id": id]) else {
-            throw RPCError.notFound("opportunity", id: id, field: field)
-        }
-        return found
+        try Opportunity.find(db, partner: partner, id: id, kind: "opportunity", field: field)
     }
 
     static func opportunities(_ db: Database, partner: String, requestId: String) throws -> [Opportunity] {

@@ -8,38 +8,23 @@ import Wire
 /// `NOT_FOUND` exactly like an id that does not exist.
 enum RegistryStore {
     static func documentType(_ db: Database, partner: String, id: String, field: String) throws -> DocumentType {
-        guard let found = try DocumentType.fetchOne(db, key: ["partnerId": partner, "id": id]) else {
-            throw RPCError.notFound("document type", id: id, field: field)
-        }
-        return found
+        try DocumentType.find(db, partner: partner, id: id, kind: "document type", field: field)
     }
 
     static func qualification(_ db: Database, partner: String, id: String, field: String) throws -> Qualification {
-        guard let found = try Qualification.fetchOne(db, key: ["partnerId": partner, "id": id]) else {
-            throw RPCError.notFound("qualification", id: id, field: field)
-        }
-        return found
+        try Qualification.find(db, partner: partner, id: id, kind: "qualification", field: field)
     }
 
     static func provider(_ db: Database, partner: String, id: String, field: String) throws -> Provider {
-        guard let found = try Provider.fetchOne(db, key: ["partnerId": partner, "id": id]) else {
-            throw RPCError.notFound("provider", id: id, field: field)
-        }
-        return found
+        try Provider.find(db, partner: partner, id: id, kind: "provider", field: field)
     }
 
     static func document(_ db: Database, partner: String, id: String, field: String) throws -> Document {
-        guard let found = try Document.fetchOne(db, key: ["partnerId": partner, "id": id]) else {
-            throw RPCError.notFound("document", id: id, field: field)
-        }
-        return found
+        try Document.find(db, partner: partner, id: id, kind: "document", field: field)
     }
 
     static func customer(_ db: Database, partner: String, id: String, field: String) throws -> Customer {
-        guard let found = try Customer.fetchOne(db, key: ["partnerId": partner, "id": id]) else {
-            throw RPCError.notFound("customer", id: id, field: field)
-        }
-        return found
+        try Customer.find(db, partner: partner, id: id, kind: "customer", field: field)
     }
 
     /// `ALREADY_EXISTS` when another row of `table` in the tenant has `name` (case-insensitive).

@@ -76,17 +76,7 @@ public final class ExecutableSystem: Sendable {
 
     /// Polls `Health` until `service` answers.
     public func waitUntilServing(_ service: String, timeout: Duration = .seconds(20)) async throws {
-        let client = try client(service)
-        defer { client.close() }
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            do {
-                _ = try await client.call(CommonMethods.health(service), Empty(), actor: nil, options: CallOptions(timeout: .milliseconds(300), retry: .none))
-                return
-            } catch {
-                if ContinuousClock.now > deadline { throw error }
-            }
-        }
+        try await HealthPolling.waitUntilServing(service, client: try client(service), timeout: timeout)
     }
 
     /// Sends SIGTERM to `name` and waits (up to `timeout`) for it to exit; returns its status.

@@ -79,17 +79,7 @@ public final class InProcessSystem: Sendable {
 
     /// Polls `Health` until the service answers.
     public func waitUntilServing(_ service: String, timeout: Duration = .seconds(10)) async throws {
-        let client = try client(service)
-        defer { client.close() }
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            do {
-                _ = try await client.call(CommonMethods.health(service), Empty(), actor: nil, options: CallOptions(timeout: .milliseconds(200), retry: .none))
-                return
-            } catch {
-                if ContinuousClock.now > deadline { throw error }
-            }
-        }
+        try await HealthPolling.waitUntilServing(service, client: try client(service), timeout: timeout)
     }
 
     /// Stops every service, then the bus, and removes the data folder.
@@ -128,5 +118,22 @@ public enum FreePorts {
             ports.append(Int(UInt16(bigEndian: address.sin_port)))
         }
         return ports
+    }
+}
+
+/// Waiting for a service to come up, for both kinds of system under test.
+enum HealthPolling {
+    /// Polls `Health` until `service` answers, then closes `client`.
+    static func waitUntilServing(_ service: String, client: RPCClient, timeout: Duration) async throws {
+        defer { client.close() }
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            do {
+                _ = try await client.call(CommonMethods.health(service), Empty(), actor: nil, options: CallOptions(timeout: .milliseconds(300), retry: .none))
+                return
+            } catch {
+                if ContinuousClock.now > deadline { throw error }
+            }
+        }
     }
 }
