@@ -55,7 +55,8 @@ public struct CallOptions: Sendable {
 }
 
 /// A client of one service: a DEALER connected to the bus's front port, owned by one I/O thread.
-/// Any number of calls may be in flight on it at once; replies are matched by `id`.
+/// Any number of calls may be in flight on it at once; replies are matched by `id`. Its thread
+/// runs until `close()`: call it when done with the client.
 public final class RPCClient: Sendable {
     /// The front-port endpoint it is connected to.
     public let endpoint: String
@@ -101,8 +102,6 @@ public final class RPCClient: Sendable {
         thread.name = "octoo-rpc-client"
         thread.start()
     }
-
-    deinit { close() }
 
     /// Stops the I/O thread; calls still waiting fail with `UNAVAILABLE`.
     public func close() {
