@@ -72,11 +72,12 @@ struct OpportunitiesHandlers: Sendable {
 
     /// Reads from the registry as a service of the tenant; its NOT_FOUND names our field.
     private func fetch<Request, Response>(
-        _ method: MethodDescriptor<Request, Response>, _ request: Request, partner: String, notFound: (kind: String, id: String, field: String)
+        _ method: MethodDescriptor<Request, Response>, _ request: Request, partner: String, context: RequestContext,
+        notFound: (kind: String, id: String, field: String)
     ) async throws -> Response {
         let client = try registry()
         do {
-            return try await client.call(method, request, actor: Actor(role: .service, partnerId: partner))
+            return try await client.call(method, request, actor: Actor(role: .service, partnerId: partner), options: context.downstreamOptions())
         } catch {
             if error.code == .notFound { throw RPCError.notFound(notFound.kind, id: notFound.id, field: notFound.field) }
             throw error
@@ -109,13 +110,13 @@ struct OpportunitiesHandlers: Sendable {
         // The customer's defaults and lists, and the qualifications, come from the registry.
         let asService = Actor(role: .service, partnerId: partner)
         let registry = try registry()
-        let customer = try await fetch(Registry.getCustomer, GetCustomerRequest(id: request.customerId), partner: partner, notFound: ("customer", request.customerId, "body.customerId")).customer
+        let customer = try await fetch(Registry.getCustomer, GetCustomerRequest(id: request.customerId), partner: partner, context: context, notFound: ("customer", request.customerId, "body.customerId")).customer
         let merge = { (given: [String], defaults: [String]) in
             request.overrideDefaults == true ? given : defaults + given.filter { !defaults.contains($0) }
         }
         let allRequired = merge(required, customer.defaultRequiredQualificationIds)
         let allPreferred = merge(preferred, customer.defaultPreferredQualificationIds).filter { !allRequired.contains($0) }
-        let known = try await registry.call(Registry.listQualifications, ListQualificationsRequest(includeArchived: true), actor: asService).qualifications
+        let known = try await registry.call(Registry.listQualifications, ListQualificationsRequest(includeArchived: true), actor: asService, options: context.downstreamOptions()).qualifications
         let byId = Dictionary(uniqueKeysWithValues: known.map { ($0.id, $0) })
         for (field, ids) in [("body.requiredQualificationIds", allRequired), ("body.preferredQualificationIds", allPreferred)] {
             for id in ids {
@@ -203,7 +204,7 @@ struct OpportunitiesHandlers: Sendable {
             return try Opportunity.filter(Opportunity.Columns.partnerId == partner && Opportunity.Columns.requestId == request.requestId && Opportunity.Columns.providerId == request.providerId).fetchOne(db)
         }
         if let existing { return OpportunityReply(opportunity: existing) }
-        let provider = try await fetch(Registry.getProvider, GetProviderRequest(id: request.providerId), partner: partner, notFound: ("provider", request.providerId, "body.providerId")).provider
+        let provider = try await fetch(Registry.getProvider, GetProviderRequest(id: request.providerId), partner: partner, context: context, notFound: ("provider", request.providerId, "body.providerId")).provider
         let now = self.now
         return try await database.mutate(context, request: request, now: now) { db in
             let record = try OpportunitiesStore.request(db, partner: partner, id: request.requestId, field: "body.requestId")
@@ -239,7 +240,7 @@ struct OpportunitiesHandlers: Sendable {
         if actor.role == .provider, opportunity.providerId != actor.id {
             throw RPCError.notFound("opportunity", id: opportunity.id, field: "body.opportunityId")
         }
-        let automatic = request.interested ? try await decidesAutomatically(record, providerId: opportunity.providerId, partner: partner) : false
+        let automatic = request.interested ? try await decidesAutomatically(record, providerId: opportunity.providerId, partner: partner, context: context) : false
         let now = self.now
         return try await database.mutate(context, request: request, now: now) { db in
             var opportunity = try OpportunitiesStore.opportunity(db, partner: partner, id: request.opportunityId, field: "body.opportunityId")
@@ -260,7 +261,7 @@ struct OpportunitiesHandlers: Sendable {
 
     /// `automatic` assigns the first interested provider; `hybrid` does so for a provider on the
     /// customer's preferred list or meeting every preferred qualification; `manual` never.
-    private func decidesAutomatically(_ request: RequestRecord, providerId: String, partner: String) async throws -> Bool {
+    private func decidesAutomatically(_ request: RequestRecord, providerId: String, partner: String, context: RequestContext) async throws -> Bool {
         switch request.decision.mode {
         case .manual: return false
         case .automatic: return true
@@ -270,7 +271,7 @@ struct OpportunitiesHandlers: Sendable {
             do {
                 let check = try await registry().call(Registry.checkQualifications, CheckQualificationsRequest(
                     providerId: providerId, from: request.startsAt, to: request.endsAt, zone: request.zone,
-                    qualificationIds: request.preferredQualificationIds), actor: Actor(role: .service, partnerId: partner))
+                    qualificationIds: request.preferredQualificationIds), actor: Actor(role: .service, partnerId: partner), options: context.downstreamOptions())
                 return check.results.allSatisfy(\.inEffect)
             } catch {
                 // Without the registry's answer the decider decides: never assign on a guess.

@@ -49,6 +49,13 @@ public struct RequestContext: Sendable {
         return ContinuousClock.now >= deadline
     }
 
+    /// Options for a call this handler makes to another service: within what is left of the
+    /// caller's budget (so a downstream wait never outlives it), else `fallback`.
+    public func downstreamOptions(fallback: Duration = .seconds(5)) -> CallOptions {
+        guard let deadline else { return CallOptions(timeout: fallback) }
+        return CallOptions(timeout: max(deadline - ContinuousClock.now, .milliseconds(1)))
+    }
+
     /// Throws `DEADLINE_EXCEEDED` once the deadline has passed: call it before committing work
     /// the caller will no longer wait for, so a late request changes nothing.
     public func checkDeadline() throws(RPCError) {
