@@ -93,9 +93,7 @@ struct RegistryHandlers: Sendable {
         let now = self.now
         return try await database.mutate(context, request: request, now: now) { db in
             try RegistryStore.requireUniqueName(db, table: "qualification", partner: partner, name: name, kind: "qualification")
-            for (index, id) in documentTypeIds.enumerated() {
-                _ = try RegistryStore.documentType(db, partner: partner, id: id, field: "body.requiredDocumentTypeIds[\(index)]")
-            }
+            try requireDocumentTypes(db, partner: partner, ids: documentTypeIds)
             let qualification = Qualification(
                 partnerId: partner, id: Identifier.make("q"), name: name, description: description, providerTypes: providerTypes,
                 zones: zones, requiredDocumentTypeIds: documentTypeIds, archived: false, version: 1, createdAt: now, updatedAt: now)
@@ -129,16 +127,10 @@ struct RegistryHandlers: Sendable {
             if let providerTypes { qualification.providerTypes = providerTypes }
             if let zones { qualification.zones = zones }
             if let documentTypeIds {
-                for (index, id) in documentTypeIds.enumerated() {
-                    _ = try RegistryStore.documentType(db, partner: partner, id: id, field: "body.requiredDocumentTypeIds[\(index)]")
-                }
+                try requireDocumentTypes(db, partner: partner, ids: documentTypeIds)
                 qualification.requiredDocumentTypeIds = documentTypeIds
             }
-            qualification.version += 1
-            qualification.updatedAt = now
-            try qualification.update(db)
-            try emit(db, Registry.EventType.qualificationUpdated, partner: partner, qualification, at: now)
-            return QualificationReply(qualification: qualification)
+            return try save(db, &qualification, event: Registry.EventType.qualificationUpdated, at: now)
         }
     }
 
@@ -151,12 +143,24 @@ struct RegistryHandlers: Sendable {
             // Archiving twice is a no-op, so a retry is harmless.
             guard !qualification.archived else { return QualificationReply(qualification: qualification) }
             qualification.archived = true
-            qualification.version += 1
-            qualification.updatedAt = now
-            try qualification.update(db)
-            try emit(db, Registry.EventType.qualificationArchived, partner: partner, qualification, at: now)
-            return QualificationReply(qualification: qualification)
+            return try save(db, &qualification, event: Registry.EventType.qualificationArchived, at: now)
         }
+    }
+
+    /// Every id must name a document type of the tenant (NOT_FOUND naming its index).
+    private func requireDocumentTypes(_ db: GRDB.Database, partner: String, ids: [String]) throws {
+        for (index, id) in ids.enumerated() {
+            _ = try RegistryStore.documentType(db, partner: partner, id: id, field: "body.requiredDocumentTypeIds[\(index)]")
+        }
+    }
+
+    /// Saves a changed qualification as its next version and emits `event`.
+    private func save(_ db: GRDB.Database, _ qualification: inout Qualification, event: String, at now: Date) throws -> QualificationReply {
+        qualification.version += 1
+        qualification.updatedAt = now
+        try qualification.update(db)
+        try emit(db, event, partner: qualification.partnerId, qualification, at: now)
+        return QualificationReply(qualification: qualification)
     }
 
     func listQualifications(_ request: ListQualificationsRequest, _ context: RequestContext) async throws -> ListQualificationsResponse {

@@ -38,6 +38,25 @@ struct RPCTests {
 
     static func frame(_ text: String) -> [UInt8] { LengthPrefixedFrame.encode(Array(text.utf8)) }
 
+    /// `count` concurrent `Sleep` calls of `ms` each, no retries; their status codes.
+    func concurrentSleeps(_ client: RPCClient, count: Int, ms: Int) async -> [StatusCode] {
+        await withTaskGroup(of: StatusCode.self) { group in
+            for _ in 0..<count {
+                group.addTask {
+                    do {
+                        _ = try await client.call(TestMethods.sleep("registry"), SleepRequest(ms: ms), actor: nil, options: CallOptions(timeout: .seconds(10), retry: .none))
+                        return .ok
+                    } catch {
+                        return statusCode(error)
+                    }
+                }
+            }
+            var codes: [StatusCode] = []
+            for await code in group { codes.append(code) }
+            return codes
+        }
+    }
+
     @Test func everyFramingErrorIsAnsweredAndTheServerKeepsServing() async throws {
         let system = try InProcessSystem()
         defer { Task { await system.shutdown() } }
@@ -126,21 +145,7 @@ struct RPCTests {
         try await system.start(TestServices.source(), maxInFlight: 4)
         let client = try system.client("registry")
         defer { client.close() }
-        let codes = await withTaskGroup(of: StatusCode.self) { group in
-            for _ in 0..<20 {
-                group.addTask {
-                    do {
-                        _ = try await client.call(TestMethods.sleep("registry"), SleepRequest(ms: 1500), actor: nil, options: CallOptions(timeout: .seconds(10), retry: .none))
-                        return .ok
-                    } catch {
-                        return statusCode(error)
-                    }
-                }
-            }
-            var codes: [StatusCode] = []
-            for await code in group { codes.append(code) }
-            return codes
-        }
+        let codes = await concurrentSleeps(client, count: 20, ms: 1500)
         #expect(codes.filter { $0 == .ok }.count == 4)
         #expect(codes.filter { $0 == .resourceExhausted }.count == 16)
     }
@@ -279,23 +284,7 @@ struct RPCTests {
         let application = try await system.start(TestServices.source())
         let client = try system.client("registry")
         defer { client.close() }
-        let calls = Task {
-            await withTaskGroup(of: StatusCode.self) { group in
-                for _ in 0..<10 {
-                    group.addTask {
-                        do {
-                            _ = try await client.call(TestMethods.sleep("registry"), SleepRequest(ms: 400), actor: nil, options: CallOptions(timeout: .seconds(10), retry: .none))
-                            return .ok
-                        } catch {
-                            return statusCode(error)
-                        }
-                    }
-                }
-                var codes: [StatusCode] = []
-                for await code in group { codes.append(code) }
-                return codes
-            }
-        }
+        let calls = Task { await concurrentSleeps(client, count: 10, ms: 400) }
         try await Task.sleep(for: .milliseconds(150))
         try await system.stop(application)
         #expect(await calls.value == Array(repeating: .ok, count: 10))
