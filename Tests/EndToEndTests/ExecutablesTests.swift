@@ -55,7 +55,7 @@ struct ExecutablesTests {
                 for _ in 0..<12 {
                     group.addTask {
                         do {
-                            _ = try await client.call(sleep, SleepBody(ms: 700), actor: nil, options: CallOptions(timeout: .seconds(15), retry: .none))
+                            _ = try await client.call(sleep, SleepBody(ms: 2000), actor: nil, options: CallOptions(timeout: .seconds(20), retry: .none))
                             return "OK"
                         } catch {
                             return (error as? RPCError)?.code.name ?? "\(error)"
@@ -67,7 +67,8 @@ struct ExecutablesTests {
                 return codes
             }
         }
-        try await Task.sleep(for: .milliseconds(250))
+        // Well inside the 2 s the calls take, so all twelve are in flight when SIGTERM comes.
+        try await Task.sleep(for: .milliseconds(700))
         let status = await system.terminate("slow")
         #expect(await calls.value == Array(repeating: "OK", count: 12))
         #expect(status == 0, "log: \(system.log("slow"))")

@@ -281,11 +281,13 @@ struct RPCTests {
     @Test func gracefulShutdownAnswersCallsInFlight() async throws {
         let system = try InProcessSystem()
         defer { Task { await system.shutdown() } }
-        let application = try await system.start(TestServices.source())
+        let observations = Observations()
+        let application = try await system.start(TestServices.source(observations: observations))
         let client = try system.client("registry")
         defer { client.close() }
         let calls = Task { await concurrentSleeps(client, count: 10, ms: 400) }
-        try await Task.sleep(for: .milliseconds(150))
+        // Shut down only once all ten are in the handler.
+        while observations.sleepsStarted.load(ordering: .relaxed) < 10 { try await Task.sleep(for: .milliseconds(10)) }
         try await system.stop(application)
         #expect(await calls.value == Array(repeating: .ok, count: 10))
         await #expect(throws: RPCError.self) {

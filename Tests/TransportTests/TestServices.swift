@@ -16,6 +16,7 @@ struct EmitResponse: Codable, Sendable, Equatable { var firstSeq: Int64; var las
 /// What the test services observed, for assertions.
 final class Observations: Sendable {
     let cancellations = Atomic<Int>(0)
+    let sleepsStarted = Atomic<Int>(0)
     let flakyAttempts = Mutex<[String: Int]>([:])
 }
 
@@ -43,6 +44,7 @@ enum TestServices {
     static func source(_ name: String = "registry", observations: Observations = Observations()) -> ServiceDefinition {
         ServiceDefinition(name: name, durability: .full, routes: { router, environment in
             router.register(TestMethods.sleep(name)) { request, _ in
+                observations.sleepsStarted.add(1, ordering: .relaxed)
                 do {
                     try await Task.sleep(for: .milliseconds(request.ms))
                 } catch {
