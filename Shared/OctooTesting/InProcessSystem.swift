@@ -97,27 +97,34 @@ public final class InProcessSystem: Sendable {
     }
 }
 
-/// Free loopback TCP ports, found by binding port 0.
+/// Free loopback TCP ports for systems under test. They are drawn below Linux's ephemeral range
+/// (32768 and up), where the tests' own outgoing connections take their ports, so a port found
+/// free here is not taken by a client before the bus binds it; each is checked by binding it.
 public enum FreePorts {
     public static func take(_ count: Int) throws -> [Int] {
-        var sockets: [Int32] = []
-        defer { for fd in sockets { close(fd) } }
         var ports: [Int] = []
-        for _ in 0..<count {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard fd >= 0 else { throw RPCError(.internal, "socket() failed") }
-            sockets.append(fd)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = 0
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-            guard bound == 0 else { throw RPCError(.internal, "bind() failed") }
-            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-            ports.append(Int(UInt16(bigEndian: address.sin_port)))
+        var attempts = 0
+        while ports.count < count {
+            attempts += 1
+            guard attempts < 10_000 else { throw RPCError(.internal, "no free loopback ports") }
+            let port = Int.random(in: 20_000...32_000)
+            if !ports.contains(port), isFree(port) { ports.append(port) }
         }
         return ports
+    }
+
+    static func isFree(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        return bound == 0
     }
 }
 

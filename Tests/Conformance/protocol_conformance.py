@@ -24,14 +24,20 @@ SERVICES = ["registry", "matching", "broadcast", "opportunities"]
 
 
 def free_ports(count):
-    sockets, ports = [], []
-    for _ in range(count):
+    """Free loopback ports below Linux's ephemeral range, where outgoing connections take theirs."""
+    import random
+    ports = []
+    while len(ports) < count:
+        port = random.randint(20000, 32000)
         s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        sockets.append(s)
-        ports.append(s.getsockname()[1])
-    for s in sockets:
-        s.close()
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            s.close()
+        if port not in ports:
+            ports.append(port)
     return ports
 
 
