@@ -101,6 +101,10 @@ public final class InProcessSystem: Sendable {
 /// (32768 and up), where the tests' own outgoing connections take their ports, so a port found
 /// free here is not taken by a client before the bus binds it; each is checked by binding it.
 public enum FreePorts {
+    /// Ports already handed out in this process: systems started side by side by parallel tests
+    /// bind theirs only later, so a bind check alone could hand the same port out twice.
+    private static let handedOut = Mutex<Set<Int>>([])
+
     public static func take(_ count: Int) throws -> [Int] {
         var ports: [Int] = []
         var attempts = 0
@@ -108,7 +112,8 @@ public enum FreePorts {
             attempts += 1
             guard attempts < 10_000 else { throw RPCError(.internal, "no free loopback ports") }
             let port = Int.random(in: 20_000...32_000)
-            if !ports.contains(port), isFree(port) { ports.append(port) }
+            guard isFree(port) else { continue }
+            if handedOut.withLock({ $0.insert(port).inserted }) { ports.append(port) }
         }
         return ports
     }

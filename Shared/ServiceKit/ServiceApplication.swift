@@ -96,6 +96,13 @@ public final class ServiceApplication: Sendable {
         } onCancel: {
             Task { await group.triggerGracefulShutdown() }
         }
+        // A clean stop folds the WAL into the database file, so the file alone holds every commit.
+        do {
+            _ = try await environment.database.pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+            try environment.database.pool.close()
+        } catch {
+            environment.logger.warning("database did not close cleanly", metadata: ["error": "\(error)"])
+        }
         environment.logger.info("stopped")
     }
 
