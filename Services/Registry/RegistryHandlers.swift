@@ -286,15 +286,21 @@ struct RegistryHandlers: Sendable {
 
     // MARK: Applied qualifications
 
+    /// The provider and qualification a badge request names (NOT_FOUND naming the field), and
+    /// the badge if it is applied.
+    private func badge(_ db: GRDB.Database, partner: String, _ request: ApplyQualificationRequest) throws -> (Provider, Qualification, applied: AppliedQualification?) {
+        let provider = try RegistryStore.provider(db, partner: partner, id: request.providerId, field: "body.providerId")
+        let qualification = try RegistryStore.qualification(db, partner: partner, id: request.qualificationId, field: "body.qualificationId")
+        let applied = try AppliedQualification.fetchOne(db, key: ["partnerId": partner, "providerId": provider.id, "qualificationId": qualification.id])
+        return (provider, qualification, applied)
+    }
+
     func applyQualification(_ request: ApplyQualificationRequest, _ context: RequestContext) async throws -> AppliedQualificationReply {
         let partner = try context.partnerId()
         let now = self.now
         return try await database.mutate(context, request: request, now: now) { db in
-            let provider = try RegistryStore.provider(db, partner: partner, id: request.providerId, field: "body.providerId")
-            let qualification = try RegistryStore.qualification(db, partner: partner, id: request.qualificationId, field: "body.qualificationId")
-            if let existing = try AppliedQualification.fetchOne(db, key: ["partnerId": partner, "providerId": provider.id, "qualificationId": qualification.id]) {
-                return AppliedQualificationReply(applied: existing)
-            }
+            let (provider, qualification, existing) = try badge(db, partner: partner, request)
+            if let existing { return AppliedQualificationReply(applied: existing) }
             if qualification.archived {
                 throw RPCError(.failedPrecondition, "qualification \(qualification.name) is archived and cannot be applied")
             }
@@ -314,9 +320,7 @@ struct RegistryHandlers: Sendable {
         let partner = try context.partnerId()
         let now = self.now
         return try await database.mutate(context, request: request, now: now) { db in
-            _ = try RegistryStore.provider(db, partner: partner, id: request.providerId, field: "body.providerId")
-            _ = try RegistryStore.qualification(db, partner: partner, id: request.qualificationId, field: "body.qualificationId")
-            guard let applied = try AppliedQualification.fetchOne(db, key: ["partnerId": partner, "providerId": request.providerId, "qualificationId": request.qualificationId]) else {
+            guard let applied = try badge(db, partner: partner, request).applied else {
                 throw RPCError(.notFound, "qualification \(request.qualificationId) is not applied to provider \(request.providerId)",
                                details: [FieldViolation(field: "body.qualificationId", description: "is not applied to this provider")])
             }

@@ -7,6 +7,27 @@ import Transport
 import Wire
 import ZeroMQ
 
+/// A source service in-process and a client of it: the setup most RPC tests share.
+struct SourceFixture {
+    let system: InProcessSystem
+    let client: RPCClient
+    let observations: Observations
+
+    static func start(maxInFlight: Int = 64) async throws -> SourceFixture {
+        let system = try InProcessSystem()
+        let observations = Observations()
+        try await system.start(TestServices.source(observations: observations), maxInFlight: maxInFlight)
+        return SourceFixture(system: system, client: try system.client("registry"), observations: observations)
+    }
+
+    /// Closes the client and shuts the system down.
+    func stop() {
+        client.close()
+        let system = self.system
+        Task { await system.shutdown() }
+    }
+}
+
 @Suite("RPC server and client over the bus", .serialized)
 struct RPCTests {
     /// Sends raw frames from a DEALER on its own thread and collects the replies' JSON.
@@ -118,12 +139,10 @@ struct RPCTests {
     }
 
     @Test func aSlowHandlerYieldsDeadlineExceededAndIsCancelled() async throws {
-        let system = try InProcessSystem()
-        defer { Task { await system.shutdown() } }
-        let observations = Observations()
-        try await system.start(TestServices.source(observations: observations))
-        let client = try system.client("registry")
-        defer { client.close() }
+        let fixture = try await SourceFixture.start()
+        defer { fixture.stop() }
+        let client = fixture.client
+        let observations = fixture.observations
         await #expect(throws: RPCError.self) {
             do {
                 _ = try await client.call(TestMethods.sleep("registry"), SleepRequest(ms: 5000), actor: nil, options: CallOptions(timeout: .milliseconds(200)))
@@ -140,23 +159,19 @@ struct RPCTests {
     }
 
     @Test func theInFlightLimitAnswersResourceExhaustedInsteadOfQueueing() async throws {
-        let system = try InProcessSystem()
-        defer { Task { await system.shutdown() } }
-        try await system.start(TestServices.source(), maxInFlight: 4)
-        let client = try system.client("registry")
-        defer { client.close() }
+        let fixture = try await SourceFixture.start(maxInFlight: 4)
+        defer { fixture.stop() }
+        let client = fixture.client
         let codes = await concurrentSleeps(client, count: 20, ms: 1500)
         #expect(codes.filter { $0 == .ok }.count == 4)
         #expect(codes.filter { $0 == .resourceExhausted }.count == 16)
     }
 
     @Test func unavailableIsRetriedWithBackoff() async throws {
-        let system = try InProcessSystem()
-        defer { Task { await system.shutdown() } }
-        let observations = Observations()
-        try await system.start(TestServices.source(observations: observations))
-        let client = try system.client("registry")
-        defer { client.close() }
+        let fixture = try await SourceFixture.start()
+        defer { fixture.stop() }
+        let client = fixture.client
+        let observations = fixture.observations
         _ = try await client.call(TestMethods.flaky("registry"), FlakyRequest(key: "a", failures: 2), actor: nil)
         #expect(observations.flakyAttempts.withLock { $0["a"] } == 3)
         do {
@@ -169,11 +184,9 @@ struct RPCTests {
     }
 
     @Test func handlerFailuresBecomeInternalWithoutLeakingTheCause() async throws {
-        let system = try InProcessSystem()
-        defer { Task { await system.shutdown() } }
-        try await system.start(TestServices.source())
-        let client = try system.client("registry")
-        defer { client.close() }
+        let fixture = try await SourceFixture.start()
+        defer { fixture.stop() }
+        let client = fixture.client
         do {
             _ = try await client.call(TestMethods.crash("registry"), Empty(), actor: nil)
             Issue.record("should have failed")
@@ -185,11 +198,9 @@ struct RPCTests {
     }
 
     @Test func rolesAndActorsAreChecked() async throws {
-        let system = try InProcessSystem()
-        defer { Task { await system.shutdown() } }
-        try await system.start(TestServices.source())
-        let client = try system.client("registry")
-        defer { client.close() }
+        let fixture = try await SourceFixture.start()
+        defer { fixture.stop() }
+        let client = fixture.client
         let cases: [(Actor?, StatusCode, String?)] = [
             (nil, .invalidArgument, "actor"),
             (Actor(role: .customer, partnerId: "p-1"), .permissionDenied, nil),
@@ -209,11 +220,9 @@ struct RPCTests {
     }
 
     @Test func idempotencyKeysReplayTheReplyAndRefuseADifferentBody() async throws {
-        let system = try InProcessSystem()
-        defer { Task { await system.shutdown() } }
-        try await system.start(TestServices.source())
-        let client = try system.client("registry")
-        defer { client.close() }
+        let fixture = try await SourceFixture.start()
+        defer { fixture.stop() }
+        let client = fixture.client
         let actor = Actor(role: .partner, partnerId: "p-1")
         let request = EmitRequest(count: 3, label: "once")
         let first = try await client.call(TestMethods.emit("registry"), request, actor: actor, options: CallOptions(idempotencyKey: "key-1"))
@@ -236,11 +245,9 @@ struct RPCTests {
     }
 
     @Test func readEventsShowsAPartnerOnlyItsOwnTenant() async throws {
-        let system = try InProcessSystem()
-        defer { Task { await system.shutdown() } }
-        try await system.start(TestServices.source())
-        let client = try system.client("registry")
-        defer { client.close() }
+        let fixture = try await SourceFixture.start()
+        defer { fixture.stop() }
+        let client = fixture.client
         _ = try await client.call(TestMethods.emit("registry"), EmitRequest(count: 2, label: "a"), actor: Actor(role: .partner, partnerId: "p-a"))
         _ = try await client.call(TestMethods.emit("registry"), EmitRequest(count: 1, label: "b"), actor: Actor(role: .partner, partnerId: "p-b"))
         let mine = try await client.readEvents("registry", afterSeq: 0, actor: Actor(role: .partner, partnerId: "p-b"))
