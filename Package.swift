@@ -36,7 +36,11 @@ var targets: [Target] = [
         dependencies: ["ServiceKit", "OctooBus", "Transport", "Contracts", "ZeroMQ", logging],
         path: "Shared/OctooTesting"
     ),
-    .target(name: "OctooBus", dependencies: ["ZeroMQ", "Transport", logging], path: "Services/Bus", exclude: ["Main"]),
+    .target(
+        name: "OctooBus",
+        dependencies: ["ZeroMQ", "Transport", "Wire", "Contracts", logging, .product(name: "Collections", package: "swift-collections")],
+        path: "Services/Bus", exclude: ["Main"]
+    ),
     .executableTarget(
         name: "OctooBusMain",
         dependencies: ["OctooBus", "ZeroMQ", "ServiceKit", argumentParser, logging, lifecycle],
@@ -115,6 +119,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     ],
     targets: targets,
     swiftLanguageModes: [.v6]

@@ -1,76 +1,128 @@
+import Contracts
 import Foundation
 import Logging
 import Synchronization
 import Transport
+import Wire
 import ZeroMQ
 
-/// The bus of PROTOCOL §1: one libzmq `zmq_proxy_steerable` device per service (ROUTER for
-/// clients, DEALER for workers) and one for events (XSUB for publishers, XPUB for subscribers).
-/// Nothing is forwarded by hand-written code.
+/// The bus of PROTOCOL §1: one broker per service (clients' ROUTER in front, workers' ROUTER
+/// behind, each on its own thread) and libzmq's XSUB/XPUB proxy for events.
 public final class Bus: Sendable {
-    /// Largest message the bus forwards at all; the services enforce the protocol's own limit
-    /// with a proper reply, this only keeps a runaway peer from exhausting memory.
-    public static let hardMessageLimit: Int64 = 64 << 20
-
     let context: ZeroMQ.Context
     let endpoints: BusEndpoints
     let bindHost: String
+    let configuration: BrokerConfiguration
     let logger: Logger
-    let controlPrefix = "inproc://octoo-bus-control-\(UInt64.random(in: 0...UInt64.max))"
-    let devices = Mutex<[Device]>([])
+    let instance: String
+    let startedAt = ContinuousClock.now
+    let brokers = Mutex<[ServiceBroker]>([])
+    let events = Mutex<EventsDevice?>(nil)
+    let failureHandler = Mutex<(@Sendable (String) -> Void)?>(nil)
 
-    struct Device: Sendable {
-        let name: String
+    /// libzmq's proxy for events, stopped through its control socket.
+    struct EventsDevice: Sendable {
+        let control: String
         let finished: DispatchSemaphore
     }
 
-    public init(context: ZeroMQ.Context, endpoints: BusEndpoints, bindHost: String = "*", logger: Logger = Logger(label: "octoo.bus")) {
+    /// - Parameters:
+    ///   - bindHost: the address to bind (`127.0.0.1` unless told otherwise).
+    public init(
+        context: ZeroMQ.Context, endpoints: BusEndpoints, bindHost: String = "127.0.0.1",
+        configuration: BrokerConfiguration = BrokerConfiguration(), instance: String? = nil,
+        logger: Logger = Logger(label: "octoo.bus")
+    ) {
         self.context = context
         self.endpoints = endpoints
         self.bindHost = bindHost
+        self.configuration = configuration
+        self.instance = instance ?? "bus-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         self.logger = logger
     }
 
-    /// Binds every port and starts the proxies; throws (with nothing left running) if a bind fails.
+    /// Called (once) when a broker or the events proxy ends on an error: the process should
+    /// exit so that its supervisor restarts it.
+    public func onFailure(_ handler: @escaping @Sendable (String) -> Void) {
+        failureHandler.withLock { $0 = handler }
+    }
+
+    /// Binds every port and starts the brokers and the events proxy; throws (with nothing left
+    /// running) if a bind fails.
     public func start() throws {
-        var plans: [(name: String, front: (SocketType, String), back: (SocketType, String))] = []
-        for service in BusEndpoints.services {
-            plans.append((service, (.router, endpoints.bindClient(service, host: bindHost)), (.dealer, endpoints.bindWorker(service, host: bindHost))))
-        }
-        plans.append(("events", (.xsub, endpoints.bindEventsPublish(host: bindHost)), (.xpub, endpoints.bindEventsSubscribe(host: bindHost))))
         do {
-            for plan in plans {
-                try startDevice(name: plan.name, front: plan.front, back: plan.back)
+            for service in BusEndpoints.services {
+                let broker = try ServiceBroker(
+                    service: service, context: context,
+                    frontEndpoint: endpoints.bindClient(service, host: bindHost),
+                    backEndpoint: endpoints.bindWorker(service, host: bindHost),
+                    configuration: configuration, logger: logger
+                ) { [weak self] method, id in self?.answer(method, id: id) }
+                try broker.start { [weak self] error in self?.failed("\(service) broker: \(error)") }
+                brokers.withLock { $0.append(broker) }
             }
+            try startEvents()
         } catch {
             stop()
             throw error
         }
-        logger.info("bus ready", metadata: ["devices": "\(plans.map(\.name).joined(separator: ","))"])
+        logger.info("bus ready", metadata: [
+            "bind": "\(bindHost)", "services": "\(BusEndpoints.services.joined(separator: ","))",
+            "heartbeatMs": "\(configuration.heartbeatInterval / .milliseconds(1))",
+        ])
     }
 
-    private func startDevice(name: String, front: (SocketType, String), back: (SocketType, String)) throws {
+    private func failed(_ what: String) {
+        let handler = failureHandler.withLock { handler in
+            defer { handler = nil }
+            return handler
+        }
+        handler?(what)
+    }
+
+    /// Per service, the workers, queue and counters (`bus.Status`).
+    public func status() -> BusStatusResponse {
+        let now = ContinuousClock.now
+        let services = brokers.withLock { $0.map { $0.statistics.status(now: now) } }
+        return BusStatusResponse(instance: instance, uptimeSeconds: (now - startedAt).components.seconds, services: services)
+    }
+
+    /// Answers a `bus.*` method; nil for one the bus does not have.
+    private func answer(_ method: String, id: String?) -> [UInt8]? {
+        guard method == BusMethods.status.name else { return nil }
+        do {
+            return try Envelope.encodeReply(id: id, status: .ok, body: status())
+        } catch {
+            return Envelope.encodeError(id: id, RPCError(.internal, "bus status could not be encoded"))
+        }
+    }
+
+    private func startEvents() throws {
         let bound = DispatchSemaphore(value: 0)
         let finished = DispatchSemaphore(value: 0)
         let bindError = Mutex<(any Error)?>(nil)
-        let control = "\(controlPrefix)-\(name)"
-        let thread = Thread { [context, logger] in
+        let control = "inproc://octoo-bus-events-control-\(UInt64.random(in: 0...UInt64.max))"
+        let front = endpoints.bindEventsPublish(host: bindHost)
+        let back = endpoints.bindEventsSubscribe(host: bindHost)
+        let limit = configuration.socketMessageLimit
+        let highWaterMark = configuration.highWaterMark * 10
+        let thread = Thread { [context, logger, weak self] in
             defer { finished.signal() }
             let sockets: (Socket, Socket, Socket)
             do {
-                let frontend = try Socket(context: context, type: front.0)
-                let backend = try Socket(context: context, type: back.0)
+                let publishers = try Socket(context: context, type: .xsub)
+                let subscribers = try Socket(context: context, type: .xpub)
                 let controlSocket = try Socket(context: context, type: .pair)
-                for socket in [frontend, backend] {
+                for socket in [publishers, subscribers] {
                     try socket.setLinger(ms: 0)
-                    try socket.setMaxMessageSize(Bus.hardMessageLimit)
-                    try socket.setSendHighWaterMark(100_000)
-                    try socket.setReceiveHighWaterMark(100_000)
+                    try socket.setMaxMessageSize(limit)
+                    try socket.setSendHighWaterMark(highWaterMark)
+                    try socket.setReceiveHighWaterMark(highWaterMark)
                 }
-                try frontend.bind(front.1)
-                try backend.bind(back.1)
+                try publishers.bind(front)
+                try subscribers.bind(back)
                 try controlSocket.bind(control)
-                sockets = (frontend, backend, controlSocket)
+                sockets = (publishers, subscribers, controlSocket)
             } catch {
                 bindError.withLock { $0 = error }
                 bound.signal()
@@ -80,39 +132,51 @@ public final class Bus: Sendable {
             do {
                 try Proxy.run(frontend: sockets.0, backend: sockets.1, control: sockets.2)
             } catch {
-                logger.error("proxy stopped on an error", metadata: ["device": "\(name)", "error": "\(error)"])
+                logger.critical("events proxy failed", metadata: ["error": "\(error)"])
+                self?.failed("events proxy: \(error)")
             }
             sockets.0.close(lingerMs: 0)
             sockets.1.close(lingerMs: 0)
             sockets.2.close(lingerMs: 0)
         }
-        thread.name = "octoo-bus-\(name)"
+        thread.name = "octoo-bus-events"
         thread.start()
         bound.wait()
         if let error = bindError.withLock({ $0 }) {
             finished.wait()
             throw error
         }
-        devices.withLock { $0.append(Device(name: name, finished: finished)) }
-        logger.debug("device up", metadata: ["device": "\(name)", "front": "\(front.1)", "back": "\(back.1)"])
+        events.withLock { $0 = EventsDevice(control: control, finished: finished) }
     }
 
-    /// Stops every proxy and waits for their threads.
+    /// Stops the brokers (answering what they hold) and the events proxy. Never blocks for long:
+    /// a part that does not stop within its grace is abandoned, and the process exits anyway.
     public func stop() {
-        let running = devices.withLock { devices in
-            defer { devices.removeAll() }
-            return devices
+        let running = brokers.withLock { brokers in
+            defer { brokers.removeAll() }
+            return brokers
         }
-        for device in running {
+        failureHandler.withLock { $0 = nil }
+        for broker in running {
+            broker.stopRequested.store(true, ordering: .releasing)
+            broker.wakeup.signal()
+        }
+        for broker in running where !broker.stop(timeout: configuration.drainTimeout + .seconds(1)) {
+            logger.error("a broker did not stop in time; abandoning it", metadata: ["service": "\(broker.service)"])
+        }
+        if let device = events.withLock({ $0.take() }) {
             do {
                 let control = try Socket(context: context, type: .pair)
-                try control.connect("\(controlPrefix)-\(device.name)")
+                try control.setSendTimeout(ms: 500)
+                try control.connect(device.control)
                 try control.send([Proxy.terminateCommand])
-                control.close(lingerMs: 1000)
+                control.close(lingerMs: 500)
             } catch {
-                logger.error("could not stop a proxy", metadata: ["device": "\(device.name)", "error": "\(error)"])
+                logger.error("could not stop the events proxy", metadata: ["error": "\(error)"])
             }
-            device.finished.wait()
+            if device.finished.wait(timeout: .now() + 2) != .success {
+                logger.error("the events proxy did not stop in time; abandoning it")
+            }
         }
         if !running.isEmpty { logger.info("bus stopped") }
     }

@@ -17,7 +17,7 @@ public final class InProcessSystem: Sendable {
     private let running = Mutex<[(application: ServiceApplication, task: Task<Void, any Error>)]>([])
 
     /// Starts a bus on fresh `inproc://` names (or free loopback ports with `tcp: true`).
-    public init(tcp: Bool = false) throws {
+    public init(tcp: Bool = false, broker: BrokerConfiguration = BrokerConfiguration()) throws {
         context = try ZeroMQ.Context()
         if tcp {
             var endpoints = BusEndpoints.tcp()
@@ -34,7 +34,7 @@ public final class InProcessSystem: Sendable {
         dataDirectory = TestDirectories.make("in-process")
         var logger = Logger(label: "octoo.test.bus")
         logger.logLevel = .warning
-        bus = Bus(context: context, endpoints: endpoints, bindHost: "127.0.0.1", logger: logger)
+        bus = Bus(context: context, endpoints: endpoints, bindHost: "127.0.0.1", configuration: broker, logger: logger)
         try bus.start()
     }
 

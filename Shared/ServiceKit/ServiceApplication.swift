@@ -50,8 +50,10 @@ public final class ServiceApplication: Sendable {
         server = try RPCServer(
             context: context,
             configuration: RPCServerConfiguration(
-                endpoint: configuration.endpoints.worker(definition.name), maxInFlight: configuration.maxInFlight,
-                maxMessageBytes: configuration.maxMessageBytes, drainTimeout: configuration.drainTimeout),
+                endpoint: configuration.endpoints.worker(definition.name), instance: configuration.instance,
+                maxInFlight: configuration.maxInFlight, maxMessageBytes: configuration.maxMessageBytes,
+                drainTimeout: configuration.drainTimeout, handlerExecutor: definition.handlerExecutor,
+                heartbeatInterval: configuration.heartbeatInterval),
             router: router, logger: logger)
         relay = try OutboxRelay(
             context: context, endpoint: configuration.endpoints.eventsPublish, database: database, logger: logger,

@@ -25,11 +25,14 @@ public struct ServiceConfiguration: Sendable {
     public var drainTimeout: Duration
     /// How long without events before a subscriber asks its sources for anything it missed.
     public var eventCatchUpInterval: Duration
+    /// How often the worker and the bus exchange heartbeats (the bus must use the same).
+    public var heartbeatInterval: Duration
 
     public init(
         service: String, endpoints: BusEndpoints = .tcp(), dataDirectory: String = "data", logLevel: Logger.Level = .info,
         maxInFlight: Int = 64, maxMessageBytes: Int = LengthPrefixedFrame.defaultMaxMessageBytes, manualClock: Bool = false,
-        instance: String? = nil, drainTimeout: Duration = .seconds(10), eventCatchUpInterval: Duration = .seconds(5)
+        instance: String? = nil, drainTimeout: Duration = .seconds(10), eventCatchUpInterval: Duration = .seconds(5),
+        heartbeatInterval: Duration = WorkerProtocol.defaultHeartbeatInterval
     ) {
         self.service = service
         self.endpoints = endpoints
@@ -41,6 +44,7 @@ public struct ServiceConfiguration: Sendable {
         self.instance = instance ?? "\(service)-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         self.drainTimeout = drainTimeout
         self.eventCatchUpInterval = eventCatchUpInterval
+        self.heartbeatInterval = heartbeatInterval
     }
 
     /// The service's SQLite file.
@@ -133,6 +137,18 @@ public struct BusOptions: ParsableArguments, Sendable {
     }
 }
 
+extension ServiceOptions {
+    /// `--heartbeat-ms`, else `OCTOO_HEARTBEAT_MS`, else 1000: shared by the bus and the workers.
+    public static func heartbeatMs(_ flag: Int?, _ environment: Environment) throws -> Int {
+        let range = 50...60_000
+        if let flag {
+            guard range.contains(flag) else { throw ValidationError("--heartbeat-ms must be from 50 to 60000") }
+            return flag
+        }
+        return try environment.integer("OCTOO_HEARTBEAT_MS", in: range) ?? 1000
+    }
+}
+
 /// A service process's options: flags, else `OCTOO_*` variables, else defaults.
 public struct ServiceOptions: ParsableArguments, Sendable {
     @OptionGroup public var bus: BusOptions
@@ -148,6 +164,8 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     public var manualClock = false
     @Option(help: "Instance name shown by Health (env OCTOO_INSTANCE; default service-host-pid).")
     public var instance: String?
+    @Option(help: "Heartbeat interval with the bus in ms, the same as the bus's (env OCTOO_HEARTBEAT_MS; default 1000).")
+    public var heartbeatMs: Int?
 
     public init() {}
 
@@ -167,6 +185,7 @@ public struct ServiceOptions: ParsableArguments, Sendable {
             maxInFlight: try maxInFlight ?? environment.integer("OCTOO_MAX_IN_FLIGHT", in: 1...100_000) ?? 64,
             maxMessageBytes: try maxMessageBytes ?? environment.integer("OCTOO_MAX_MESSAGE_BYTES", in: 64...(256 << 20)) ?? LengthPrefixedFrame.defaultMaxMessageBytes,
             manualClock: try manualClock || (environment.flag("OCTOO_MANUAL_CLOCK") ?? false),
-            instance: instance ?? environment.string("OCTOO_INSTANCE"))
+            instance: instance ?? environment.string("OCTOO_INSTANCE"),
+            heartbeatInterval: .milliseconds(try Self.heartbeatMs(heartbeatMs, environment)))
     }
 }

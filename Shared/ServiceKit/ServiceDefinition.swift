@@ -22,13 +22,17 @@ public struct ServiceDefinition: Sendable {
     /// Long-running work beside the RPC server (durable timers, schedulers), started after it
     /// and stopped before it.
     public var background: @Sendable (ServiceEnvironment) -> [BackgroundWork]
+    /// Where handler tasks run unless a method chose otherwise: `.global` for a service whose
+    /// handlers compute for long, so its I/O thread keeps answering `Health` and heartbeats.
+    public var handlerExecutor: RPCServerConfiguration.HandlerExecutor
 
     public init(
         name: String, version: String = OctooVersion.current, durability: Durability,
         migrations: @escaping @Sendable (inout DatabaseMigrator) -> Void = { _ in },
         subscriptions: [String] = [], applyEvent: EventSubscriber.Apply? = nil,
         routes: @escaping @Sendable (inout RPCRouter, ServiceEnvironment) -> Void = { _, _ in },
-        background: @escaping @Sendable (ServiceEnvironment) -> [BackgroundWork] = { _ in [] }
+        background: @escaping @Sendable (ServiceEnvironment) -> [BackgroundWork] = { _ in [] },
+        handlerExecutor: RPCServerConfiguration.HandlerExecutor = .ioThread
     ) {
         self.name = name
         self.version = version
@@ -38,6 +42,7 @@ public struct ServiceDefinition: Sendable {
         self.applyEvent = applyEvent
         self.routes = routes
         self.background = background
+        self.handlerExecutor = handlerExecutor
     }
 }
 

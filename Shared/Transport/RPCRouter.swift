@@ -14,6 +14,8 @@ public struct RPCRouter: Sendable {
     struct RegisteredMethod: Sendable {
         var info: MethodInfo
         var roles: Set<Actor.Role>?
+        /// Where its handler runs, when it differs from the server's default.
+        var executor: RPCServerConfiguration.HandlerExecutor?
         /// Decodes, authorises, calls and encodes: the whole request, never throwing.
         var run: @Sendable (_ json: ArraySlice<UInt8>, _ peek: EnvelopePeek?, _ header: RequestHeader?, _ received: Received) async -> [UInt8]
     }
@@ -21,18 +23,23 @@ public struct RPCRouter: Sendable {
     /// When and where a request arrived.
     struct Received: Sendable {
         var at: ContinuousClock.Instant
+        /// The caller's deadline as the server worked it out (the bus's budget), if it did.
+        var deadline: ContinuousClock.Instant?
         var logger: Logger
         var service: String
     }
 
     /// Registers `handler` for `method`. Registering a name twice replaces the first handler.
+    /// - Parameter executor: where the handler runs when not the server's default (`.global`
+    ///   for a handler that computes for long).
     public mutating func register<Request, Response>(
         _ method: MethodDescriptor<Request, Response>,
+        executor: RPCServerConfiguration.HandlerExecutor? = nil,
         _ handler: @escaping @Sendable (Request, RequestContext) async throws -> Response
     ) {
         precondition(method.service == service, "\(method.name) does not belong to \(service)")
         let roles = method.roles
-        methods[method.name] = RegisteredMethod(info: MethodInfo(method), roles: roles) { json, peek, parsedHeader, received in
+        methods[method.name] = RegisteredMethod(info: MethodInfo(method), roles: roles, executor: executor) { json, peek, parsedHeader, received in
             // Fast path: the header from the I/O thread's scan, only actor and body decoded.
             // Otherwise the slow path reads everything and names the precise error.
             let header: RequestHeader
@@ -74,10 +81,18 @@ public struct RPCRouter: Sendable {
     /// Whether `name` is registered.
     public func has(_ name: String) -> Bool { methods[name] != nil }
 
+    /// Where `name`'s handler runs, when it chose (nil: the server's default).
+    public func executor(for name: String) -> RPCServerConfiguration.HandlerExecutor? { methods[name]?.executor }
+
     /// Handles one request's JSON and returns the reply's JSON: never throws, every failure
     /// becomes a status. `peek` is what the I/O thread already read of the envelope, if anything.
-    public func handle(json: ArraySlice<UInt8>, peek: EnvelopePeek? = nil, receivedAt: ContinuousClock.Instant, logger: Logger) async -> [UInt8] {
-        let received = Received(at: receivedAt, logger: logger, service: service)
+    /// `deadline`, when given, is the caller's deadline as the server worked it out (the bus's
+    /// hop-relative budget) and takes the place of the request's own `deadlineMs`.
+    public func handle(
+        json: ArraySlice<UInt8>, peek: EnvelopePeek? = nil, receivedAt: ContinuousClock.Instant,
+        deadline: ContinuousClock.Instant? = nil, logger: Logger
+    ) async -> [UInt8] {
+        let received = Received(at: receivedAt, deadline: deadline, logger: logger, service: service)
         if let name = peek?.method, peek?.id != nil, let method = methods[name] {
             return await method.run(json, peek, nil, received)
         }
@@ -97,7 +112,7 @@ public struct RPCRouter: Sendable {
     static func context(for header: RequestHeader, received: Received) -> RequestContext {
         RequestContext(
             requestId: header.id, method: header.method, actor: header.actor,
-            deadline: header.deadlineMs.map { received.at + .milliseconds($0) },
+            deadline: received.deadline ?? header.deadlineMs.map { received.at + .milliseconds($0) },
             idempotencyKey: header.idempotencyKey, logger: received.logger)
     }
 

@@ -21,6 +21,11 @@ public struct RequestHeader: Sendable, Equatable {
 public struct MalformedRequest: Error, Sendable {
     public var id: String?
     public var error: RPCError
+
+    public init(id: String? = nil, error: RPCError) {
+        self.id = id
+        self.error = error
+    }
 }
 
 /// Reading and writing envelopes, shared by servers and clients.

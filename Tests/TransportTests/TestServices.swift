@@ -12,11 +12,19 @@ struct EchoMessage: Codable, Sendable, Equatable { var text: String; var n: Int 
 struct FlakyRequest: Codable, Sendable { var key: String; var failures: Int }
 struct EmitRequest: Codable, Sendable, Equatable { var count: Int; var label: String }
 struct EmitResponse: Codable, Sendable, Equatable { var firstSeq: Int64; var lastSeq: Int64 }
+struct BlobRequest: Codable, Sendable { var bytes: Int }
+struct BlobResponse: Codable, Sendable { var text: String }
+struct SpinRequest: Codable, Sendable { var ms: Int }
+struct BudgetResponse: Codable, Sendable { var remainingMs: Int64? }
 
 /// What the test services observed, for assertions.
 final class Observations: Sendable {
     let cancellations = Atomic<Int>(0)
     let sleepsStarted = Atomic<Int>(0)
+    let sleepsRunning = Atomic<Int>(0)
+    /// The most `Sleep` calls that ran at once.
+    let sleepsAtOnce = Atomic<Int>(0)
+    let spinsStarted = Atomic<Int>(0)
     let flakyAttempts = Mutex<[String: Int]>([:])
 }
 
@@ -34,6 +42,18 @@ enum TestMethods {
     static func crash(_ service: String) -> MethodDescriptor<Empty, Empty> {
         MethodDescriptor("\(service).Crash", idempotent: false, roles: nil, summary: "Throws a non-RPC error.", request: JSONSchema.any, response: JSONSchema.empty)
     }
+    static func blob(_ service: String) -> MethodDescriptor<BlobRequest, BlobResponse> {
+        MethodDescriptor("\(service).Blob", idempotent: true, roles: nil, summary: "A reply of `bytes` characters.", request: JSONSchema.any, response: JSONSchema.any)
+    }
+    static func spin(_ service: String) -> MethodDescriptor<SpinRequest, Empty> {
+        MethodDescriptor("\(service).Spin", idempotent: true, roles: nil, summary: "Computes for ms (off the I/O thread).", request: JSONSchema.any, response: JSONSchema.empty)
+    }
+    static func yielder(_ service: String) -> MethodDescriptor<SpinRequest, Empty> {
+        MethodDescriptor("\(service).Yielder", idempotent: true, roles: nil, summary: "Yields in a loop for ms on the I/O thread.", request: JSONSchema.any, response: JSONSchema.empty)
+    }
+    static func budget(_ service: String) -> MethodDescriptor<Empty, BudgetResponse> {
+        MethodDescriptor("\(service).Budget", idempotent: true, roles: nil, summary: "The caller's remaining budget as the handler sees it.", request: JSONSchema.any, response: JSONSchema.any)
+    }
     static func emit(_ service: String) -> MethodDescriptor<EmitRequest, EmitResponse> {
         MethodDescriptor("\(service).Emit", idempotent: false, roles: [.partner, .service], summary: "Appends events.", request: JSONSchema.any, response: JSONSchema.any)
     }
@@ -45,6 +65,9 @@ enum TestServices {
         ServiceDefinition(name: name, durability: .full, routes: { router, environment in
             router.register(TestMethods.sleep(name)) { request, _ in
                 observations.sleepsStarted.add(1, ordering: .relaxed)
+                let running = observations.sleepsRunning.add(1, ordering: .relaxed).newValue
+                observations.sleepsAtOnce.max(running, ordering: .relaxed)
+                defer { observations.sleepsRunning.subtract(1, ordering: .relaxed) }
                 do {
                     try await Task.sleep(for: .milliseconds(request.ms))
                 } catch {
@@ -54,6 +77,26 @@ enum TestServices {
                 return Empty()
             }
             router.register(TestMethods.echo(name)) { request, _ in request }
+            router.register(TestMethods.blob(name)) { request, _ in
+                BlobResponse(text: String(repeating: "x", count: request.bytes))
+            }
+            // Blocks its thread on purpose, like a long ranking: it must not be the I/O thread.
+            router.register(TestMethods.spin(name), executor: .global) { request, _ in
+                observations.spinsStarted.add(1, ordering: .relaxed)
+                let end = ContinuousClock.now + .milliseconds(request.ms)
+                var spins = 0
+                while ContinuousClock.now < end { spins &+= 1 }
+                return Empty()
+            }
+            router.register(TestMethods.yielder(name)) { request, _ in
+                observations.spinsStarted.add(1, ordering: .relaxed)
+                let end = ContinuousClock.now + .milliseconds(request.ms)
+                while ContinuousClock.now < end { await Task.yield() }
+                return Empty()
+            }
+            router.register(TestMethods.budget(name)) { _, context in
+                BudgetResponse(remainingMs: context.deadline.map { Int64(($0 - ContinuousClock.now) / .milliseconds(1)) })
+            }
             router.register(TestMethods.flaky(name)) { request, _ in
                 let attempt = observations.flakyAttempts.withLock { attempts in
                     attempts[request.key, default: 0] += 1

@@ -1,0 +1,106 @@
+import Foundation
+import Transport
+import Wire
+
+/// The bus's own methods, answered by `octoo-bus` itself on every service's client port.
+public enum BusMethods {
+    /// `bus.Status`: per service, its workers, queue and counters.
+    public static let status = MethodDescriptor<Empty, BusStatusResponse>(
+        "bus.Status", idempotent: true, roles: nil,
+        summary: "Per service: connected workers (instance, credit, in flight, last heard), queue depth and counters.",
+        request: JSONSchema.empty, response: BusStatusResponse.schema)
+}
+
+/// The reply of `bus.Status`.
+public struct BusStatusResponse: Codable, Sendable, Equatable {
+    /// The bus process's instance name.
+    public var instance: String
+    public var uptimeSeconds: Int64
+    /// One entry per service, in port order.
+    public var services: [BusServiceStatus]
+
+    public init(instance: String, uptimeSeconds: Int64, services: [BusServiceStatus]) {
+        self.instance = instance
+        self.uptimeSeconds = uptimeSeconds
+        self.services = services
+    }
+
+    static let schema = JSONSchema.object([
+        "instance": JSONSchema.string(),
+        "uptimeSeconds": JSONSchema.integer(minimum: 0),
+        "services": JSONSchema.array(of: BusServiceStatus.schema),
+    ], required: ["instance", "uptimeSeconds", "services"])
+}
+
+/// One service's side of the broker.
+public struct BusServiceStatus: Codable, Sendable, Equatable {
+    public var service: String
+    public var workers: [BusWorkerStatus]
+    /// Requests waiting at the bus for a worker with free credit.
+    public var queueDepth: Int
+    /// Requests handed to a worker.
+    public var dispatched: Int64
+    /// Replies passed back to clients.
+    public var answered: Int64
+    /// Requests answered `DEADLINE_EXCEEDED` by the bus, never dispatched.
+    public var expiredInQueue: Int64
+    /// Requests answered `UNKNOWN` because their worker was lost.
+    public var lostWithWorker: Int64
+    /// Requests refused with `RESOURCE_EXHAUSTED` because the queue was full.
+    public var rejectedQueueFull: Int64
+
+    public init(
+        service: String, workers: [BusWorkerStatus] = [], queueDepth: Int = 0, dispatched: Int64 = 0,
+        answered: Int64 = 0, expiredInQueue: Int64 = 0, lostWithWorker: Int64 = 0, rejectedQueueFull: Int64 = 0
+    ) {
+        self.service = service
+        self.workers = workers
+        self.queueDepth = queueDepth
+        self.dispatched = dispatched
+        self.answered = answered
+        self.expiredInQueue = expiredInQueue
+        self.lostWithWorker = lostWithWorker
+        self.rejectedQueueFull = rejectedQueueFull
+    }
+
+    static let schema = JSONSchema.object([
+        "service": JSONSchema.string(),
+        "workers": JSONSchema.array(of: BusWorkerStatus.schema),
+        "queueDepth": JSONSchema.integer(minimum: 0),
+        "dispatched": JSONSchema.integer(minimum: 0),
+        "answered": JSONSchema.integer(minimum: 0),
+        "expiredInQueue": JSONSchema.integer(minimum: 0),
+        "lostWithWorker": JSONSchema.integer(minimum: 0),
+        "rejectedQueueFull": JSONSchema.integer(minimum: 0),
+    ], required: ["service", "workers", "queueDepth"])
+}
+
+/// One worker as the bus sees it.
+public struct BusWorkerStatus: Codable, Sendable, Equatable {
+    public var instance: String
+    public var credit: Int
+    public var inFlight: Int
+    /// Milliseconds since the bus last heard from it (any message counts as a heartbeat).
+    public var lastHeardMsAgo: Int64
+
+    public init(instance: String, credit: Int, inFlight: Int, lastHeardMsAgo: Int64) {
+        self.instance = instance
+        self.credit = credit
+        self.inFlight = inFlight
+        self.lastHeardMsAgo = lastHeardMsAgo
+    }
+
+    static let schema = JSONSchema.object([
+        "instance": JSONSchema.string(),
+        "credit": JSONSchema.integer(minimum: 0),
+        "inFlight": JSONSchema.integer(minimum: 0),
+        "lastHeardMsAgo": JSONSchema.integer(minimum: 0),
+    ], required: ["instance", "credit", "inFlight", "lastHeardMsAgo"])
+}
+
+extension RPCClient {
+    /// `bus.Status`, answered by the bus itself on this client's port.
+    public func busStatus(options: CallOptions = CallOptions()) async throws(RPCError) -> BusStatusResponse {
+        try await call(BusMethods.status, Empty(), actor: nil, options: options)
+    }
+}

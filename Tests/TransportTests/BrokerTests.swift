@@ -1,0 +1,195 @@
+import Contracts
+import Foundation
+@testable import OctooBus
+import OctooTesting
+import ServiceKit
+import Testing
+import Transport
+import Wire
+import Synchronization
+import ZeroMQ
+
+/// A flag shared with a task.
+final class Flag: Sendable {
+    let value = Atomic<Bool>(false)
+}
+
+@Suite("The worker pool's choice")
+struct WorkerPoolTests {
+    let now = ContinuousClock.now
+
+    @Test func theMostFreeCreditWinsAndTiesGoToTheLeastRecentlyUsed() {
+        var pool = WorkerPool()
+        pool.ready(routingId: [1], instance: "a", credit: 2, now: now)
+        pool.ready(routingId: [2], instance: "b", credit: 4, now: now)
+        #expect(pool.choose() == [2])
+        pool.dispatched(to: [2])
+        pool.dispatched(to: [2])
+        // Both have 2 free now; [1] was never used, so it goes first.
+        #expect(pool.choose() == [1])
+        pool.dispatched(to: [1])
+        #expect(pool.choose() == [2])
+        pool.dispatched(to: [2])
+        // 1 free each; [1] was used less recently.
+        #expect(pool.choose() == [1])
+        pool.dispatched(to: [1])
+        pool.dispatched(to: [2])
+        #expect(pool.choose() == nil)
+        #expect(!pool.hasFreeCredit)
+        pool.completed(by: [2])
+        #expect(pool.choose() == [2])
+    }
+
+    @Test func aDrainingOrBlockedWorkerGetsNothing() {
+        var pool = WorkerPool()
+        pool.ready(routingId: [1], instance: "a", credit: 3, now: now)
+        pool.setCredit([1], 0)
+        #expect(pool.choose() == nil)
+        pool.setCredit([1], 3)
+        pool.block([1])
+        #expect(pool.choose() == nil)
+        pool.heard([1], now: now)
+        #expect(pool.choose() == [1])
+    }
+
+    @Test func silentWorkersAreFound() {
+        var pool = WorkerPool()
+        pool.ready(routingId: [1], instance: "a", credit: 1, now: now - .seconds(5))
+        pool.ready(routingId: [2], instance: "b", credit: 1, now: now)
+        #expect(pool.silent(since: now - .seconds(3)) == [[1]])
+        #expect(pool.remove([1])?.instance == "a")
+        #expect(pool.silent(since: now - .seconds(3)).isEmpty)
+    }
+}
+
+@Suite("The broker: credit, queue, deadlines, bus.Status", .serialized)
+struct BrokerTests {
+    @Test func aRequestWithNoWorkerWaitsThenTheBusAnswersDeadlineExceeded() async throws {
+        let system = try InProcessSystem()
+        defer { Task { await system.shutdown() } }
+        let client = try system.client("broadcast")
+        defer { client.close() }
+        let started = ContinuousClock.now
+        await #expect {
+            _ = try await client.health("broadcast", options: CallOptions(timeout: .milliseconds(300), retry: .none))
+        } throws: { error in
+            statusCode(error) == .deadlineExceeded
+        }
+        #expect(ContinuousClock.now - started >= .milliseconds(300))
+        let status = try await client.busStatus()
+        let broadcast = try #require(status.services.first { $0.service == "broadcast" })
+        #expect(broadcast.workers.isEmpty)
+        #expect(broadcast.queueDepth == 0)
+        // The bus answered it itself (the client may have given up a moment before).
+        for _ in 0..<50 where try await client.busStatus().services.first(where: { $0.service == "broadcast" })?.expiredInQueue != 1 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(try await client.busStatus().services.first { $0.service == "broadcast" }?.expiredInQueue == 1)
+    }
+
+    @Test func aFullQueueIsRefusedWithResourceExhausted() async throws {
+        let system = try InProcessSystem(broker: BrokerConfiguration(queueLimit: 3))
+        defer { Task { await system.shutdown() } }
+        let observations = Observations()
+        try await system.start(TestServices.source(observations: observations), maxInFlight: 1)
+        let client = try system.client("registry")
+        defer { client.close() }
+        // One runs, three wait, the rest are refused at once.
+        let codes = await withTaskGroup(of: StatusCode.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    do {
+                        _ = try await client.call(
+                            TestMethods.sleep("registry"), SleepRequest(ms: 300), actor: nil,
+                            options: CallOptions(timeout: .seconds(10), retry: .none))
+                        return .ok
+                    } catch {
+                        return statusCode(error)
+                    }
+                }
+            }
+            var codes: [StatusCode] = []
+            for await code in group { codes.append(code) }
+            return codes
+        }
+        #expect(codes.filter { $0 == .ok }.count == 4, "\(codes)")
+        #expect(codes.filter { $0 == .resourceExhausted }.count == 4, "\(codes)")
+        let registry = try #require(try await client.busStatus().services.first { $0.service == "registry" })
+        #expect(registry.rejectedQueueFull == 4)
+        #expect(registry.workers.map(\.instance) == ["registry-test"])
+        #expect(registry.workers.first?.credit == 1)
+    }
+
+    @Test func theWorkerSeesOnlyWhatIsLeftOfTheBudgetAfterTheWaitAtTheBus() async throws {
+        let system = try InProcessSystem()
+        defer { Task { await system.shutdown() } }
+        try await system.start(TestServices.source(), maxInFlight: 1)
+        let client = try system.client("registry")
+        defer { client.close() }
+        // The only credit is taken for 500 ms, so the second call waits at the bus that long.
+        async let held: Empty = client.call(
+            TestMethods.sleep("registry"), SleepRequest(ms: 500), actor: nil, options: CallOptions(timeout: .seconds(10)))
+        try await Task.sleep(for: .milliseconds(50))
+        let seen = try await client.call(
+            TestMethods.budget("registry"), Empty(), actor: nil, options: CallOptions(timeout: .seconds(2), retry: .none))
+        _ = try await held
+        let remaining = try #require(seen.remainingMs)
+        #expect(remaining <= 2000 - 400, "the handler saw \(remaining) ms left")
+        #expect(remaining > 0)
+    }
+
+    @Test func aDeadlineTheQuickScanCannotReadIsStillHonoured() async throws {
+        let system = try InProcessSystem()
+        defer { Task { await system.shutdown() } }
+        let observations = Observations()
+        try await system.start(TestServices.source(observations: observations))
+        // An escape in the method name makes the quick scan give up; the full parser reads it.
+        let replies = try await RPCTests.rawExchange(system, service: "registry", frames: [
+            RPCTests.frame(#"{"id":"slow","method":"registry.Sl\u0065ep","deadlineMs":200,"body":{"ms":4000}}"#),
+        ])
+        let status = try #require(replies.first?["status"] as? [String: Any])
+        #expect(status["code"] as? String == "DEADLINE_EXCEEDED")
+        for _ in 0..<100 where observations.cancellations.load(ordering: .relaxed) == 0 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(observations.cancellations.load(ordering: .relaxed) == 1)
+    }
+
+    @Test func aReplyOverTheSizeLimitBecomesResourceExhausted() async throws {
+        let system = try InProcessSystem()
+        defer { Task { await system.shutdown() } }
+        try await system.start(TestServices.source())
+        let client = try system.client("registry")
+        defer { client.close() }
+        let small = try await client.call(TestMethods.blob("registry"), BlobRequest(bytes: 1000), actor: nil)
+        #expect(small.text.count == 1000)
+        await #expect {
+            _ = try await client.call(TestMethods.blob("registry"), BlobRequest(bytes: 2 << 20), actor: nil)
+        } throws: { error in
+            statusCode(error) == .resourceExhausted
+        }
+    }
+
+    @Test func healthAnswersWhileALongComputationRunsOffTheIOThread() async throws {
+        let system = try InProcessSystem()
+        defer { Task { await system.shutdown() } }
+        let observations = Observations()
+        try await system.start(TestServices.source(observations: observations))
+        let client = try system.client("registry")
+        defer { client.close() }
+        for method in [TestMethods.spin("registry"), TestMethods.yielder("registry")] {
+            let before = observations.spinsStarted.load(ordering: .relaxed)
+            let finished = Flag()
+            let long = Task {
+                _ = try await client.call(method, SpinRequest(ms: 1500), actor: nil, options: CallOptions(timeout: .seconds(10)))
+                finished.value.store(true, ordering: .relaxed)
+            }
+            while observations.spinsStarted.load(ordering: .relaxed) == before { try await Task.sleep(for: .milliseconds(5)) }
+            let health = try await client.health("registry", options: CallOptions(timeout: .seconds(10)))
+            #expect(health.status == .serving)
+            let finishedFirst = finished.value.load(ordering: .relaxed)
+            #expect(!finishedFirst, "Health waited for \(method.name)")
+            try await long.value
+        }
+    }
+}
