@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Protocol conformance: a ZeroMQ client written only from ../shared/PROTOCOL.md.
+"""Protocol conformance: a ZeroMQ client and worker written only from Shared/PROTOCOL.md.
 
 Starts the whole system with `octoo up` on free loopback ports, then checks over plain pyzmq
-that every service answers Health, Describe and ReadEvents (PROTOCOL §5), that every framing
-error of §2 gets the prescribed reply, and that the services keep answering afterwards.
+that every service answers Health, Describe and ReadEvents (§5), that every framing error of
+§2 gets the prescribed reply, and that the services keep answering afterwards. Then, against a
+bus of its own, it plays a service worker (§7): announcing itself, credit, budgets, heartbeats,
+draining, being lost, and the bus's own answers (§8).
 Prints one line per check and closes with "N passed, M failed".
 """
 import argparse
@@ -74,6 +76,156 @@ class Client:
         assert reply is not None, f"no reply to {method}"
         assert reply["id"] == request["id"], f"reply id {reply['id']} != {request['id']}"
         return reply
+
+
+TAG = b"OCTOO-W1"
+
+
+class Worker:
+    """A service worker speaking §7 of Shared/PROTOCOL.md."""
+
+    def __init__(self, ctx, endpoint, service, instance, credit):
+        self.sock = ctx.socket(zmq.DEALER)
+        self.sock.setsockopt(zmq.LINGER, 0)
+        self.sock.connect(endpoint)
+        self.service, self.instance = service, instance
+        self.ready(credit)
+
+    def ready(self, credit, service=None):
+        body = {"service": service or self.service, "instance": self.instance, "credit": credit}
+        self.sock.send_multipart([TAG, b"READY", json.dumps(body).encode()])
+
+    def credit(self, credit):
+        self.sock.send_multipart([TAG, b"CREDIT", json.dumps({"credit": credit}).encode()])
+
+    def heartbeat(self):
+        self.sock.send_multipart([TAG, b"HEARTBEAT"])
+
+    def next(self, command, timeout_ms=3000):
+        """The next message with `command`, answering nothing else; None when none came in time."""
+        deadline = time.time() + timeout_ms / 1000
+        while True:
+            left = int((deadline - time.time()) * 1000)
+            if left <= 0 or self.sock.poll(left) == 0:
+                return None
+            frames = self.sock.recv_multipart()
+            if frames[0] == TAG and frames[1] == command:
+                return frames[2:]
+
+    def reply(self, token, request, body):
+        self.sock.send_multipart([TAG, b"REPLY", token,
+                                  frame({"id": request["id"], "status": {"code": "OK", "message": "", "details": []}, "body": body})])
+
+    def close(self):
+        self.sock.close(0)
+
+
+def send_request(client, method, body=None, **extra):
+    """Sends without waiting; returns the request."""
+    request = {"id": uuid.uuid4().hex, "method": method, "body": body or {}}
+    request.update(extra)
+    client.sock.send(frame(request))
+    return request
+
+
+def receive_reply(client, timeout_ms=5000):
+    if client.sock.poll(timeout_ms) == 0:
+        return None
+    return parse(client.sock.recv_multipart()[-1])
+
+
+def worker_checks(ctx, check, bus_binary):
+    """The worker protocol against a bus of our own, with short heartbeats."""
+    ports = free_ports(10)
+    flags = ["--events-publish-port", str(ports[0]), "--events-subscribe-port", str(ports[1])]
+    for i, svc in enumerate(SERVICES):
+        flags += [f"--{svc}-port", str(ports[2 + 2 * i]), f"--{svc}-worker-port", str(ports[3 + 2 * i])]
+    front, back = f"tcp://127.0.0.1:{ports[6]}", f"tcp://127.0.0.1:{ports[7]}"  # broadcast
+    bus = subprocess.Popen([bus_binary, "--heartbeat-ms", "200", "--log-level", "error"] + flags,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        client = Client(ctx, front)
+        status = None
+        for _ in range(100):
+            status = client.exchange(frame({"id": "s0", "method": "bus.Status"}), timeout_ms=200)
+            if status:
+                break
+        check("bus.Status answers on a service's client port",
+              status is not None and status["status"]["code"] == "OK" and
+              {s["service"] for s in status["body"]["services"]} == set(SERVICES), status)
+
+        r = client.call("broadcast.Health", deadlineMs=400)
+        check("no worker: the bus answers DEADLINE_EXCEEDED at the deadline", r["status"]["code"] == "DEADLINE_EXCEEDED", r)
+
+        worker = Worker(ctx, back, "broadcast", "py-1", credit=1)
+        request = send_request(client, "broadcast.PyEcho", {"text": "hi"}, deadlineMs=5000)
+        got = worker.next(b"REQUEST")
+        check("a READY worker gets REQUEST [token, budget, payload]", got is not None and len(got) == 3, got)
+        token, budget, payload = got
+        check("the payload is the client's request unchanged", parse(payload) == request, payload)
+        check("the budget is what is left of deadlineMs", 0 < int(budget) <= 5000, budget)
+        # Credit 1 is taken: a second request waits at the bus.
+        second = send_request(client, "broadcast.PyEcho", {"text": "second"})
+        check("no REQUEST beyond the credit", worker.next(b"REQUEST", 400) is None)
+        worker.reply(token, request, {"text": "hi"})
+        r = receive_reply(client)
+        check("the REPLY reaches the client with its id", r is not None and r["id"] == request["id"] and r["body"] == {"text": "hi"}, r)
+        got = worker.next(b"REQUEST")
+        check("the waiting request follows once credit is free", got is not None and parse(got[2]) == second, got)
+        check("without deadlineMs the budget frame is empty", got is not None and got[1] == b"", got)
+        worker.reply(got[0], second, {})
+        receive_reply(client)
+
+        check("the bus sends heartbeats", worker.next(b"HEARTBEAT", 1000) is not None)
+        status = client.call("bus.Status")["body"]
+        broadcast = next(s for s in status["services"] if s["service"] == "broadcast")
+        check("bus.Status lists the worker with its credit",
+              [(w["instance"], w["credit"]) for w in broadcast["workers"]] == [("py-1", 1)] and broadcast["dispatched"] == 2, broadcast)
+
+        worker.credit(0)
+        for _ in range(50):  # the bus reads the two sockets independently: wait until it has it
+            services = client.call("bus.Status")["body"]["services"]
+            if [w["credit"] for s in services if s["service"] == "broadcast" for w in s["workers"]] == [0]:
+                break
+            time.sleep(0.02)
+        drained = send_request(client, "broadcast.PyEcho", {}, deadlineMs=5000)
+        check("CREDIT 0: nothing is sent", worker.next(b"REQUEST", 500) is None)
+        worker.credit(1)
+        got = worker.next(b"REQUEST")
+        check("CREDIT 1: the waiting request comes", got is not None and parse(got[2])["id"] == drained["id"], got)
+
+        # The worker goes silent while holding it: the caller hears UNKNOWN, not a timeout.
+        started = time.time()
+        r = receive_reply(client, 5000)
+        check("a lost worker's request is answered UNKNOWN", r is not None and r["status"]["code"] == "UNKNOWN"
+              and r["id"] == drained["id"], r)
+        check("... within the heartbeat window", time.time() - started < 3, time.time() - started)
+        worker.heartbeat()
+        check("a forgotten worker is told DISCONNECT", worker.next(b"DISCONNECT") is not None)
+        worker.close()
+
+        wrong = Worker(ctx, back, "matching", "py-wrong", credit=1)
+        got = wrong.next(b"DISCONNECT")
+        check("READY for another service's port gets DISCONNECT with a reason", got is not None and b"matching" in got[0], got)
+        wrong.close()
+
+        stranger = ctx.socket(zmq.DEALER)
+        stranger.setsockopt(zmq.LINGER, 0)
+        stranger.connect(back)
+        stranger.send_multipart([b"HELLO"])
+        stranger.send_multipart([TAG, b"HEARTBEAT"])
+        ok = stranger.poll(2000) and stranger.recv_multipart()[:2] == [TAG, b"DISCONNECT"]
+        check("a message without the tag, or from an unknown worker, gets DISCONNECT", ok)
+        stranger.close(0)
+        r = client.call("bus.Status")
+        check("the bus still answers after bad worker input", r["status"]["code"] == "OK", r)
+    finally:
+        bus.terminate()
+        try:
+            bus.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            bus.kill()
+        check("octoo-bus stops cleanly on SIGTERM", bus.returncode == 0, f"exit {bus.returncode}")
 
 
 def main():
@@ -164,6 +316,7 @@ def main():
             check(f"{svc}: the wrongly typed field is named", any(d.get("field") == "body.afterSeq" for d in r["status"]["details"]), r)
             r = c.call(f"{svc}.Health")
             check(f"{svc} still answers after bad input", r["status"]["code"] == "OK", r)
+        worker_checks(ctx, check, os.path.join(os.path.dirname(args.octoo), "octoo-bus"))
     except Exception as error:  # noqa: BLE001 - any failure is a failed check, reported below
         check("conformance run", False, repr(error))
     finally:
