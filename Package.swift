@@ -82,7 +82,7 @@ var targets: [Target] = [
     ),
     .testTarget(
         name: "EndToEndTests",
-        dependencies: ["OctooTesting", "Contracts", "Transport", "Wire", "ZeroMQ", "ServiceKit"],
+        dependencies: ["OctooTesting", "OctooCLI", "Contracts", "Transport", "Wire", "ZeroMQ", "ServiceKit"],
         path: "Tests/EndToEndTests"
     ),
 ]

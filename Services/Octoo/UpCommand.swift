@@ -3,11 +3,15 @@ import Foundation
 import ServiceKit
 import Transport
 
-/// `octoo up`: the whole system in the foreground, until Ctrl-C.
+/// `octoo up`: the whole system in the foreground, restarting a child that dies, until Ctrl-C.
 struct UpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
-        abstract: "Run the bus and the four services as child processes until Ctrl-C or SIGTERM.")
+        abstract: "Run the bus and the four services as child processes until Ctrl-C or SIGTERM.",
+        discussion: """
+            A child that exits on its own is restarted after 0.5 s, doubling to 10 s while it keeps \
+            exiting within 30 s of starting. One that exits 5 times within 60 s stops everything (exit 1).
+            """)
 
     @Option(help: "Folder for the SQLite files and logs (env OCTOO_DATA_DIR; default ./data).")
     var dataDir: String?
@@ -36,7 +40,7 @@ struct UpCommand: AsyncParsableCommand {
         if manualClock { childEnvironment["OCTOO_MANUAL_CLOCK"] = "1" }
         let busArguments = Self.busArguments(endpoints)
 
-        let supervisor = ProcessSupervisor()
+        let supervisor = ProcessSupervisor(report: { say($0) })
         supervisor.trapSignals()
         say("octoo: data in \(dataDirectory), logs in \(logDirectory)")
         do {
@@ -45,9 +49,9 @@ struct UpCommand: AsyncParsableCommand {
                 guard FileManager.default.isExecutableFile(atPath: executable.path) else {
                     throw SupervisorError("\(executable.path) is missing: build first (swift build)")
                 }
-                try supervisor.start(
+                try supervisor.start(ProcessSupervisor.ChildSpec(
                     name: name, executable: executable, arguments: busArguments, environment: childEnvironment,
-                    logPath: (logDirectory as NSString).appendingPathComponent("\(name).log"))
+                    logPath: (logDirectory as NSString).appendingPathComponent("\(name).log")))
             }
         } catch {
             _ = supervisor.stopAll()
@@ -56,17 +60,22 @@ struct UpCommand: AsyncParsableCommand {
 
         let clients = try BusClients(endpoints: endpoints)
         defer { clients.close() }
-        let ready = await waitUntilServing(clients, supervisor: supervisor)
-        guard ready else {
+        switch await waitUntilServing(clients, supervisor: supervisor) {
+        case .timedOut:
             say("octoo: not every service answered Health within \(readyTimeout)s; see \(logDirectory)")
             say(HealthCommand.table(await HealthCommand.check(clients, timeout: .seconds(1))))
             Self.finish(supervisor.stopAll())
             throw ExitCode(1)
+        case .stopRequested:
+            // Ctrl-C or a child that keeps dying before everything was up: the loop below says which.
+            break
+        case .ready:
+            say(HealthCommand.table(await HealthCommand.check(clients, timeout: .seconds(2))))
+            say("octoo: ready: bus and 4 services SERVING on \(endpoints.client("registry")) … "
+                + "\(endpoints.client("opportunities"))\(manualClock ? ", manual clock" : "") (Ctrl-C stops)")
         }
-        say(HealthCommand.table(await HealthCommand.check(clients, timeout: .seconds(2))))
-        say("octoo: ready: bus and 4 services SERVING on \(endpoints.client("registry")) … \(endpoints.client("opportunities"))\(manualClock ? ", manual clock" : "") (Ctrl-C stops)")
 
-        if demo {
+        if demo && supervisor.stopRequest == nil {
             do {
                 try await Demo(clients: clients, manualClock: manualClock).run()
             } catch {
@@ -86,23 +95,33 @@ struct UpCommand: AsyncParsableCommand {
                 say("octoo: signal \(number): stopping services, then the bus")
                 Self.finish(supervisor.stopAll())
                 return
-            case .childExited(let name, let status):
-                say("octoo: \(name) exited unexpectedly (status \(status)); stopping everything. See \(logDirectory)/\(name).log")
-                _ = supervisor.stopAll()
+            case .gaveUp(let name, let exits, let lastExit, let logPath):
+                say("octoo: \(name) keeps dying (\(exits) exits within \(supervisor.policy.window.secondsText); "
+                    + "the last time it \(lastExit)); giving up: stopping services, then the bus. See \(logPath)")
+                let unclean = supervisor.stopAll()
+                say("octoo: stopped because \(name) keeps dying"
+                    + (unclean.isEmpty ? "" : "; not cleanly: \(unclean.joined(separator: ", "))") + "; see \(logPath)")
                 throw ExitCode(1)
             }
         }
     }
 
-    private func waitUntilServing(_ clients: BusClients, supervisor: ProcessSupervisor) async -> Bool {
+    /// How waiting for every service to answer Health ended.
+    private enum Readiness {
+        case ready, timedOut, stopRequested
+    }
+
+    /// Polls Health until every service is SERVING, `--ready-timeout` passes, or a stop is requested.
+    /// A child that dies meanwhile is restarted by the supervisor, so the wait goes on.
+    private func waitUntilServing(_ clients: BusClients, supervisor: ProcessSupervisor) async -> Readiness {
         let deadline = ContinuousClock.now + .seconds(readyTimeout)
         while ContinuousClock.now < deadline {
+            if supervisor.stopRequest != nil { return .stopRequested }
             let rows = await HealthCommand.check(clients, timeout: .milliseconds(500))
-            if rows.allSatisfy({ $0.status == "SERVING" }) { return true }
-            if supervisor.children.contains(where: { !$0.process.isRunning }) { return false }
+            if rows.allSatisfy({ $0.status == "SERVING" }) { return .ready }
             try? await Task.sleep(for: .milliseconds(200))
         }
-        return false
+        return .timedOut
     }
 
     private static func finish(_ unclean: [String]) {
