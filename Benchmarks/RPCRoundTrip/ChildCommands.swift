@@ -2,6 +2,7 @@ import ArgumentParser
 import CZeroMQ
 import Foundation
 import Logging
+import OctooBus
 import ServiceKit
 import Transport
 import Wire
@@ -122,5 +123,74 @@ struct ServiceEchoCommand: AsyncParsableCommand {
             configuration: RPCServerConfiguration(endpoint: "tcp://\(host):\(back)", maxInFlight: maxInFlight),
             router: router, logger: logger)
         try await server.run()
+    }
+}
+
+/// `octoo-bench broker`: the bus's own broker (`OctooBus.Bus`) for two services, `bench` (the
+/// RPCServer) and `benchraw` (the bare worker), plus its events proxy: the code `octoo-bus` runs.
+struct BrokerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "broker", abstract: "The Octoo broker (as in octoo-bus) for the bench and benchraw services.")
+
+    @Option(help: "bench: clients' port.") var front: Int
+    @Option(help: "bench: workers' port.") var back: Int
+    @Option(help: "benchraw: clients' port.") var rawFront: Int
+    @Option(help: "benchraw: workers' port.") var rawBack: Int
+    @Option(help: "Events: publishers' and subscribers' ports, comma-separated.") var events: String
+    @OptionGroup var child: ChildOptions
+
+    func run() async throws {
+        child.watchParent()
+        LoggingSetup.bootstrap(level: .warning)
+        let eventPorts = events.split(separator: ",").compactMap { Int($0) }
+        guard eventPorts.count == 2 else { throw ValidationError("--events needs two ports") }
+        let endpoints = BusEndpoints(
+            kind: .tcp(host: "127.0.0.1"), eventsPublishPort: eventPorts[0], eventsSubscribePort: eventPorts[1],
+            rpc: [
+                BenchContract.service: .init(client: front, worker: back),
+                BenchContract.rawService: .init(client: rawFront, worker: rawBack),
+            ])
+        let bus = Bus(
+            context: try ZeroMQ.Context(ioThreads: child.ioThreads), endpoints: endpoints,
+            services: [BenchContract.service, BenchContract.rawService], logger: Logger(label: "octoo.bench.broker"))
+        try bus.start()
+        while true { try await Task.sleep(for: .seconds(3600)) }
+    }
+}
+
+/// `octoo-bench broker-echo`: a bare worker of the worker protocol: `READY`, then every `REQUEST`
+/// answered with its own payload, moving libzmq's message objects (no copy, no JSON): the floor
+/// of a worker behind the broker, as `raw-echo` is behind `zmq_proxy`.
+struct BrokerEchoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "broker-echo", abstract: "A bare worker-protocol worker echoing every request's payload.")
+
+    @Option(help: "The broker's worker port.") var back: Int
+    @Option(help: "Broker host.") var host = "127.0.0.1"
+    @Option(help: "Credit announced.") var credit = 64
+    @OptionGroup var child: ChildOptions
+
+    func run() throws {
+        child.watchParent()
+        let context = try ZeroMQ.Context(ioThreads: child.ioThreads)
+        let socket = try Socket(context: context, type: .dealer)
+        try socket.setLinger(ms: 0)
+        try socket.setSendHighWaterMark(10_000)
+        try socket.setReceiveHighWaterMark(10_000)
+        try socket.connect("tcp://\(host):\(back)")
+        let ready = WorkerProtocol.Ready(service: BenchContract.rawService, instance: "broker-echo", credit: credit)
+        try socket.send([Array(WorkerProtocol.tag.utf8), Array("READY".utf8), try WireCoding.encode(ready)])
+        while true {
+            guard let frames = try socket.receiveMessages() else { continue }
+            guard frames.count >= 2 else { continue }
+            if frames[1].equals("REQUEST"), frames.count == 5 {
+                // [tag, REQUEST, token, budget, payload] → [tag, REPLY, token, payload]
+                try socket.send(messages: [frames[0], Message("REPLY"), frames[2], frames[4]])
+            } else if frames[1].equals("HEARTBEAT") {
+                try socket.send(messages: [Message(WorkerProtocol.tag), Message("HEARTBEAT")])
+            } else if frames[1].equals("DISCONNECT") {
+                try socket.send([Array(WorkerProtocol.tag.utf8), Array("READY".utf8), try WireCoding.encode(ready)])
+            }
+        }
     }
 }

@@ -9,6 +9,8 @@ struct EchoMessage: Codable, Sendable, Equatable {
 /// The one method the benchmark service answers, and the request frames both client paths send.
 enum BenchContract {
     static let service = "bench"
+    /// The bare worker's service at the broker (its requests still name `bench.Echo`: it echoes).
+    static let rawService = "benchraw"
 
     static let echoSchema = JSONSchema.object(
         ["text": JSONSchema.string(), "n": JSONSchema.integer()], required: ["text", "n"])

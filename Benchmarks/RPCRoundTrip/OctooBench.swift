@@ -11,27 +11,46 @@ import ZeroMQ
 struct OctooBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "octoo-bench",
-        abstract: "RPC round-trip benchmark: an RPCServer service against a bare libzmq echo, both behind a zmq_proxy.",
-        subcommands: [RunCommand.self, CodecCommand.self, ProxyCommand.self, RawEchoCommand.self, ServiceEchoCommand.self],
+        abstract: "RPC round-trip benchmark: an RPCServer service behind the Octoo broker, against a bare libzmq echo behind zmq_proxy.",
+        subcommands: [
+            RunCommand.self, CodecCommand.self, ProxyCommand.self, RawEchoCommand.self, ServiceEchoCommand.self,
+            BrokerCommand.self, BrokerEchoCommand.self,
+        ],
         defaultSubcommand: RunCommand.self)
 }
 
-/// The three ways a call is made.
+/// The ways a call is made.
 enum CallPath: String, Codable, Sendable, CaseIterable {
-    /// Pre-encoded request frames from the lean DEALER client to the bare echo worker.
+    /// Pre-encoded request frames from the lean DEALER client to the bare echo worker behind
+    /// libzmq's `zmq_proxy`: the baseline every ratio is taken against.
     case rawEcho = "raw-echo"
-    /// The same frames, same client, to the RPCServer service.
+    /// The same frames, same client, to a bare worker-protocol echo behind the Octoo broker.
+    case brokerRawEcho = "broker-raw-echo"
+    /// The same frames, same client, to the RPCServer service behind the broker.
     case serviceRawFrames = "service-raw-frames"
-    /// `RPCClient.call` from concurrent tasks to the RPCServer service.
+    /// `RPCClient.call` from concurrent tasks to the RPCServer service behind the broker.
     case serviceTyped = "service-typed"
 
     var label: String {
         switch self {
-        case .rawEcho: "raw echo (bare libzmq worker)"
-        case .serviceRawFrames: "service, raw request frames"
-        case .serviceTyped: "service, RPCClient.call"
+        case .rawEcho: "raw echo, zmq_proxy"
+        case .brokerRawEcho: "raw echo, broker"
+        case .serviceRawFrames: "service, raw frames, broker"
+        case .serviceTyped: "service, RPCClient.call, broker"
         }
     }
+
+    /// The child that carries the calls, and the one that answers them.
+    var children: (bus: String, worker: String) {
+        switch self {
+        case .rawEcho: ("proxy-raw", "raw-echo")
+        case .brokerRawEcho: ("broker", "broker-echo")
+        case .serviceRawFrames, .serviceTyped: ("broker", "service-echo")
+        }
+    }
+
+    /// Whether the reply is the request itself (a bare echo) rather than a service's reply.
+    var echoesRequest: Bool { self == .rawEcho || self == .brokerRawEcho }
 }
 
 /// `octoo-bench run`: starts the proxies and workers as child processes, measures, prints a table.
@@ -50,7 +69,11 @@ struct RunCommand: AsyncParsableCommand {
     var paths = CallPath.allCases.map(\.rawValue).joined(separator: ",")
     @Option(help: "Rounds; each round measures every path and level once (interleaved), results are merged.")
     var rounds = 1
-    @Option(help: "First port to try; four free ports from here are used on 127.0.0.1.")
+    @Option(help: "The grpc-swift-2 echo benchmark (Benchmarks/GRPCEcho), run in the same run as a peer; 'none' to skip.")
+    var grpcBench = "Benchmarks/GRPCEcho/.build/release/grpc-echo-bench"
+    @Option(help: "Seconds each grpc-swift-2 measurement runs.")
+    var grpcSeconds = 5
+    @Option(help: "First port to try; eight free ports from here are used on 127.0.0.1.")
     var basePort = 17_610
     @Option(help: "libzmq I/O threads of each proxy (octoo-bus uses 2).")
     var proxyIoThreads: Int32 = 2
@@ -110,12 +133,17 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     private func measure(machine: MachineInfo, levels: [Int], children: ChildProcesses) async throws -> Report {
-        let ports = try freePorts(from: basePort, count: 4)
+        let ports = try freePorts(from: basePort, count: 8)
         let (rawFront, rawBack, serviceFront, serviceBack) = (ports[0], ports[1], ports[2], ports[3])
+        let (brokerRawFront, brokerRawBack) = (ports[4], ports[5])
         let proxyThreads = String(proxyIoThreads)
         try children.start(name: "proxy-raw", arguments: ["proxy", "--front", "\(rawFront)", "--back", "\(rawBack)", "--io-threads", proxyThreads])
-        try children.start(name: "proxy-service", arguments: ["proxy", "--front", "\(serviceFront)", "--back", "\(serviceBack)", "--io-threads", proxyThreads])
+        try children.start(name: "broker", arguments: [
+            "broker", "--front", "\(serviceFront)", "--back", "\(serviceBack)", "--raw-front", "\(brokerRawFront)",
+            "--raw-back", "\(brokerRawBack)", "--events", "\(ports[6]),\(ports[7])", "--io-threads", proxyThreads,
+        ])
         try children.start(name: "raw-echo", arguments: ["raw-echo", "--back", "\(rawBack)"])
+        try children.start(name: "broker-echo", arguments: ["broker-echo", "--back", "\(brokerRawBack)"])
         try children.start(
             name: "service-echo", arguments: ["service-echo", "--back", "\(serviceBack)"],
             launcher: serviceLauncher.map { $0.split(separator: " ").map(String.init) } ?? [])
@@ -126,14 +154,16 @@ struct RunCommand: AsyncParsableCommand {
         let liveness: @Sendable () throws -> Void = { try children.checkAlive() }
         let endpoints: [CallPath: String] = [
             .rawEcho: "tcp://127.0.0.1:\(rawFront)",
+            .brokerRawEcho: "tcp://127.0.0.1:\(brokerRawFront)",
             .serviceRawFrames: "tcp://127.0.0.1:\(serviceFront)",
             .serviceTyped: "tcp://127.0.0.1:\(serviceFront)",
         ]
-        progress("octoo-bench: proxies on \(rawFront)/\(rawBack) (raw) and \(serviceFront)/\(serviceBack) (service); request frame \(frames[0].count) bytes")
+        progress("octoo-bench: zmq_proxy on \(rawFront)/\(rawBack); broker on \(serviceFront)/\(serviceBack) (service) and \(brokerRawFront)/\(brokerRawBack) (bare worker); request frame \(frames[0].count) bytes")
         let selected = try selectedPaths()
-        for path in [CallPath.rawEcho, .serviceRawFrames] where selected.contains(path) || (path == .serviceRawFrames && selected.contains(.serviceTyped)) {
+        for path in [CallPath.rawEcho, .brokerRawEcho, .serviceRawFrames]
+        where selected.contains(path) || (path == .serviceRawFrames && selected.contains(.serviceTyped)) {
             let endpoint = endpoints[path]!
-            let check: ReplyCheck = path == .rawEcho ? .identicalToRequest : .statusOK
+            let check: ReplyCheck = path.echoesRequest ? .identicalToRequest : .statusOK
             try await onDedicatedThread(name: "bench-ready") {
                 try RawDealerClient(context: context, endpoint: endpoint, frames: frames, check: check, liveness: liveness).waitReady()
             }
@@ -145,14 +175,14 @@ struct RunCommand: AsyncParsableCommand {
             for level in levels {
                 for path in selected {
                     let endpoint = endpoints[path]!
-                    let (proxyName, workerName) = path == .rawEcho ? ("proxy-raw", "raw-echo") : ("proxy-service", "service-echo")
+                    let (proxyName, workerName) = path.children
                     let cpu: @Sendable () -> CPUUse = {
                         CPUUse(clientNanos: ownCPUNanos(), proxyNanos: children.cpuNanos(proxyName), workerNanos: children.cpuNanos(workerName))
                     }
                     let measurement: Measurement
                     switch path {
-                    case .rawEcho, .serviceRawFrames:
-                        let check: ReplyCheck = path == .rawEcho ? .identicalToRequest : .statusOK
+                    case .rawEcho, .brokerRawEcho, .serviceRawFrames:
+                        let check: ReplyCheck = path.echoesRequest ? .identicalToRequest : .statusOK
                         measurement = try await onDedicatedThread(name: "bench-raw-client") {
                             let client = try RawDealerClient(context: context, endpoint: endpoint, frames: frames, check: check, liveness: liveness)
                             if warmup > 0 { _ = try client.measure(range: 0..<warmup, inFlight: level) }
@@ -177,12 +207,16 @@ struct RunCommand: AsyncParsableCommand {
                 }
             }
         }
+        var peers: [PeerRow] = []
+        if grpcBench != "none" {
+            peers = try await GRPCPeer(executable: grpcBench, seconds: grpcSeconds).measure(levels: levels, rounds: rounds)
+        }
         let seconds = Double(nowNanos() - started) / 1e9
         let command = (["octoo-bench"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         return Report(
             machine: machine, command: command, calls: calls, warmup: warmup, rounds: rounds,
             requestFrameBytes: frames[0].count, proxyIoThreads: Int(proxyIoThreads), measuringSeconds: seconds,
-            levels: levels, results: results)
+            levels: levels, results: results, peers: peers)
     }
 
     private func output(_ report: Report) throws {

@@ -17,11 +17,15 @@ struct Report: Sendable {
     var measuringSeconds: Double
     var levels: [Int]
     var results: [ResultKey: Measurement]
+    /// Peer stacks measured in the same run, one row per round and level.
+    var peers: [PeerRow] = []
 
     /// The issue's targets.
     static let maxLatencyRatio = 1.25
     static let minCallsPerSecond = 30_000.0
     static let targetInFlight = 16
+    /// The broker's CPU per call against zmq_proxy's.
+    static let maxBrokerCPURatio = 1.5
 
     struct Row: Codable, Sendable {
         var path: CallPath
@@ -77,7 +81,16 @@ struct Report: Sendable {
 
     var checks: [Check] {
         var checks: [Check] = []
-        for row in rows where row.path != .rawEcho {
+        let all = rows
+        for row in all where row.path == .brokerRawEcho {
+            guard let proxy = all.first(where: { $0.path == .rawEcho && $0.inFlight == row.inFlight }) else { continue }
+            let ratio = row.proxyCPUMicroseconds / max(0.001, proxy.proxyCPUMicroseconds)
+            checks.append(Check(
+                description: "broker CPU per call ≤ \(Self.maxBrokerCPURatio)× zmq_proxy's, in-flight \(row.inFlight)",
+                measured: String(format: "%.1f vs %.1f µs = %.2f×", row.proxyCPUMicroseconds, proxy.proxyCPUMicroseconds, ratio),
+                met: ratio <= Self.maxBrokerCPURatio))
+        }
+        for row in all where row.path == .serviceRawFrames || row.path == .serviceTyped {
             if let ratio = row.p50VersusRaw {
                 checks.append(Check(
                     description: "\(row.label), in-flight \(row.inFlight): p50 ≤ \(Self.maxLatencyRatio)× raw echo",
@@ -99,14 +112,14 @@ struct Report: Sendable {
             "command: \(command)",
             "\(calls) measured calls (+\(warmup) warm-up) per path and level per round, \(rounds) round(s), interleaved; "
                 + "request frame \(requestFrameBytes) bytes; proxy I/O threads \(proxyIoThreads); measuring took \(String(format: "%.1f", measuringSeconds)) s",
-            "topology: client DEALER → proxy ROUTER/DEALER (zmq_proxy_steerable, own process) → worker DEALER (own process) → back",
-            "CPU µs/call: CPU time (user + system, all threads) each process used during the measured calls, over the calls; client = the `run` process",
+            "topology: client DEALER → zmq_proxy_steerable ROUTER/DEALER, or the Octoo broker ROUTER/ROUTER (own process) → worker DEALER (own process) → back",
+            "CPU µs/call: CPU time (user + system, all threads) each process used during the measured calls, over the calls; client = the `run` process; bus = the proxy or broker",
         ]
     }
 
     private static let columns = [
         "in-flight", "path", "p50 µs", "p99 µs", "calls/s", "p50 ×raw", "calls/s ×raw",
-        "CPU µs/call: client", "proxy", "worker", "errors",
+        "CPU µs/call: client", "bus", "worker", "errors",
     ]
 
     private var cells: [[String]] {
@@ -149,7 +162,19 @@ struct Report: Sendable {
         for check in checks {
             out.append("  [\(check.met ? "met" : "NOT met")] \(check.description): \(check.measured)")
         }
+        out += peerLines()
         return out.joined(separator: "\n")
+    }
+
+    private func peerLines() -> [String] {
+        guard !peers.isEmpty else { return [] }
+        var out = ["", "Peer in the same run: grpc-swift-2 unary echo over HTTP/2 (client and server in separate processes):"]
+        for row in peers {
+            out.append("  in-flight \(pad(row.inFlight, 2))  p50 \(pad(Int(row.p50Micros), 5)) µs  p99 \(pad(Int(row.p99Micros), 6)) µs"
+                + "  \(pad(Int(row.callsPerSecond.rounded()), 7)) calls/s  CPU µs/call client "
+                + "\(String(format: "%.1f", row.clientCPUMicrosPerCall)) server \(String(format: "%.1f", row.serverCPUMicrosPerCall))")
+        }
+        return out
     }
 
     func markdown() -> String {
@@ -163,6 +188,18 @@ struct Report: Sendable {
         out.append("")
         for check in checks {
             out.append("- \(check.met ? "✅ met" : "❌ **not met**"): \(check.description): \(check.measured)")
+        }
+        if !peers.isEmpty {
+            out.append("")
+            out.append("Peer in the same run (grpc-swift-2 unary echo, HTTP/2 on loopback, client and server in separate processes):")
+            out.append("")
+            out.append("| in-flight | peer | p50 µs | p99 µs | calls/s | CPU µs/call: client | server |")
+            out.append("|---:|---|---:|---:|---:|---:|---:|")
+            for row in peers {
+                out.append("| \(row.inFlight) | \(row.peer) | \(Int(row.p50Micros)) | \(Int(row.p99Micros)) | "
+                    + "\(Int(row.callsPerSecond.rounded())) | \(String(format: "%.1f", row.clientCPUMicrosPerCall)) | "
+                    + "\(String(format: "%.1f", row.serverCPUMicrosPerCall)) |")
+            }
         }
         return out.joined(separator: "\n")
     }
@@ -179,13 +216,14 @@ struct Report: Sendable {
             var measuringSeconds: Double
             var rows: [Row]
             var targets: [Check]
+            var peers: [PeerRow]
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let document = Document(
             machine: machine, command: command, calls: calls, warmup: warmup, rounds: rounds,
             requestFrameBytes: requestFrameBytes, proxyIoThreads: proxyIoThreads, measuringSeconds: measuringSeconds,
-            rows: rows, targets: checks)
+            rows: rows, targets: checks, peers: peers)
         return String(decoding: try encoder.encode(document), as: UTF8.self)
     }
 }

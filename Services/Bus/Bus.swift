@@ -15,6 +15,8 @@ public final class Bus: Sendable {
     let configuration: BrokerConfiguration
     let logger: Logger
     let instance: String
+    /// The services it brokers, in port order.
+    let services: [String]
     let startedAt = ContinuousClock.now
     let brokers = Mutex<[ServiceBroker]>([])
     let events = Mutex<EventsDevice?>(nil)
@@ -31,8 +33,9 @@ public final class Bus: Sendable {
     public init(
         context: ZeroMQ.Context, endpoints: BusEndpoints, bindHost: String = "127.0.0.1",
         configuration: BrokerConfiguration = BrokerConfiguration(), instance: String? = nil,
-        logger: Logger = Logger(label: "octoo.bus")
+        services: [String] = BusEndpoints.services, logger: Logger = Logger(label: "octoo.bus")
     ) {
+        self.services = services
         self.context = context
         self.endpoints = endpoints
         self.bindHost = bindHost
@@ -51,7 +54,7 @@ public final class Bus: Sendable {
     /// running) if a bind fails.
     public func start() throws {
         do {
-            for service in BusEndpoints.services {
+            for service in services {
                 let broker = try ServiceBroker(
                     service: service, context: context,
                     frontEndpoint: endpoints.bindClient(service, host: bindHost),
@@ -67,7 +70,7 @@ public final class Bus: Sendable {
             throw error
         }
         logger.info("bus ready", metadata: [
-            "bind": "\(bindHost)", "services": "\(BusEndpoints.services.joined(separator: ","))",
+            "bind": "\(bindHost)", "services": "\(services.joined(separator: ","))",
             "heartbeatMs": "\(configuration.heartbeatInterval / .milliseconds(1))",
         ])
     }

@@ -102,6 +102,9 @@ private final class BrokerLoop {
     var nextQueueExpiry: ContinuousClock.Instant?
     var counters = BrokerStatistics.Snapshot()
     var changed = true
+    var lastPublished = ContinuousClock.now
+    /// How stale `bus.Status` may be for another service's broker (its own is always current).
+    static let publishInterval: Duration = .milliseconds(20)
     var logger: Logger { broker.logger }
 
     /// A request waiting for a worker.
@@ -119,7 +122,7 @@ private final class BrokerLoop {
     struct DispatchedRequest {
         let route: [Message]
         let id: String?
-        let worker: [UInt8]
+        let worker: RoutingId
     }
 
     init(broker: ServiceBroker) throws {
@@ -159,14 +162,19 @@ private final class BrokerLoop {
                 try drain()
                 return
             }
-            // Replies first: they free credit for the requests behind them.
-            for _ in 0..<512 {
-                guard let frames = try back.receiveMessages(dontWait: true) else { break }
-                handleWorker(frames, now: .now)
+            // Replies first: they free credit for the requests behind them. A socket poll did not
+            // report is not tried: an empty receive costs libzmq a system call.
+            if ready[1] {
+                for _ in 0..<512 {
+                    guard let frames = try back.receiveMessages(dontWait: true) else { break }
+                    handleWorker(frames, now: .now)
+                }
             }
-            for _ in 0..<512 {
-                guard let frames = try front.receiveMessages(dontWait: true) else { break }
-                handleClient(frames, now: .now)
+            if ready[0] {
+                for _ in 0..<512 {
+                    guard let frames = try front.receiveMessages(dontWait: true) else { break }
+                    handleClient(frames, now: .now)
+                }
             }
             let now = ContinuousClock.now
             dispatchQueued(now: now)
@@ -175,8 +183,11 @@ private final class BrokerLoop {
                 nextHeartbeat = now + configuration.heartbeatInterval
             }
             if let expiry = nextQueueExpiry, now >= expiry { expireQueue(now: now) }
-            publishIfChanged()
+            publishIfChanged(force: false)
             timeoutMs = pollTimeout(now: .now)
+            // Under load the snapshot is published every `publishInterval`; the last change
+            // before a quiet spell is published then too.
+            if changed { timeoutMs = min(timeoutMs, Int(Self.publishInterval / .milliseconds(1))) }
         }
     }
 
@@ -206,6 +217,7 @@ private final class BrokerLoop {
             head = value
         }
         if head.method.hasPrefix("bus.") {
+            publishIfChanged(force: true)
             let answer = broker.answerBusMethod(head.method, head.id)
                 ?? Envelope.encodeError(id: head.id, RPCError(.unimplemented, "the bus has no method \(head.method)"))
             reply(route: route, json: answer)
@@ -276,8 +288,8 @@ private final class BrokerLoop {
 
     /// Sends `request` to `worker` with what is left of its budget; returns it when it could not
     /// be sent (the worker is gone or its queue is full), so it waits for another.
-    func dispatch(_ request: QueuedRequest, to worker: [UInt8], now: ContinuousClock.Instant) -> QueuedRequest? {
-        var budget: [UInt8] = []
+    func dispatch(_ request: QueuedRequest, to worker: RoutingId, now: ContinuousClock.Instant) -> QueuedRequest? {
+        var budget = Message()
         if let deadline = request.deadline {
             // Hop-relative: the worker sees only what is left, and nothing starts past the deadline.
             let remaining = deadline - now
@@ -285,13 +297,13 @@ private final class BrokerLoop {
                 expire(request, now: now)
                 return nil
             }
-            budget = Array(String(Int64(remaining / .milliseconds(1))).utf8)
+            budget = Message(decimal: Int64(remaining / .milliseconds(1)))
         }
         nextToken += 1
         let token = nextToken
         let frames = [
-            Message(worker), Message(WorkerProtocol.tag), Message(WorkerProtocol.Command.request.rawValue),
-            Message(WorkerProtocol.tokenFrame(token)), Message(budget), request.payload,
+            worker.frame, Message(WorkerProtocol.tag), Message(WorkerProtocol.Command.request.rawValue),
+            Message(bigEndian: token), budget, request.payload,
         ]
         let outcome: SendOutcome
         do {
@@ -360,7 +372,7 @@ private final class BrokerLoop {
 
     func handleWorker(_ frames: [Message], now: ContinuousClock.Instant) {
         guard frames.count >= 3 else { return }
-        let worker = frames[0].bytes
+        let worker = frames[0].withUnsafeBytes { RoutingId($0) }
         guard frames[1].equals("OCTOO-W1") else {
             disconnect(worker, reason: "not a worker-protocol message: the first frame must be \(WorkerProtocol.tag)")
             return
@@ -402,7 +414,7 @@ private final class BrokerLoop {
         }
     }
 
-    func ready(_ worker: [UInt8], frames: [Message], now: ContinuousClock.Instant) {
+    func ready(_ worker: RoutingId, frames: [Message], now: ContinuousClock.Instant) {
         guard frames.count == 4, let body = try? WireCoding.decode(WorkerProtocol.Ready.self, from: frames[3].bytes),
               (0...100_000).contains(body.credit) else {
             disconnect(worker, reason: "READY needs one frame {\"service\", \"instance\", \"credit\": 0…100000}")
@@ -427,7 +439,7 @@ private final class BrokerLoop {
         }
         for worker in pool.workers.keys {
             let outcome = (try? back.send(messages: [
-                Message(worker), Message(WorkerProtocol.tag), Message(WorkerProtocol.Command.heartbeat.rawValue),
+                worker.frame, Message(WorkerProtocol.tag), Message(WorkerProtocol.Command.heartbeat.rawValue),
             ], dontWait: true)) ?? .unroutable
             if outcome == .unroutable { lose(worker, reason: "its connection is gone") }
         }
@@ -436,7 +448,7 @@ private final class BrokerLoop {
 
     /// Forgets a worker and answers what it held `UNKNOWN`: it may or may not have done the work,
     /// so the caller must not take it for `UNAVAILABLE` and retry blindly.
-    func lose(_ worker: [UInt8], reason: String) {
+    func lose(_ worker: RoutingId, reason: String) {
         guard let lost = pool.remove(worker) else { return }
         changed = true
         let tokens = inFlight.filter { $0.value.worker == worker }.map(\.key)
@@ -449,9 +461,9 @@ private final class BrokerLoop {
         }
     }
 
-    func disconnect(_ worker: [UInt8], reason: String) {
+    func disconnect(_ worker: RoutingId, reason: String) {
         _ = try? back.send(messages: [
-            Message(worker), Message(WorkerProtocol.tag), Message(WorkerProtocol.Command.disconnect.rawValue),
+            worker.frame, Message(WorkerProtocol.tag), Message(WorkerProtocol.Command.disconnect.rawValue),
             Message(reason),
         ], dontWait: true)
     }
@@ -485,11 +497,14 @@ private final class BrokerLoop {
             }
         }
         for worker in pool.workers.keys { lose(worker, reason: "the bus stopped") }
-        publishIfChanged()
+        publishIfChanged(force: true)
     }
 
-    func publishIfChanged() {
+    func publishIfChanged(force: Bool) {
         guard changed else { return }
+        let now = ContinuousClock.now
+        guard force || now - lastPublished >= Self.publishInterval else { return }
+        lastPublished = now
         changed = false
         var snapshot = counters
         snapshot.queueDepth = queue.count

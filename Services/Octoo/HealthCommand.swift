@@ -37,6 +37,11 @@ struct HealthCommand: AsyncParsableCommand {
             say(prettyJSON(rows))
         } else {
             say(Self.table(rows))
+            // What the broker sees behind those answers: replicas, credit, queues.
+            if let status = try? await clients.client("registry").busStatus(options: CallOptions(timeout: .milliseconds(timeoutMs), retry: .none)) {
+                say("")
+                say(BusCommand.table(status))
+            }
         }
         if rows.contains(where: { $0.status != "SERVING" }) { throw ExitCode(1) }
     }

@@ -12,7 +12,7 @@ struct OctooCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "octoo",
         abstract: "Octoo: scheduling and dispatch for interpreting and captioning agencies.",
-        subcommands: [UpCommand.self, HealthCommand.self, CallCommand.self, DemoCommand.self])
+        subcommands: [UpCommand.self, HealthCommand.self, BusCommand.self, CallCommand.self, DemoCommand.self])
 }
 
 /// Who the CLI acts as, from flags.

@@ -26,6 +26,31 @@ public final class Message {
         }
     }
 
+    /// A frame holding `value` in decimal ASCII digits.
+    public convenience init(decimal value: Int64) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        let count = withUnsafeMutableBytes(of: &digits) { buffer -> Int in
+            var rest = value.magnitude
+            var index = buffer.count
+            repeat {
+                index -= 1
+                buffer[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0 && index > 1
+            if value < 0 {
+                index -= 1
+                buffer[index] = UInt8(ascii: "-")
+            }
+            return buffer.count - index
+        }
+        self.init(Swift.withUnsafeBytes(of: &digits) { Array($0.suffix(count)) })
+    }
+
+    /// A frame holding `value`'s 8 bytes, most significant first.
+    public convenience init(bigEndian value: UInt64) {
+        self.init(Swift.withUnsafeBytes(of: value.bigEndian) { Array($0) })
+    }
+
     /// A frame holding `text` as UTF-8.
     public convenience init(_ text: String) {
         self.init(Array(text.utf8))

@@ -52,6 +52,14 @@ struct WorkerPoolTests {
         #expect(pool.choose() == [1])
     }
 
+    @Test(arguments: [[], [0, 1, 2, 3, 4], Array(0..<16), Array(0..<17), Array(repeating: 255, count: 200)] as [[UInt8]])
+    func aRoutingIdGivesBackItsBytes(bytes: [UInt8]) {
+        let id = RoutingId(bytes)
+        #expect(id.frame.bytes == bytes)
+        #expect(RoutingId(bytes + [9]) != id)
+        #expect(RoutingId(Array(bytes)) == id)
+    }
+
     @Test func silentWorkersAreFound() {
         var pool = WorkerPool()
         pool.ready(routingId: [1], instance: "a", credit: 1, now: now - .seconds(5))
@@ -85,6 +93,22 @@ struct BrokerTests {
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(try await client.busStatus().services.first { $0.service == "broadcast" }?.expiredInQueue == 1)
+    }
+
+    @Test func aBrokerLoopThatDiesReportsItSoTheProcessCanExit() async throws {
+        let context = try ZeroMQ.Context()
+        let bus = Bus(context: context, endpoints: .inproc("octoo-dying-\(UUID().uuidString)"))
+        let failures = Mutex<[String]>([])
+        bus.onFailure { what in failures.withLock { $0.append(what) } }
+        try bus.start()
+        // Terminating the context makes every broker's poll fail, as a broken socket would.
+        context.shutdown()
+        for _ in 0..<200 where failures.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(10)) }
+        let reported = failures.withLock { $0 }
+        #expect(reported.count == 1, "the failure is reported once: \(reported)")
+        #expect(reported.first?.contains("broker") == true)
+        // Stopping a bus whose loops are gone returns at once.
+        bus.stop()
     }
 
     @Test func aFullQueueIsRefusedWithResourceExhausted() async throws {
