@@ -104,7 +104,7 @@ struct Demo {
         _ = try await opportunities.call(Opportunities.decide, DecideRequest(opportunityId: byProvider["pr-ben"]!.id, assign: true), actor: partner)
         view = try await opportunities.call(Opportunities.getRequest, IdRequest(id: request.id), actor: partner)
         say("Ben replaces her: " + view.opportunities.map { "\($0.providerId) \($0.state.rawValue)" }.joined(separator: ", "))
-        let history = try await opportunities.call(Opportunities.history, IdRequest(id: ana.id), actor: partner).transitions
+        let history = try await opportunities.call(Opportunities.history, HistoryRequest(id: ana.id), actor: partner).transitions
         say("Ana's history: " + history.map { "\($0.from?.rawValue ?? "none")→\($0.to.rawValue) by \($0.actorRole)" }.joined(separator: ", "))
     }
 }

@@ -116,7 +116,15 @@ struct OpportunitiesHandlers: Sendable {
         }
         let allRequired = merge(required, customer.defaultRequiredQualificationIds)
         let allPreferred = merge(preferred, customer.defaultPreferredQualificationIds).filter { !allRequired.contains($0) }
-        let known = try await registry.call(Registry.listQualifications, ListQualificationsRequest(includeArchived: true), actor: asService, options: context.downstreamOptions()).qualifications
+        var known: [Qualification] = []
+        var pageToken: String?
+        repeat {
+            let page = try await registry.call(
+                Registry.listQualifications, ListQualificationsRequest(includeArchived: true, pageToken: pageToken), actor: asService,
+                options: context.downstreamOptions())
+            known += page.qualifications
+            pageToken = page.nextPageToken
+        } while pageToken != nil
         let byId = Dictionary(uniqueKeysWithValues: known.map { ($0.id, $0) })
         for (field, ids) in [("body.requiredQualificationIds", allRequired), ("body.preferredQualificationIds", allPreferred)] {
             for id in ids {
@@ -159,15 +167,20 @@ struct OpportunitiesHandlers: Sendable {
 
     func listRequests(_ request: ListRequestsRequest, _ context: RequestContext) async throws -> ListRequestsResponse {
         let (actor, partner) = try actor(context)
-        let limit = request.limit ?? 200
-        guard (1...1000).contains(limit) else { throw RPCError.invalidArgument(field: "body.limit", "must be from 1 to 1000") }
-        return try await database.pool.read { db in
+        guard (1...1000).contains(request.limit ?? 200) else { throw RPCError.invalidArgument(field: "body.limit", "must be from 1 to 1000") }
+        try Paging.validate(pageSize: request.pageSize)
+        let all = try await database.pool.read { db in
             var query = RequestRecord.filter(RequestRecord.Columns.partnerId == partner)
             if actor.role == .customer { query = query.filter(RequestRecord.Columns.customerId == actor.id) }
             if let customer = request.customerId { query = query.filter(RequestRecord.Columns.customerId == customer) }
             if let status = request.status { query = query.filter(RequestRecord.Columns.status == status.rawValue) }
-            return ListRequestsResponse(requests: try query.order(RequestRecord.Columns.startsAt, Column("id")).limit(limit).fetchAll(db))
+            return try query.order(RequestRecord.Columns.startsAt, Column("id")).fetchAll(db)
         }
+        let filters = "requests|\(partner)|\(actor.role)|\(actor.id ?? "")|\(request.customerId ?? "")|\(request.status?.rawValue ?? "")"
+        let page = try Paging.page(
+            all, key: \.id, pageSize: request.pageSize ?? request.limit ?? 200, pageToken: request.pageToken, query: filters,
+            maxBytes: environment.configuration.maxMessageBytes)
+        return ListRequestsResponse(requests: page.items, nextPageToken: page.nextPageToken)
     }
 
     func cancelRequest(_ request: CancelRequestRequest, _ context: RequestContext) async throws -> GetRequestResponse {
@@ -383,7 +396,8 @@ struct OpportunitiesHandlers: Sendable {
         guard request.requestId != nil || request.providerId != nil || actor.role == .provider else {
             throw RPCError.invalidArgument(field: "body.requestId", "requestId or providerId is required")
         }
-        return try await database.pool.read { db in
+        try Paging.validate(pageSize: request.pageSize)
+        let visible = try await database.pool.read { db in
             var query = Opportunity.filter(Opportunity.Columns.partnerId == partner)
             if let requestId = request.requestId { query = query.filter(Opportunity.Columns.requestId == requestId) }
             if let providerId = request.providerId { query = query.filter(Opportunity.Columns.providerId == providerId) }
@@ -399,13 +413,19 @@ struct OpportunitiesHandlers: Sendable {
             for opportunity in found where byRequest[opportunity.requestId] != nil {
                 visible += OpportunityMasking.visible(byRequest.removeValue(forKey: opportunity.requestId) ?? [], for: actor.role)
             }
-            return ListOpportunitiesResponse(opportunities: visible)
+            return visible
         }
+        let filters = "opportunities|\(partner)|\(actor.role)|\(actor.id ?? "")|\(request.requestId ?? "")|\(request.providerId ?? "")"
+        let page = try Paging.page(
+            visible, key: \.id, pageSize: request.pageSize, pageToken: request.pageToken, query: filters,
+            maxBytes: environment.configuration.maxMessageBytes)
+        return ListOpportunitiesResponse(opportunities: page.items, nextPageToken: page.nextPageToken)
     }
 
-    func history(_ request: IdRequest, _ context: RequestContext) async throws -> HistoryResponse {
+    func history(_ request: HistoryRequest, _ context: RequestContext) async throws -> HistoryResponse {
         let (actor, partner) = try actor(context)
-        return try await database.pool.read { db in
+        try Paging.validate(pageSize: request.pageSize)
+        let whole = try await database.pool.read { db in
             let opportunity = try OpportunitiesStore.opportunity(db, partner: partner, id: request.id, field: "body.id")
             let record = try OpportunitiesStore.request(db, partner: partner, id: opportunity.requestId, field: "body.id")
             try requireVisible(opportunity, request: record, to: actor, field: "body.id")
@@ -413,6 +433,10 @@ struct OpportunitiesHandlers: Sendable {
                 .order(TransitionRow.Columns.seq).fetchAll(db)
             return HistoryResponse(opportunityId: opportunity.id, transitions: OpportunityMasking.mask(rows.map(\.transition), soughtBy: rows.map(\.replacementSoughtBy), for: actor.role))
         }
+        let page = try Paging.page(
+            whole.transitions, key: { "\($0.seq)" }, pageSize: request.pageSize, pageToken: request.pageToken,
+            query: "history|\(partner)|\(actor.role)|\(actor.id ?? "")|\(request.id)", maxBytes: environment.configuration.maxMessageBytes)
+        return HistoryResponse(opportunityId: whole.opportunityId, transitions: page.items, nextPageToken: page.nextPageToken)
     }
 
     // MARK: Policies

@@ -71,12 +71,15 @@ struct RegistryHandlers: Sendable {
         }
     }
 
-    func listDocumentTypes(_ request: Empty, _ context: RequestContext) async throws -> ListDocumentTypesResponse {
+    func listDocumentTypes(_ request: ListDocumentTypesRequest, _ context: RequestContext) async throws -> ListDocumentTypesResponse {
         let partner = try context.partnerId()
-        return try await database.pool.read { db in
-            ListDocumentTypesResponse(documentTypes: try DocumentType.filter(DocumentType.Columns.partnerId == partner)
-                .order(DocumentType.Columns.name.collating(.nocase)).fetchAll(db))
+        let all = try await database.pool.read { db in
+            try DocumentType.filter(DocumentType.Columns.partnerId == partner).order(DocumentType.Columns.name.collating(.nocase)).fetchAll(db)
         }
+        let page = try Paging.page(
+            all, key: \.id, pageSize: request.pageSize, pageToken: request.pageToken, query: "documentTypes|\(partner)",
+            maxBytes: environment.configuration.maxMessageBytes)
+        return ListDocumentTypesResponse(documentTypes: page.items, nextPageToken: page.nextPageToken)
     }
 
     // MARK: Qualifications
@@ -165,11 +168,15 @@ struct RegistryHandlers: Sendable {
 
     func listQualifications(_ request: ListQualificationsRequest, _ context: RequestContext) async throws -> ListQualificationsResponse {
         let partner = try context.partnerId()
-        return try await database.pool.read { db in
+        let all = try await database.pool.read { db in
             var query = Qualification.filter(Qualification.Columns.partnerId == partner)
             if request.includeArchived != true { query = query.filter(Qualification.Columns.archived == false) }
-            return ListQualificationsResponse(qualifications: try query.order(Qualification.Columns.name.collating(.nocase)).fetchAll(db))
+            return try query.order(Qualification.Columns.name.collating(.nocase)).fetchAll(db)
         }
+        let page = try Paging.page(
+            all, key: \.id, pageSize: request.pageSize, pageToken: request.pageToken,
+            query: "qualifications|\(partner)|\(request.includeArchived == true)", maxBytes: environment.configuration.maxMessageBytes)
+        return ListQualificationsResponse(qualifications: page.items, nextPageToken: page.nextPageToken)
     }
 
     // MARK: Providers
@@ -230,18 +237,28 @@ struct RegistryHandlers: Sendable {
 
     func listProviders(_ request: ListProvidersRequest, _ context: RequestContext) async throws -> ListProvidersResponse {
         let partner = try context.partnerId()
-        let limit = request.limit ?? 200
-        guard (1...1000).contains(limit) else { throw RPCError.invalidArgument(field: "body.limit", "must be from 1 to 1000") }
-        return try await database.pool.read { db in
+        guard (1...1000).contains(request.limit ?? 200) else { throw RPCError.invalidArgument(field: "body.limit", "must be from 1 to 1000") }
+        try Paging.validate(pageSize: request.pageSize)
+        let limit = request.pageSize ?? request.limit ?? 200
+        let filters = "providers|\(partner)|\(request.providerType ?? "")|\(request.zone ?? "")|\(request.activeOnly == true)"
+        let after = try Paging.after(token: request.pageToken, query: filters) ?? request.afterId
+        let found = try await database.pool.read { db in
             var query = Provider.filter(Provider.Columns.partnerId == partner)
             if let type = request.providerType { query = query.filter(Provider.Columns.providerType == type) }
             if request.activeOnly == true { query = query.filter(Provider.Columns.active == true) }
-            if let after = request.afterId { query = query.filter(Provider.Columns.id > after) }
+            if let after { query = query.filter(Provider.Columns.id > after) }
             if let zone = request.zone {
                 query = query.filter(sql: "EXISTS (SELECT 1 FROM json_each(provider.zones) WHERE value = ?)", arguments: [zone])
             }
-            return ListProvidersResponse(providers: try query.order(Provider.Columns.id).limit(limit).fetchAll(db))
+            // One more than asked, to know whether another page follows.
+            return try query.order(Provider.Columns.id).limit(limit + 1).fetchAll(db)
         }
+        let page = Array(found.prefix(limit))
+        let fitting = try Paging.fitting(page, maxBytes: environment.configuration.maxMessageBytes)
+        let providers = Array(page.prefix(fitting))
+        let more = found.count > providers.count
+        return ListProvidersResponse(
+            providers: providers, nextPageToken: more ? Paging.token(after: providers[providers.count - 1].id, query: filters) : nil)
     }
 
     // MARK: Documents

@@ -24,7 +24,8 @@ public enum Opportunities {
         request: IdRequest.schema, response: GetRequestResponse.schema)
     public static let listRequests: MethodDescriptor<ListRequestsRequest, ListRequestsResponse> = method(
         "ListRequests", idempotent: true, roles: [.partner, .service, .customer], "Requests by start time, optionally of one customer or status.",
-        request: ListRequestsRequest.schema, response: JSONSchema.object(["requests": JSONSchema.array(of: RequestRecord.schema)], required: ["requests"]))
+        request: ListRequestsRequest.schema,
+        response: JSONSchema.object(["requests": JSONSchema.array(of: RequestRecord.schema), "nextPageToken": JSONSchema.string()], required: ["requests"]))
     public static let cancelRequest: MethodDescriptor<CancelRequestRequest, GetRequestResponse> = method(
         "CancelRequest", idempotent: true, roles: [.partner, .service, .customer], "Cancels a request and every live opportunity on it, billable by the same rules as Cancel.",
         request: CancelRequestRequest.schema, response: GetRequestResponse.schema)
@@ -54,10 +55,11 @@ public enum Opportunities {
         request: IdRequest.schema, response: OpportunityReply.schema)
     public static let listOpportunities: MethodDescriptor<ListOpportunitiesRequest, ListOpportunitiesResponse> = method(
         "ListOpportunities", idempotent: true, roles: everyone, "Opportunities of a request or a provider, masked for the actor.",
-        request: ListOpportunitiesRequest.schema, response: JSONSchema.object(["opportunities": JSONSchema.array(of: Opportunity.schema)], required: ["opportunities"]))
-    public static let history: MethodDescriptor<IdRequest, HistoryResponse> = method(
-        "History", idempotent: true, roles: everyone, "Every transition of an opportunity (who, when, from, to, why), masked for the actor.",
-        request: IdRequest.schema, response: HistoryResponse.schema)
+        request: ListOpportunitiesRequest.schema,
+        response: JSONSchema.object(["opportunities": JSONSchema.array(of: Opportunity.schema), "nextPageToken": JSONSchema.string()], required: ["opportunities"]))
+    public static let history: MethodDescriptor<HistoryRequest, HistoryResponse> = method(
+        "History", idempotent: true, roles: everyone, "Every transition of an opportunity (who, when, from, to, why), masked for the actor, paged.",
+        request: HistoryRequest.schema, response: HistoryResponse.schema)
     public static let setCancellationPolicy: MethodDescriptor<SetCancellationPolicyRequest, CancellationPolicy> = method(
         "SetCancellationPolicy", idempotent: true, roles: [.partner, .service], "Sets a customer's or a provider's cancellation bands (hours before start → percent billable).",
         request: SetCancellationPolicyRequest.schema, response: CancellationPolicy.schema)
@@ -361,19 +363,34 @@ public struct ListRequestsRequest: Codable, Sendable, Equatable {
     public var customerId: String?
     public var status: RequestRecord.Status?
     public var limit: Int?
-    public init(customerId: String? = nil, status: RequestRecord.Status? = nil, limit: Int? = nil) {
+    /// AIP-158 paging; `pageSize` is `limit` by another name (`limit` kept for older clients).
+    public var pageSize: Int?
+    public var pageToken: String?
+    public init(
+        customerId: String? = nil, status: RequestRecord.Status? = nil, limit: Int? = nil, pageSize: Int? = nil,
+        pageToken: String? = nil
+    ) {
         self.customerId = customerId
         self.status = status
         self.limit = limit
+        self.pageSize = pageSize
+        self.pageToken = pageToken
     }
-    static let schema = JSONSchema.object(["customerId": JSONSchema.string(), "status": JSONSchema.string(values: ["open", "filled", "cancelled"]), "limit": JSONSchema.integer(minimum: 1, maximum: 1000)])
+    static let schema = JSONSchema.object([
+        "customerId": JSONSchema.string(), "status": JSONSchema.string(values: ["open", "filled", "cancelled"]),
+        "limit": JSONSchema.integer(minimum: 1, maximum: 1000), "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000),
+        "pageToken": JSONSchema.string(),
+    ])
 }
 
 public struct ListRequestsResponse: Codable, Sendable, Equatable {
     public var requests: [RequestRecord]
+    /// Present when more remain: pass it as `pageToken`.
+    public var nextPageToken: String?
 
-    public init(requests: [RequestRecord]) {
+    public init(requests: [RequestRecord], nextPageToken: String? = nil) {
         self.requests = requests
+        self.nextPageToken = nextPageToken
     }
 }
 
@@ -463,33 +480,56 @@ public struct OpportunityActionRequest: Codable, Sendable, Equatable {
 public struct ListOpportunitiesRequest: Codable, Sendable, Equatable {
     public var requestId: String?
     public var providerId: String?
-    public init(requestId: String? = nil, providerId: String? = nil) {
+    public var pageSize: Int?
+    public var pageToken: String?
+    public init(requestId: String? = nil, providerId: String? = nil, pageSize: Int? = nil, pageToken: String? = nil) {
         self.requestId = requestId
         self.providerId = providerId
+        self.pageSize = pageSize
+        self.pageToken = pageToken
     }
-    static let schema = JSONSchema.object(["requestId": JSONSchema.string(), "providerId": JSONSchema.string()])
+    static let schema = JSONSchema.object(["requestId": JSONSchema.string(), "providerId": JSONSchema.string(), "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default: all that fit in one reply"), "pageToken": JSONSchema.string(description: "nextPageToken of the previous page")])
 }
 
 public struct ListOpportunitiesResponse: Codable, Sendable, Equatable {
     public var opportunities: [Opportunity]
+    /// Present when more remain: pass it as `pageToken`.
+    public var nextPageToken: String?
 
-    public init(opportunities: [Opportunity]) {
+    public init(opportunities: [Opportunity], nextPageToken: String? = nil) {
         self.opportunities = opportunities
+        self.nextPageToken = nextPageToken
     }
+}
+
+/// `History`'s request: the opportunity, and paging (AIP-158).
+public struct HistoryRequest: Codable, Sendable, Equatable {
+    public var id: String
+    public var pageSize: Int?
+    public var pageToken: String?
+    public init(id: String, pageSize: Int? = nil, pageToken: String? = nil) {
+        self.id = id
+        self.pageSize = pageSize
+        self.pageToken = pageToken
+    }
+    static let schema = JSONSchema.object(["id": JSONSchema.string(), "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default: all that fit in one reply"), "pageToken": JSONSchema.string(description: "nextPageToken of the previous page")], required: ["id"])
 }
 
 public struct HistoryResponse: Codable, Sendable, Equatable {
     public var opportunityId: String
     public var transitions: [Transition]
+    /// Present when more remain: pass it as `pageToken`.
+    public var nextPageToken: String?
 
-    public init(opportunityId: String, transitions: [Transition]) {
+    public init(opportunityId: String, transitions: [Transition], nextPageToken: String? = nil) {
         self.opportunityId = opportunityId
         self.transitions = transitions
+        self.nextPageToken = nextPageToken
     }
     static let schema = JSONSchema.object(["opportunityId": JSONSchema.string(), "transitions": JSONSchema.array(of: JSONSchema.object([
         "seq": JSONSchema.integer(minimum: 1), "at": JSONSchema.timestamp, "actorRole": JSONSchema.string(), "actorId": JSONSchema.string(),
         "action": JSONSchema.string(), "from": JSONSchema.string(), "to": JSONSchema.string(), "reason": JSONSchema.string(),
-    ], required: ["seq", "at", "actorRole", "action", "to"]))], required: ["opportunityId", "transitions"])
+    ], required: ["seq", "at", "actorRole", "action", "to"])), "nextPageToken": JSONSchema.string()], required: ["opportunityId", "transitions"])
 }
 
 public struct SetCancellationPolicyRequest: Codable, Sendable, Equatable {

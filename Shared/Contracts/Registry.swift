@@ -20,9 +20,10 @@ public enum Registry {
     public static let createDocumentType: MethodDescriptor<CreateDocumentTypeRequest, DocumentTypeReply> = method(
         "CreateDocumentType", idempotent: false, roles: writers, "Defines a document type (e.g. a certificate) for the partner.",
         request: CreateDocumentTypeRequest.schema, response: JSONSchema.object(["documentType": DocumentType.schema], required: ["documentType"]))
-    public static let listDocumentTypes: MethodDescriptor<Empty, ListDocumentTypesResponse> = method(
-        "ListDocumentTypes", idempotent: true, roles: readers, "The partner's document types, by name.",
-        request: JSONSchema.empty, response: JSONSchema.object(["documentTypes": JSONSchema.array(of: DocumentType.schema)], required: ["documentTypes"]))
+    public static let listDocumentTypes: MethodDescriptor<ListDocumentTypesRequest, ListDocumentTypesResponse> = method(
+        "ListDocumentTypes", idempotent: true, roles: readers, "The partner's document types, by name, paged.",
+        request: ListDocumentTypesRequest.schema,
+        response: JSONSchema.object(["documentTypes": JSONSchema.array(of: DocumentType.schema), "nextPageToken": JSONSchema.string()], required: ["documentTypes"]))
     public static let createQualification: MethodDescriptor<CreateQualificationRequest, QualificationReply> = method(
         "CreateQualification", idempotent: false, roles: writers, "Defines a qualification, optionally scoped to provider types and zones and backed by documents.",
         request: CreateQualificationRequest.schema, response: QualificationReply.schema)
@@ -34,7 +35,8 @@ public enum Registry {
         request: ArchiveQualificationRequest.schema, response: QualificationReply.schema)
     public static let listQualifications: MethodDescriptor<ListQualificationsRequest, ListQualificationsResponse> = method(
         "ListQualifications", idempotent: true, roles: readers, "The partner's qualifications, by name; archived ones only with includeArchived.",
-        request: ListQualificationsRequest.schema, response: JSONSchema.object(["qualifications": JSONSchema.array(of: Qualification.schema)], required: ["qualifications"]))
+        request: ListQualificationsRequest.schema,
+        response: JSONSchema.object(["qualifications": JSONSchema.array(of: Qualification.schema), "nextPageToken": JSONSchema.string()], required: ["qualifications"]))
     public static let upsertProvider: MethodDescriptor<UpsertProviderRequest, ProviderReply> = method(
         "UpsertProvider", idempotent: false, roles: writers, "Creates a provider, or updates the one with this id.",
         request: UpsertProviderRequest.schema, response: JSONSchema.object(["provider": Provider.schema], required: ["provider"]))
@@ -42,8 +44,9 @@ public enum Registry {
         "GetProvider", idempotent: true, roles: [.partner, .service, .provider], "A provider with documents, availability and each applied qualification's inEffect and reasons now (a provider reads only itself).",
         request: GetProviderRequest.schema, response: GetProviderResponse.schema)
     public static let listProviders: MethodDescriptor<ListProvidersRequest, ListProvidersResponse> = method(
-        "ListProviders", idempotent: true, roles: readers, "The partner's providers by id, optionally of one type or zone, paged by afterId.",
-        request: ListProvidersRequest.schema, response: JSONSchema.object(["providers": JSONSchema.array(of: Provider.schema)], required: ["providers"]))
+        "ListProviders", idempotent: true, roles: readers, "The partner's providers by id, optionally of one type or zone, paged (pageToken, or afterId).",
+        request: ListProvidersRequest.schema,
+        response: JSONSchema.object(["providers": JSONSchema.array(of: Provider.schema), "nextPageToken": JSONSchema.string()], required: ["providers"]))
     public static let addDocument: MethodDescriptor<AddDocumentRequest, DocumentReply> = method(
         "AddDocument", idempotent: false, roles: writers, "Records a document a provider holds; qualifications needing its type come into effect.",
         request: AddDocumentRequest.schema, response: DocumentReply.schema)
@@ -374,9 +377,25 @@ public struct DocumentTypeReply: Codable, Sendable, Equatable {
     public init(documentType: DocumentType) { self.documentType = documentType }
 }
 
+/// Paging of `ListDocumentTypes` (AIP-158).
+public struct ListDocumentTypesRequest: Codable, Sendable, Equatable {
+    public var pageSize: Int?
+    public var pageToken: String?
+    public init(pageSize: Int? = nil, pageToken: String? = nil) {
+        self.pageSize = pageSize
+        self.pageToken = pageToken
+    }
+    static let schema = JSONSchema.object(["pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default: all that fit in one reply"), "pageToken": JSONSchema.string(description: "nextPageToken of the previous page")])
+}
+
 public struct ListDocumentTypesResponse: Codable, Sendable, Equatable {
     public var documentTypes: [DocumentType]
-    public init(documentTypes: [DocumentType]) { self.documentTypes = documentTypes }
+    /// Present when more remain: pass it as `pageToken`.
+    public var nextPageToken: String?
+    public init(documentTypes: [DocumentType], nextPageToken: String? = nil) {
+        self.documentTypes = documentTypes
+        self.nextPageToken = nextPageToken
+    }
 }
 
 public struct CreateQualificationRequest: Codable, Sendable, Equatable {
@@ -441,13 +460,24 @@ public struct QualificationReply: Codable, Sendable, Equatable {
 
 public struct ListQualificationsRequest: Codable, Sendable, Equatable {
     public var includeArchived: Bool?
-    public init(includeArchived: Bool? = nil) { self.includeArchived = includeArchived }
-    static let schema = JSONSchema.object(["includeArchived": JSONSchema.boolean])
+    public var pageSize: Int?
+    public var pageToken: String?
+    public init(includeArchived: Bool? = nil, pageSize: Int? = nil, pageToken: String? = nil) {
+        self.includeArchived = includeArchived
+        self.pageSize = pageSize
+        self.pageToken = pageToken
+    }
+    static let schema = JSONSchema.object(["includeArchived": JSONSchema.boolean, "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default: all that fit in one reply"), "pageToken": JSONSchema.string(description: "nextPageToken of the previous page")])
 }
 
 public struct ListQualificationsResponse: Codable, Sendable, Equatable {
     public var qualifications: [Qualification]
-    public init(qualifications: [Qualification]) { self.qualifications = qualifications }
+    /// Present when more remain: pass it as `pageToken`.
+    public var nextPageToken: String?
+    public init(qualifications: [Qualification], nextPageToken: String? = nil) {
+        self.qualifications = qualifications
+        self.nextPageToken = nextPageToken
+    }
 }
 
 public struct UpsertProviderRequest: Codable, Sendable, Equatable {
@@ -515,22 +545,36 @@ public struct ListProvidersRequest: Codable, Sendable, Equatable {
     public var activeOnly: Bool?
     public var afterId: String?
     public var limit: Int?
-    public init(providerType: String? = nil, zone: String? = nil, activeOnly: Bool? = nil, afterId: String? = nil, limit: Int? = nil) {
+    /// AIP-158 paging; `pageSize` is `limit` by another name (`limit` kept for older clients).
+    public var pageSize: Int?
+    public var pageToken: String?
+    public init(
+        providerType: String? = nil, zone: String? = nil, activeOnly: Bool? = nil, afterId: String? = nil, limit: Int? = nil,
+        pageSize: Int? = nil, pageToken: String? = nil
+    ) {
         self.providerType = providerType
         self.zone = zone
         self.activeOnly = activeOnly
         self.afterId = afterId
         self.limit = limit
+        self.pageSize = pageSize
+        self.pageToken = pageToken
     }
     static let schema = JSONSchema.object([
         "providerType": JSONSchema.string(), "zone": JSONSchema.string(), "activeOnly": JSONSchema.boolean,
         "afterId": JSONSchema.string(), "limit": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default 200"),
+        "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default 200"), "pageToken": JSONSchema.string(),
     ])
 }
 
 public struct ListProvidersResponse: Codable, Sendable, Equatable {
     public var providers: [Provider]
-    public init(providers: [Provider]) { self.providers = providers }
+    /// Present when more remain: pass it as `pageToken`.
+    public var nextPageToken: String?
+    public init(providers: [Provider], nextPageToken: String? = nil) {
+        self.providers = providers
+        self.nextPageToken = nextPageToken
+    }
 }
 
 public struct AddDocumentRequest: Codable, Sendable, Equatable {

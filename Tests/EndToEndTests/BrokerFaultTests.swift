@@ -82,7 +82,7 @@ struct BrokerFaultTests {
 
         try system.start("registry")
         try await system.waitUntilServing("registry")
-        let types = try await client.call(Registry.listDocumentTypes, Empty(), actor: Self.partner)
+        let types = try await client.call(Registry.listDocumentTypes, ListDocumentTypesRequest(), actor: Self.partner)
         #expect(types.documentTypes.isEmpty, "a request answered DEADLINE_EXCEEDED was applied later")
     }
 
@@ -165,7 +165,7 @@ struct BrokerFaultTests {
                 group.addTask {
                     do {
                         _ = try await client.call(
-                            Registry.listDocumentTypes, Empty(), actor: Self.partner,
+                            Registry.listDocumentTypes, ListDocumentTypesRequest(), actor: Self.partner,
                             options: CallOptions(timeout: .seconds(30), retry: .none))
                         return .ok
                     } catch {

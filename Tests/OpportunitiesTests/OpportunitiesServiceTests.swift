@@ -199,8 +199,8 @@ struct OpportunitiesServiceTests {
         #expect(sought.state == .replacementSought && sought.replacementSoughtBy == "provider")
         #expect(try await f.state(original.id, as: f.customer) == .assigned)
         #expect(try await f.state(original.id, as: f.partner) == .replacementSought)
-        #expect(try await f.call(Opportunities.history, IdRequest(id: original.id), as: f.customer).transitions.allSatisfy { $0.to != .replacementSought })
-        #expect(try await f.call(Opportunities.history, IdRequest(id: original.id)).transitions.last?.to == .replacementSought)
+        #expect(try await f.call(Opportunities.history, HistoryRequest(id: original.id), as: f.customer).transitions.allSatisfy { $0.to != .replacementSought })
+        #expect(try await f.call(Opportunities.history, HistoryRequest(id: original.id)).transitions.last?.to == .replacementSought)
         #expect(try await f.events("replacement.sought").count == 1)
         // The customer cannot withdraw what it never asked for.
         #expect(await f.failure(Opportunities.withdrawReplacement, OpportunityActionRequest(opportunityId: original.id), as: f.customer).code == .failedPrecondition)
@@ -252,7 +252,7 @@ struct OpportunitiesServiceTests {
         #expect(await f.failure(Opportunities.markNoShow, OpportunityActionRequest(opportunityId: assigned.id, expectedVersion: 1)).code == .aborted)
         try await f.clock.set(OpportunitiesFixture.jobStart.addingTimeInterval(600))
         #expect(try await f.call(Opportunities.markNoShow, OpportunityActionRequest(opportunityId: assigned.id, expectedVersion: assigned.version)).opportunity.state == .noShow)
-        let history = try await f.call(Opportunities.history, IdRequest(id: assigned.id)).transitions
+        let history = try await f.call(Opportunities.history, HistoryRequest(id: assigned.id)).transitions
         #expect(history.map(\.to) == [.offered, .pending, .assigned, .noShow])
         #expect(history.map(\.actorRole) == ["partner", "provider", "partner", "partner"])
     }

@@ -45,7 +45,7 @@ struct OpportunitiesValidationTests {
             ("cancelling without a reason", .invalidArgument, "body.reason", { await f.failure(Opportunities.cancel, CancelRequestBody(opportunityId: offered.id, reason: "")) }),
             ("cancelling an offer", .failedPrecondition, nil, { await f.failure(Opportunities.cancel, CancelRequestBody(opportunityId: offered.id, reason: "x")) }),
             ("another provider's opportunity", .notFound, "body.id", { await f.failure(Opportunities.getOpportunity, IdRequest(id: offered.id), as: OpportunitiesFixture.provider("pr-2")) }),
-            ("another tenant's history", .notFound, "body.id", { await f.failure(Opportunities.history, IdRequest(id: offered.id), as: other) }),
+            ("another tenant's history", .notFound, "body.id", { await f.failure(Opportunities.history, HistoryRequest(id: offered.id), as: other) }),
             ("a partner seeking a replacement", .permissionDenied, nil, { await f.failure(Opportunities.seekReplacement, OpportunityActionRequest(opportunityId: offered.id)) }),
             ("seeking a replacement for an offer", .failedPrecondition, nil, { await f.failure(Opportunities.seekReplacement, OpportunityActionRequest(opportunityId: offered.id), as: f.customer) }),
             ("a customer marking a no-show", .permissionDenied, nil, { await f.failure(Opportunities.markNoShow, OpportunityActionRequest(opportunityId: offered.id), as: f.customer) }),

@@ -75,7 +75,7 @@ struct PropertyTests {
         case .cancelled: break
         }
         for opportunity in view.opportunities {
-            let history = try await f.call(Opportunities.history, IdRequest(id: opportunity.id)).transitions
+            let history = try await f.call(Opportunities.history, HistoryRequest(id: opportunity.id)).transitions
             // The history replays to the current state, each step from where the last one ended.
             #expect(history.first?.from == nil && history.first?.to == .offered)
             for (previous, next) in zip(history, history.dropFirst()) { #expect(next.from == previous.to, "\(log)") }

@@ -177,7 +177,7 @@ struct RegistryServiceTests {
         let first = try await fixture.call(Registry.createDocumentType, request, key: "create-clearance")
         let again = try await fixture.call(Registry.createDocumentType, request, key: "create-clearance")
         #expect(first == again)
-        #expect(try await fixture.call(Registry.listDocumentTypes, Empty()).documentTypes.count == 1)
+        #expect(try await fixture.call(Registry.listDocumentTypes, ListDocumentTypesRequest()).documentTypes.count == 1)
         #expect(try await fixture.lastSeq() == 1)
     }
 
@@ -222,5 +222,37 @@ struct RegistryServiceTests {
         #expect(await fixture.failure(Registry.getCustomer, GetCustomerRequest(id: "cu-1"), as: Actor(role: .customer, partnerId: "p-1", id: "cu-2")).code == .permissionDenied)
         let updated = try await fixture.call(Registry.upsertCustomer, UpsertCustomerRequest(id: "cu-1", expectedVersion: 1, name: "Hospital", lists: [])).customer
         #expect(updated.version == 2 && updated.lists.isEmpty)
+    }
+}
+
+@Suite("Registry lists are paged")
+struct RegistryPagingTests {
+    @Test func documentTypesAndProvidersComeInPagesWithTokens() async throws {
+        let fixture = try await RegistryFixture.make()
+        defer { Task { await fixture.system.shutdown() } }
+        for index in 1...5 {
+            _ = try await fixture.call(Registry.createDocumentType, CreateDocumentTypeRequest(name: "type-\(index)"))
+            _ = try await fixture.call(Registry.upsertProvider, UpsertProviderRequest(name: "P\(index)", providerType: "cart"))
+        }
+        var names: [String] = []
+        var token: String?
+        repeat {
+            let page = try await fixture.call(Registry.listDocumentTypes, ListDocumentTypesRequest(pageSize: 2, pageToken: token))
+            #expect(page.documentTypes.count <= 2)
+            names += page.documentTypes.map(\.name)
+            token = page.nextPageToken
+        } while token != nil
+        #expect(names == (1...5).map { "type-\($0)" })
+        let all = try await fixture.call(Registry.listDocumentTypes, ListDocumentTypesRequest())
+        #expect(all.documentTypes.count == 5 && all.nextPageToken == nil)
+
+        let first = try await fixture.call(Registry.listProviders, ListProvidersRequest(pageSize: 3))
+        #expect(first.providers.count == 3)
+        let rest = try await fixture.call(Registry.listProviders, ListProvidersRequest(pageSize: 3, pageToken: first.nextPageToken))
+        #expect(rest.providers.count == 2 && rest.nextPageToken == nil)
+        #expect(Set((first.providers + rest.providers).map(\.id)).count == 5)
+        // A token is bound to its filters.
+        let error = await fixture.failure(Registry.listProviders, ListProvidersRequest(providerType: "asl", pageToken: first.nextPageToken))
+        #expect(error.code == .invalidArgument && error.details.first?.field == "body.pageToken")
     }
 }
