@@ -67,7 +67,9 @@ var targets: [Target] = [
     .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], path: "Tests/ZeroMQTests"),
     .testTarget(
         name: "TransportTests",
-        dependencies: ["Transport", "Wire", "ZeroMQ", "Store", "Contracts", "ServiceKit", "OctooTesting", "OctooBus", grdb, logging],
+        dependencies: [
+            "Transport", "Wire", "ZeroMQ", "Store", "Contracts", "ServiceKit", "OctooTesting", "OctooBus", grdb, logging, lifecycle,
+        ],
         path: "Tests/TransportTests"
     ),
     .testTarget(

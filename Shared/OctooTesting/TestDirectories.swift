@@ -2,7 +2,7 @@ import Foundation
 
 /// Scratch folders for tests, under one folder per test process. Folders of test processes
 /// that have ended are removed on first use, so an interrupted run leaves nothing behind for long.
-enum TestDirectories {
+public enum TestDirectories {
     static let root = FileManager.default.temporaryDirectory.appendingPathComponent("octoo-tests")
 
     private static let cleanOnce: Void = {
@@ -14,7 +14,7 @@ enum TestDirectories {
     }()
 
     /// A new folder for one system under test.
-    static func make(_ prefix: String) -> String {
+    public static func make(_ prefix: String) -> String {
         _ = cleanOnce
         return root.appendingPathComponent("\(getpid())").appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
     }

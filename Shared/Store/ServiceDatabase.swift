@@ -39,6 +39,7 @@ public final class ServiceDatabase: Sendable {
         outbox = Outbox(source: source)
         var migrator = DatabaseMigrator()
         SharedMigrations.register(in: &migrator)
+        DurableTimerMigrations.register(in: &migrator)
         migrations(&migrator)
         try migrator.migrate(pool)
     }

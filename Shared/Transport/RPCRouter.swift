@@ -150,6 +150,8 @@ public struct RPCRouter: Sendable {
             return RPCError(.deadlineExceeded, "deadline passed before \(context.method) completed")
         case let error as RPCError:
             return error
+        case let error as any RPCErrorConvertible:
+            return error.rpcError
         case is CancellationError where context.isPastDeadline:
             return RPCError(.deadlineExceeded, "deadline passed before \(context.method) completed")
         case is CancellationError:
