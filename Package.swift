@@ -33,7 +33,7 @@ var targets: [Target] = [
     ),
     .target(
         name: "OctooTesting",
-        dependencies: ["ServiceKit", "OctooBus", "Transport", "Contracts", "ZeroMQ", logging],
+        dependencies: ["ServiceKit", "OctooBus", "Transport", "Contracts", "Wire", "ZeroMQ", logging],
         path: "Shared/OctooTesting"
     ),
     .target(

@@ -107,6 +107,8 @@ private final class BrokerLoop {
     static let publishInterval: Duration = .milliseconds(20)
     var logger: Logger { broker.logger }
 
+    static let disconnected = "it disconnected"
+
     /// A request waiting for a worker.
     struct QueuedRequest {
         let route: [Message]
@@ -408,7 +410,7 @@ private final class BrokerLoop {
             pool.setCredit(worker, body.credit)
             changed = true
         } else if command.equals("DISCONNECT") {
-            if known { lose(worker, reason: "it disconnected") }
+            if known { lose(worker, reason: Self.disconnected) }
         } else {
             disconnect(worker, reason: "unknown command \(String(decoding: command.bytes, as: UTF8.self))")
         }
@@ -452,7 +454,9 @@ private final class BrokerLoop {
         guard let lost = pool.remove(worker) else { return }
         changed = true
         let tokens = inFlight.filter { $0.value.worker == worker }.map(\.key)
-        logger.warning("worker lost", metadata: ["worker": "\(lost.instance)", "reason": "\(reason)", "inFlight": "\(tokens.count)"])
+        // A worker that said goodbye with nothing in hand is news, not trouble.
+        let level: Logger.Level = tokens.isEmpty && reason == Self.disconnected ? .info : .warning
+        logger.log(level: level, "worker gone", metadata: ["worker": "\(lost.instance)", "reason": "\(reason)", "inFlight": "\(tokens.count)"])
         for token in tokens.sorted() {
             guard let request = inFlight.removeValue(forKey: token) else { continue }
             counters.lostWithWorker += 1
