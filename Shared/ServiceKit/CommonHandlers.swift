@@ -18,10 +18,12 @@ enum CommonHandlers {
             // A partner reads only its own tenant's events; a service reads them all.
             let tenant = context.actor?.role == .service ? nil : try context.partnerId()
             let outbox = environment.database.outbox
+            let maxBytes = ReadEventsResponse.eventBytes(maxMessageBytes: environment.configuration.maxMessageBytes)
             return try await environment.database.pool.read { db in
                 ReadEventsResponse(
-                    events: try outbox.read(db, afterSeq: request.afterSeq, limit: request.limit, partnerId: tenant),
-                    lastSeq: try outbox.lastSeq(db))
+                    events: try outbox.read(
+                        db, afterSeq: request.afterSeq, limit: request.limit, partnerId: tenant, maxBytes: maxBytes),
+                    lastSeq: try outbox.lastSeq(db, partnerId: tenant), epoch: outbox.epoch)
             }
         }
         router.register(CommonMethods.setClock(service)) { request, _ in

@@ -36,11 +36,14 @@ public final class ServiceDatabase: Sendable {
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         pool = try DatabasePool(path: path, configuration: configuration)
         self.path = path
-        outbox = Outbox(source: source)
         var migrator = DatabaseMigrator()
         SharedMigrations.register(in: &migrator)
         migrations(&migrator)
         try migrator.migrate(pool)
+        guard let epoch = try pool.read({ try OutboxEpoch.fetchOne($0) }) else {
+            throw DatabaseError(message: "\(path) has no outbox epoch")
+        }
+        outbox = Outbox(source: source, epoch: epoch.epoch)
     }
 }
 
@@ -71,6 +74,18 @@ enum SharedMigrations {
                 table.primaryKey("source", .text)
                 table.column("lastSeq", .integer).notNull()
             }
+        }
+        migrator.registerMigration("octoo.v2.outboxEpoch") { db in
+            try db.create(table: OutboxEpoch.databaseTableName) { table in
+                table.primaryKey("id", .integer).check { $0 == 1 }
+                table.column("epoch", .text).notNull()
+            }
+            try OutboxEpoch(epoch: UUID().uuidString.lowercased()).insert(db)
+        }
+        migrator.registerMigration("octoo.v2.outboxPartnerIndex") { db in
+            // A partner's ReadEvents and its lastSeq read only its own rows.
+            try db.create(
+                index: "outbox_partnerId_seq", on: OutboxRecord.databaseTableName, columns: ["partnerId", "seq"])
         }
     }
 }

@@ -22,7 +22,8 @@ public enum CommonMethods {
     public static func readEvents(_ service: String) -> MethodDescriptor<ReadEventsRequest, ReadEventsResponse> {
         MethodDescriptor(
             "\(service).ReadEvents", idempotent: true, roles: [.service, .partner],
-            summary: "The service's own events after a seq, in seq order, for catch-up (a partner sees only its own).",
+            summary: "The service's own events after a seq, in seq order, a page at most a message long, for catch-up "
+                + "(a partner sees only its own).",
             request: ReadEventsRequest.schema, response: ReadEventsResponse.schema)
     }
 
@@ -145,20 +146,32 @@ public struct ReadEventsRequest: Codable, Sendable, Equatable {
 /// The reply of `ReadEvents`.
 public struct ReadEventsResponse: Codable, Sendable, Equatable {
     public var events: [Event]
-    /// The source's highest seq overall, so a reader knows whether more remain.
+    /// The source's highest seq (for a partner, of its own events), so a reader knows whether
+    /// more remain.
     public var lastSeq: Int64
+    /// The source's outbox epoch (absent from sources that predate epochs).
+    public var epoch: String?
 
-    public init(events: [Event], lastSeq: Int64) {
+    public init(events: [Event], lastSeq: Int64, epoch: String? = nil) {
         self.events = events
         self.lastSeq = lastSeq
+        self.epoch = epoch
+    }
+
+    /// Bytes a reply keeps free for its envelope (`id`, `status`) and its own fields, below the
+    /// service's largest message, when it pages events by size.
+    public static func eventBytes(maxMessageBytes: Int) -> Int {
+        maxMessageBytes - min(4096, maxMessageBytes / 4)
     }
 
     static let schema = JSONSchema.object([
         "events": JSONSchema.array(of: JSONSchema.object([
             "source": JSONSchema.string(), "seq": JSONSchema.integer(minimum: 1), "type": JSONSchema.string(),
             "occurredAt": JSONSchema.timestamp, "partnerId": JSONSchema.string(), "data": JSONSchema.any,
+            "epoch": JSONSchema.string(description: "the source's outbox epoch"),
         ], required: ["source", "seq", "type", "occurredAt", "data"])),
-        "lastSeq": JSONSchema.integer(minimum: 0),
+        "lastSeq": JSONSchema.integer(minimum: 0, description: "the last seq (for a partner, of its own events)"),
+        "epoch": JSONSchema.string(description: "the source's outbox epoch: a new one means seqs started again"),
     ], required: ["events", "lastSeq"])
 }
 
