@@ -34,10 +34,11 @@ public final class ServiceApplication: Sendable {
         logger.logLevel = configuration.logLevel
         logger[metadataKey: "service"] = "\(definition.name)"
         self.definition = definition
+        let clock = clock ?? (configuration.manualClock ? ManualClock() : SystemClock())
         let database = try ServiceDatabase(
             path: configuration.databasePath, source: definition.name, durability: definition.durability,
+            idempotencyRetention: configuration.idempotencyRetention, now: { clock.now },
             migrations: definition.migrations)
-        let clock = clock ?? (configuration.manualClock ? ManualClock() : SystemClock())
         let environment = ServiceEnvironment(configuration: configuration, database: database, clock: clock, logger: logger, context: context)
         self.environment = environment
 
@@ -65,7 +66,9 @@ public final class ServiceApplication: Sendable {
         } else {
             subscriber = nil
         }
-        background = definition.background(environment)
+        // Every service keeps idempotency records, so every service sweeps them.
+        let sweep = IdempotencySweep(database: database, clock: clock, logger: logger)
+        background = [sweep.work] + definition.background(environment)
     }
 
     /// Runs until a graceful shutdown: from `shutdown()`, from task cancellation, or (when

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Store
 import Transport
 import Wire
 
@@ -25,11 +26,14 @@ public struct ServiceConfiguration: Sendable {
     public var drainTimeout: Duration
     /// How long without events before a subscriber asks its sources for anything it missed.
     public var eventCatchUpInterval: Duration
+    /// How long an `idempotencyKey` is honoured (by the service clock).
+    public var idempotencyRetention: Duration
 
     public init(
         service: String, endpoints: BusEndpoints = .tcp(), dataDirectory: String = "data", logLevel: Logger.Level = .info,
         maxInFlight: Int = 64, maxMessageBytes: Int = LengthPrefixedFrame.defaultMaxMessageBytes, manualClock: Bool = false,
-        instance: String? = nil, drainTimeout: Duration = .seconds(10), eventCatchUpInterval: Duration = .seconds(5)
+        instance: String? = nil, drainTimeout: Duration = .seconds(10), eventCatchUpInterval: Duration = .seconds(5),
+        idempotencyRetention: Duration = ServiceDatabase.defaultIdempotencyRetention
     ) {
         self.service = service
         self.endpoints = endpoints
@@ -41,6 +45,7 @@ public struct ServiceConfiguration: Sendable {
         self.instance = instance ?? "\(service)-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         self.drainTimeout = drainTimeout
         self.eventCatchUpInterval = eventCatchUpInterval
+        self.idempotencyRetention = idempotencyRetention
     }
 
     /// The service's SQLite file.
@@ -148,6 +153,11 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     public var manualClock = false
     @Option(help: "Instance name shown by Health (env OCTOO_INSTANCE; default service-host-pid).")
     public var instance: String?
+    @Option(help: "Hours an idempotency key is honoured (env OCTOO_IDEMPOTENCY_RETENTION_HOURS; default 168).")
+    public var idempotencyRetentionHours: Int?
+
+    /// The range `--idempotency-retention-hours` takes: an hour to ten years.
+    static let idempotencyRetentionHoursRange = 1...87_600
 
     public init() {}
 
@@ -159,6 +169,13 @@ public struct ServiceOptions: ParsableArguments, Sendable {
         }
         if let maxInFlight, maxInFlight < 1 { throw ValidationError("--max-in-flight must be at least 1") }
         if let maxMessageBytes, maxMessageBytes < 64 { throw ValidationError("--max-message-bytes must be at least 64") }
+        let retentionRange = Self.idempotencyRetentionHoursRange
+        if let idempotencyRetentionHours, !retentionRange.contains(idempotencyRetentionHours) {
+            let (lowest, highest) = (retentionRange.lowerBound, retentionRange.upperBound)
+            throw ValidationError("--idempotency-retention-hours must be from \(lowest) to \(highest)")
+        }
+        let retentionHours = try idempotencyRetentionHours
+            ?? environment.integer("OCTOO_IDEMPOTENCY_RETENTION_HOURS", in: retentionRange) ?? 168
         return ServiceConfiguration(
             service: service,
             endpoints: try bus.endpoints(environment),
@@ -167,6 +184,7 @@ public struct ServiceOptions: ParsableArguments, Sendable {
             maxInFlight: try maxInFlight ?? environment.integer("OCTOO_MAX_IN_FLIGHT", in: 1...100_000) ?? 64,
             maxMessageBytes: try maxMessageBytes ?? environment.integer("OCTOO_MAX_MESSAGE_BYTES", in: 64...(256 << 20)) ?? LengthPrefixedFrame.defaultMaxMessageBytes,
             manualClock: try manualClock || (environment.flag("OCTOO_MANUAL_CLOCK") ?? false),
-            instance: instance ?? environment.string("OCTOO_INSTANCE"))
+            instance: instance ?? environment.string("OCTOO_INSTANCE"),
+            idempotencyRetention: .seconds(retentionHours * 3600))
     }
 }
