@@ -118,5 +118,10 @@ enum SharedMigrations {
             try db.create(
                 index: "idempotencyRecord_createdAt", on: IdempotencyRecord.databaseTableName, columns: ["createdAt"])
         }
+        migrator.registerMigration("octoo.v2.eventCheckpointEpoch") { db in
+            try db.alter(table: EventCheckpoint.databaseTableName) { table in
+                table.add(column: "epoch", .text)
+            }
+        }
     }
 }
