@@ -68,7 +68,7 @@ public final class EventSubscriber: Sendable {
         threadWakeup = try WakeupSignal()
     }
 
-    /// Receives and applies events until stopped or cancelled.
+    /// Receives and applies events until stopped or cancelled (once per subscriber).
     public func run() async {
         await withTaskCancellationHandler {
             guard !isStopped else { return }
@@ -394,7 +394,8 @@ public final class EventSubscriber: Sendable {
                     return dataLoss(channel, "\(source).ReadEvents skipped from \(applied) to \(skipped)")
                 }
             case .foreignEpoch:
-                // The epoch changed between the read and the write: the next read tells.
+                // The checkpoint is not what this task took it for: read it again, then the source.
+                if let failure = await refresh(channel) { return failure }
                 continue
             case .error(let seq, let error):
                 return .applyFailed(seq, error)
@@ -445,6 +446,18 @@ public final class EventSubscriber: Sendable {
             "source": "\(channel.source)", "error": "\(error)"])
         channel.state.withLock { $0.lose("\(error)") }
         return .dataLoss
+    }
+
+    /// Takes the checkpoint as stored; `failed` when it cannot be read.
+    private func refresh(_ channel: SourceChannel) async -> CatchUpOutcome? {
+        let source = channel.source
+        do {
+            let checkpoint = try await database.pool.read { try EventCheckpoint.of($0, source: source) }
+            channel.state.withLock { $0.record(checkpoint) }
+            return nil
+        } catch {
+            return .failed("reading the checkpoint of \(source) failed: \(error)")
+        }
     }
 
     /// Records the source's epoch on a checkpoint that has none yet.
