@@ -47,10 +47,11 @@ struct EventSubscriberTests {
         // Once ReadEvents yields event 1, the 99 held events follow it from the buffer.
         source.setMode(.serve(upTo: 1))
         fixture.subscriber.catchUpNow("registry")
-        #expect(try await eventually { try fixture.applied("registry").count >= 100 })
+        #expect(try await eventually {
+            fixture.status("registry").map { $0.state == .current && $0.appliedSeq == 100 } ?? false
+        })
         #expect(try fixture.applied("registry") == Array(1...100))
         #expect(source.reads == 3)
-        #expect(fixture.status("registry")?.state == .current)
         await fixture.stop()
         await source.stop()
     }
@@ -105,11 +106,11 @@ struct EventSubscriberTests {
         #expect(try fixture.applied("registry") == [1, 2, 3])
 
         broken.store(false, ordering: .relaxed)
-        #expect(try await eventually { try fixture.applied("registry").count >= 30 })
+        // The status follows each commit, so it is the one to wait for.
+        #expect(try await eventually { fixture.status("registry")?.state == .current })
         #expect(try fixture.applied("registry") == Array(1...30))
         let recovered = try #require(fixture.status("registry"))
         #expect(recovered.failingSeq == nil && recovered.appliedSeq == 30)
-        #expect(try await eventually { fixture.status("registry")?.state == .current })
         await fixture.stop()
         await registry.stop()
         await broadcast.stop()
