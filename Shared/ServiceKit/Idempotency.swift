@@ -7,7 +7,8 @@ import Wire
 extension ServiceDatabase {
     /// Runs a mutation in one write transaction that also honours the request's `idempotencyKey`
     /// (a repeat with the same body replays the stored reply; with another body it is
-    /// `INVALID_ARGUMENT`) and its deadline (past it, the transaction rolls back).
+    /// `INVALID_ARGUMENT`; past `idempotencyRetention` the key is new again) and its deadline
+    /// (past it, the transaction rolls back).
     public func mutate<Request: Encodable & Sendable, Response: Codable & Sendable>(
         _ context: RequestContext, request: Request, now: Date,
         _ body: @escaping @Sendable (GRDB.Database) throws -> Response
@@ -22,8 +23,9 @@ extension ServiceDatabase {
         }
         let scope = Self.idempotencyScope(context)
         let hash = try RequestHash.of(request)
+        let expiredUpTo = idempotencyExpiry(at: now)
         return try await pool.write { db in
-            if let record = try IdempotencyRecord.find(db, scope: scope, key: key) {
+            if let record = try IdempotencyRecord.find(db, scope: scope, key: key, expiredUpTo: expiredUpTo) {
                 guard record.requestHash == hash else {
                     throw RPCError.invalidArgument(field: "idempotencyKey", "was already used with a different request")
                 }
@@ -31,7 +33,10 @@ extension ServiceDatabase {
             }
             let response = try body(db)
             try context.checkDeadline()
-            try IdempotencyRecord(scope: scope, key: key, requestHash: hash, reply: Data(try WireCoding.encode(response)), createdAt: now).insert(db)
+            // An upsert: an expired record the sweep has not deleted yet gives way to the new one.
+            try IdempotencyRecord(
+                scope: scope, key: key, requestHash: hash, reply: Data(try WireCoding.encode(response)), createdAt: now
+            ).upsert(db)
             return response
         }
     }
@@ -54,8 +59,11 @@ extension ServiceDatabase {
         guard let key = context.idempotencyKey else { return nil }
         let scope = Self.idempotencyScope(context)
         let hash = try RequestHash.of(request)
+        let expiredUpTo = idempotencyExpiry(at: now())
         return try await pool.read { db in
-            guard let record = try IdempotencyRecord.find(db, scope: scope, key: key) else { return nil }
+            guard let record = try IdempotencyRecord.find(db, scope: scope, key: key, expiredUpTo: expiredUpTo) else {
+                return nil
+            }
             guard record.requestHash == hash else {
                 throw RPCError.invalidArgument(field: "idempotencyKey", "was already used with a different request")
             }

@@ -18,7 +18,8 @@ public final class ServiceApplication: Sendable {
     public let environment: ServiceEnvironment
     let server: RPCServer
     let relay: OutboxRelay
-    let subscriber: EventSubscriber?
+    /// The service's event subscription, when it consumes other services' events.
+    public let subscriber: EventSubscriber?
     let background: [BackgroundWork]
     let group = Mutex<ServiceGroup?>(nil)
     let serving = ServingFlag()
@@ -34,19 +35,33 @@ public final class ServiceApplication: Sendable {
         logger.logLevel = configuration.logLevel
         logger[metadataKey: "service"] = "\(definition.name)"
         self.definition = definition
+        let clock = clock ?? (configuration.manualClock ? ManualClock() : SystemClock())
         let database = try ServiceDatabase(
             path: configuration.databasePath, source: definition.name, durability: definition.durability,
+            idempotencyRetention: configuration.idempotencyRetention, now: { clock.now },
             migrations: definition.migrations)
-        let clock = clock ?? (configuration.manualClock ? ManualClock() : SystemClock())
         let environment = ServiceEnvironment(configuration: configuration, database: database, clock: clock, logger: logger, context: context)
         self.environment = environment
+
+        let subscriber: EventSubscriber?
+        if let apply = definition.applyEvent, !definition.subscriptions.isEmpty {
+            var sources: [String: RPCClient] = [:]
+            for source in definition.subscriptions { sources[source] = try environment.client(source) }
+            subscriber = try EventSubscriber(
+                context: context, endpoint: configuration.endpoints.eventsSubscribe, sources: sources,
+                database: database, idleCatchUp: configuration.eventCatchUpInterval, logger: logger,
+                reset: definition.resetSource, apply: apply)
+        } else {
+            subscriber = nil
+        }
+        self.subscriber = subscriber
 
         var router = RPCRouter(service: definition.name)
         definition.routes(&router, environment)
         let serving = self.serving
-        CommonHandlers.register(into: &router, environment: environment, version: definition.version) {
-            serving.isServing
-        }
+        CommonHandlers.register(
+            into: &router, environment: environment, version: definition.version,
+            isServing: { serving.isServing }, events: { subscriber?.status().map(\.health) })
         server = try RPCServer(
             context: context,
             configuration: RPCServerConfiguration(
@@ -58,16 +73,9 @@ public final class ServiceApplication: Sendable {
         relay = try OutboxRelay(
             context: context, endpoint: configuration.endpoints.eventsPublish, database: database, logger: logger,
             shouldPublish: shouldPublish)
-        if let apply = definition.applyEvent, !definition.subscriptions.isEmpty {
-            var sources: [String: RPCClient] = [:]
-            for source in definition.subscriptions { sources[source] = try environment.client(source) }
-            subscriber = EventSubscriber(
-                context: context, endpoint: configuration.endpoints.eventsSubscribe, sources: sources,
-                database: database, idleCatchUp: configuration.eventCatchUpInterval, logger: logger, apply: apply)
-        } else {
-            subscriber = nil
-        }
-        background = definition.background(environment)
+        // Every service keeps idempotency records, so every service sweeps them.
+        let sweep = IdempotencySweep(database: database, clock: clock, logger: logger)
+        background = [sweep.work] + definition.background(environment)
     }
 
     /// Runs until a graceful shutdown: from `shutdown()`, from task cancellation, or (when

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Store
 import Transport
 import Wire
 
@@ -27,12 +28,15 @@ public struct ServiceConfiguration: Sendable {
     public var eventCatchUpInterval: Duration
     /// How often the worker and the bus exchange heartbeats (the bus must use the same).
     public var heartbeatInterval: Duration
+    /// How long an `idempotencyKey` is honoured (by the service clock).
+    public var idempotencyRetention: Duration
 
     public init(
         service: String, endpoints: BusEndpoints = .tcp(), dataDirectory: String = "data", logLevel: Logger.Level = .info,
         maxInFlight: Int = 64, maxMessageBytes: Int = LengthPrefixedFrame.defaultMaxMessageBytes, manualClock: Bool = false,
         instance: String? = nil, drainTimeout: Duration = .seconds(10), eventCatchUpInterval: Duration = .seconds(5),
-        heartbeatInterval: Duration = WorkerProtocol.defaultHeartbeatInterval
+        heartbeatInterval: Duration = WorkerProtocol.defaultHeartbeatInterval,
+        idempotencyRetention: Duration = ServiceDatabase.defaultIdempotencyRetention
     ) {
         self.service = service
         self.endpoints = endpoints
@@ -45,6 +49,7 @@ public struct ServiceConfiguration: Sendable {
         self.drainTimeout = drainTimeout
         self.eventCatchUpInterval = eventCatchUpInterval
         self.heartbeatInterval = heartbeatInterval
+        self.idempotencyRetention = idempotencyRetention
     }
 
     /// The service's SQLite file.
@@ -166,6 +171,11 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     public var instance: String?
     @Option(help: "Heartbeat interval with the bus in ms, the same as the bus's (env OCTOO_HEARTBEAT_MS; default 1000).")
     public var heartbeatMs: Int?
+    @Option(help: "Hours an idempotency key is honoured (env OCTOO_IDEMPOTENCY_RETENTION_HOURS; default 168).")
+    public var idempotencyRetentionHours: Int?
+
+    /// The range `--idempotency-retention-hours` takes: an hour to ten years.
+    static let idempotencyRetentionHoursRange = 1...87_600
 
     public init() {}
 
@@ -177,6 +187,13 @@ public struct ServiceOptions: ParsableArguments, Sendable {
         }
         if let maxInFlight, maxInFlight < 1 { throw ValidationError("--max-in-flight must be at least 1") }
         if let maxMessageBytes, maxMessageBytes < 64 { throw ValidationError("--max-message-bytes must be at least 64") }
+        let retentionRange = Self.idempotencyRetentionHoursRange
+        if let idempotencyRetentionHours, !retentionRange.contains(idempotencyRetentionHours) {
+            let (lowest, highest) = (retentionRange.lowerBound, retentionRange.upperBound)
+            throw ValidationError("--idempotency-retention-hours must be from \(lowest) to \(highest)")
+        }
+        let retentionHours = try idempotencyRetentionHours
+            ?? environment.integer("OCTOO_IDEMPOTENCY_RETENTION_HOURS", in: retentionRange) ?? 168
         return ServiceConfiguration(
             service: service,
             endpoints: try bus.endpoints(environment),
@@ -186,6 +203,7 @@ public struct ServiceOptions: ParsableArguments, Sendable {
             maxMessageBytes: try maxMessageBytes ?? environment.integer("OCTOO_MAX_MESSAGE_BYTES", in: 64...(256 << 20)) ?? LengthPrefixedFrame.defaultMaxMessageBytes,
             manualClock: try manualClock || (environment.flag("OCTOO_MANUAL_CLOCK") ?? false),
             instance: instance ?? environment.string("OCTOO_INSTANCE"),
-            heartbeatInterval: .milliseconds(try Self.heartbeatMs(heartbeatMs, environment)))
+            heartbeatInterval: .milliseconds(try Self.heartbeatMs(heartbeatMs, environment)),
+            idempotencyRetention: .seconds(retentionHours * 3600))
     }
 }

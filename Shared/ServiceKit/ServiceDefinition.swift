@@ -17,6 +17,11 @@ public struct ServiceDefinition: Sendable {
     /// Other services whose events it consumes, and how it applies one (in its transaction).
     public var subscriptions: [String]
     public var applyEvent: EventSubscriber.Apply?
+    /// Forgets what was applied from a source (named by the second argument) so its events can be
+    /// applied again from `seq` 1, in the transaction that resets the checkpoint: used when the
+    /// source's `seq`s were reused (a new outbox epoch, or a rewound source). Without it such a
+    /// source is reported `dataLoss` and no longer applied.
+    public var resetSource: EventSubscriber.Reset?
     /// Registers the domain methods.
     public var routes: @Sendable (inout RPCRouter, ServiceEnvironment) -> Void
     /// Long-running work beside the RPC server (durable timers, schedulers), started after it
@@ -30,6 +35,7 @@ public struct ServiceDefinition: Sendable {
         name: String, version: String = OctooVersion.current, durability: Durability,
         migrations: @escaping @Sendable (inout DatabaseMigrator) -> Void = { _ in },
         subscriptions: [String] = [], applyEvent: EventSubscriber.Apply? = nil,
+        resetSource: EventSubscriber.Reset? = nil,
         routes: @escaping @Sendable (inout RPCRouter, ServiceEnvironment) -> Void = { _, _ in },
         background: @escaping @Sendable (ServiceEnvironment) -> [BackgroundWork] = { _ in [] },
         handlerExecutor: RPCServerConfiguration.HandlerExecutor = .ioThread
@@ -40,6 +46,7 @@ public struct ServiceDefinition: Sendable {
         self.migrations = migrations
         self.subscriptions = subscriptions
         self.applyEvent = applyEvent
+        self.resetSource = resetSource
         self.routes = routes
         self.background = background
         self.handlerExecutor = handlerExecutor

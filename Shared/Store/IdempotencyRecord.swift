@@ -23,8 +23,23 @@ public struct IdempotencyRecord: Codable, Sendable, FetchableRecord, Persistable
         self.createdAt = createdAt
     }
 
-    /// The record for `key` in `scope`, if any.
-    public static func find(_ db: Database, scope: String, key: String) throws -> IdempotencyRecord? {
-        try IdempotencyRecord.fetchOne(db, key: ["scope": scope, "key": key])
+    /// The record's columns, for queries.
+    public enum Columns {
+        public static let createdAt = Column(CodingKeys.createdAt)
+    }
+
+    /// The record for `key` in `scope`, if any that was made after `expiredUpTo`.
+    public static func find(
+        _ db: Database, scope: String, key: String, expiredUpTo: Date
+    ) throws -> IdempotencyRecord? {
+        guard let record = try IdempotencyRecord.fetchOne(db, key: ["scope": scope, "key": key]),
+              record.createdAt > expiredUpTo else { return nil }
+        return record
+    }
+
+    /// Deletes every record made at or before `expiredUpTo`; returns how many there were.
+    @discardableResult
+    public static func deleteExpired(_ db: Database, expiredUpTo: Date) throws -> Int {
+        try IdempotencyRecord.filter(Columns.createdAt <= expiredUpTo).deleteAll(db)
     }
 }

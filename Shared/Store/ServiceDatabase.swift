@@ -19,13 +19,21 @@ public final class ServiceDatabase: Sendable {
     public let outbox: Outbox
     /// Where the file lives.
     public let path: String
+    /// How long an `idempotencyKey` is honoured; older records are ignored, then swept.
+    public let idempotencyRetention: Duration
+    /// The service clock's "now", which judges that age.
+    public let now: @Sendable () -> Date
 
     /// Opens (creating if needed) the file at `path` and runs every migration not yet applied.
     /// `migrations` registers the service's own, after the shared ones; never edit a shipped one.
     public init(
         path: String, source: String, durability: Durability,
+        idempotencyRetention: Duration = ServiceDatabase.defaultIdempotencyRetention,
+        now: @escaping @Sendable () -> Date = { Date() },
         migrations: (inout DatabaseMigrator) -> Void = { _ in }
     ) throws {
+        self.idempotencyRetention = idempotencyRetention
+        self.now = now
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
@@ -36,12 +44,33 @@ public final class ServiceDatabase: Sendable {
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         pool = try DatabasePool(path: path, configuration: configuration)
         self.path = path
-        outbox = Outbox(source: source)
         var migrator = DatabaseMigrator()
         SharedMigrations.register(in: &migrator)
         DurableTimerMigrations.register(in: &migrator)
         migrations(&migrator)
         try migrator.migrate(pool)
+        guard let epoch = try pool.read({ try OutboxEpoch.fetchOne($0) }) else {
+            throw DatabaseError(message: "\(path) has no outbox epoch")
+        }
+        outbox = Outbox(source: source, epoch: epoch.epoch)
+    }
+}
+
+extension ServiceDatabase {
+    /// Seven days.
+    public static let defaultIdempotencyRetention = Duration.seconds(168 * 3600)
+
+    /// Idempotency records made at or before this are expired at `now`.
+    public func idempotencyExpiry(at now: Date) -> Date {
+        let (seconds, attoseconds) = idempotencyRetention.components
+        return now.addingTimeInterval(-(Double(seconds) + Double(attoseconds) / 1e18))
+    }
+
+    /// Deletes the idempotency records expired at `now`; returns how many there were.
+    @discardableResult
+    public func sweepIdempotencyRecords(now: Date) async throws -> Int {
+        let expiredUpTo = idempotencyExpiry(at: now)
+        return try await pool.write { try IdempotencyRecord.deleteExpired($0, expiredUpTo: expiredUpTo) }
     }
 }
 
@@ -71,6 +100,28 @@ enum SharedMigrations {
             try db.create(table: EventCheckpoint.databaseTableName) { table in
                 table.primaryKey("source", .text)
                 table.column("lastSeq", .integer).notNull()
+            }
+        }
+        migrator.registerMigration("octoo.v2.outboxEpoch") { db in
+            try db.create(table: OutboxEpoch.databaseTableName) { table in
+                table.primaryKey("id", .integer).check { $0 == 1 }
+                table.column("epoch", .text).notNull()
+            }
+            try OutboxEpoch(epoch: UUID().uuidString.lowercased()).insert(db)
+        }
+        migrator.registerMigration("octoo.v2.outboxPartnerIndex") { db in
+            // A partner's ReadEvents and its lastSeq read only its own rows.
+            try db.create(
+                index: "outbox_partnerId_seq", on: OutboxRecord.databaseTableName, columns: ["partnerId", "seq"])
+        }
+        migrator.registerMigration("octoo.v2.idempotencyCreatedAtIndex") { db in
+            // The sweep deletes by age.
+            try db.create(
+                index: "idempotencyRecord_createdAt", on: IdempotencyRecord.databaseTableName, columns: ["createdAt"])
+        }
+        migrator.registerMigration("octoo.v2.eventCheckpointEpoch") { db in
+            try db.alter(table: EventCheckpoint.databaseTableName) { table in
+                table.add(column: "epoch", .text)
             }
         }
     }

@@ -6,169 +6,662 @@ import Synchronization
 import Wire
 import ZeroMQ
 
-/// Applies other services' events exactly once, in order.
+/// Applies other services' events exactly once, in order, each source on its own.
 ///
-/// A SUB socket (on its own thread) takes the fast path into a bounded buffer; when the buffer is
-/// full, events are dropped rather than queued without bound. The consumer applies an event only
-/// if its `seq` is the next one for its source, in the same transaction as the checkpoint. A gap,
-/// the start, and every `idleCatchUp` interval trigger catch-up through `<source>.ReadEvents`.
+/// A SUB socket (on its own thread) takes the fast path into one bounded buffer per source: an
+/// event ahead of the checkpoint waits there until the gap before it is filled, and a full buffer
+/// drops (catch-up recovers the event) without touching other sources' buffers. Each source has
+/// its own task, which applies an event only if its `seq` is the next one, in the same
+/// transaction as the checkpoint, and reads `<source>.ReadEvents` at start, on a gap and every
+/// `idleCatchUp`. A failed catch-up, and an event that fails to apply, are retried with jittered
+/// exponential backoff; a failing source holds back only itself.
+///
+/// Checkpoints carry the source's outbox epoch. A new epoch, or a source whose last `seq` is
+/// below the checkpoint, means its `seq`s were reused (a replaced or restored database): the
+/// subscriber then rebuilds through `reset` from `seq` 1 or, without one, reports `dataLoss` and
+/// applies nothing more from that source.
 public final class EventSubscriber: Sendable {
     /// Applies one event inside the consumer's write transaction.
     public typealias Apply = @Sendable (GRDB.Database, Event) throws -> Void
+    /// Forgets everything applied from a source (named by the second argument) before a rebuild,
+    /// inside the transaction that resets its checkpoint.
+    public typealias Reset = @Sendable (GRDB.Database, String) throws -> Void
 
     let context: ZeroMQ.Context
     let endpoint: String
-    let sources: [String: RPCClient]
     let database: ServiceDatabase
     let apply: Apply
+    let reset: Reset?
     let idleCatchUp: Duration
     let bufferSize: Int
+    let backoff: EventRetryBackoff
     let logger: Logger
-    let stopRequested = Mutex(false)
-    let stream: AsyncStream<Item>
-    let continuation: AsyncStream<Item>.Continuation
+    let channels: [SourceChannel]
+    let stopRequested = Atomic<Bool>(false)
+    let stopWakeup = AsyncWakeup()
+    let threadWakeup: WakeupSignal
 
-    enum Item: Sendable {
-        case event(Event)
-        case idle
-    }
+    /// Events applied in one transaction at most.
+    static let pageSize = 500
 
     /// - Parameters:
     ///   - sources: per source name, a client of that service for `ReadEvents`.
-    ///   - idleCatchUp: how long without events before asking every source for anything missed.
+    ///   - idleCatchUp: how often each source is asked for anything missed, traffic or not.
+    ///   - bufferSize: events held per source ahead of its checkpoint.
+    ///   - reset: how to forget a source's effects so it can be rebuilt; without it, reused `seq`s
+    ///     stop the source as `dataLoss`.
     public init(
         context: ZeroMQ.Context, endpoint: String, sources: [String: RPCClient], database: ServiceDatabase,
-        idleCatchUp: Duration = .seconds(5), bufferSize: Int = 10_000, logger: Logger, apply: @escaping Apply
-    ) {
+        idleCatchUp: Duration = .seconds(5), bufferSize: Int = 10_000, backoff: EventRetryBackoff = .standard,
+        logger: Logger, reset: Reset? = nil, apply: @escaping Apply
+    ) throws {
         self.context = context
         self.endpoint = endpoint
-        self.sources = sources
         self.database = database
         self.apply = apply
+        self.reset = reset
         self.idleCatchUp = idleCatchUp
-        self.bufferSize = bufferSize
+        self.bufferSize = max(1, bufferSize)
+        self.backoff = backoff
         self.logger = logger
-        (stream, continuation) = AsyncStream.makeStream(of: Item.self, bufferingPolicy: .bufferingOldest(bufferSize))
+        channels = sources.keys.sorted().map { SourceChannel(source: $0, client: sources[$0]!) }
+        threadWakeup = try WakeupSignal()
     }
 
-    /// Receives and applies events until stopped.
+    /// Receives and applies events until stopped or cancelled (once per subscriber).
     public func run() async {
-        let thread = Thread { [self] in
-            do { try receiveLoop() } catch { logger.error("event subscription failed", metadata: ["error": "\(error)"]) }
-            continuation.finish()
-        }
-        thread.name = "octoo-event-subscriber"
-        thread.start()
         await withTaskCancellationHandler {
-            await catchUpAll()
-            var lastCatchUp = ContinuousClock.now
-            for await item in stream {
-                switch item {
-                case .event(let event):
-                    await receive(event)
-                case .idle:
-                    if ContinuousClock.now - lastCatchUp >= idleCatchUp {
-                        await catchUpAll()
-                        lastCatchUp = ContinuousClock.now
-                    }
+            guard !isStopped else { return }
+            await loadCheckpoints()
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.receiveOnThread() }
+                for channel in channels {
+                    group.addTask { await self.work(channel) }
                 }
+                while !isStopped && !Task.isCancelled { await stopWakeup.wait() }
+                // A source's task may be waiting on a ReadEvents call: it need not finish.
+                group.cancelAll()
             }
         } onCancel: {
             stop()
         }
     }
 
-    /// Stops receiving; `run()` returns after the event being applied.
+    /// Stops: `run()` returns promptly, and no event is applied after the transaction in progress.
     public func stop() {
-        stopRequested.withLock { $0 = true }
+        stopRequested.store(true, ordering: .releasing)
+        threadWakeup.signal()
+        stopWakeup.signal()
+        for channel in channels { channel.wakeup.signal() }
+    }
+
+    /// Where each source stands, by source name.
+    public func status() -> [EventSourceStatus] {
+        channels.map { $0.status() }
+    }
+
+    /// Asks `source` for anything missed now, whatever its backoff (an operator's or a test's nudge).
+    public func catchUpNow(_ source: String) {
+        guard let channel = channels.first(where: { $0.source == source }) else { return }
+        channel.state.withLock { $0.catchUpNow = true }
+        channel.wakeup.signal()
+    }
+
+    var isStopped: Bool { stopRequested.load(ordering: .acquiring) }
+
+    private func loadCheckpoints() async {
+        do {
+            let checkpoints = try await database.pool.read { [channels] db in
+                try channels.map { try EventCheckpoint.of(db, source: $0.source) }
+            }
+            for (channel, checkpoint) in zip(channels, checkpoints) {
+                channel.state.withLock { state in
+                    state.appliedSeq = checkpoint.lastSeq
+                    state.epoch = checkpoint.epoch
+                }
+            }
+        } catch {
+            // Every transaction reads the checkpoint again, so a wrong guess here costs nothing.
+            logger.error("reading event checkpoints failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    // MARK: The fast path
+
+    private func receiveOnThread() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let thread = Thread { [self] in
+                do { try receiveLoop() } catch {
+                    logger.error("event subscription failed; only catch-up remains", metadata: ["error": "\(error)"])
+                }
+                continuation.resume()
+            }
+            thread.name = "octoo-event-subscriber"
+            thread.start()
+        }
     }
 
     private func receiveLoop() throws {
         let socket = try Socket(context: context, type: .sub)
         try socket.setLinger(ms: 0)
         try socket.setReceiveHighWaterMark(Int32(clamping: bufferSize))
-        for source in sources.keys { try socket.subscribe(prefix: "\(source).") }
+        for channel in channels { try socket.subscribe(prefix: "\(channel.source).") }
         try socket.connect(endpoint)
         defer { socket.close(lingerMs: 0) }
         var poller = Poller()
         poller.add(socket)
-        let tick = min(max(idleCatchUp / 4, .milliseconds(50)), .milliseconds(250))
-        var lastTick = ContinuousClock.now
-        while !stopRequested.withLock({ $0 }) {
-            let ready = try poller.poll(timeoutMs: Int(tick / .milliseconds(1)))
-            // A tick also under steady traffic, so a source that went quiet is still caught up.
-            if ContinuousClock.now - lastTick >= tick {
-                continuation.yield(.idle)
-                lastTick = .now
-            }
+        poller.add(fileDescriptor: threadWakeup.fileDescriptor)
+        let bySource = Dictionary(uniqueKeysWithValues: channels.map { ($0.source, $0) })
+        while !isStopped {
+            let ready = try poller.poll(timeoutMs: 1000)
+            if ready[1] { threadWakeup.clear() }
             guard ready[0] else { continue }
             for _ in 0..<1000 {
-                guard let frames = try socket.receive(dontWait: true) else { break }
-                guard frames.count == 2, case .success(let json) = LengthPrefixedFrame.decode(frames[1], maxMessageBytes: Int.max),
+                guard !isStopped, let frames = try socket.receive(dontWait: true) else { break }
+                guard frames.count == 2,
+                      case .success(let json) = LengthPrefixedFrame.decode(frames[1], maxMessageBytes: Int.max),
                       let event = try? WireCoding.decode(Event.self, from: json) else {
                     logger.warning("dropped a malformed event", metadata: ["frames": "\(frames.count)"])
                     continue
                 }
-                if case .dropped = continuation.yield(.event(event)) {
-                    // The buffer is full: the gap is noticed and filled by catch-up.
-                    continue
-                }
+                bySource[event.source]?.offer(event, bufferSize: bufferSize)
             }
         }
     }
 
-    private func receive(_ event: Event) async {
-        guard sources[event.source] != nil else { return }
-        do {
-            let outcome = try await database.pool.write { [apply] db -> ApplyOutcome in
-                let last = try EventCheckpoint.lastSeq(db, source: event.source)
-                if event.seq <= last { return .duplicate }
-                if event.seq > last + 1 { return .gap(after: last) }
-                try apply(db, event)
-                try EventCheckpoint.advance(db, source: event.source, to: event.seq)
-                return .applied
+    // MARK: One source
+
+    /// A source's loop: apply what the buffer holds in order, catch up when due, wait.
+    private func work(_ channel: SourceChannel) async {
+        var lastCatchUp: ContinuousClock.Instant?
+        var catchUpFailures = 0
+        var nextCatchUp: ContinuousClock.Instant?
+        var applyFailures = 0
+        var nextApply: ContinuousClock.Instant?
+        while !isStopped && !Task.isCancelled {
+            if channel.state.withLock({ $0.phase == .dataLoss }) {
+                await channel.wakeup.wait()
+                continue
             }
-            if case .gap(let last) = outcome {
-                logger.debug("gap in events; catching up", metadata: ["source": "\(event.source)", "after": "\(last)", "got": "\(event.seq)"])
-                await catchUp(event.source)
+            if nextApply.map({ ContinuousClock.now >= $0 }) ?? true,
+               case .failed(let seq, let error) = await applyBuffered(channel) {
+                // A stop interrupts the transaction in progress: that is no failure of the event.
+                if isStopped || Task.isCancelled { return }
+                applyFailures += 1
+                nextApply = .now + backoff.delay(afterFailures: applyFailures)
+                channel.fail(seq: seq, error: error)
+                logger.log(
+                    level: applyFailures == 1 ? .warning : .debug, "an event failed to apply; retrying with backoff",
+                    metadata: ["source": "\(channel.source)", "seq": "\(seq)", "error": "\(error)"])
+            }
+            let due = channel.state.withLock { $0.due }
+            if !due.failing {
+                applyFailures = 0
+                nextApply = nil
+            }
+            let now = ContinuousClock.now
+            // A failing source is retried at its own pace, not also on the idle tick.
+            let idle = !due.failing && (lastCatchUp.map { now - $0 >= idleCatchUp } ?? true)
+            // A failed catch-up is tried again; so is one that left the source behind.
+            let triggered = catchUpFailures > 0 || due.wanted || due.gap || (due.failing && !due.failingBuffered)
+            let allowed = (nextCatchUp.map { now >= $0 } ?? true) && (nextApply.map { now >= $0 } ?? true)
+            if due.forced || (allowed && (idle || triggered)) {
+                lastCatchUp = now
+                channel.state.withLock { state in
+                    state.catchUpNow = false
+                    state.catchUpWanted = false
+                }
+                let outcome = await catchUp(channel)
+                if isStopped || Task.isCancelled { return }
+                switch outcome {
+                case .done:
+                    // Still behind right after a catch-up (a gap, more foreign events): back off.
+                    let behind = channel.state.withLock { state in
+                        state.caughtUpOnce = true
+                        if state.failing && state.failingSeq == nil { state.failing = false }
+                        return state.hasGap || state.catchUpWanted
+                    }
+                    catchUpFailures = behind ? catchUpFailures + 1 : 0
+                    nextCatchUp = behind ? .now + backoff.delay(afterFailures: catchUpFailures) : nil
+                case .failed(let error):
+                    catchUpFailures += 1
+                    nextCatchUp = .now + backoff.delay(afterFailures: catchUpFailures)
+                    // A failing event's error says more than the catch-up's.
+                    channel.state.withLock { state in
+                        if !state.failing { state.lastError = error }
+                    }
+                    // Once per outage at warning level; the retries after it only at debug.
+                    logger.log(
+                        level: catchUpFailures == 1 ? .warning : .debug, "catch-up failed; retrying with backoff",
+                        metadata: ["source": "\(channel.source)", "error": "\(error)"])
+                case .applyFailed(let seq, let error):
+                    applyFailures += 1
+                    nextApply = .now + backoff.delay(afterFailures: applyFailures)
+                    channel.fail(seq: seq, error: error)
+                    let failing = seq.map { "\($0)" } ?? "-"
+                    let level: Logger.Level = applyFailures == 1 ? .warning : .debug
+                    logger.log(
+                        level: level, "catch-up could not apply an event; retrying with backoff",
+                        metadata: ["source": "\(channel.source)", "seq": "\(failing)", "error": "\(error)"])
+                case .dataLoss:
+                    break
+                }
+                channel.updatePhase(caughtUp: catchUpFailures == 0)
+                continue
+            }
+            channel.updatePhase(caughtUp: catchUpFailures == 0)
+            var deadline = (lastCatchUp ?? now) + idleCatchUp
+            if triggered, let nextCatchUp { deadline = min(deadline, nextCatchUp) }
+            if let nextApply { deadline = min(deadline, nextApply) }
+            await channel.wakeup.wait(until: deadline)
+        }
+    }
+
+    enum BufferOutcome {
+        case nothing
+        case progressed
+        case failed(seq: Int64, error: String)
+    }
+
+    /// Applies the events the buffer holds from the checkpoint on, in order.
+    private func applyBuffered(_ channel: SourceChannel) async -> BufferOutcome {
+        var progressed = false
+        while !isStopped {
+            let run = channel.state.withLock { $0.nextRun(limit: Self.pageSize) }
+            guard let first = run.first else { break }
+            switch await applyRun(channel, run, epoch: first.epoch) {
+            case .applied(let count, let failure, _):
+                if count > 0 { progressed = true }
+                if let failure { return .failed(seq: failure.seq, error: failure.error) }
+                if count == 0 { return progressed ? .progressed : .nothing }
+            case .foreignEpoch:
+                // The buffer held another outbox's events: only the source's ReadEvents can tell
+                // which is current.
+                channel.state.withLock { state in
+                    state.buffer.removeAll()
+                    state.catchUpWanted = true
+                }
+                return progressed ? .progressed : .nothing
+            case .error(let seq, let error):
+                return .failed(seq: seq, error: error)
+            }
+        }
+        return progressed ? .progressed : .nothing
+    }
+
+    enum RunOutcome {
+        /// `count` events applied; `failure` stopped the run; `skipped` is the first `seq` after a hole.
+        case applied(count: Int, failure: (seq: Int64, error: String)?, skipped: Int64?)
+        /// The events belong to another epoch than the checkpoint's.
+        case foreignEpoch
+        /// The transaction itself failed before `seq`.
+        case error(seq: Int64, error: String)
+    }
+
+    /// Applies consecutive events from the checkpoint on, in one transaction with the checkpoint;
+    /// each event in a savepoint, so one that fails is undone alone and those before it stay.
+    private func applyRun(_ channel: SourceChannel, _ events: [Event], epoch: String?) async -> RunOutcome {
+        let source = channel.source
+        let next = channel.state.withLock { $0.appliedSeq + 1 }
+        let outcome: (checkpoint: EventCheckpoint, count: Int, failure: (seq: Int64, error: String)?, skipped: Int64?)?
+        do {
+            outcome = try await database.pool.write { [apply] db in
+                let stored = try EventCheckpoint.of(db, source: source)
+                if let epoch, let known = stored.epoch, epoch != known, stored.lastSeq > 0 { return nil }
+                var checkpoint = stored
+                // Nothing applied yet, or a checkpoint from before epochs: take the source's.
+                if stored.lastSeq == 0 || stored.epoch == nil { checkpoint.epoch = epoch ?? stored.epoch }
+                var count = 0
+                var failure: (seq: Int64, error: String)?
+                var skipped: Int64?
+                for event in events where event.seq > checkpoint.lastSeq {
+                    guard event.seq == checkpoint.lastSeq + 1 else {
+                        skipped = event.seq
+                        break
+                    }
+                    // Stopped: what is applied so far commits, nothing more.
+                    if self.isStopped { break }
+                    do {
+                        try db.inSavepoint {
+                            try apply(db, event)
+                            return .commit
+                        }
+                    } catch {
+                        failure = (event.seq, "\(error)")
+                        break
+                    }
+                    checkpoint.lastSeq = event.seq
+                    count += 1
+                }
+                if checkpoint != stored { try checkpoint.upsert(db) }
+                return (checkpoint, count, failure, skipped)
             }
         } catch {
-            logger.error("applying an event failed; it will be retried by catch-up", metadata: [
-                "source": "\(event.source)", "seq": "\(event.seq)", "error": "\(error)"])
+            return .error(seq: next, error: "\(error)")
+        }
+        guard let outcome else { return .foreignEpoch }
+        channel.state.withLock { $0.record(outcome.checkpoint) }
+        return .applied(count: outcome.count, failure: outcome.failure, skipped: outcome.skipped)
+    }
+
+    // MARK: Catch-up
+
+    enum CatchUpOutcome {
+        case done
+        /// ReadEvents failed; nothing is known to be wrong with the events.
+        case failed(String)
+        /// An event (or the rebuild before it, with no `seq`) could not be applied.
+        case applyFailed(Int64?, String)
+        case dataLoss
+    }
+
+    /// Reads and applies every event of the source after the checkpoint, a page per transaction.
+    private func catchUp(_ channel: SourceChannel) async -> CatchUpOutcome {
+        let source = channel.source
+        let method = CommonMethods.readEvents(source)
+        while !isStopped {
+            let (after, known) = channel.state.withLock { ($0.appliedSeq, $0.epoch) }
+            let page: ReadEventsResponse
+            do {
+                page = try await channel.client.call(
+                    method, ReadEventsRequest(afterSeq: after, limit: Self.pageSize), actor: .system,
+                    options: CallOptions(timeout: .seconds(5), retry: .none))
+            } catch {
+                return .failed("\(error)")
+            }
+            if let reason = Self.reuse(page, after: after, epoch: known) {
+                if let failure = await rebuild(channel, epoch: page.epoch ?? known, because: reason) {
+                    return failure
+                }
+                continue
+            }
+            guard let first = page.events.first else {
+                if page.lastSeq > after {
+                    return .applyFailed(after + 1, "\(source).ReadEvents returned nothing after \(after) though its "
+                        + "last is \(page.lastSeq): the next event does not fit in a reply")
+                }
+                if known == nil, let epoch = page.epoch { await adopt(channel, epoch: epoch) }
+                return .done
+            }
+            if first.seq > after + 1 {
+                return dataLoss(channel, "\(source).ReadEvents skipped from \(after) to \(first.seq)")
+            }
+            switch await applyRun(channel, page.events, epoch: page.epoch) {
+            case .applied(_, let failure, let skipped):
+                if let failure { return .applyFailed(failure.seq, failure.error) }
+                if let skipped {
+                    let applied = channel.state.withLock { $0.appliedSeq }
+                    return dataLoss(channel, "\(source).ReadEvents skipped from \(applied) to \(skipped)")
+                }
+            case .foreignEpoch:
+                // The checkpoint is not what this task took it for: read it again, then the source.
+                if let failure = await refresh(channel) { return failure }
+                continue
+            case .error(let seq, let error):
+                return .applyFailed(seq, error)
+            }
+            if isStopped { break }
+            let applied = channel.state.withLock { $0.appliedSeq }
+            if applied >= page.lastSeq { return .done }
+            // A source that keeps answering with events already applied would loop here forever.
+            if applied == after { return .failed("\(source).ReadEvents after \(after) made no progress") }
+        }
+        return .done
+    }
+
+    /// Why a reply shows that the source's `seq`s after `after` are not the ones applied, if so.
+    static func reuse(_ page: ReadEventsResponse, after: Int64, epoch: String?) -> String? {
+        guard after > 0 else { return nil }
+        if let current = page.epoch, let epoch, current != epoch {
+            return "its outbox epoch changed from \(epoch) to \(current)"
+        }
+        if page.lastSeq < after { return "its last seq is \(page.lastSeq), below the \(after) applied" }
+        return nil
+    }
+
+    /// Forgets the source's effects and checkpoint in one transaction so catch-up rebuilds from
+    /// `seq` 1; without a `reset` hook, stops the source as `dataLoss`. Nil when rebuilt.
+    private func rebuild(_ channel: SourceChannel, epoch: String?, because reason: String) async -> CatchUpOutcome? {
+        let source = channel.source
+        guard let reset else {
+            return dataLoss(channel, "\(source): \(reason); without a reset hook its events are no longer applied")
+        }
+        logger.warning("rebuilding from a source whose seqs were reused", metadata: [
+            "source": "\(source)", "reason": "\(reason)"])
+        do {
+            try await database.pool.write { db in
+                try reset(db, source)
+                try EventCheckpoint.advance(db, source: source, to: 0, epoch: epoch)
+            }
+        } catch {
+            return .applyFailed(nil, "rebuilding from \(source) failed: \(error)")
+        }
+        channel.state.withLock { $0.rebuilt(epoch: epoch) }
+        return nil
+    }
+
+    private func dataLoss(_ channel: SourceChannel, _ message: String) -> CatchUpOutcome {
+        let error = RPCError(.dataLoss, message)
+        logger.error("events lost; the source is no longer applied", metadata: [
+            "source": "\(channel.source)", "error": "\(error)"])
+        channel.state.withLock { $0.lose("\(error)") }
+        return .dataLoss
+    }
+
+    /// Takes the checkpoint as stored; `failed` when it cannot be read.
+    private func refresh(_ channel: SourceChannel) async -> CatchUpOutcome? {
+        let source = channel.source
+        do {
+            let checkpoint = try await database.pool.read { try EventCheckpoint.of($0, source: source) }
+            channel.state.withLock { $0.record(checkpoint) }
+            return nil
+        } catch {
+            return .failed("reading the checkpoint of \(source) failed: \(error)")
         }
     }
 
-    enum ApplyOutcome { case applied, duplicate, gap(after: Int64) }
+    /// Records the source's epoch on a checkpoint that has none yet.
+    private func adopt(_ channel: SourceChannel, epoch: String) async {
+        let source = channel.source
+        do {
+            let checkpoint = try await database.pool.write { db in
+                var checkpoint = try EventCheckpoint.of(db, source: source)
+                if checkpoint.epoch == nil {
+                    checkpoint.epoch = epoch
+                    try checkpoint.upsert(db)
+                }
+                return checkpoint
+            }
+            channel.state.withLock { $0.record(checkpoint) }
+        } catch {
+            logger.warning("recording a source's epoch failed", metadata: ["source": "\(source)", "error": "\(error)"])
+        }
+    }
+}
 
-    private func catchUpAll() async {
-        for source in sources.keys.sorted() { await catchUp(source) }
+/// Pauses before retrying a source's catch-up or a failing event: doubling from `initial` up to
+/// `maximum`, each drawn from the upper half of its bound so retries spread out yet never come
+/// back to back.
+public struct EventRetryBackoff: Sendable, Equatable {
+    public var initial: Duration
+    public var maximum: Duration
+
+    public init(initial: Duration = .milliseconds(100), maximum: Duration = .seconds(5)) {
+        self.initial = initial
+        self.maximum = maximum
     }
 
-    /// Reads and applies every event of `source` after the checkpoint, a page per transaction.
-    public func catchUp(_ source: String) async {
-        guard let client = sources[source] else { return }
-        let method = CommonMethods.readEvents(source)
-        while !stopRequested.withLock({ $0 }) {
-            do {
-                let after = try await database.pool.read { try EventCheckpoint.lastSeq($0, source: source) }
-                let page = try await client.call(method, ReadEventsRequest(afterSeq: after, limit: 500), actor: .system, options: CallOptions(timeout: .seconds(5)))
-                guard !page.events.isEmpty else { return }
-                try await database.pool.write { [apply] db in
-                    var last = try EventCheckpoint.lastSeq(db, source: source)
-                    for event in page.events where event.seq > last {
-                        guard event.seq == last + 1 else {
-                            throw RPCError(.dataLoss, "\(source).ReadEvents skipped from \(last) to \(event.seq)")
-                        }
-                        try apply(db, event)
-                        last = event.seq
-                    }
-                    try EventCheckpoint.advance(db, source: source, to: last)
-                }
-                if page.events.last!.seq >= page.lastSeq { return }
-            } catch {
-                logger.warning("catch-up failed; will retry", metadata: ["source": "\(source)", "error": "\(error)"])
-                return
+    /// 100 ms doubling to 5 s.
+    public static let standard = EventRetryBackoff()
+
+    /// The pause after `failures` consecutive failures (1 or more).
+    public func delay(afterFailures failures: Int) -> Duration {
+        let doublings = min(max(failures - 1, 0), 32)
+        let bound = min(initial * (1 << doublings), maximum)
+        return bound / 2 + (bound / 2) * Double.random(in: 0...1)
+    }
+}
+
+/// Where a subscriber stands with one source.
+public struct EventSourceStatus: Sendable, Equatable {
+    public var source: String
+    /// The last `seq` applied (the checkpoint).
+    public var appliedSeq: Int64
+    /// The source's outbox epoch those `seq`s belong to, once known.
+    public var epoch: String?
+    public var state: EventSourceState
+    /// The `seq` that does not apply, while `failing`.
+    public var failingSeq: Int64?
+    /// The last failure seen (catch-up, apply or data loss), kept after recovery.
+    public var lastError: String?
+    /// How many times the source was rebuilt from `seq` 1 after its `seq`s were reused.
+    public var rebuilds: Int
+    /// Events held ahead of the checkpoint.
+    public var buffered: Int
+
+    /// The source as `Health` reports it: the error only while it is not `current`.
+    public var health: EventSourceHealth {
+        EventSourceHealth(
+            source: source, appliedSeq: appliedSeq, epoch: epoch, state: state, failingSeq: failingSeq,
+            error: state == .current ? nil : lastError)
+    }
+}
+
+/// One source of a subscriber: its client, its wake-up, and the state its task shares with the
+/// receive thread.
+final class SourceChannel: Sendable {
+    let source: String
+    let client: RPCClient
+    let wakeup = AsyncWakeup()
+    let state = Mutex(State())
+
+    struct State {
+        var appliedSeq: Int64 = 0
+        var epoch: String?
+        var phase: EventSourceState = .catchingUp
+        var failingSeq: Int64?
+        var failing = false
+        var lastError: String?
+        var rebuilds = 0
+        var caughtUpOnce = false
+        /// Events ahead of the checkpoint, by `seq`, at most the subscriber's `bufferSize`.
+        var buffer: [Int64: Event] = [:]
+        /// The receive thread saw something only a catch-up can settle (a drop, another epoch).
+        var catchUpWanted = false
+        var catchUpNow = false
+
+        /// Whether the buffer holds events it cannot apply yet: one is missing before them.
+        var hasGap: Bool { !buffer.isEmpty && buffer[appliedSeq + 1] == nil }
+
+        /// What calls for a catch-up.
+        var due: (forced: Bool, wanted: Bool, gap: Bool, failing: Bool, failingBuffered: Bool) {
+            (catchUpNow, catchUpWanted, hasGap, failing, failingSeq.map { buffer[$0] != nil } ?? false)
+        }
+
+        /// The consecutive buffered events from the checkpoint on, of one epoch, at most `limit`.
+        func nextRun(limit: Int) -> [Event] {
+            var run: [Event] = []
+            var seq = appliedSeq + 1
+            while run.count < limit, let event = buffer[seq], event.epoch == (run.first?.epoch ?? event.epoch) {
+                run.append(event)
+                seq += 1
             }
+            return run
+        }
+
+        /// Takes a committed checkpoint: buffered events it covers go, a failure it passed is over.
+        mutating func record(_ checkpoint: EventCheckpoint) {
+            let previous = appliedSeq
+            appliedSeq = checkpoint.lastSeq
+            epoch = checkpoint.epoch
+            if appliedSeq > previous {
+                if buffer.count <= Int(clamping: appliedSeq - previous) {
+                    buffer = buffer.filter { $0.key > appliedSeq }
+                } else {
+                    for seq in (previous + 1)...appliedSeq { buffer[seq] = nil }
+                }
+            }
+            if let failingSeq, appliedSeq >= failingSeq {
+                self.failingSeq = nil
+                failing = false
+            }
+        }
+
+        mutating func rebuilt(epoch: String?) {
+            appliedSeq = 0
+            self.epoch = epoch
+            buffer.removeAll()
+            rebuilds += 1
+            failing = false
+            failingSeq = nil
+        }
+
+        mutating func lose(_ error: String) {
+            phase = .dataLoss
+            lastError = error
+            buffer.removeAll()
+            failing = false
+            failingSeq = nil
+        }
+    }
+
+    init(source: String, client: RPCClient) {
+        self.source = source
+        self.client = client
+    }
+
+    /// Takes an event from the fast path: held if it is ahead of the checkpoint and there is room.
+    func offer(_ event: Event, bufferSize: Int) {
+        let wake = state.withLock { state -> Bool in
+            guard state.phase != .dataLoss else { return false }
+            if let epoch = event.epoch, let known = state.epoch, epoch != known {
+                // Another outbox than the one applied: the source's ReadEvents settles which is current.
+                state.catchUpWanted = true
+                return true
+            }
+            guard event.seq > state.appliedSeq else { return false }
+            if state.buffer[event.seq] == nil && state.buffer.count >= bufferSize {
+                // Full: dropped here, recovered by catch-up.
+                state.catchUpWanted = true
+                return true
+            }
+            state.buffer[event.seq] = event
+            return true
+        }
+        if wake { wakeup.signal() }
+    }
+
+    /// Marks the source failing at `seq` (nil: before any event, e.g. a rebuild).
+    func fail(seq: Int64?, error: String) {
+        state.withLock { state in
+            guard state.phase != .dataLoss else { return }
+            state.failing = true
+            state.failingSeq = seq
+            state.lastError = error
+            state.phase = .failing
+        }
+    }
+
+    /// Works out the reported state after a step of the source's task.
+    func updatePhase(caughtUp: Bool) {
+        state.withLock { state in
+            guard state.phase != .dataLoss else { return }
+            if state.failing {
+                state.phase = .failing
+            } else if !state.caughtUpOnce || !caughtUp || state.hasGap || state.catchUpWanted {
+                state.phase = .catchingUp
+            } else {
+                state.phase = .current
+            }
+        }
+    }
+
+    func status() -> EventSourceStatus {
+        state.withLock { state in
+            EventSourceStatus(
+                source: source, appliedSeq: state.appliedSeq, epoch: state.epoch, state: state.phase,
+                failingSeq: state.failingSeq, lastError: state.lastError, rebuilds: state.rebuilds,
+                buffered: state.buffer.count)
         }
     }
 }

@@ -66,6 +66,8 @@ public final class RPCClient: Sendable {
     let shared = Mutex(ClientState())
     private let idPrefix: String
     private let counter = Atomic<UInt64>(0)
+    /// Fault injection for tests: runs in the calling task just before a call is queued.
+    let willQueue: (@Sendable (RPCClient) -> Void)?
 
     struct Outgoing {
         var id: String
@@ -82,7 +84,20 @@ public final class RPCClient: Sendable {
     }
 
     /// Connects to `endpoint` and starts the I/O thread.
-    public init(context: ZeroMQ.Context, endpoint: String, maxMessageBytes: Int = LengthPrefixedFrame.defaultMaxMessageBytes, logger: Logger = Logger(label: "octoo.rpc-client")) throws {
+    public convenience init(
+        context: ZeroMQ.Context, endpoint: String, maxMessageBytes: Int = LengthPrefixedFrame.defaultMaxMessageBytes,
+        logger: Logger = Logger(label: "octoo.rpc-client")
+    ) throws {
+        try self.init(
+            context: context, endpoint: endpoint, maxMessageBytes: maxMessageBytes, logger: logger, willQueue: nil)
+    }
+
+    /// Connects to `endpoint`, with a fault-injection hook for tests.
+    init(
+        context: ZeroMQ.Context, endpoint: String, maxMessageBytes: Int, logger: Logger,
+        willQueue: (@Sendable (RPCClient) -> Void)?
+    ) throws {
+        self.willQueue = willQueue
         self.endpoint = endpoint
         self.maxMessageBytes = maxMessageBytes
         self.logger = logger
@@ -181,27 +196,47 @@ public final class RPCClient: Sendable {
     public func send(id: String, frame: [UInt8], deadline: ContinuousClock.Instant) async -> Result<[UInt8], RPCError> {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                // nil: closed; true: the queue was empty, so the I/O thread needs a wake-up (it takes
-                // the whole queue each time, so one signal per batch is enough).
-                if Task.isCancelled {
-                    continuation.resume(returning: .failure(RPCError(.cancelled, "call was cancelled")))
-                    return
-                }
-                let accepted: Bool? = shared.withLock { state in
-                    guard !state.closed else { return nil }
+                willQueue?(self)
+                // Cancellation is checked under the lock `onCancel` takes, so it is seen either here
+                // (never queued) or there (still queued, or pending on the I/O thread): never lost.
+                let admission = shared.withLock { state -> Admission in
+                    if Task.isCancelled { return .cancelled }
+                    guard !state.closed else { return .closed }
                     state.outgoing.append(Outgoing(id: id, frame: frame, deadline: deadline, continuation: continuation))
-                    return state.outgoing.count == 1
+                    // The I/O thread takes the whole queue each time: one signal per batch is enough.
+                    return .queued(wake: state.outgoing.count == 1)
                 }
-                if let wake = accepted {
+                switch admission {
+                case .queued(let wake):
                     if wake { wakeup.signal() }
-                } else {
+                case .cancelled:
+                    continuation.resume(returning: .failure(RPCError(.cancelled, "call was cancelled")))
+                case .closed:
                     continuation.resume(returning: .failure(RPCError(.unavailable, "client is closed")))
                 }
             }
         } onCancel: {
-            shared.withLock { $0.cancelled.append(id) }
-            wakeup.signal()
+            let queued = shared.withLock { state -> Outgoing? in
+                if let index = state.outgoing.firstIndex(where: { $0.id == id }) {
+                    return state.outgoing.remove(at: index)
+                }
+                // Taken by the I/O thread, which starts a batch's calls before it reads the next
+                // cancellations: the call is pending there by the time it sees this id.
+                state.cancelled.append(id)
+                return nil
+            }
+            if let queued {
+                queued.continuation.resume(returning: .failure(RPCError(.cancelled, "call was cancelled")))
+            } else {
+                wakeup.signal()
+            }
         }
+    }
+
+    private enum Admission {
+        case queued(wake: Bool)
+        case cancelled
+        case closed
     }
 }
 

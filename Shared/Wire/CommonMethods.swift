@@ -6,7 +6,8 @@ public enum CommonMethods {
     public static func health(_ service: String) -> MethodDescriptor<Empty, HealthResponse> {
         MethodDescriptor(
             "\(service).Health", idempotent: true, roles: nil,
-            summary: "Whether the service is serving, its instance, version and uptime.",
+            summary: "Whether the service is serving, its instance, version, uptime and, per source it consumes, "
+                + "how far it has applied events.",
             request: JSONSchema.empty, response: HealthResponse.schema)
     }
 
@@ -22,7 +23,8 @@ public enum CommonMethods {
     public static func readEvents(_ service: String) -> MethodDescriptor<ReadEventsRequest, ReadEventsResponse> {
         MethodDescriptor(
             "\(service).ReadEvents", idempotent: true, roles: [.service, .partner],
-            summary: "The service's own events after a seq, in seq order, for catch-up (a partner sees only its own).",
+            summary: "The service's own events after a seq, in seq order, a page at most a message long, for catch-up "
+                + "(a partner sees only its own).",
             request: ReadEventsRequest.schema, response: ReadEventsResponse.schema)
     }
 
@@ -47,13 +49,19 @@ public struct HealthResponse: Codable, Sendable, Equatable {
     public var instance: String
     public var version: String
     public var uptimeSeconds: Int64
+    /// Per source the service consumes, how far it has applied (absent when it consumes none).
+    public var events: [EventSourceHealth]?
 
-    public init(status: ServingStatus, service: String, instance: String, version: String, uptimeSeconds: Int64) {
+    public init(
+        status: ServingStatus, service: String, instance: String, version: String, uptimeSeconds: Int64,
+        events: [EventSourceHealth]? = nil
+    ) {
         self.status = status
         self.service = service
         self.instance = instance
         self.version = version
         self.uptimeSeconds = uptimeSeconds
+        self.events = events
     }
 
     static let schema = JSONSchema.object([
@@ -62,7 +70,56 @@ public struct HealthResponse: Codable, Sendable, Equatable {
         "instance": JSONSchema.string(),
         "version": JSONSchema.string(),
         "uptimeSeconds": JSONSchema.integer(minimum: 0),
+        "events": JSONSchema.array(of: EventSourceHealth.schema),
     ], required: ["status", "service", "instance", "version", "uptimeSeconds"])
+}
+
+/// Where a consumer stands with one source's events.
+public enum EventSourceState: String, Codable, Sendable, CaseIterable {
+    /// Everything the source reported so far is applied.
+    case current
+    /// Behind, and reading the source's `ReadEvents` (after a start, a gap or a failed attempt).
+    case catchingUp
+    /// An event fails to apply; it is retried with backoff and nothing after it is applied.
+    case failing
+    /// The source's events were replaced (a new epoch, or `seq`s rewound) and the consumer cannot
+    /// rebuild from them: it applies nothing more from that source.
+    case dataLoss
+}
+
+/// One source as `Health` reports it.
+public struct EventSourceHealth: Codable, Sendable, Equatable {
+    public var source: String
+    /// The last `seq` applied.
+    public var appliedSeq: Int64
+    /// The source's outbox epoch those `seq`s belong to, once known.
+    public var epoch: String?
+    public var state: EventSourceState
+    /// The `seq` that does not apply, while `failing`.
+    public var failingSeq: Int64?
+    /// Why the source is not `current`, when known.
+    public var error: String?
+
+    public init(
+        source: String, appliedSeq: Int64, epoch: String?, state: EventSourceState, failingSeq: Int64? = nil,
+        error: String? = nil
+    ) {
+        self.source = source
+        self.appliedSeq = appliedSeq
+        self.epoch = epoch
+        self.state = state
+        self.failingSeq = failingSeq
+        self.error = error
+    }
+
+    static let schema = JSONSchema.object([
+        "source": JSONSchema.string(),
+        "appliedSeq": JSONSchema.integer(minimum: 0),
+        "epoch": JSONSchema.string(),
+        "state": JSONSchema.string(values: EventSourceState.allCases.map(\.rawValue)),
+        "failingSeq": JSONSchema.integer(minimum: 1),
+        "error": JSONSchema.string(),
+    ], required: ["source", "appliedSeq", "state"])
 }
 
 /// One method as `Describe` lists it.
@@ -145,20 +202,32 @@ public struct ReadEventsRequest: Codable, Sendable, Equatable {
 /// The reply of `ReadEvents`.
 public struct ReadEventsResponse: Codable, Sendable, Equatable {
     public var events: [Event]
-    /// The source's highest seq overall, so a reader knows whether more remain.
+    /// The source's highest seq (for a partner, of its own events), so a reader knows whether
+    /// more remain.
     public var lastSeq: Int64
+    /// The source's outbox epoch (absent from sources that predate epochs).
+    public var epoch: String?
 
-    public init(events: [Event], lastSeq: Int64) {
+    public init(events: [Event], lastSeq: Int64, epoch: String? = nil) {
         self.events = events
         self.lastSeq = lastSeq
+        self.epoch = epoch
+    }
+
+    /// Bytes a reply keeps free for its envelope (`id`, `status`) and its own fields, below the
+    /// service's largest message, when it pages events by size.
+    public static func eventBytes(maxMessageBytes: Int) -> Int {
+        maxMessageBytes - min(4096, maxMessageBytes / 4)
     }
 
     static let schema = JSONSchema.object([
         "events": JSONSchema.array(of: JSONSchema.object([
             "source": JSONSchema.string(), "seq": JSONSchema.integer(minimum: 1), "type": JSONSchema.string(),
             "occurredAt": JSONSchema.timestamp, "partnerId": JSONSchema.string(), "data": JSONSchema.any,
+            "epoch": JSONSchema.string(description: "the source's outbox epoch"),
         ], required: ["source", "seq", "type", "occurredAt", "data"])),
-        "lastSeq": JSONSchema.integer(minimum: 0),
+        "lastSeq": JSONSchema.integer(minimum: 0, description: "the last seq (for a partner, of its own events)"),
+        "epoch": JSONSchema.string(description: "the source's outbox epoch: a new one means seqs started again"),
     ], required: ["events", "lastSeq"])
 }
 

@@ -14,14 +14,21 @@ public struct Event: Sendable, Equatable, Codable {
     public var partnerId: String?
     /// The event's own fields.
     public var data: JSONValue
+    /// The source's outbox epoch: a new one means a new outbox, whose `seq`s start again (absent
+    /// from sources that predate epochs).
+    public var epoch: String?
 
-    public init(source: String, seq: Int64, type: String, occurredAt: Date, partnerId: String?, data: JSONValue) {
+    public init(
+        source: String, seq: Int64, type: String, occurredAt: Date, partnerId: String?, data: JSONValue,
+        epoch: String? = nil
+    ) {
         self.source = source
         self.seq = seq
         self.type = type
         self.occurredAt = occurredAt
         self.partnerId = partnerId
         self.data = data
+        self.epoch = epoch
     }
 
     /// The PUB/SUB topic: `<source>.<type>`.

@@ -126,8 +126,17 @@ enum TestServices {
     }
 
     /// A consumer of `source`'s events that records every application in its own table.
-    static func consumer(_ name: String = "matching", of source: String = "registry") -> ServiceDefinition {
-        ServiceDefinition(
+    /// - Parameters:
+    ///   - rebuilds: whether it has a reset hook (which deletes what it applied from the source).
+    ///   - refuses: events it fails to apply (while this says so).
+    static func consumer(
+        _ name: String = "matching", of source: String = "registry", rebuilds: Bool = false,
+        refuses: @escaping @Sendable (Event) -> Bool = { _ in false }
+    ) -> ServiceDefinition {
+        let reset: EventSubscriber.Reset = { db, source in
+            try db.execute(sql: "DELETE FROM applied WHERE source = ?", arguments: [source])
+        }
+        return ServiceDefinition(
             name: name, durability: .normal,
             migrations: { migrator in
                 migrator.registerMigration("test.v1.applied") { db in
@@ -140,8 +149,10 @@ enum TestServices {
             },
             subscriptions: [source],
             applyEvent: { db, event in
+                if refuses(event) { throw RPCError(.internal, "refused \(event.source) \(event.seq)") }
                 try db.execute(sql: "INSERT INTO applied (source, seq) VALUES (?, ?)", arguments: [event.source, event.seq])
-            })
+            },
+            resetSource: rebuilds ? reset : nil)
     }
 
     /// The seqs a consumer applied, in the order it applied them.

@@ -14,13 +14,13 @@ struct TimerServiceTests {
     /// A database with a table the timers' handler writes to.
     static func database() throws -> ServiceDatabase {
         let path = (TestDirectories.make("timers") as NSString).appendingPathComponent("timers.sqlite")
-        return try ServiceDatabase(path: path, source: "timers", durability: .normal) { migrator in
+        return try ServiceDatabase(path: path, source: "timers", durability: .normal, migrations: { migrator in
             migrator.registerMigration("test.v1.fired") { db in
                 try db.create(table: "fired") { table in
                     table.column("key", .text).notNull()
                 }
             }
-        }
+        })
     }
 
     static func service(_ database: ServiceDatabase, clock: any ServiceClock) -> TimerService {
