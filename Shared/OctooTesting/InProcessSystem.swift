@@ -50,14 +50,14 @@ public final class InProcessSystem: Sendable {
     @discardableResult
     public func start(
         _ definition: ServiceDefinition, maxInFlight: Int = 64, clock: (any ServiceClock)? = nil,
-        shouldPublish: @escaping @Sendable (Event) -> Bool = { _ in true }
+        shouldPublish: @escaping @Sendable (Event) -> Bool = { _ in true }, waitUntilServing wait: Bool = true
     ) async throws -> ServiceApplication {
         let application = try ServiceApplication(
             definition: definition, configuration: configuration(for: definition.name, maxInFlight: maxInFlight),
             context: context, clock: clock, shouldPublish: shouldPublish)
         let task = Task { try await application.run() }
         running.withLock { $0.append((application, task)) }
-        try await waitUntilServing(definition.name)
+        if wait { try await waitUntilServing(definition.name) }
         return application
     }
 

@@ -68,14 +68,22 @@ public final class ServiceApplication: Sendable {
                 endpoint: configuration.endpoints.worker(definition.name), instance: configuration.instance,
                 maxInFlight: configuration.maxInFlight, maxMessageBytes: configuration.maxMessageBytes,
                 drainTimeout: configuration.drainTimeout, handlerExecutor: definition.handlerExecutor,
-                heartbeatInterval: configuration.heartbeatInterval),
+                heartbeatInterval: configuration.heartbeatInterval,
+                startsReady: !(definition.readyAfterCatchUp && subscriber != nil)),
             router: router, logger: logger)
         relay = try OutboxRelay(
             context: context, endpoint: configuration.endpoints.eventsPublish, database: database, logger: logger,
             shouldPublish: shouldPublish)
         // Every service keeps idempotency records, so every service sweeps them.
         let sweep = IdempotencySweep(database: database, clock: clock, logger: logger)
-        background = [sweep.work] + definition.background(environment)
+        var parts = [sweep.work]
+        if definition.readyAfterCatchUp, let subscriber {
+            let readiness = Readiness(subscriber: subscriber, server: server, logger: logger, interval: .milliseconds(100))
+            let stopped = ServingFlag()
+            parts.append(BackgroundWork(
+                name: "readiness", run: { await readiness.run { !stopped.isServing } }, stop: { stopped.stop() }))
+        }
+        background = parts + definition.background(environment)
     }
 
     /// Runs until a graceful shutdown: from `shutdown()`, from task cancellation, or (when

@@ -30,6 +30,9 @@ public struct ServiceDefinition: Sendable {
     /// Where handler tasks run unless a method chose otherwise: `.global` for a service whose
     /// handlers compute for long, so its I/O thread keeps answering `Health` and heartbeats.
     public var handlerExecutor: RPCServerConfiguration.HandlerExecutor
+    /// Whether the worker takes requests only once every subscribed source has caught up (a read
+    /// model such as matching's): until then it announces no credit, so the bus sends it nothing.
+    public var readyAfterCatchUp: Bool
 
     public init(
         name: String, version: String = OctooVersion.current, durability: Durability,
@@ -38,7 +41,7 @@ public struct ServiceDefinition: Sendable {
         resetSource: EventSubscriber.Reset? = nil,
         routes: @escaping @Sendable (inout RPCRouter, ServiceEnvironment) -> Void = { _, _ in },
         background: @escaping @Sendable (ServiceEnvironment) -> [BackgroundWork] = { _ in [] },
-        handlerExecutor: RPCServerConfiguration.HandlerExecutor = .ioThread
+        handlerExecutor: RPCServerConfiguration.HandlerExecutor = .ioThread, readyAfterCatchUp: Bool = false
     ) {
         self.name = name
         self.version = version
@@ -50,6 +53,7 @@ public struct ServiceDefinition: Sendable {
         self.routes = routes
         self.background = background
         self.handlerExecutor = handlerExecutor
+        self.readyAfterCatchUp = readyAfterCatchUp
     }
 }
 

@@ -1,8 +1,8 @@
 import Contracts
 import Foundation
 @testable import OctooBus
+@testable import ServiceKit
 import OctooTesting
-import ServiceKit
 import Testing
 import Transport
 import Wire
@@ -214,6 +214,60 @@ struct BrokerTests {
             let finishedFirst = finished.value.load(ordering: .relaxed)
             #expect(!finishedFirst, "Health waited for \(method.name)")
             try await long.value
+        }
+    }
+}
+
+@Suite("Readiness: a read model takes requests only once caught up")
+struct ReadinessTests {
+    @Test(arguments: [
+        ([EventSourceState.current, .current], false, true),
+        ([.current, .catchingUp], false, false),
+        ([.current, .catchingUp], true, true),
+        ([.current, .failing], true, false),
+        ([.dataLoss], false, false),
+        ([], false, true),
+    ])
+    func whenAWorkerMayServe(states: [EventSourceState], serving: Bool, expected: Bool) {
+        #expect(Readiness.canServe(states, serving: serving) == expected)
+    }
+
+    @Test func aConsumerAnnouncesNoCreditUntilItsSourceHasBeenReadThenServes() async throws {
+        let system = try InProcessSystem()
+        defer { Task { await system.shutdown() } }
+        var consumer = TestServices.consumer("matching", of: "registry")
+        consumer.readyAfterCatchUp = true
+        try await system.start(consumer, waitUntilServing: false)
+        let client = try system.client("matching")
+        defer { client.close() }
+        // Its source is not running: the worker is connected but takes nothing.
+        let waiting = try await BrokerFaultWait.bus(client, "matching") { $0.workers.count == 1 }
+        #expect(waiting.workers.first?.credit == 0)
+        await #expect {
+            _ = try await client.health("matching", options: CallOptions(timeout: .milliseconds(300), retry: .none))
+        } throws: { error in
+            statusCode(error) == .deadlineExceeded
+        }
+        try await system.start(TestServices.source())
+        let ready = try await BrokerFaultWait.bus(client, "matching") { $0.workers.first?.credit == 64 }
+        #expect(ready.workers.count == 1)
+        #expect(try await client.health("matching").status == .serving)
+    }
+}
+
+/// Polls `bus.Status` until `condition` holds for `service`.
+enum BrokerFaultWait {
+    static func bus(
+        _ client: RPCClient, _ service: String, timeout: Duration = .seconds(20), until condition: (BusServiceStatus) -> Bool
+    ) async throws -> BusServiceStatus {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if let status = try? await client.busStatus(options: CallOptions(timeout: .milliseconds(500))),
+               let entry = status.services.first(where: { $0.service == service }), condition(entry) {
+                return entry
+            }
+            guard ContinuousClock.now < deadline else { throw RPCError(.deadlineExceeded, "bus never reached the condition") }
+            try await Task.sleep(for: .milliseconds(50))
         }
     }
 }
