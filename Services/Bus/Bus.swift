@@ -101,53 +101,34 @@ public final class Bus: Sendable {
     }
 
     private func startEvents() throws {
-        let bound = DispatchSemaphore(value: 0)
         let finished = DispatchSemaphore(value: 0)
-        let bindError = Mutex<(any Error)?>(nil)
         let control = "inproc://octoo-bus-events-control-\(UInt64.random(in: 0...UInt64.max))"
         let front = endpoints.bindEventsPublish(host: bindHost)
         let back = endpoints.bindEventsSubscribe(host: bindHost)
         let limit = configuration.socketMessageLimit
         let highWaterMark = configuration.highWaterMark * 10
-        let thread = Thread { [context, logger, weak self] in
-            defer { finished.signal() }
-            let sockets: (Socket, Socket, Socket)
-            do {
-                let publishers = try Socket(context: context, type: .xsub)
-                let subscribers = try Socket(context: context, type: .xpub)
-                let controlSocket = try Socket(context: context, type: .pair)
-                for socket in [publishers, subscribers] {
-                    try socket.setLinger(ms: 0)
-                    try socket.setMaxMessageSize(limit)
-                    try socket.setSendHighWaterMark(highWaterMark)
-                    try socket.setReceiveHighWaterMark(highWaterMark)
-                }
-                try publishers.bind(front)
-                try subscribers.bind(back)
-                try controlSocket.bind(control)
-                sockets = (publishers, subscribers, controlSocket)
-            } catch {
-                bindError.withLock { $0 = error }
-                bound.signal()
-                return
+        try BoundThread.start(name: "octoo-bus-events", finished: finished, setup: { [context] in
+            let publishers = try Socket(context: context, type: .xsub)
+            let subscribers = try Socket(context: context, type: .xpub)
+            let controlSocket = try Socket(context: context, type: .pair)
+            for socket in [publishers, subscribers] {
+                try socket.setLinger(ms: 0)
+                try socket.setMaxMessageSize(limit)
+                try socket.setSendHighWaterMark(highWaterMark)
+                try socket.setReceiveHighWaterMark(highWaterMark)
             }
-            bound.signal()
+            try publishers.bind(front)
+            try subscribers.bind(back)
+            try controlSocket.bind(control)
+            return (publishers, subscribers, controlSocket)
+        }) { [logger, weak self] sockets in
             do {
                 try Proxy.run(frontend: sockets.0, backend: sockets.1, control: sockets.2)
             } catch {
                 logger.critical("events proxy failed", metadata: ["error": "\(error)"])
                 self?.failed("events proxy: \(error)")
             }
-            sockets.0.close(lingerMs: 0)
-            sockets.1.close(lingerMs: 0)
-            sockets.2.close(lingerMs: 0)
-        }
-        thread.name = "octoo-bus-events"
-        thread.start()
-        bound.wait()
-        if let error = bindError.withLock({ $0 }) {
-            finished.wait()
-            throw error
+            for socket in [sockets.0, sockets.1, sockets.2] { socket.close(lingerMs: 0) }
         }
         events.withLock { $0 = EventsDevice(control: control, finished: finished) }
     }

@@ -47,32 +47,14 @@ final class ServiceBroker: Sendable {
     /// Binds both ports on a new thread and runs the loop there; throws (with nothing left
     /// running) when a bind fails. `onExit` is called if the loop ever ends on an error.
     func start(onExit: @escaping @Sendable (any Error) -> Void) throws {
-        let bound = DispatchSemaphore(value: 0)
-        let bindError = Mutex<(any Error)?>(nil)
-        let thread = Thread { [self] in
-            defer { finished.signal() }
-            let loop: BrokerLoop
-            do {
-                loop = try BrokerLoop(broker: self)
-            } catch {
-                bindError.withLock { $0 = error }
-                bound.signal()
-                return
-            }
-            bound.signal()
+        try BoundThread.start(name: "octoo-broker-\(service)", finished: finished, setup: { try BrokerLoop(broker: self) }) {
+            [logger] loop in
             do {
                 try loop.run()
             } catch {
                 logger.critical("broker loop failed", metadata: ["error": "\(error)"])
                 onExit(error)
             }
-        }
-        thread.name = "octoo-broker-\(service)"
-        thread.start()
-        bound.wait()
-        if let error = bindError.withLock({ $0 }) {
-            finished.wait()
-            throw error
         }
     }
 

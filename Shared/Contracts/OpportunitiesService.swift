@@ -110,96 +110,83 @@ extension Opportunities {
 
 /// A typed client of the opportunities: every call carries the actor and stays within the
 /// caller's remaining deadline, so no service assembles a call by hand.
-public struct OpportunitiesClient: Sendable {
-    public let rpc: RPCClient
-    public let actor: Actor
-    public let options: CallOptions
+public struct OpportunitiesClient: ContractClient {
+    public let caller: ContractCaller
 
-    /// Calls as `actor` with `options`.
-    public init(_ rpc: RPCClient, actor: Actor, options: CallOptions = CallOptions()) {
-        self.rpc = rpc
-        self.actor = actor
-        self.options = options
-    }
-
-    /// Calls on behalf of a handler's caller: as the service within the caller's tenant, within
-    /// what is left of the caller's deadline.
-    public init(_ rpc: RPCClient, onBehalfOf caller: CallerContext) {
-        self.init(rpc, actor: caller.asService, options: caller.downstreamOptions())
-    }
+    public init(caller: ContractCaller) { self.caller = caller }
 
     /// `opportunities.CreateRequest`.
     public func createRequest(_ request: CreateRequestRequest) async throws(RPCError) -> RequestReply {
-        try await rpc.call(Opportunities.createRequest, request, actor: actor, options: options)
+        try await caller.call(Opportunities.createRequest, request)
     }
 
     /// `opportunities.GetRequest`.
     public func getRequest(_ request: GetRequestRequest) async throws(RPCError) -> GetRequestResponse {
-        try await rpc.call(Opportunities.getRequest, request, actor: actor, options: options)
+        try await caller.call(Opportunities.getRequest, request)
     }
 
     /// `opportunities.ListRequests`.
     public func listRequests(_ request: ListRequestsRequest) async throws(RPCError) -> ListRequestsResponse {
-        try await rpc.call(Opportunities.listRequests, request, actor: actor, options: options)
+        try await caller.call(Opportunities.listRequests, request)
     }
 
     /// `opportunities.CancelRequest`.
     public func cancelRequest(_ request: CancelRequestRequest) async throws(RPCError) -> GetRequestResponse {
-        try await rpc.call(Opportunities.cancelRequest, request, actor: actor, options: options)
+        try await caller.call(Opportunities.cancelRequest, request)
     }
 
     /// `opportunities.Offer`.
     public func offer(_ request: OfferRequest) async throws(RPCError) -> OpportunityReply {
-        try await rpc.call(Opportunities.offer, request, actor: actor, options: options)
+        try await caller.call(Opportunities.offer, request)
     }
 
     /// `opportunities.Respond`.
     public func respond(_ request: RespondRequest) async throws(RPCError) -> OpportunityReply {
-        try await rpc.call(Opportunities.respond, request, actor: actor, options: options)
+        try await caller.call(Opportunities.respond, request)
     }
 
     /// `opportunities.Decide`.
     public func decide(_ request: DecideRequest) async throws(RPCError) -> OpportunityReply {
-        try await rpc.call(Opportunities.decide, request, actor: actor, options: options)
+        try await caller.call(Opportunities.decide, request)
     }
 
     /// `opportunities.Cancel`.
     public func cancel(_ request: CancelRequestBody) async throws(RPCError) -> OpportunityReply {
-        try await rpc.call(Opportunities.cancel, request, actor: actor, options: options)
+        try await caller.call(Opportunities.cancel, request)
     }
 
     /// `opportunities.MarkNoShow`.
     public func markNoShow(_ request: OpportunityActionRequest) async throws(RPCError) -> OpportunityReply {
-        try await rpc.call(Opportunities.markNoShow, request, actor: actor, options: options)
+        try await caller.call(Opportunities.markNoShow, request)
     }
 
     /// `opportunities.SeekReplacement`.
     public func seekReplacement(_ request: OpportunityActionRequest) async throws(RPCError) -> OpportunityReply {
-        try await rpc.call(Opportunities.seekReplacement, request, actor: actor, options: options)
+        try await caller.call(Opportunities.seekReplacement, request)
     }
 
     /// `opportunities.WithdrawReplacement`.
     public func withdrawReplacement(_ request: OpportunityActionRequest) async throws(RPCError) -> OpportunityReply {
-        try await rpc.call(Opportunities.withdrawReplacement, request, actor: actor, options: options)
+        try await caller.call(Opportunities.withdrawReplacement, request)
     }
 
     /// `opportunities.GetOpportunity`.
     public func getOpportunity(_ request: IdRequest) async throws(RPCError) -> OpportunityReply {
-        try await rpc.call(Opportunities.getOpportunity, request, actor: actor, options: options)
+        try await caller.call(Opportunities.getOpportunity, request)
     }
 
     /// `opportunities.ListOpportunities`.
     public func listOpportunities(_ request: ListOpportunitiesRequest) async throws(RPCError) -> ListOpportunitiesResponse {
-        try await rpc.call(Opportunities.listOpportunities, request, actor: actor, options: options)
+        try await caller.call(Opportunities.listOpportunities, request)
     }
 
     /// `opportunities.History`.
     public func history(_ request: HistoryRequest) async throws(RPCError) -> HistoryResponse {
-        try await rpc.call(Opportunities.history, request, actor: actor, options: options)
+        try await caller.call(Opportunities.history, request)
     }
 
     /// `opportunities.SetCancellationPolicy`.
     public func setCancellationPolicy(_ request: SetCancellationPolicyRequest) async throws(RPCError) -> CancellationPolicy {
-        try await rpc.call(Opportunities.setCancellationPolicy, request, actor: actor, options: options)
+        try await caller.call(Opportunities.setCancellationPolicy, request)
     }
 }

@@ -150,106 +150,93 @@ extension Registry {
 
 /// A typed client of the registry: every call carries the actor and stays within the
 /// caller's remaining deadline, so no service assembles a call by hand.
-public struct RegistryClient: Sendable {
-    public let rpc: RPCClient
-    public let actor: Actor
-    public let options: CallOptions
+public struct RegistryClient: ContractClient {
+    public let caller: ContractCaller
 
-    /// Calls as `actor` with `options`.
-    public init(_ rpc: RPCClient, actor: Actor, options: CallOptions = CallOptions()) {
-        self.rpc = rpc
-        self.actor = actor
-        self.options = options
-    }
-
-    /// Calls on behalf of a handler's caller: as the service within the caller's tenant, within
-    /// what is left of the caller's deadline.
-    public init(_ rpc: RPCClient, onBehalfOf caller: CallerContext) {
-        self.init(rpc, actor: caller.asService, options: caller.downstreamOptions())
-    }
+    public init(caller: ContractCaller) { self.caller = caller }
 
     /// `registry.CreateDocumentType`.
     public func createDocumentType(_ request: CreateDocumentTypeRequest) async throws(RPCError) -> DocumentTypeReply {
-        try await rpc.call(Registry.createDocumentType, request, actor: actor, options: options)
+        try await caller.call(Registry.createDocumentType, request)
     }
 
     /// `registry.ListDocumentTypes`.
     public func listDocumentTypes(_ request: ListDocumentTypesRequest) async throws(RPCError) -> ListDocumentTypesResponse {
-        try await rpc.call(Registry.listDocumentTypes, request, actor: actor, options: options)
+        try await caller.call(Registry.listDocumentTypes, request)
     }
 
     /// `registry.CreateQualification`.
     public func createQualification(_ request: CreateQualificationRequest) async throws(RPCError) -> QualificationReply {
-        try await rpc.call(Registry.createQualification, request, actor: actor, options: options)
+        try await caller.call(Registry.createQualification, request)
     }
 
     /// `registry.UpdateQualification`.
     public func updateQualification(_ request: UpdateQualificationRequest) async throws(RPCError) -> QualificationReply {
-        try await rpc.call(Registry.updateQualification, request, actor: actor, options: options)
+        try await caller.call(Registry.updateQualification, request)
     }
 
     /// `registry.ArchiveQualification`.
     public func archiveQualification(_ request: ArchiveQualificationRequest) async throws(RPCError) -> QualificationReply {
-        try await rpc.call(Registry.archiveQualification, request, actor: actor, options: options)
+        try await caller.call(Registry.archiveQualification, request)
     }
 
     /// `registry.ListQualifications`.
     public func listQualifications(_ request: ListQualificationsRequest) async throws(RPCError) -> ListQualificationsResponse {
-        try await rpc.call(Registry.listQualifications, request, actor: actor, options: options)
+        try await caller.call(Registry.listQualifications, request)
     }
 
     /// `registry.UpsertProvider`.
     public func upsertProvider(_ request: UpsertProviderRequest) async throws(RPCError) -> ProviderReply {
-        try await rpc.call(Registry.upsertProvider, request, actor: actor, options: options)
+        try await caller.call(Registry.upsertProvider, request)
     }
 
     /// `registry.GetProvider`.
     public func getProvider(_ request: GetProviderRequest) async throws(RPCError) -> GetProviderResponse {
-        try await rpc.call(Registry.getProvider, request, actor: actor, options: options)
+        try await caller.call(Registry.getProvider, request)
     }
 
     /// `registry.ListProviders`.
     public func listProviders(_ request: ListProvidersRequest) async throws(RPCError) -> ListProvidersResponse {
-        try await rpc.call(Registry.listProviders, request, actor: actor, options: options)
+        try await caller.call(Registry.listProviders, request)
     }
 
     /// `registry.AddDocument`.
     public func addDocument(_ request: AddDocumentRequest) async throws(RPCError) -> DocumentReply {
-        try await rpc.call(Registry.addDocument, request, actor: actor, options: options)
+        try await caller.call(Registry.addDocument, request)
     }
 
     /// `registry.RevokeDocument`.
     public func revokeDocument(_ request: RevokeDocumentRequest) async throws(RPCError) -> DocumentReply {
-        try await rpc.call(Registry.revokeDocument, request, actor: actor, options: options)
+        try await caller.call(Registry.revokeDocument, request)
     }
 
     /// `registry.ApplyQualification`.
     public func applyQualification(_ request: ApplyQualificationRequest) async throws(RPCError) -> AppliedQualificationReply {
-        try await rpc.call(Registry.applyQualification, request, actor: actor, options: options)
+        try await caller.call(Registry.applyQualification, request)
     }
 
     /// `registry.RemoveQualification`.
     public func removeQualification(_ request: RemoveQualificationRequest) async throws(RPCError) -> AppliedQualificationReply {
-        try await rpc.call(Registry.removeQualification, request, actor: actor, options: options)
+        try await caller.call(Registry.removeQualification, request)
     }
 
     /// `registry.CheckQualifications`.
     public func checkQualifications(_ request: CheckQualificationsRequest) async throws(RPCError) -> CheckQualificationsResponse {
-        try await rpc.call(Registry.checkQualifications, request, actor: actor, options: options)
+        try await caller.call(Registry.checkQualifications, request)
     }
 
     /// `registry.SetAvailability`.
     public func setAvailability(_ request: SetAvailabilityRequest) async throws(RPCError) -> SetAvailabilityResponse {
-        try await rpc.call(Registry.setAvailability, request, actor: actor, options: options)
+        try await caller.call(Registry.setAvailability, request)
     }
 
     /// `registry.UpsertCustomer`.
     public func upsertCustomer(_ request: UpsertCustomerRequest) async throws(RPCError) -> CustomerReply {
-        try await rpc.call(Registry.upsertCustomer, request, actor: actor, options: options)
+        try await caller.call(Registry.upsertCustomer, request)
     }
 
     /// `registry.GetCustomer`.
     public func getCustomer(_ request: GetCustomerRequest) async throws(RPCError) -> CustomerReply {
-        try await rpc.call(Registry.getCustomer, request, actor: actor, options: options)
+        try await caller.call(Registry.getCustomer, request)
     }
 }

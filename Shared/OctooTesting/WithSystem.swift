@@ -29,14 +29,9 @@ public func withInProcessSystem<Result: Sendable>(
     _ body: (InProcessSystem) async throws -> Result
 ) async throws -> Result {
     let system = try InProcessSystem()
-    do {
+    return try await tearingDown({ await system.shutdown() }) {
         for definition in definitions { try await system.start(definition, clock: clock) }
-        let result = try await body(system)
-        await system.shutdown()
-        return result
-    } catch {
-        await system.shutdown()
-        throw error
+        return try await body(system)
     }
 }
 
@@ -46,17 +41,27 @@ public func withExecutableSystem<Result: Sendable>(
     _ products: [String], _ body: (ExecutableSystem) async throws -> Result
 ) async throws -> Result {
     let system = try ExecutableSystem()
-    do {
+    return try await tearingDown({ await system.shutdown() }) {
         try system.startBus()
         for product in products { try system.start(product) }
         for product in products where BusEndpoints.services.contains(product) { try await system.waitUntilServing(product) }
-        let result = try await body(system)
-        await system.shutdown()
-        return result
+        return try await body(system)
+    }
+}
+
+/// Runs `body`, then `teardown`, whether `body` returned or threw: an awaited `defer`.
+func tearingDown<Result>(
+    _ teardown: () async -> Void, _ body: () async throws -> Result
+) async throws -> Result {
+    let result: Result
+    do {
+        result = try await body()
     } catch {
-        await system.shutdown()
+        await teardown()
         throw error
     }
+    await teardown()
+    return result
 }
 
 /// Runs `body` against either kind of system, with awaited teardown.

@@ -19,22 +19,6 @@ struct BrokerFaultTests {
         return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
-    /// Polls `bus.Status` until `condition` holds for `service`'s side of it.
-    static func waitForBus(
-        _ client: RPCClient, _ service: String, timeout: Duration = .seconds(20),
-        until condition: (BusServiceStatus) -> Bool
-    ) async throws -> BusServiceStatus {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            if let status = try? await client.busStatus(options: CallOptions(timeout: .milliseconds(500))),
-               let entry = status.services.first(where: { $0.service == service }), condition(entry) {
-                return entry
-            }
-            guard ContinuousClock.now < deadline else { throw RPCError(.deadlineExceeded, "bus never reached the condition") }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-    }
-
     static let sleep = MethodDescriptor<ExecutablesTests.SleepBody, ExecutablesTests.SleptBody>(
         "matching.Sleep", idempotent: false, roles: nil, summary: "", request: JSONSchema.any, response: JSONSchema.any)
 
@@ -44,31 +28,19 @@ struct BrokerFaultTests {
         let bus = try system.start("octoo-bus", service: false)
         let client = try system.client("registry")
         defer { client.close() }
-        _ = try await Self.waitForBus(client, "registry") { _ in true }
+        _ = try await waitForBus(client, "registry") { _ in true }
         let cpuBefore = try Self.cpuSeconds(bus.processIdentifier)
         let started = ContinuousClock.now
-        let codes = await withTaskGroup(of: StatusCode.self) { group in
-            for index in 0..<100 {
-                group.addTask {
-                    do {
-                        let options = CallOptions(timeout: .milliseconds(5000), retry: .none)
-                        if index == 0 {
-                            // A mutation that must never be applied once its caller has given up.
-                            _ = try await client.call(
-                                Registry.createDocumentType, CreateDocumentTypeRequest(name: "too-late"),
-                                actor: Self.partner, options: options)
-                        } else {
-                            _ = try await client.health("registry", options: options)
-                        }
-                        return .ok
-                    } catch {
-                        return statusCode(error)
-                    }
-                }
+        let codes = await concurrentCalls(100) { index in
+            let options = CallOptions(timeout: .milliseconds(5000), retry: .none)
+            if index == 0 {
+                // A mutation that must never be applied once its caller has given up.
+                _ = try await client.call(
+                    Registry.createDocumentType, CreateDocumentTypeRequest(name: "too-late"), actor: Self.partner,
+                    options: options)
+            } else {
+                _ = try await client.health("registry", options: options)
             }
-            var codes: [StatusCode] = []
-            for await code in group { codes.append(code) }
-            return codes
         }
         let elapsed = ContinuousClock.now - started
         let cpu = try Self.cpuSeconds(bus.processIdentifier) - cpuBefore
@@ -76,7 +48,7 @@ struct BrokerFaultTests {
         #expect(elapsed >= .seconds(5))
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         #expect(cpu / seconds < 0.05, "the bus used \(cpu) s of CPU in \(seconds) s with 100 requests waiting")
-        let registry = try await Self.waitForBus(client, "registry") { $0.expiredInQueue == 100 }
+        let registry = try await waitForBus(client, "registry") { $0.expiredInQueue == 100 }
         #expect(registry.queueDepth == 0)
         #expect(registry.dispatched == 0)
 
@@ -94,10 +66,10 @@ struct BrokerFaultTests {
         try system.start("octoo-test-service", as: "m2", arguments: ["--as", "matching", "--instance", "m2"])
         let client = try system.client("matching")
         defer { client.close() }
-        _ = try await Self.waitForBus(client, "matching") { $0.workers.count == 2 }
+        _ = try await waitForBus(client, "matching") { $0.workers.count == 2 }
         kill(hung.processIdentifier, SIGSTOP)
         defer { kill(hung.processIdentifier, SIGCONT) }
-        let afterDetection = try await Self.waitForBus(client, "matching") { $0.workers.count == 1 }
+        let afterDetection = try await waitForBus(client, "matching") { $0.workers.count == 1 }
         #expect(afterDetection.workers.map(\.instance) == ["m2"])
         var codes: [StatusCode] = []
         for _ in 0..<100 {
@@ -111,7 +83,7 @@ struct BrokerFaultTests {
         #expect(codes.allSatisfy { $0 == .ok }, "\(codes.filter { $0 != .ok })")
         // Woken up, the replica is told it is unknown and announces itself again.
         kill(hung.processIdentifier, SIGCONT)
-        let rejoined = try await Self.waitForBus(client, "matching") { $0.workers.count == 2 }
+        let rejoined = try await waitForBus(client, "matching") { $0.workers.count == 2 }
         #expect(rejoined.workers.map(\.instance) == ["m1", "m2"])
     }
 
@@ -122,33 +94,21 @@ struct BrokerFaultTests {
         let worker = try system.start("octoo-test-service", as: "doomed", arguments: ["--as", "matching"])
         let client = try system.client("matching")
         defer { client.close() }
-        _ = try await Self.waitForBus(client, "matching") { $0.workers.count == 1 }
+        _ = try await waitForBus(client, "matching") { $0.workers.count == 1 }
         let calls = Task {
-            await withTaskGroup(of: StatusCode.self) { group in
-                for _ in 0..<5 {
-                    group.addTask {
-                        do {
-                            _ = try await client.call(
-                                Self.sleep, ExecutablesTests.SleepBody(ms: 30_000), actor: nil, options: CallOptions(timeout: .seconds(60), retry: .none))
-                            return .ok
-                        } catch {
-                            return statusCode(error)
-                        }
-                    }
-                }
-                var codes: [StatusCode] = []
-                for await code in group { codes.append(code) }
-                return codes
+            await concurrentCalls(5) { _ in
+                _ = try await client.call(
+                    Self.sleep, ExecutablesTests.SleepBody(ms: 30_000), actor: nil, options: CallOptions(timeout: .seconds(60), retry: .none))
             }
         }
-        _ = try await Self.waitForBus(client, "matching") { $0.workers.first?.inFlight == 5 }
+        _ = try await waitForBus(client, "matching") { $0.workers.first?.inFlight == 5 }
         let killedAt = ContinuousClock.now
         kill(worker.processIdentifier, SIGKILL)
         let codes = await calls.value
         // Answered by the bus once the worker's heartbeats stopped, long before the calls' own 60 s.
         #expect(codes == Array(repeating: .unknown, count: 5), "\(codes)")
         #expect(ContinuousClock.now - killedAt < .seconds(30))
-        let matching = try await Self.waitForBus(client, "matching") { $0.workers.isEmpty }
+        let matching = try await waitForBus(client, "matching") { $0.workers.isEmpty }
         #expect(matching.lostWithWorker == 5)
     }
 
@@ -160,22 +120,10 @@ struct BrokerFaultTests {
         try await system.waitUntilServing("registry")
         let client = try system.client("registry")
         defer { client.close() }
-        let codes = await withTaskGroup(of: StatusCode.self) { group in
-            for _ in 0..<500 {
-                group.addTask {
-                    do {
-                        _ = try await client.call(
-                            Registry.listDocumentTypes, ListDocumentTypesRequest(), actor: Self.partner,
-                            options: CallOptions(timeout: .seconds(30), retry: .none))
-                        return .ok
-                    } catch {
-                        return statusCode(error)
-                    }
-                }
-            }
-            var codes: [StatusCode] = []
-            for await code in group { codes.append(code) }
-            return codes
+        let codes = await concurrentCalls(500) { _ in
+            _ = try await client.call(
+                Registry.listDocumentTypes, ListDocumentTypesRequest(), actor: Self.partner,
+                options: CallOptions(timeout: .seconds(30), retry: .none))
         }
         #expect(codes.filter { $0 == .ok }.count == 500, "\(Dictionary(grouping: codes, by: \.self).mapValues(\.count))")
     }
@@ -193,13 +141,9 @@ struct BrokerFaultTests {
         try await system.waitUntilServing("registry", timeout: .seconds(20))
         let client = try system.client("registry")
         defer { client.close() }
-        let registry = try await Self.waitForBus(client, "registry") { $0.workers.count == 1 }
+        let registry = try await waitForBus(client, "registry") { $0.workers.count == 1 }
         #expect(registry.workers.first?.credit == 64)
         _ = await system.terminate("bus-2")
     }
 }
 
-/// The status code of any error a call threw (`UNKNOWN` for one that is not an `RPCError`).
-func statusCode(_ error: any Error) -> StatusCode {
-    (error as? RPCError)?.code ?? .unknown
-}

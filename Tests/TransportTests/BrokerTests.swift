@@ -119,22 +119,10 @@ struct BrokerTests {
         let client = try system.client("registry")
         defer { client.close() }
         // One runs, three wait, the rest are refused at once.
-        let codes = await withTaskGroup(of: StatusCode.self) { group in
-            for _ in 0..<8 {
-                group.addTask {
-                    do {
-                        _ = try await client.call(
-                            TestMethods.sleep("registry"), SleepRequest(ms: 300), actor: nil,
-                            options: CallOptions(timeout: .seconds(10), retry: .none))
-                        return .ok
-                    } catch {
-                        return statusCode(error)
-                    }
-                }
-            }
-            var codes: [StatusCode] = []
-            for await code in group { codes.append(code) }
-            return codes
+        let codes = await concurrentCalls(8) { _ in
+            _ = try await client.call(
+                TestMethods.sleep("registry"), SleepRequest(ms: 300), actor: nil,
+                options: CallOptions(timeout: .seconds(10), retry: .none))
         }
         #expect(codes.filter { $0 == .ok }.count == 4, "\(codes)")
         #expect(codes.filter { $0 == .resourceExhausted }.count == 4, "\(codes)")
@@ -241,7 +229,7 @@ struct ReadinessTests {
         let client = try system.client("matching")
         defer { client.close() }
         // Its source is not running: the worker is connected but takes nothing.
-        let waiting = try await BrokerFaultWait.bus(client, "matching") { $0.workers.count == 1 }
+        let waiting = try await waitForBus(client, "matching") { $0.workers.count == 1 }
         #expect(waiting.workers.first?.credit == 0)
         await #expect {
             _ = try await client.health("matching", options: CallOptions(timeout: .milliseconds(300), retry: .none))
@@ -249,25 +237,8 @@ struct ReadinessTests {
             statusCode(error) == .deadlineExceeded
         }
         try await system.start(TestServices.source())
-        let ready = try await BrokerFaultWait.bus(client, "matching") { $0.workers.first?.credit == 64 }
+        let ready = try await waitForBus(client, "matching") { $0.workers.first?.credit == 64 }
         #expect(ready.workers.count == 1)
         #expect(try await client.health("matching").status == .serving)
-    }
-}
-
-/// Polls `bus.Status` until `condition` holds for `service`.
-enum BrokerFaultWait {
-    static func bus(
-        _ client: RPCClient, _ service: String, timeout: Duration = .seconds(20), until condition: (BusServiceStatus) -> Bool
-    ) async throws -> BusServiceStatus {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            if let status = try? await client.busStatus(options: CallOptions(timeout: .milliseconds(500))),
-               let entry = status.services.first(where: { $0.service == service }), condition(entry) {
-                return entry
-            }
-            guard ContinuousClock.now < deadline else { throw RPCError(.deadlineExceeded, "bus never reached the condition") }
-            try await Task.sleep(for: .milliseconds(50))
-        }
     }
 }

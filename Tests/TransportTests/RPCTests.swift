@@ -61,20 +61,9 @@ struct RPCTests {
 
     /// `count` concurrent `Sleep` calls of `ms` each, no retries; their status codes.
     func concurrentSleeps(_ client: RPCClient, count: Int, ms: Int) async -> [StatusCode] {
-        await withTaskGroup(of: StatusCode.self) { group in
-            for _ in 0..<count {
-                group.addTask {
-                    do {
-                        _ = try await client.call(TestMethods.sleep("registry"), SleepRequest(ms: ms), actor: nil, options: CallOptions(timeout: .seconds(10), retry: .none))
-                        return .ok
-                    } catch {
-                        return statusCode(error)
-                    }
-                }
-            }
-            var codes: [StatusCode] = []
-            for await code in group { codes.append(code) }
-            return codes
+        await concurrentCalls(count) { _ in
+            _ = try await client.call(
+                TestMethods.sleep("registry"), SleepRequest(ms: ms), actor: nil, options: CallOptions(timeout: .seconds(10), retry: .none))
         }
     }
 

@@ -161,7 +161,4 @@ enum TestServices {
     }
 }
 
-/// The status code of any error a call threw (`UNKNOWN` for one that is not an `RPCError`).
-func statusCode(_ error: any Error) -> StatusCode {
-    (error as? RPCError)?.code ?? .unknown
-}
+
