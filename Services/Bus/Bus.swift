@@ -121,7 +121,7 @@ public final class Bus: Sendable {
             try subscribers.bind(back)
             try controlSocket.bind(control)
             return (publishers, subscribers, controlSocket)
-        }) { [logger, weak self] sockets in
+        }, run: { [logger, weak self] sockets in
             do {
                 try Proxy.run(frontend: sockets.0, backend: sockets.1, control: sockets.2)
             } catch {
@@ -129,7 +129,7 @@ public final class Bus: Sendable {
                 self?.failed("events proxy: \(error)")
             }
             for socket in [sockets.0, sockets.1, sockets.2] { socket.close(lingerMs: 0) }
-        }
+        })
         events.withLock { $0 = EventsDevice(control: control, finished: finished) }
     }
 

@@ -47,15 +47,16 @@ final class ServiceBroker: Sendable {
     /// Binds both ports on a new thread and runs the loop there; throws (with nothing left
     /// running) when a bind fails. `onExit` is called if the loop ever ends on an error.
     func start(onExit: @escaping @Sendable (any Error) -> Void) throws {
-        try BoundThread.start(name: "octoo-broker-\(service)", finished: finished, setup: { try BrokerLoop(broker: self) }) {
-            [logger] loop in
-            do {
-                try loop.run()
-            } catch {
-                logger.critical("broker loop failed", metadata: ["error": "\(error)"])
-                onExit(error)
-            }
-        }
+        try BoundThread.start(
+            name: "octoo-broker-\(service)", finished: finished, setup: { try BrokerLoop(broker: self) },
+            run: { [logger] loop in
+                do {
+                    try loop.run()
+                } catch {
+                    logger.critical("broker loop failed", metadata: ["error": "\(error)"])
+                    onExit(error)
+                }
+            })
     }
 
     /// Asks the loop to stop: queued requests are answered `UNAVAILABLE`, dispatched ones get up

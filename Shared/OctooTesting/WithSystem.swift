@@ -29,7 +29,7 @@ public func withInProcessSystem<Result: Sendable>(
     _ body: (InProcessSystem) async throws -> Result
 ) async throws -> Result {
     let system = try InProcessSystem()
-    return try await tearingDown({ await system.shutdown() }) {
+    return try await tearingDown(teardown: system.shutdown) {
         for definition in definitions { try await system.start(definition, clock: clock) }
         return try await body(system)
     }
@@ -41,7 +41,7 @@ public func withExecutableSystem<Result: Sendable>(
     _ products: [String], _ body: (ExecutableSystem) async throws -> Result
 ) async throws -> Result {
     let system = try ExecutableSystem()
-    return try await tearingDown({ await system.shutdown() }) {
+    return try await tearingDown(teardown: system.shutdown) {
         try system.startBus()
         for product in products { try system.start(product) }
         for product in products where BusEndpoints.services.contains(product) { try await system.waitUntilServing(product) }
@@ -51,7 +51,7 @@ public func withExecutableSystem<Result: Sendable>(
 
 /// Runs `body`, then `teardown`, whether `body` returned or threw: an awaited `defer`.
 func tearingDown<Result>(
-    _ teardown: () async -> Void, _ body: () async throws -> Result
+    teardown: @Sendable () async -> Void, _ body: () async throws -> Result
 ) async throws -> Result {
     let result: Result
     do {

@@ -111,7 +111,7 @@ struct RPCTests {
         defer { Task { await system.shutdown() } }
         try await system.start(TestServices.source(), maxInFlight: 256)
         let clients = try (0..<4).map { _ in try system.client("registry") }
-        defer { clients.forEach { $0.close() } }
+        defer { for client in clients { client.close() } }
         let mismatches = await withTaskGroup(of: Bool.self) { group in
             for index in 0..<1000 {
                 group.addTask {
