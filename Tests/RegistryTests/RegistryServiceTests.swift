@@ -219,7 +219,7 @@ struct RegistryServiceTests {
         #expect(customer.version == 1)
         let read = try await fixture.call(Registry.getCustomer, GetCustomerRequest(id: "cu-1"), as: Actor(role: .customer, partnerId: "p-1", id: "cu-1"))
         #expect(read.customer == customer)
-        #expect(await fixture.failure(Registry.getCustomer, GetCustomerRequest(id: "cu-1"), as: Actor(role: .customer, partnerId: "p-1", id: "cu-2")).code == .permissionDenied)
+        #expect(await fixture.failure(Registry.getCustomer, GetCustomerRequest(id: "cu-1"), as: Actor(role: .customer, partnerId: "p-1", id: "cu-2")).code == .notFound)
         let updated = try await fixture.call(Registry.upsertCustomer, UpsertCustomerRequest(id: "cu-1", expectedVersion: 1, name: "Hospital", lists: [])).customer
         #expect(updated.version == 2 && updated.lists.isEmpty)
     }

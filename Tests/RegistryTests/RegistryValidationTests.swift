@@ -80,7 +80,7 @@ struct RegistryValidationTests {
         // Roles: only partner and service write; a provider reads only itself.
         Probe(name: "a customer writing", code: .permissionDenied, field: nil) { f, _ in await f.failure(Registry.createQualification, CreateQualificationRequest(name: "Z"), as: Actor(role: .customer, partnerId: "p-1", id: "cu-x")) },
         Probe(name: "a provider writing", code: .permissionDenied, field: nil) { f, s in await f.failure(Registry.upsertProvider, UpsertProviderRequest(id: s.provider.id, name: "Me", providerType: "asl"), as: Actor(role: .provider, partnerId: "p-1", id: s.provider.id)) },
-        Probe(name: "a provider reading another provider", code: .permissionDenied, field: nil) { f, _ in await f.failure(Registry.getProvider, GetProviderRequest(id: "pr-someone"), as: Actor(role: .provider, partnerId: "p-1", id: "pr-ana")) },
+        Probe(name: "a provider reading another provider", code: .notFound, field: "body.id") { f, _ in await f.failure(Registry.getProvider, GetProviderRequest(id: "pr-someone"), as: Actor(role: .provider, partnerId: "p-1", id: "pr-ana")) },
         Probe(name: "a provider listing providers", code: .permissionDenied, field: nil) { f, _ in await f.failure(Registry.listProviders, ListProvidersRequest(), as: Actor(role: .provider, partnerId: "p-1", id: "pr-ana")) },
         Probe(name: "no tenant", code: .invalidArgument, field: "actor.partnerId") { f, _ in await f.failure(Registry.listDocumentTypes, ListDocumentTypesRequest(), as: Actor(role: .service)) },
     ]
