@@ -38,7 +38,9 @@ enum RegistryError: RPCErrorConvertible, Equatable, Sendable {
         case .notApplied(let qualificationId, let providerId):
             return RPCError(
                 .notFound, "qualification \(qualificationId) is not applied to provider \(providerId)",
-                details: [FieldViolation(field: "body.qualificationId", description: "is not applied to this provider")])
+                details: [
+                    FieldViolation(field: "body.qualificationId", description: "is not applied to this provider"),
+                ])
         }
     }
 }
