@@ -74,7 +74,9 @@ var targets: [Target] = [
     ),
     .testTarget(
         name: "RegistryTests",
-        dependencies: ["RegistryService", "OctooTesting", "Contracts", "ServiceKit", "Transport", "Wire", grdb],
+        dependencies: [
+            "RegistryService", "OctooTesting", "Contracts", "ServiceKit", "Store", "Transport", "Wire", grdb, logging,
+        ],
         path: "Tests/RegistryTests"
     ),
     .testTarget(

@@ -16,7 +16,8 @@ public enum QualificationRules {
         if !applied { reasons.append("not applied to this provider") }
         if qualification.archived { reasons.append("qualification is archived") }
         if !qualification.providerTypes.isEmpty && !qualification.providerTypes.contains(provider.providerType) {
-            reasons.append("provider type \(provider.providerType) is not one of \(qualification.providerTypes.joined(separator: ", "))")
+            let allowed = qualification.providerTypes.joined(separator: ", ")
+            reasons.append("provider type \(provider.providerType) is not one of \(allowed)")
         }
         if let zone, !qualification.zones.isEmpty, !qualification.zones.contains(zone) {
             reasons.append("zone \(zone) is not one of \(qualification.zones.joined(separator: ", "))")
@@ -27,7 +28,9 @@ public enum QualificationRules {
             if candidates.contains(where: { covers($0, from: from, to: to) }) { continue }
             reasons.append(whyNot(candidates, typeName: typeName, from: from, to: to))
         }
-        return QualificationStatus(qualificationId: qualification.id, name: qualification.name, applied: applied, inEffect: reasons.isEmpty, reasons: reasons)
+        return QualificationStatus(
+            qualificationId: qualification.id, name: qualification.name, applied: applied, inEffect: reasons.isEmpty,
+            reasons: reasons)
     }
 
     /// Whether `document` is valid over the whole of [from, to]: issued by `from`, not revoked,
@@ -36,6 +39,32 @@ public enum QualificationRules {
         guard document.revokedAt == nil, document.issuedAt <= from else { return false }
         guard let expiresAt = document.expiresAt else { return true }
         return from < to ? expiresAt >= to : expiresAt > to
+    }
+
+    /// An archived qualification is frozen: it cannot be changed any more.
+    static func requireChangeable(_ qualification: Qualification) throws(RegistryError) {
+        if qualification.archived { throw .archived(qualification: qualification.name) }
+    }
+
+    /// A qualification may be applied to a provider only while it is not archived and when its
+    /// provider types (empty: all) include the provider's.
+    static func requireApplicable(_ qualification: Qualification, to provider: Provider) throws(RegistryError) {
+        try requireChangeable(qualification)
+        if !qualification.providerTypes.isEmpty && !qualification.providerTypes.contains(provider.providerType) {
+            throw .providerTypeExcluded(
+                qualification: qualification.name, providerTypes: qualification.providerTypes,
+                providerType: provider.providerType)
+        }
+    }
+
+    /// A customer default may name an archived qualification only if it was already one of the
+    /// customer's defaults: an archived qualification is never newly used.
+    static func requireUsableAsDefault(
+        _ qualification: Qualification, alreadyDefault: Bool, field: String
+    ) throws(RegistryError) {
+        if qualification.archived && !alreadyDefault {
+            throw .archived(qualification: qualification.name, field: field)
+        }
     }
 
     private static func whyNot(_ candidates: [Document], typeName: String, from: Date, to: Date) -> String {
@@ -50,7 +79,9 @@ public enum QualificationRules {
         let expiry = Timestamp.format(best.expiresAt ?? .distantFuture)
         // A point in time is "now" (GetProvider): the document has expired.
         if from == to { return "document \(typeName) expired \(expiry)" }
-        if (best.expiresAt ?? .distantFuture) <= from { return "document \(typeName) expires \(expiry), before the job starts" }
+        if (best.expiresAt ?? .distantFuture) <= from {
+            return "document \(typeName) expires \(expiry), before the job starts"
+        }
         return "document \(typeName) expires \(expiry), before the job ends"
     }
 }

@@ -2,7 +2,14 @@ import GRDB
 
 /// The registry's schema, one named migration per shipped change; never edit a shipped one.
 enum RegistryMigrations {
+    /// Every registry migration, in order.
     static func register(in migrator: inout DatabaseMigrator) {
+        registerVersion1(in: &migrator)
+        registerExpiryOnDurableTimers(in: &migrator)
+    }
+
+    /// The first schema, as shipped (tests start from it to check the migrations after it).
+    static func registerVersion1(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("registry.v1") { db in
             try db.execute(sql: """
                 CREATE TABLE documentType (
@@ -62,6 +69,21 @@ enum RegistryMigrations {
                     PRIMARY KEY (partnerId, id));
                 CREATE UNIQUE INDEX customerName ON customer (partnerId, name COLLATE NOCASE);
                 """)
+        }
+    }
+
+    /// Document expiry moves to the shared durable timers: each pending `documentExpiryTimer` row
+    /// becomes a `durableTimer` of kind `registry.document.expiry` (key `partnerId/documentId`,
+    /// as `DocumentExpiry` reads it), and the old table goes.
+    static func registerExpiryOnDurableTimers(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("registry.v2.documentExpiryOnDurableTimers") { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO durableTimer (kind, key, dueAt, partnerId)
+                    SELECT ?, partnerId || '/' || documentId, dueAt, partnerId FROM documentExpiryTimer;
+                    DROP TABLE documentExpiryTimer;
+                    """,
+                arguments: [DocumentExpiry.timerKind])
         }
     }
 }

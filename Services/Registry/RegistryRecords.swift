@@ -2,63 +2,158 @@ import Contracts
 import Foundation
 import GRDB
 
-// The wire records are stored as they are: one table each, arrays and nested values as JSON.
+// The wire records are stored as they are (one table each, arrays and nested values as JSON);
+// only rows the wire shows differently or not at all have records of their own. Queries are
+// request extensions next to the records (`Provider.all().inTenant(partner).ofType(type)`), and
+// only `RegistryStore` runs them.
 
-extension DocumentType: FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "documentType"
-    public enum Columns {
-        public static let partnerId = Column("partnerId")
-        public static let name = Column("name")
+/// A registry row that belongs to one tenant: every query starts with `inTenant`.
+protocol TenantRecord: TableRecord {}
+
+/// A tenant's record that callers name by `id`.
+protocol TenantEntity: TenantRecord, FetchableRecord {
+    /// What callers call it in errors: `document type`, `provider`.
+    static var kind: String { get }
+}
+
+/// A tenant's record whose `name` is unique in the tenant, case-insensitively.
+protocol NamedEntity: TenantEntity {}
+
+/// A row that belongs to one provider of the tenant.
+protocol ProviderOwned: TenantRecord {}
+
+extension DerivableRequest where RowDecoder: TenantRecord {
+    /// Rows of one tenant only: for a caller, another tenant's rows do not exist.
+    func inTenant(_ partnerId: String) -> Self {
+        filter(Column("partnerId") == partnerId)
     }
 }
 
-extension Qualification: FetchableRecord, PersistableRecord {
+extension DerivableRequest where RowDecoder: TenantEntity {
+    /// The row with this id (within the tenant it is combined with).
+    func withId(_ id: String) -> Self {
+        filter(Column("id") == id)
+    }
+
+    /// Rows whose id is one of `ids`.
+    func withIds(_ ids: some Collection<String>) -> Self {
+        filter(ids.contains(Column("id")))
+    }
+
+    /// Rows after `id` in id order: where a page that ended at `id` continues.
+    func after(id: String) -> Self {
+        filter(Column("id") > id)
+    }
+
+    /// Rows other than `id`, if one is given.
+    func except(id: String?) -> Self {
+        guard let id else { return self }
+        return filter(Column("id") != id)
+    }
+
+    /// In id order, the order pages follow.
+    func orderedById() -> Self {
+        order(Column("id"))
+    }
+}
+
+extension DerivableRequest where RowDecoder: NamedEntity {
+    /// Rows named `name`, ignoring case, as the unique index compares them.
+    func named(_ name: String) -> Self {
+        filter(Column("name").collating(.nocase) == name)
+    }
+
+    /// In name order, ignoring case.
+    func orderedByName() -> Self {
+        order(Column("name").collating(.nocase))
+    }
+}
+
+extension DerivableRequest where RowDecoder: ProviderOwned {
+    /// Rows of one provider.
+    func ofProvider(_ providerId: String) -> Self {
+        filter(Column("providerId") == providerId)
+    }
+}
+
+extension DocumentType: FetchableRecord, PersistableRecord, NamedEntity {
+    public static let databaseTableName = "documentType"
+    static let kind = "document type"
+}
+
+extension Qualification: FetchableRecord, PersistableRecord, NamedEntity {
     public static let databaseTableName = "qualification"
+    static let kind = "qualification"
     public enum Columns {
-        public static let partnerId = Column("partnerId")
-        public static let name = Column("name")
         public static let archived = Column("archived")
     }
 }
 
-extension Provider: FetchableRecord, PersistableRecord {
+extension DerivableRequest<Qualification> {
+    /// Qualifications still in use (archived ones are listed only on request).
+    func unarchived() -> Self {
+        filter(Qualification.Columns.archived == false)
+    }
+}
+
+extension Provider: FetchableRecord, PersistableRecord, TenantEntity {
     public static let databaseTableName = "provider"
+    static let kind = "provider"
     public enum Columns {
-        public static let partnerId = Column("partnerId")
-        public static let id = Column("id")
         public static let providerType = Column("providerType")
         public static let active = Column("active")
+        public static let zones = Column("zones")
     }
 }
 
-extension Document: FetchableRecord, PersistableRecord {
+extension DerivableRequest<Provider> {
+    /// Providers of one type (`asl`, `cart`).
+    func ofType(_ providerType: String) -> Self {
+        filter(Provider.Columns.providerType == providerType)
+    }
+
+    /// Active providers only.
+    func active() -> Self {
+        filter(Provider.Columns.active == true)
+    }
+
+    /// Providers working in `zone`. The zones are a JSON array, and GRDB has no builder for
+    /// SQLite's `json_each`, so this one filter is SQL (the column still comes from `Columns`).
+    func inZone(_ zone: String) -> Self {
+        filter(literal: "EXISTS (SELECT 1 FROM json_each(\(Provider.Columns.zones)) WHERE value = \(zone))")
+    }
+}
+
+extension Document: FetchableRecord, PersistableRecord, TenantEntity, ProviderOwned {
     public static let databaseTableName = "document"
-    public enum Columns {
-        public static let partnerId = Column("partnerId")
-        public static let providerId = Column("providerId")
-        public static let documentTypeId = Column("documentTypeId")
+    static let kind = "document"
+}
+
+extension DerivableRequest<Document> {
+    /// Oldest first, as a provider's documents are shown.
+    func inIssueOrder() -> Self {
+        order(Column("issuedAt"), Column("id"))
     }
 }
 
-extension AppliedQualification: FetchableRecord, PersistableRecord {
+extension AppliedQualification: FetchableRecord, PersistableRecord, ProviderOwned {
     public static let databaseTableName = "appliedQualification"
-    public enum Columns {
-        public static let partnerId = Column("partnerId")
-        public static let providerId = Column("providerId")
-        public static let qualificationId = Column("qualificationId")
+}
+
+extension DerivableRequest<AppliedQualification> {
+    /// Badges of one qualification.
+    func ofQualification(_ qualificationId: String) -> Self {
+        filter(Column("qualificationId") == qualificationId)
     }
 }
 
-extension Customer: FetchableRecord, PersistableRecord {
+extension Customer: FetchableRecord, PersistableRecord, NamedEntity {
     public static let databaseTableName = "customer"
-    public enum Columns {
-        public static let partnerId = Column("partnerId")
-        public static let name = Column("name")
-    }
+    static let kind = "customer"
 }
 
-/// One availability window of one provider.
-struct AvailabilityRow: Codable, FetchableRecord, PersistableRecord {
+/// One availability window of one provider: the wire's window plus whose it is.
+struct AvailabilityRow: Codable, FetchableRecord, PersistableRecord, ProviderOwned {
     static let databaseTableName = "availabilityWindow"
     var partnerId: String
     var providerId: String
@@ -66,29 +161,18 @@ struct AvailabilityRow: Codable, FetchableRecord, PersistableRecord {
     var to: Date
     var status: AvailabilityWindow.Status
 
-    enum Columns {
-        static let partnerId = Column("partnerId")
-        static let providerId = Column("providerId")
-        static let from = Column("from")
-    }
-
     var window: AvailabilityWindow { AvailabilityWindow(from: from, to: to, status: status) }
 }
 
-/// A document expiry not yet announced: the durable timer the expiry scheduler works from.
-struct DocumentExpiryTimer: Codable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "documentExpiryTimer"
-    var partnerId: String
-    var documentId: String
-    var dueAt: Date
-
-    enum Columns {
-        static let dueAt = Column("dueAt")
+extension DerivableRequest<AvailabilityRow> {
+    /// Earliest first.
+    func chronological() -> Self {
+        order(Column("from"))
     }
 }
 
 /// Marks a qualification as used (applied or required on a request): it may then only be archived.
-struct QualificationUse: Codable, FetchableRecord, PersistableRecord {
+struct QualificationUse: Codable, FetchableRecord, PersistableRecord, TenantRecord {
     static let databaseTableName = "qualificationUse"
     var partnerId: String
     var qualificationId: String

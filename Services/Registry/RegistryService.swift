@@ -1,6 +1,7 @@
 import Contracts
 import ServiceKit
 import Store
+import Transport
 
 /// The `registry` service: the source of truth for providers, qualifications, documents,
 /// availability and customers.
@@ -8,20 +9,33 @@ public enum RegistryService {
     /// The service's name on the bus and in events.
     public static let name = Registry.service
 
-    /// Everything that makes the service what it is, for `ServiceApplication`.
+    /// Everything that makes the service what it is, for `ServiceApplication`: the handlers per
+    /// resource, and document expiry fired by the shared durable timers.
     public static let definition = ServiceDefinition(
         name: name, durability: .full,
         migrations: RegistryMigrations.register(in:),
         routes: { router, environment in
-            RegistryHandlers(environment: environment, expiry: scheduler(environment)).register(into: &router)
+            Registry.register(handlers(environment), into: &router)
         },
         background: { environment in
-            let expiry = scheduler(environment)
-            return [BackgroundWork(name: "document-expiry", run: expiry.run, stop: expiry.stop)]
+            let timers = TimerService(
+                database: environment.database, clock: environment.clock,
+                handlers: RegistryStore(environment.database).timerHandlers, logger: environment.logger)
+            return [BackgroundWork(name: "timers", run: timers.run, stop: timers.stop)]
         })
 
-    /// One expiry scheduler per running service, shared by the handlers and the background loop.
-    private static func scheduler(_ environment: ServiceEnvironment) -> DocumentExpiryScheduler {
-        environment.shared("registry.document-expiry") { DocumentExpiryScheduler(environment: environment) }
+    /// One handler per resource, all on the same store and clock.
+    static func handlers(_ environment: ServiceEnvironment) -> Registry.Handlers {
+        let store = RegistryStore(environment.database)
+        let clock = environment.clock
+        let maxReplyBytes = environment.configuration.maxMessageBytes
+        return Registry.Handlers(
+            documentTypes: DocumentTypeHandlers(store: store, clock: clock, maxReplyBytes: maxReplyBytes),
+            qualifications: QualificationHandlers(store: store, clock: clock, maxReplyBytes: maxReplyBytes),
+            providers: ProviderHandlers(store: store, clock: clock, maxReplyBytes: maxReplyBytes),
+            documents: DocumentHandlers(store: store, clock: clock),
+            badges: BadgeHandlers(store: store, clock: clock),
+            availability: AvailabilityHandlers(store: store, clock: clock),
+            customers: CustomerHandlers(store: store, clock: clock))
     }
 }

@@ -1,80 +1,64 @@
-import Contracts
 import Foundation
 import GRDB
+import ServiceKit
 import Store
-import Wire
+import Transport
 
-/// The registry's queries. Every lookup is scoped to one partner, so another tenant's id is
-/// `NOT_FOUND` exactly like an id that does not exist.
-enum RegistryStore {
-    static func documentType(_ db: Database, partner: String, id: String, field: String) throws -> DocumentType {
-        try DocumentType.find(db, partner: partner, id: id, kind: "document type", field: field)
+/// The registry's database, the one way in (GRDB's `AppDatabase`): handlers read and write
+/// through it, one tenant per transaction, and never see the pool or SQL. Every change commits
+/// with its outbox event; a caller's change also with its idempotency record.
+struct RegistryStore: Sendable {
+    private let database: ServiceDatabase
+
+    init(_ database: ServiceDatabase) {
+        self.database = database
     }
 
-    static func qualification(_ db: Database, partner: String, id: String, field: String) throws -> Qualification {
-        try Qualification.find(db, partner: partner, id: id, kind: "qualification", field: field)
-    }
-
-    static func provider(_ db: Database, partner: String, id: String, field: String) throws -> Provider {
-        try Provider.find(db, partner: partner, id: id, kind: "provider", field: field)
-    }
-
-    static func document(_ db: Database, partner: String, id: String, field: String) throws -> Document {
-        try Document.find(db, partner: partner, id: id, kind: "document", field: field)
-    }
-
-    static func customer(_ db: Database, partner: String, id: String, field: String) throws -> Customer {
-        try Customer.find(db, partner: partner, id: id, kind: "customer", field: field)
-    }
-
-    /// `ALREADY_EXISTS` when another row of `table` in the tenant has `name` (case-insensitive).
-    static func requireUniqueName(_ db: Database, table: String, partner: String, name: String, except id: String? = nil, kind: String) throws {
-        let clash = try String.fetchOne(db, sql: "SELECT id FROM \(table) WHERE partnerId = ? AND name = ? COLLATE NOCASE AND id IS NOT ?", arguments: [partner, name, id])
-        if clash != nil {
-            throw RPCError(.alreadyExists, "a \(kind) named \(name) already exists", details: [FieldViolation(field: "body.name", description: "is already used by \(kind) \(clash!)")])
+    /// Reads from one snapshot, scoped to `partnerId`.
+    func read<Value: Sendable>(
+        _ partnerId: String, _ body: @escaping @Sendable (RegistryTransaction) throws -> Value
+    ) async throws -> Value {
+        let outbox = database.outbox
+        return try await database.pool.read { db in
+            try body(RegistryTransaction(db, partnerId: partnerId, outbox: outbox))
         }
     }
 
-    /// Checks that every id names a qualification of the tenant (NOT_FOUND naming the index otherwise).
-    static func requireQualifications(_ db: Database, partner: String, ids: [String], field: String) throws -> [Qualification] {
-        try ids.enumerated().map { index, id in try qualification(db, partner: partner, id: id, field: "\(field)[\(index)]") }
+    /// Makes a caller's change in one transaction, scoped to the caller's tenant: a repeated
+    /// idempotency key replays the first reply, and past the caller's deadline nothing commits
+    /// (`ServiceDatabase.mutate`).
+    func mutate<Request: Encodable & Sendable, Response: Codable & Sendable>(
+        _ context: CallerContext, _ request: Request, at now: Date,
+        _ body: @escaping @Sendable (RegistryTransaction) throws -> Response
+    ) async throws -> Response {
+        let outbox = database.outbox
+        let partnerId = context.partnerId
+        return try await database.mutate(context.request, request: request, now: now) { db in
+            try body(RegistryTransaction(db, partnerId: partnerId, outbox: outbox))
+        }
     }
 
-    static func documentTypeNames(_ db: Database, partner: String) throws -> [String: String] {
-        let types = try DocumentType.filter(DocumentType.Columns.partnerId == partner).fetchAll(db)
-        return Dictionary(uniqueKeysWithValues: types.map { ($0.id, $0.name) })
+    /// Writes in one transaction scoped to `partnerId`, for work no caller asked for (fixtures
+    /// in tests); a caller's change goes through `mutate`.
+    func write<Value: Sendable>(
+        _ partnerId: String, _ body: @escaping @Sendable (RegistryTransaction) throws -> Value
+    ) async throws -> Value {
+        let outbox = database.outbox
+        return try await database.pool.write { db in
+            try body(RegistryTransaction(db, partnerId: partnerId, outbox: outbox))
+        }
     }
 
-    static func documents(_ db: Database, partner: String, providerId: String) throws -> [Document] {
-        try Document.filter(Document.Columns.partnerId == partner && Document.Columns.providerId == providerId)
-            .order(Column("issuedAt"), Column("id")).fetchAll(db)
-    }
-
-    static func appliedQualificationIds(_ db: Database, partner: String, providerId: String) throws -> Set<String> {
-        Set(try String.fetchAll(db, sql: "SELECT qualificationId FROM appliedQualification WHERE partnerId = ? AND providerId = ?", arguments: [partner, providerId]))
-    }
-
-    static func availability(_ db: Database, partner: String, providerId: String) throws -> [AvailabilityWindow] {
-        try AvailabilityRow.filter(AvailabilityRow.Columns.partnerId == partner && AvailabilityRow.Columns.providerId == providerId)
-            .order(AvailabilityRow.Columns.from).fetchAll(db).map(\.window)
-    }
-
-    /// Records that a qualification was used, so it can never be deleted, only archived.
-    static func markUsed(_ db: Database, partner: String, qualificationId: String, at now: Date) throws {
-        try QualificationUse(partnerId: partner, qualificationId: qualificationId, firstUsedAt: now).insert(db, onConflict: .ignore)
-    }
-
-    /// Judges qualifications for a provider over [from, to]: the given ids, or every applied one.
-    static func statuses(
-        _ db: Database, partner: String, provider: Provider, qualificationIds: [String]?, from: Date, to: Date, zone: String?
-    ) throws -> [QualificationStatus] {
-        let applied = try appliedQualificationIds(db, partner: partner, providerId: provider.id)
-        let ids = qualificationIds ?? applied.sorted()
-        let qualifications = try requireQualifications(db, partner: partner, ids: ids, field: "body.qualificationIds")
-        let documents = try documents(db, partner: partner, providerId: provider.id)
-        let names = try documentTypeNames(db, partner: partner)
-        return qualifications.map {
-            QualificationRules.evaluate($0, provider: provider, applied: applied.contains($0.id), documents: documents, documentTypeNames: names, from: from, to: to, zone: zone)
-        }.sorted { $0.name.lowercased() < $1.name.lowercased() }
+    /// What firing each kind of the registry's durable timers does, for `TimerService` (which
+    /// deletes the timer in the same transaction).
+    var timerHandlers: [String: TimerService.Handler] {
+        let outbox = database.outbox
+        return [
+            DocumentExpiry.timerKind: { db, timer in
+                // A key the registry did not write names no document: dropping the timer is all there is to do.
+                guard let (partnerId, documentId) = DocumentExpiry.document(of: timer) else { return }
+                try RegistryTransaction(db, partnerId: partnerId, outbox: outbox).expire(documentId, at: timer.dueAt)
+            }
+        ]
     }
 }

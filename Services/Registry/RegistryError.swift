@@ -1,0 +1,46 @@
+import Wire
+
+/// What can go wrong in the registry's domain, as values: the store and the rules throw these,
+/// tests compare them, and the router sends their `rpcError`. A stale `expectedVersion` is the
+/// shared `StaleVersion`.
+enum RegistryError: RPCErrorConvertible, Equatable, Sendable {
+    /// No `kind` with this id in the caller's tenant (another tenant's id included), or not the
+    /// caller's own: `NOT_FOUND` naming `field`.
+    case notFound(kind: String, id: String, field: String)
+    /// Another `kind` of the tenant already has this name (case-insensitive): `ALREADY_EXISTS`.
+    case nameTaken(kind: String, name: String, takenBy: String)
+    /// The qualification is archived and cannot be changed, applied or newly used:
+    /// `FAILED_PRECONDITION`, naming `field` when one request field holds it.
+    case archived(qualification: String, field: String? = nil)
+    /// The qualification's provider types exclude the provider's: `FAILED_PRECONDITION`.
+    case providerTypeExcluded(qualification: String, providerTypes: [String], providerType: String)
+    /// The qualification is not applied to the provider: nothing to remove, `NOT_FOUND`.
+    case notApplied(qualificationId: String, providerId: String)
+
+    var rpcError: RPCError {
+        switch self {
+        case .notFound(let kind, let id, let field):
+            return RPCError.notFound(kind, id: id, field: field)
+        case .nameTaken(let kind, let name, let takenBy):
+            return RPCError(
+                .alreadyExists, "a \(kind) named \(name) already exists",
+                details: [FieldViolation(field: "body.name", description: "is already used by \(kind) \(takenBy)")])
+        case .archived(let qualification, let field):
+            return RPCError(
+                .failedPrecondition, "qualification \(qualification) is archived",
+                details: field.map { [FieldViolation(field: $0, description: "is archived")] } ?? [])
+        case .providerTypeExcluded(let qualification, let providerTypes, let providerType):
+            return RPCError(
+                .failedPrecondition,
+                "qualification \(qualification) is for \(providerTypes.joined(separator: ", ")), not \(providerType)",
+                details: [FieldViolation(
+                    field: "body.qualificationId", description: "does not apply to provider type \(providerType)")])
+        case .notApplied(let qualificationId, let providerId):
+            return RPCError(
+                .notFound, "qualification \(qualificationId) is not applied to provider \(providerId)",
+                details: [
+                    FieldViolation(field: "body.qualificationId", description: "is not applied to this provider"),
+                ])
+        }
+    }
+}
