@@ -32,13 +32,15 @@ public func waitForBus(
     until condition: (BusServiceStatus) -> Bool
 ) async throws -> BusServiceStatus {
     let deadline = ContinuousClock.now + timeout
+    var last: BusServiceStatus?
     while true {
         if let status = try? await client.busStatus(options: CallOptions(timeout: .milliseconds(500))),
-           let entry = status.services.first(where: { $0.service == service }), condition(entry) {
-            return entry
+           let entry = status.services.first(where: { $0.service == service }) {
+            if condition(entry) { return entry }
+            last = entry
         }
         guard ContinuousClock.now < deadline else {
-            throw RPCError(.deadlineExceeded, "bus.Status never showed what was awaited for \(service)")
+            throw RPCError(.deadlineExceeded, "bus.Status never showed what was awaited for \(service); last: \(String(describing: last))")
         }
         try await Task.sleep(for: .milliseconds(50))
     }

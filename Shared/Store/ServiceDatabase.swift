@@ -42,13 +42,20 @@ public final class ServiceDatabase: Sendable {
         }
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        pool = try DatabasePool(path: path, configuration: configuration)
-        self.path = path
         var migrator = DatabaseMigrator()
         SharedMigrations.register(in: &migrator)
         DurableTimerMigrations.register(in: &migrator)
         migrations(&migrator)
-        try migrator.migrate(pool)
+        // Replicas sharing one file (several matching workers on one host) start together: one
+        // opens (switching a new file to WAL) and migrates at a time, and the others then find
+        // nothing left to do.
+        let pool = try MigrationLock.hold(path + ".migration-lock") {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            try migrator.migrate(pool)
+            return pool
+        }
+        self.pool = pool
+        self.path = path
         guard let epoch = try pool.read({ try OutboxEpoch.fetchOne($0) }) else {
             throw DatabaseError(message: "\(path) has no outbox epoch")
         }
@@ -124,5 +131,18 @@ enum SharedMigrations {
                 table.add(column: "epoch", .text)
             }
         }
+    }
+}
+
+/// An exclusive advisory lock on a file beside the database, held while migrations run, so that
+/// processes opening the same file at once do not race to create the same tables.
+enum MigrationLock {
+    static func hold<Result>(_ path: String, _ body: () throws -> Result) throws -> Result {
+        let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return try body() }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 && errno == EINTR {}
+        defer { flock(descriptor, LOCK_UN) }
+        return try body()
     }
 }

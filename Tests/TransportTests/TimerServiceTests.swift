@@ -82,3 +82,27 @@ struct TimerServiceTests {
         #expect(timers.loopTurns == turns, "the timer loop kept turning after the group ended")
     }
 }
+
+@Suite("One database file opened by several replicas at once")
+struct SharedDatabaseFileTests {
+    @Test func replicasOpeningTheSameNewFileTogetherAllMigrateCleanly() async throws {
+        let path = (TestDirectories.make("replicas") as NSString).appendingPathComponent("matching.sqlite")
+        let outcomes = await withTaskGroup(of: String?.self) { group in
+            for _ in 0..<6 {
+                group.addTask {
+                    do {
+                        let database = try ServiceDatabase(path: path, source: "matching", durability: .normal)
+                        try database.pool.close()
+                        return nil
+                    } catch {
+                        return "\(error)"
+                    }
+                }
+            }
+            var failures: [String] = []
+            for await outcome in group { if let outcome { failures.append(outcome) } }
+            return failures
+        }
+        #expect(outcomes.isEmpty, "\(outcomes)")
+    }
+}
