@@ -11,7 +11,7 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
     let store: OpportunitiesStore
     let environment: ServiceEnvironment
 
-    var now: Date { environment.clock.now }
+    private var now: Date { environment.clock.now }
 
     /// Offers the request to a provider of its type; idempotent per (request, provider).
     func offer(_ request: OfferRequest, _ context: CallerContext) async throws -> OpportunityReply {
@@ -63,18 +63,15 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
         let (opportunity, record) = try await store.read(context) { reader in
             try reader.opportunityAndRequest(request.opportunityId, field: "body.opportunityId")
         }
-        try context.requireOwn(
-            providerId: opportunity.providerId, customerId: record.customerId, kind: "opportunity",
-            id: opportunity.id, field: "body.opportunityId")
+        try context.requireOwn(opportunity, on: record, field: "body.opportunityId")
         let automatic =
             request.interested
-            ? try await decidesAutomatically(record, providerId: opportunity.providerId, context: context) : false
+            ? await decidesAutomatically(record, providerId: opportunity.providerId, context: context) : false
         let now = self.now
         return try await store.mutate(context, request: request, now: now) { writer in
             var (opportunity, record) = try writer.opportunityAndRequest(
                 request.opportunityId, field: "body.opportunityId")
-            try StaleVersion.check(
-                request.expectedVersion, actual: opportunity.version, kind: "opportunity", id: opportunity.id)
+            try opportunity.requireVersion(request.expectedVersion)
             if request.interested { opportunity.quote = request.quote }
             try writer.move(
                 &opportunity, on: record, action: request.interested ? .respondInterested : .respondDeclined,
@@ -96,7 +93,7 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
     /// customer's preferred list or meeting every preferred qualification; `manual` never.
     private func decidesAutomatically(
         _ request: RequestRecord, providerId: String, context: CallerContext
-    ) async throws -> Bool {
+    ) async -> Bool {
         switch request.decision.mode {
         case .manual: return false
         case .automatic: return true
@@ -121,14 +118,11 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
         return try await store.mutate(context, request: request, now: now) { writer in
             var (opportunity, record) = try writer.opportunityAndRequest(
                 request.opportunityId, field: "body.opportunityId")
-            try context.requireOwn(
-                providerId: opportunity.providerId, customerId: record.customerId, kind: "opportunity",
-                id: opportunity.id, field: "body.opportunityId")
+            try context.requireOwn(opportunity, on: record, field: "body.opportunityId")
             if context.role == .customer, record.decision.decider != .customer {
                 throw NotTheDecider(requestId: record.id)
             }
-            try StaleVersion.check(
-                request.expectedVersion, actual: opportunity.version, kind: "opportunity", id: opportunity.id)
+            try opportunity.requireVersion(request.expectedVersion)
             if request.assign {
                 // The role's refusal first, as for any other action, before the team is looked at.
                 _ = try OpportunityStateMachine.next(opportunity.state, .decideAssign, role: context.role).get()
@@ -152,11 +146,8 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
         return try await store.mutate(context, request: request, now: now) { writer in
             var (opportunity, record) = try writer.opportunityAndRequest(
                 request.opportunityId, field: "body.opportunityId")
-            try context.requireOwn(
-                providerId: opportunity.providerId, customerId: record.customerId, kind: "opportunity",
-                id: opportunity.id, field: "body.opportunityId")
-            try StaleVersion.check(
-                request.expectedVersion, actual: opportunity.version, kind: "opportunity", id: opportunity.id)
+            try context.requireOwn(opportunity, on: record, field: "body.opportunityId")
+            try opportunity.requireVersion(request.expectedVersion)
             let percent =
                 context.role == .provider
                 ? 0 : try writer.billablePercent(request: record, providerId: opportunity.providerId, at: now)
@@ -203,11 +194,8 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
         return try await store.mutate(context, request: request, now: now) { writer in
             let (current, record) = try writer.opportunityAndRequest(request.opportunityId, field: "body.opportunityId")
             var opportunity = current
-            try context.requireOwn(
-                providerId: opportunity.providerId, customerId: record.customerId, kind: "opportunity",
-                id: opportunity.id, field: "body.opportunityId")
-            try StaleVersion.check(
-                request.expectedVersion, actual: opportunity.version, kind: "opportunity", id: opportunity.id)
+            try context.requireOwn(opportunity, on: record, field: "body.opportunityId")
+            try opportunity.requireVersion(request.expectedVersion)
             try check(opportunity)
             let facts = TransitionFacts(started: now >= record.startsAt)
             // A masked REPLACEMENT_SOUGHT looks ASSIGNED to the other party, and so must act like it.
@@ -227,5 +215,22 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
             }
             return OpportunityReply(opportunity: OpportunityMasking.mask(opportunity, for: context.role))
         }
+    }
+}
+
+extension CallerContext {
+    /// The one "only yourself" rule for an opportunity: a provider's own, or one on a customer's
+    /// own request; anyone else gets `NOT_FOUND`, as for an unknown id.
+    func requireOwn(_ opportunity: Opportunity, on request: RequestRecord, field: String) throws(RPCError) {
+        try requireOwn(
+            providerId: opportunity.providerId, customerId: request.customerId, kind: "opportunity",
+            id: opportunity.id, field: field)
+    }
+}
+
+extension Opportunity {
+    /// Throws `StaleVersion` when the caller expected another version (someone changed it first).
+    func requireVersion(_ expected: Int?) throws(StaleVersion) {
+        try StaleVersion.check(expected, actual: version, kind: "opportunity", id: id)
     }
 }

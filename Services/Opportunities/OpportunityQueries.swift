@@ -12,9 +12,7 @@ extension OpportunityHandlers {
     func getOpportunity(_ request: IdRequest, _ context: CallerContext) async throws -> OpportunityReply {
         try await store.read(context) { reader in
             let (opportunity, record) = try reader.opportunityAndRequest(request.id, field: "body.id")
-            try context.requireOwn(
-                providerId: opportunity.providerId, customerId: record.customerId, kind: "opportunity",
-                id: opportunity.id, field: "body.id")
+            try context.requireOwn(opportunity, on: record, field: "body.id")
             return OpportunityReply(opportunity: OpportunityMasking.mask(opportunity, for: context.role))
         }
     }
@@ -52,9 +50,7 @@ extension OpportunityHandlers {
         try Paging.validate(pageSize: request.pageSize)
         let (opportunityId, rows) = try await store.read(context) { reader in
             let (opportunity, record) = try reader.opportunityAndRequest(request.id, field: "body.id")
-            try context.requireOwn(
-                providerId: opportunity.providerId, customerId: record.customerId, kind: "opportunity",
-                id: opportunity.id, field: "body.id")
+            try context.requireOwn(opportunity, on: record, field: "body.id")
             return (opportunity.id, try reader.history(of: opportunity.id))
         }
         let transitions = OpportunityMasking.mask(
