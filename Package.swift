@@ -81,7 +81,10 @@ var targets: [Target] = [
     ),
     .testTarget(
         name: "OpportunitiesTests",
-        dependencies: ["OpportunitiesService", "RegistryService", "OctooTesting", "Contracts", "ServiceKit", "Transport", "Wire"],
+        dependencies: [
+            "OpportunitiesService", "RegistryService", "OctooTesting", "Contracts", "ServiceKit", "Store", "Transport",
+            "Wire", grdb, logging,
+        ],
         path: "Tests/OpportunitiesTests"
     ),
     .testTarget(

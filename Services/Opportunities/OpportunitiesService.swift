@@ -1,8 +1,14 @@
 import Contracts
 import ServiceKit
 import Store
+import Transport
 
 /// The `opportunities` service: requests, and each provider's opportunity through to assignment.
+///
+/// Where things are: one handler per resource (`RequestHandlers`, `OpportunityHandlers` with its
+/// reads in `OpportunityQueries`, `PolicyHandlers`); the database behind `OpportunitiesStore`
+/// (queries as request extensions in `OpportunitiesRecords`, writes in `OpportunitiesWriter`);
+/// the pure rules apart (`OpportunityStateMachine`, `CancellationRules`, `OpportunityMasking`).
 public enum OpportunitiesService {
     /// The service's name on the bus and in events.
     public static let name = Opportunities.service
@@ -12,6 +18,11 @@ public enum OpportunitiesService {
         name: name, durability: .full,
         migrations: OpportunitiesMigrations.register(in:),
         routes: { router, environment in
-            OpportunitiesHandlers(environment: environment).register(into: &router)
+            let store = OpportunitiesStore(environment.database)
+            let handlers = Opportunities.Handlers(
+                requests: RequestHandlers(store: store, environment: environment),
+                opportunities: OpportunityHandlers(store: store, environment: environment),
+                policies: PolicyHandlers(store: store, clock: environment.clock))
+            Opportunities.register(handlers, into: &router)
         })
 }

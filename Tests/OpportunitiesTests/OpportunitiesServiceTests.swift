@@ -8,62 +8,96 @@ import Testing
 import Transport
 import Wire
 
-/// Registry and opportunities in-process on one manual clock, with a customer and providers.
-struct OpportunitiesFixture {
+/// A call's refusal by its status code alone: the tests compare codes, never message text.
+struct Refused: Error, Equatable {
+    var code: StatusCode
+
+    init(_ code: StatusCode) { self.code = code }
+}
+
+/// Registry and opportunities in-process on one manual clock, with the shared `PartnerFixture` as
+/// partner `p-1` and, on top, what these tests need: five providers of one type (`pr-1`…`pr-5`),
+/// `pr-3` with the fixture's `Medical`, and customer `cu-1`, who prefers `Medical` and `pr-4`.
+struct OpportunitiesFixture: Sendable {
     static let start = Date(timeIntervalSince1970: 1_800_000_000)  // 2027-01-15T08:00:00Z
     static let jobStart = start.addingTimeInterval(3 * 86_400)
-    let system: InProcessSystem
-    let registry: RPCClient
     let client: RPCClient
     let clock: ManualClock
-    let partner = Actor(role: .partner, partnerId: "p-1", id: "admin")
+    /// The shared partner: its document types, qualifications, providers and customers.
+    let ready: PartnerFixture
     let customer = Actor(role: .customer, partnerId: "p-1", id: "cu-1")
     let preferredQualification: String
 
+    var partner: Actor { ready.partner }
+
     static func provider(_ id: String) -> Actor { Actor(role: .provider, partnerId: "p-1", id: id) }
 
-    static func make() async throws -> OpportunitiesFixture {
-        let system = try InProcessSystem()
+    /// Runs `body` against a fresh system with the fixture built; the system is torn down before
+    /// this returns or rethrows.
+    static func run<Result: Sendable>(_ body: (OpportunitiesFixture) async throws -> Result) async throws -> Result {
         let clock = ManualClock(start: start)
-        try await system.start(RegistryService.definition, clock: clock)
-        try await system.start(OpportunitiesService.definition, clock: clock)
-        let registry = try system.client("registry")
-        let partner = Actor(role: .partner, partnerId: "p-1")
-        for id in ["pr-1", "pr-2", "pr-3", "pr-4", "pr-5"] {
-            _ = try await registry.call(Registry.upsertProvider, UpsertProviderRequest(id: id, name: id, providerType: "asl"), actor: partner)
+        let definitions = [RegistryService.definition, OpportunitiesService.definition]
+        return try await withInProcessSystem(definitions, clock: clock) { system in
+            let registryRPC = try system.client(Registry.service)
+            let client = try system.client(Opportunities.service)
+            defer {
+                registryRPC.close()
+                client.close()
+            }
+            let ready = try await PartnerFixture.build(registryRPC, partnerId: "p-1", now: start)
+            let registry = RegistryClient(registryRPC, actor: ready.partner)
+            for id in ["pr-1", "pr-2", "pr-3", "pr-4", "pr-5"] {
+                _ = try await registry.upsertProvider(UpsertProviderRequest(id: id, name: id, providerType: "asl"))
+            }
+            let medical = try #require(ready.qualifications["Medical"])
+            _ = try await registry.applyQualification(
+                ApplyQualificationRequest(providerId: "pr-3", qualificationId: medical.id))
+            _ = try await registry.upsertCustomer(
+                UpsertCustomerRequest(
+                    id: "cu-1", name: "Hospital", defaultPreferredQualificationIds: [medical.id],
+                    lists: [CustomerListEntry(providerId: "pr-4", kind: .preferred)]))
+            let fixture = OpportunitiesFixture(
+                client: client, clock: clock, ready: ready, preferredQualification: medical.id)
+            return try await body(fixture)
         }
-        _ = try await registry.call(Registry.upsertProvider, UpsertProviderRequest(id: "cart-1", name: "Cal", providerType: "cart"), actor: partner)
-        let fluent = try await registry.call(Registry.createQualification, CreateQualificationRequest(name: "Medical"), actor: partner).qualification
-        _ = try await registry.call(Registry.applyQualification, ApplyQualificationRequest(providerId: "pr-3", qualificationId: fluent.id), actor: partner)
-        _ = try await registry.call(Registry.upsertCustomer, UpsertCustomerRequest(
-            id: "cu-1", name: "Hospital", defaultPreferredQualificationIds: [fluent.id],
-            lists: [CustomerListEntry(providerId: "pr-4", kind: .preferred)]), actor: partner)
-        return OpportunitiesFixture(system: system, registry: registry, client: try system.client("opportunities"), clock: clock, preferredQualification: fluent.id)
     }
 
-    func call<Request, Response>(_ method: MethodDescriptor<Request, Response>, _ request: Request, as actor: Actor? = nil) async throws(RPCError) -> Response {
+    /// Calls as `actor` (the partner by default), without retries.
+    func call<Request, Response>(
+        _ method: MethodDescriptor<Request, Response>, _ request: Request, as actor: Actor? = nil
+    ) async throws(RPCError) -> Response {
         try await client.call(method, request, actor: actor ?? partner, options: CallOptions(retry: .none))
     }
 
-    func failure<Request, Response>(_ method: MethodDescriptor<Request, Response>, _ request: Request, as actor: Actor? = nil) async -> RPCError {
+    /// As `call`, with a refusal thrown as its code alone, for `#expect(throws: Refused(...))`.
+    func attempt<Request, Response>(
+        _ method: MethodDescriptor<Request, Response>, _ request: Request, as actor: Actor? = nil
+    ) async throws(Refused) -> Response {
         do {
-            _ = try await call(method, request, as: actor)
-            return RPCError(.unknown, "\(method.name) unexpectedly succeeded")
+            return try await call(method, request, as: actor)
         } catch {
-            return error
+            throw Refused(error.code)
         }
     }
 
-    func request(teamSize: Int = 1, mode: DecisionPolicy.Mode = .manual, decider: DecisionPolicy.Decider = .partner) async throws -> RequestRecord {
-        try await call(Opportunities.createRequest, CreateRequestRequest(
-            customerId: "cu-1", providerType: "asl", startsAt: Self.jobStart, endsAt: Self.jobStart.addingTimeInterval(4 * 3600),
-            remote: true, zone: "IL", teamSize: teamSize, decision: DecisionPolicy(decider: decider, mode: mode))).request
+    /// A request of `cu-1` for an `asl` team, starting at `jobStart` for four hours.
+    func request(
+        teamSize: Int = 1, mode: DecisionPolicy.Mode = .manual, decider: DecisionPolicy.Decider = .partner
+    ) async throws -> RequestRecord {
+        try await call(
+            Opportunities.createRequest,
+            CreateRequestRequest(
+                customerId: "cu-1", providerType: "asl", startsAt: Self.jobStart,
+                endsAt: Self.jobStart.addingTimeInterval(4 * 3600), remote: true, zone: "IL", teamSize: teamSize,
+                decision: DecisionPolicy(decider: decider, mode: mode))
+        ).request
     }
 
     /// Offers, and has the provider answer interested.
     func interested(_ request: RequestRecord, _ providerId: String) async throws -> Opportunity {
-        let offered = try await call(Opportunities.offer, OfferRequest(requestId: request.id, providerId: providerId)).opportunity
-        return try await call(Opportunities.respond, RespondRequest(opportunityId: offered.id, interested: true), as: Self.provider(providerId)).opportunity
+        let offered = try await call(Opportunities.offer, OfferRequest(requestId: request.id, providerId: providerId))
+        let answer = RespondRequest(opportunityId: offered.opportunity.id, interested: true)
+        return try await call(Opportunities.respond, answer, as: Self.provider(providerId)).opportunity
     }
 
     func assign(_ opportunity: Opportunity) async throws -> Opportunity {
@@ -77,222 +111,301 @@ struct OpportunitiesFixture {
     func events(_ type: String) async throws -> [Event] {
         try await client.readEvents("opportunities", afterSeq: 0, limit: 1000).events.filter { $0.type == type }
     }
-
-    func shutdown() async {
-        registry.close()
-        client.close()
-        await system.shutdown()
-    }
 }
 
 @Suite("Opportunities service", .serialized)
 struct OpportunitiesServiceTests {
+    typealias Fixture = OpportunitiesFixture
+
     @Test func aRequestTakesTheCustomersDefaults() async throws {
-        let f = try await OpportunitiesFixture.make()
-        defer { Task { await f.shutdown() } }
-        let request = try await f.request()
-        #expect(request.preferredQualificationIds == [f.preferredQualification])
-        #expect(request.preferredProviderIds == ["pr-4"])
-        #expect(request.status == .open)
-        #expect(try await f.events("request.created").count == 1)
-        let overridden = try await f.call(Opportunities.createRequest, CreateRequestRequest(
-            customerId: "cu-1", providerType: "asl", startsAt: OpportunitiesFixture.jobStart, endsAt: OpportunitiesFixture.jobStart.addingTimeInterval(3600),
-            preferredQualificationIds: [], overrideDefaults: true)).request
-        #expect(overridden.preferredQualificationIds.isEmpty)
+        try await Fixture.run { f in
+            let request = try await f.request()
+            #expect(request.preferredQualificationIds == [f.preferredQualification])
+            #expect(request.preferredProviderIds == ["pr-4"])
+            #expect(request.status == .open)
+            #expect(try await f.events("request.created").count == 1)
+            let overridden = try await f.call(
+                Opportunities.createRequest,
+                CreateRequestRequest(
+                    customerId: "cu-1", providerType: "asl", startsAt: Fixture.jobStart,
+                    endsAt: Fixture.jobStart.addingTimeInterval(3600), preferredQualificationIds: [],
+                    overrideDefaults: true)
+            ).request
+            #expect(overridden.preferredQualificationIds.isEmpty)
+        }
     }
 
     @Test func aTeamIsContingentUntilTheLastMemberThenAssignedAtOnceAndReopensWhenOneLeaves() async throws {
-        let f = try await OpportunitiesFixture.make()
-        defer { Task { await f.shutdown() } }
-        let request = try await f.request(teamSize: 3)
-        let fourth = try await f.interested(request, "pr-4")
-        let first = try await f.assign(try await f.interested(request, "pr-1"))
-        let second = try await f.assign(try await f.interested(request, "pr-2"))
-        #expect(first.state == .contingent && second.state == .contingent)
-        let third = try await f.assign(try await f.interested(request, "pr-3"))
-        #expect(third.state == .assigned)
-        #expect(try await f.state(first.id) == .assigned)
-        #expect(try await f.state(second.id) == .assigned)
-        #expect(try await f.call(Opportunities.getRequest, IdRequest(id: request.id)).request.status == .filled)
-        #expect(try await f.events("request.filled").count == 1)
-        // No slot left: a fourth interest cannot be assigned, and no one new is offered the job.
-        #expect(await f.failure(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-5")).code == .failedPrecondition)
-        #expect(await f.failure(Opportunities.decide, DecideRequest(opportunityId: fourth.id, assign: true)).code == .failedPrecondition)
-        // A member leaves: the others are contingent again and the request reopens.
-        let left = try await f.call(Opportunities.cancel, CancelRequestBody(opportunityId: second.id, reason: "sick"), as: OpportunitiesFixture.provider("pr-2")).opportunity
-        #expect(left.state == .cancelled)
-        #expect(try await f.state(first.id) == .contingent)
-        #expect(try await f.state(third.id) == .contingent)
-        #expect(try await f.events("request.reopened").count == 1)
-        _ = try await f.assign(fourth)
-        #expect(try await f.state(first.id) == .assigned)
+        try await Fixture.run { f in
+            let request = try await f.request(teamSize: 3)
+            let fourth = try await f.interested(request, "pr-4")
+            let first = try await f.assign(try await f.interested(request, "pr-1"))
+            let second = try await f.assign(try await f.interested(request, "pr-2"))
+            #expect(first.state == .contingent && second.state == .contingent)
+            let third = try await f.assign(try await f.interested(request, "pr-3"))
+            #expect(third.state == .assigned)
+            #expect(try await f.state(first.id) == .assigned)
+            #expect(try await f.state(second.id) == .assigned)
+            #expect(try await f.call(Opportunities.getRequest, IdRequest(id: request.id)).request.status == .filled)
+            #expect(try await f.events("request.filled").count == 1)
+            // No slot left: a fourth interest cannot be assigned, and no one new is offered the job.
+            await #expect(throws: Refused(.failedPrecondition)) {
+                try await f.attempt(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-5"))
+            }
+            await #expect(throws: Refused(.failedPrecondition)) {
+                try await f.attempt(Opportunities.decide, DecideRequest(opportunityId: fourth.id, assign: true))
+            }
+            // A member leaves: the others are contingent again and the request reopens.
+            let left = try await f.call(
+                Opportunities.cancel, CancelRequestBody(opportunityId: second.id, reason: "sick"),
+                as: Fixture.provider("pr-2")
+            ).opportunity
+            #expect(left.state == .cancelled)
+            #expect(try await f.state(first.id) == .contingent)
+            #expect(try await f.state(third.id) == .contingent)
+            #expect(try await f.events("request.reopened").count == 1)
+            _ = try await f.assign(fourth)
+            #expect(try await f.state(first.id) == .assigned)
+        }
     }
 
     @Test func decisionModes() async throws {
-        let f = try await OpportunitiesFixture.make()
-        defer { Task { await f.shutdown() } }
-        let automatic = try await f.request(teamSize: 2, mode: .automatic)
-        #expect(try await f.interested(automatic, "pr-1").state == .contingent)
-        let hybrid = try await f.request(teamSize: 3, mode: .hybrid)
-        #expect(try await f.interested(hybrid, "pr-1").state == .pending)      // neither preferred nor qualified
-        #expect(try await f.interested(hybrid, "pr-4").state == .contingent)   // on the preferred list
-        #expect(try await f.interested(hybrid, "pr-3").state == .contingent)   // meets every preferred qualification
-        let manual = try await f.request(mode: .manual)
-        #expect(try await f.interested(manual, "pr-4").state == .pending)
-        // A customer decides only where the request says so.
-        let pending = try await f.interested(manual, "pr-2")
-        #expect(await f.failure(Opportunities.decide, DecideRequest(opportunityId: pending.id, assign: true), as: f.customer).code == .permissionDenied)
-        let byCustomer = try await f.request(decider: .customer)
-        let interest = try await f.interested(byCustomer, "pr-1")
-        #expect(try await f.call(Opportunities.decide, DecideRequest(opportunityId: interest.id, assign: true), as: f.customer).opportunity.state == .assigned)
+        try await Fixture.run { f in
+            let automatic = try await f.request(teamSize: 2, mode: .automatic)
+            #expect(try await f.interested(automatic, "pr-1").state == .contingent)
+            let hybrid = try await f.request(teamSize: 3, mode: .hybrid)
+            #expect(try await f.interested(hybrid, "pr-1").state == .pending)  // neither preferred nor qualified
+            #expect(try await f.interested(hybrid, "pr-4").state == .contingent)  // on the preferred list
+            #expect(try await f.interested(hybrid, "pr-3").state == .contingent)  // meets every preferred qualification
+            let manual = try await f.request(mode: .manual)
+            #expect(try await f.interested(manual, "pr-4").state == .pending)
+            // A customer decides only where the request says so.
+            let pending = try await f.interested(manual, "pr-2")
+            await #expect(throws: Refused(.permissionDenied)) {
+                try await f.attempt(
+                    Opportunities.decide, DecideRequest(opportunityId: pending.id, assign: true), as: f.customer)
+            }
+            let byCustomer = try await f.request(decider: .customer)
+            let interest = try await f.interested(byCustomer, "pr-1")
+            let decided = try await f.call(
+                Opportunities.decide, DecideRequest(opportunityId: interest.id, assign: true), as: f.customer)
+            #expect(decided.opportunity.state == .assigned)
+        }
     }
 
     @Test func cancellationsAreBillableInsideTheWindowAndNeverForTheProvider() async throws {
-        let f = try await OpportunitiesFixture.make()
-        defer { Task { await f.shutdown() } }
-        _ = try await f.call(Opportunities.setCancellationPolicy, SetCancellationPolicyRequest(scope: .customer, subjectId: "cu-1", bands: [
-            CancellationBand(hoursBeforeStart: 48, billablePercent: 50), CancellationBand(hoursBeforeStart: 24, billablePercent: 100)]))
-        _ = try await f.call(Opportunities.setCancellationPolicy, SetCancellationPolicyRequest(scope: .provider, subjectId: "pr-2", bands: [
-            CancellationBand(hoursBeforeStart: 100, billablePercent: 75)]))
-        let request = try await f.request(teamSize: 4)
-        let a = try await f.assign(try await f.interested(request, "pr-1"))
-        let b = try await f.assign(try await f.interested(request, "pr-2"))
-        let c = try await f.assign(try await f.interested(request, "pr-3"))
-        // 72 h before the start: outside the customer's bands, inside pr-2's.
-        #expect(try await f.call(Opportunities.cancel, CancelRequestBody(opportunityId: a.id, reason: "plans changed"), as: f.customer).opportunity.state == .cancelled)
-        let stricter = try await f.call(Opportunities.cancel, CancelRequestBody(opportunityId: b.id, reason: "plans changed"), as: f.customer).opportunity
-        #expect(stricter.state == .cancelledBillable && stricter.billablePercent == 75)
-        // 30 h before: the customer's 50 % band.
-        try await f.clock.set(OpportunitiesFixture.jobStart.addingTimeInterval(-30 * 3600))
-        let billable = try await f.call(Opportunities.cancel, CancelRequestBody(opportunityId: c.id, reason: "no longer needed"), as: f.partner).opportunity
-        #expect(billable.state == .cancelledBillable && billable.billablePercent == 50)
-        let d = try await f.assign(try await f.interested(request, "pr-4"))
-        let own = try await f.call(Opportunities.cancel, CancelRequestBody(opportunityId: d.id, reason: "sick"), as: OpportunitiesFixture.provider("pr-4")).opportunity
-        #expect(own.state == .cancelled && own.billablePercent == nil)
+        try await Fixture.run { f in
+            _ = try await f.call(
+                Opportunities.setCancellationPolicy,
+                SetCancellationPolicyRequest(
+                    scope: .customer, subjectId: "cu-1",
+                    bands: [
+                        CancellationBand(hoursBeforeStart: 48, billablePercent: 50),
+                        CancellationBand(hoursBeforeStart: 24, billablePercent: 100),
+                    ]))
+            _ = try await f.call(
+                Opportunities.setCancellationPolicy,
+                SetCancellationPolicyRequest(
+                    scope: .provider, subjectId: "pr-2",
+                    bands: [CancellationBand(hoursBeforeStart: 100, billablePercent: 75)]))
+            let request = try await f.request(teamSize: 4)
+            let a = try await f.assign(try await f.interested(request, "pr-1"))
+            let b = try await f.assign(try await f.interested(request, "pr-2"))
+            let c = try await f.assign(try await f.interested(request, "pr-3"))
+            func cancel(_ opportunity: Opportunity, _ reason: String, as actor: Actor) async throws -> Opportunity {
+                let body = CancelRequestBody(opportunityId: opportunity.id, reason: reason)
+                return try await f.call(Opportunities.cancel, body, as: actor).opportunity
+            }
+            // 72 h before the start: outside the customer's bands, inside pr-2's.
+            #expect(try await cancel(a, "plans changed", as: f.customer).state == .cancelled)
+            let stricter = try await cancel(b, "plans changed", as: f.customer)
+            #expect(stricter.state == .cancelledBillable && stricter.billablePercent == 75)
+            // 30 h before: the customer's 50 % band.
+            try await f.clock.set(Fixture.jobStart.addingTimeInterval(-30 * 3600))
+            let billable = try await cancel(c, "no longer needed", as: f.partner)
+            #expect(billable.state == .cancelledBillable && billable.billablePercent == 50)
+            let d = try await f.assign(try await f.interested(request, "pr-4"))
+            let own = try await cancel(d, "sick", as: Fixture.provider("pr-4"))
+            #expect(own.state == .cancelled && own.billablePercent == nil)
+        }
     }
 
     @Test func cancellingTheRequestCancelsEveryLiveOpportunity() async throws {
-        let f = try await OpportunitiesFixture.make()
-        defer { Task { await f.shutdown() } }
-        _ = try await f.call(Opportunities.setCancellationPolicy, SetCancellationPolicyRequest(scope: .customer, subjectId: "cu-1", bands: [
-            CancellationBand(hoursBeforeStart: 96, billablePercent: 20)]))
-        let request = try await f.request(teamSize: 3)
-        let assigned = try await f.assign(try await f.interested(request, "pr-1"))
-        let pending = try await f.interested(request, "pr-2")
-        let offered = try await f.call(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-3")).opportunity
-        let reply = try await f.call(Opportunities.cancelRequest, CancelRequestRequest(id: request.id, reason: "event cancelled"), as: f.customer)
-        #expect(reply.request.status == .cancelled)
-        let states = Dictionary(uniqueKeysWithValues: reply.opportunities.map { ($0.id, $0.state) })
-        #expect(states[assigned.id] == .cancelledBillable)
-        #expect(states[pending.id] == .declined)
-        #expect(states[offered.id] == .declined)
-        #expect(await f.failure(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-4")).code == .failedPrecondition)
-        #expect(try await f.events("request.cancelled").count == 1)
+        try await Fixture.run { f in
+            _ = try await f.call(
+                Opportunities.setCancellationPolicy,
+                SetCancellationPolicyRequest(
+                    scope: .customer, subjectId: "cu-1",
+                    bands: [CancellationBand(hoursBeforeStart: 96, billablePercent: 20)]))
+            let request = try await f.request(teamSize: 3)
+            let assigned = try await f.assign(try await f.interested(request, "pr-1"))
+            let pending = try await f.interested(request, "pr-2")
+            let offered = try await f.call(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-3"))
+            let reply = try await f.call(
+                Opportunities.cancelRequest, CancelRequestRequest(id: request.id, reason: "event cancelled"),
+                as: f.customer)
+            #expect(reply.request.status == .cancelled)
+            let states = Dictionary(uniqueKeysWithValues: reply.opportunities.map { ($0.id, $0.state) })
+            #expect(states[assigned.id] == .cancelledBillable)
+            #expect(states[pending.id] == .declined)
+            #expect(states[offered.opportunity.id] == .declined)
+            await #expect(throws: Refused(.failedPrecondition)) {
+                try await f.attempt(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-4"))
+            }
+            #expect(try await f.events("request.cancelled").count == 1)
+        }
     }
 
     @Test func replacementsAreMaskedFromTheOtherPartyAndCancelTheOriginalWhenFound() async throws {
-        let f = try await OpportunitiesFixture.make()
-        defer { Task { await f.shutdown() } }
-        let request = try await f.request()
-        let original = try await f.assign(try await f.interested(request, "pr-1"))
-        let sought = try await f.call(Opportunities.seekReplacement, OpportunityActionRequest(opportunityId: original.id, reason: "double-booked"), as: OpportunitiesFixture.provider("pr-1")).opportunity
-        #expect(sought.state == .replacementSought && sought.replacementSoughtBy == "provider")
-        #expect(try await f.state(original.id, as: f.customer) == .assigned)
-        #expect(try await f.state(original.id, as: f.partner) == .replacementSought)
-        #expect(try await f.call(Opportunities.history, HistoryRequest(id: original.id), as: f.customer).transitions.allSatisfy { $0.to != .replacementSought })
-        #expect(try await f.call(Opportunities.history, HistoryRequest(id: original.id)).transitions.last?.to == .replacementSought)
-        #expect(try await f.events("replacement.sought").count == 1)
-        // The customer cannot withdraw what it never asked for.
-        #expect(await f.failure(Opportunities.withdrawReplacement, OpportunityActionRequest(opportunityId: original.id), as: f.customer).code == .failedPrecondition)
-        // A replacement is assigned: the original is cancelled, not billable (the provider asked).
-        let replacement = try await f.assign(try await f.interested(request, "pr-2"))
-        #expect(replacement.state == .assigned)
-        #expect(try await f.state(original.id) == .cancelled)
-        #expect(try await f.state(original.id, as: f.customer) == .cancelled)
+        try await Fixture.run { f in
+            let request = try await f.request()
+            let original = try await f.assign(try await f.interested(request, "pr-1"))
+            let sought = try await f.call(
+                Opportunities.seekReplacement,
+                OpportunityActionRequest(opportunityId: original.id, reason: "double-booked"),
+                as: Fixture.provider("pr-1")
+            ).opportunity
+            #expect(sought.state == .replacementSought && sought.replacementSoughtBy == "provider")
+            #expect(try await f.state(original.id, as: f.customer) == .assigned)
+            #expect(try await f.state(original.id, as: f.partner) == .replacementSought)
+            let customersHistory = try await f.call(
+                Opportunities.history, HistoryRequest(id: original.id), as: f.customer)
+            #expect(customersHistory.transitions.allSatisfy { $0.to != .replacementSought })
+            let partnersHistory = try await f.call(Opportunities.history, HistoryRequest(id: original.id))
+            #expect(partnersHistory.transitions.last?.to == .replacementSought)
+            #expect(try await f.events("replacement.sought").count == 1)
+            // The customer cannot withdraw what it never asked for.
+            await #expect(throws: Refused(.failedPrecondition)) {
+                try await f.attempt(
+                    Opportunities.withdrawReplacement, OpportunityActionRequest(opportunityId: original.id),
+                    as: f.customer)
+            }
+            // A replacement is assigned: the original is cancelled, not billable (the provider asked).
+            let replacement = try await f.assign(try await f.interested(request, "pr-2"))
+            #expect(replacement.state == .assigned)
+            #expect(try await f.state(original.id) == .cancelled)
+            #expect(try await f.state(original.id, as: f.customer) == .cancelled)
+        }
     }
 
     @Test func replacementOffersStayHiddenAndAWithdrawalOnAnIncompleteTeamIsContingent() async throws {
-        let f = try await OpportunitiesFixture.make()
-        defer { Task { await f.shutdown() } }
-        let request = try await f.request(teamSize: 2)
-        let a = try await f.assign(try await f.interested(request, "pr-1"))
-        let b = try await f.assign(try await f.interested(request, "pr-2"))
-        _ = try await f.call(Opportunities.seekReplacement, OpportunityActionRequest(opportunityId: b.id), as: OpportunitiesFixture.provider("pr-2"))
-        // The search for a replacement shows nowhere the customer looks.
-        let candidate = try await f.interested(request, "pr-3")
-        let customerView = try await f.call(Opportunities.getRequest, IdRequest(id: request.id), as: f.customer).opportunities
-        #expect(Set(customerView.map(\.providerId)) == ["pr-1", "pr-2"])
-        #expect(customerView.allSatisfy { $0.state == .assigned })
-        #expect(try await f.call(Opportunities.listOpportunities, ListOpportunitiesRequest(requestId: request.id), as: f.customer).opportunities.count == 2)
-        #expect(try await f.call(Opportunities.getRequest, IdRequest(id: request.id)).opportunities.contains { $0.id == candidate.id })
-        // A leaves; B withdraws the replacement request: B is contingent, like an incomplete team.
-        _ = try await f.call(Opportunities.cancel, CancelRequestBody(opportunityId: a.id, reason: "sick"), as: OpportunitiesFixture.provider("pr-1"))
-        let withdrawn = try await f.call(Opportunities.withdrawReplacement, OpportunityActionRequest(opportunityId: b.id), as: OpportunitiesFixture.provider("pr-2")).opportunity
-        #expect(withdrawn.state == .contingent)
+        try await Fixture.run { f in
+            let request = try await f.request(teamSize: 2)
+            let a = try await f.assign(try await f.interested(request, "pr-1"))
+            let b = try await f.assign(try await f.interested(request, "pr-2"))
+            _ = try await f.call(
+                Opportunities.seekReplacement, OpportunityActionRequest(opportunityId: b.id),
+                as: Fixture.provider("pr-2"))
+            // The search for a replacement shows nowhere the customer looks.
+            let candidate = try await f.interested(request, "pr-3")
+            let customerView = try await f.call(Opportunities.getRequest, IdRequest(id: request.id), as: f.customer)
+            #expect(Set(customerView.opportunities.map(\.providerId)) == ["pr-1", "pr-2"])
+            #expect(customerView.opportunities.allSatisfy { $0.state == .assigned })
+            let customerList = try await f.call(
+                Opportunities.listOpportunities, ListOpportunitiesRequest(requestId: request.id), as: f.customer)
+            #expect(customerList.opportunities.count == 2)
+            let partnerView = try await f.call(Opportunities.getRequest, IdRequest(id: request.id))
+            #expect(partnerView.opportunities.contains { $0.id == candidate.id })
+            // A leaves; B withdraws the replacement request: B is contingent, like an incomplete team.
+            _ = try await f.call(
+                Opportunities.cancel, CancelRequestBody(opportunityId: a.id, reason: "sick"),
+                as: Fixture.provider("pr-1"))
+            let withdrawn = try await f.call(
+                Opportunities.withdrawReplacement, OpportunityActionRequest(opportunityId: b.id),
+                as: Fixture.provider("pr-2")
+            ).opportunity
+            #expect(withdrawn.state == .contingent)
+        }
     }
 
     @Test func idempotencyKeysBelongToTheActor() async throws {
-        let f = try await OpportunitiesFixture.make()
-        defer { Task { await f.shutdown() } }
-        let request = try await f.request()
-        let one = try await f.call(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-1")).opportunity
-        let two = try await f.call(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-2")).opportunity
-        let options = CallOptions(idempotencyKey: "same-key", retry: .none)
-        let first = try await f.client.call(Opportunities.respond, RespondRequest(opportunityId: one.id, interested: true), actor: OpportunitiesFixture.provider("pr-1"), options: options)
-        let second = try await f.client.call(Opportunities.respond, RespondRequest(opportunityId: two.id, interested: false), actor: OpportunitiesFixture.provider("pr-2"), options: options)
-        #expect(first.opportunity.state == .pending && second.opportunity.state == .declined)
+        try await Fixture.run { f in
+            let request = try await f.request()
+            let one = try await f.call(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-1"))
+            let two = try await f.call(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-2"))
+            let options = CallOptions(idempotencyKey: "same-key", retry: .none)
+            let first = try await f.client.call(
+                Opportunities.respond, RespondRequest(opportunityId: one.opportunity.id, interested: true),
+                actor: Fixture.provider("pr-1"), options: options)
+            let second = try await f.client.call(
+                Opportunities.respond, RespondRequest(opportunityId: two.opportunity.id, interested: false),
+                actor: Fixture.provider("pr-2"), options: options)
+            #expect(first.opportunity.state == .pending && second.opportunity.state == .declined)
+        }
     }
 
     @Test func noShowOnlyAfterTheStartAndStaleVersionsAbort() async throws {
-        let f = try await OpportunitiesFixture.make()
-        defer { Task { await f.shutdown() } }
-        let request = try await f.request()
-        let assigned = try await f.assign(try await f.interested(request, "pr-1"))
-        #expect(await f.failure(Opportunities.markNoShow, OpportunityActionRequest(opportunityId: assigned.id)).code == .failedPrecondition)
-        #expect(await f.failure(Opportunities.markNoShow, OpportunityActionRequest(opportunityId: assigned.id, expectedVersion: 1)).code == .aborted)
-        try await f.clock.set(OpportunitiesFixture.jobStart.addingTimeInterval(600))
-        #expect(try await f.call(Opportunities.markNoShow, OpportunityActionRequest(opportunityId: assigned.id, expectedVersion: assigned.version)).opportunity.state == .noShow)
-        let history = try await f.call(Opportunities.history, HistoryRequest(id: assigned.id)).transitions
-        #expect(history.map(\.to) == [.offered, .pending, .assigned, .noShow])
-        #expect(history.map(\.actorRole) == ["partner", "provider", "partner", "partner"])
+        try await Fixture.run { f in
+            let request = try await f.request()
+            let assigned = try await f.assign(try await f.interested(request, "pr-1"))
+            await #expect(throws: Refused(.failedPrecondition)) {
+                try await f.attempt(Opportunities.markNoShow, OpportunityActionRequest(opportunityId: assigned.id))
+            }
+            await #expect(throws: Refused(.aborted)) {
+                try await f.attempt(
+                    Opportunities.markNoShow, OpportunityActionRequest(opportunityId: assigned.id, expectedVersion: 1))
+            }
+            try await f.clock.set(Fixture.jobStart.addingTimeInterval(600))
+            let noShow = try await f.call(
+                Opportunities.markNoShow,
+                OpportunityActionRequest(opportunityId: assigned.id, expectedVersion: assigned.version))
+            #expect(noShow.opportunity.state == .noShow)
+            let history = try await f.call(Opportunities.history, HistoryRequest(id: assigned.id)).transitions
+            #expect(history.map(\.to) == [.offered, .pending, .assigned, .noShow])
+            #expect(history.map(\.actorRole) == ["partner", "provider", "partner", "partner"])
+        }
     }
 
     @Test func concurrentDecisionsOnTheLastSlotHaveExactlyOneWinner() async throws {
-        let f = try await OpportunitiesFixture.make()
-        defer { Task { await f.shutdown() } }
-        let request = try await f.request(teamSize: 1)
-        var interests: [Opportunity] = []
-        for provider in ["pr-1", "pr-2", "pr-3", "pr-4", "pr-5"] { interests.append(try await f.interested(request, provider)) }
-        let outcomes = await withTaskGroup(of: StatusCode.self) { group in
-            for interest in interests {
-                group.addTask {
-                    do {
-                        _ = try await f.assign(interest)
-                        return .ok
-                    } catch {
-                        return (error as? RPCError)?.code ?? .unknown
+        try await Fixture.run { f in
+            let request = try await f.request(teamSize: 1)
+            var interests: [Opportunity] = []
+            for provider in ["pr-1", "pr-2", "pr-3", "pr-4", "pr-5"] {
+                interests.append(try await f.interested(request, provider))
+            }
+            let outcomes = await withTaskGroup(of: StatusCode.self) { group in
+                for interest in interests {
+                    group.addTask {
+                        do {
+                            _ = try await f.assign(interest)
+                            return .ok
+                        } catch {
+                            return (error as? RPCError)?.code ?? .unknown
+                        }
                     }
                 }
+                var codes: [StatusCode] = []
+                for await code in group { codes.append(code) }
+                return codes
             }
-            var codes: [StatusCode] = []
-            for await code in group { codes.append(code) }
-            return codes
+            #expect(outcomes.filter { $0 == .ok }.count == 1)
+            #expect(outcomes.filter { $0 == .failedPrecondition }.count == 4)
         }
-        #expect(outcomes.filter { $0 == .ok }.count == 1)
-        #expect(outcomes.filter { $0 == .failedPrecondition }.count == 4)
     }
 
     @Test func offersAreIdempotentPerProviderAndChecked() async throws {
-        let f = try await OpportunitiesFixture.make()
-        defer { Task { await f.shutdown() } }
-        let request = try await f.request()
-        let once = try await f.call(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-1")).opportunity
-        let twice = try await f.call(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-1")).opportunity
-        #expect(once == twice)
-        #expect(await f.failure(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "cart-1")).code == .failedPrecondition)
-        #expect(await f.failure(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-nope")).code == .notFound)
-        // Only the provider it was offered to answers.
-        #expect(await f.failure(Opportunities.respond, RespondRequest(opportunityId: once.id, interested: true), as: OpportunitiesFixture.provider("pr-2")).code == .notFound)
-        #expect(try await f.call(Opportunities.listOpportunities, ListOpportunitiesRequest(), as: OpportunitiesFixture.provider("pr-2")).opportunities.isEmpty)
+        try await Fixture.run { f in
+            let request = try await f.request()
+            let once = try await f.call(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-1"))
+            let twice = try await f.call(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-1"))
+            #expect(once == twice)
+            // The fixture's Cy is a `cart` provider: the wrong type for an `asl` request.
+            let cart = try #require(f.ready.providers["Cy"]).id
+            await #expect(throws: Refused(.failedPrecondition)) {
+                try await f.attempt(Opportunities.offer, OfferRequest(requestId: request.id, providerId: cart))
+            }
+            await #expect(throws: Refused(.notFound)) {
+                try await f.attempt(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-nope"))
+            }
+            // Only the provider it was offered to answers.
+            await #expect(throws: Refused(.notFound)) {
+                try await f.attempt(
+                    Opportunities.respond, RespondRequest(opportunityId: once.opportunity.id, interested: true),
+                    as: Fixture.provider("pr-2"))
+            }
+            let othersList = try await f.call(
+                Opportunities.listOpportunities, ListOpportunitiesRequest(), as: Fixture.provider("pr-2"))
+            #expect(othersList.opportunities.isEmpty)
+        }
     }
 }

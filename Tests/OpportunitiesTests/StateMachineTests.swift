@@ -1,6 +1,7 @@
 import Contracts
 import Testing
 import Wire
+
 @testable import OpportunitiesService
 
 /// The state machine against an expectation written out separately from DESIGN §2: every state ×
@@ -34,33 +35,54 @@ struct StateMachineTests {
     }
 
     static let rows: [Row] = S.allCases.flatMap { state in
-        OpportunityAction.callable.flatMap { action in Actor.Role.allCases.map { Row(state: state, action: action, role: $0) } }
+        OpportunityAction.callable.flatMap { action in
+            Actor.Role.allCases.map { Row(state: state, action: action, role: $0) }
+        }
     }
 
     @Test(arguments: rows)
     func everyStateActionAndRole(_ row: Row) {
         // After the start, so NO_SHOW is possible; no billing, no team completion.
-        let result = OpportunityStateMachine.next(row.state, row.action, role: row.role, facts: TransitionFacts(started: true))
+        let result = OpportunityStateMachine.next(
+            row.state, row.action, role: row.role, facts: TransitionFacts(started: true))
         if !(Self.permitted[row.action] ?? []).contains(row.role) {
-            #expect(result.failureCode == .permissionDenied)
+            #expect(result == .failure(.roleNotPermitted(role: row.role, action: row.action)))
         } else if let expected = Self.allowed[row.state]?[row.action] {
-            #expect(result.state == expected)
+            #expect(result == .success(expected))
         } else {
-            #expect(result.failureCode == .failedPrecondition)
-            #expect(result.failureMessage?.contains(row.state.rawValue) == true)
-            #expect(result.failureMessage?.contains(row.action.rawValue) == true)
+            #expect(result == .failure(.notAllowedInState(state: row.state, action: row.action)))
         }
     }
 
-    @Test func factsRefineTheTable() {
-        #expect(OpportunityStateMachine.next(.pending, .decideAssign, role: .partner, facts: TransitionFacts(completesTeam: true)).state == .assigned)
-        #expect(OpportunityStateMachine.next(.assigned, .markNoShow, role: .partner, facts: TransitionFacts(started: false)).failureCode == .failedPrecondition)
-        #expect(OpportunityStateMachine.next(.assigned, .cancel, role: .customer, facts: TransitionFacts(billablePercent: 50)).state == .cancelledBillable)
-        #expect(OpportunityStateMachine.next(.assigned, .cancel, role: .partner, facts: TransitionFacts(billablePercent: 50)).state == .cancelledBillable)
-        #expect(OpportunityStateMachine.next(.assigned, .cancel, role: .provider, facts: TransitionFacts(billablePercent: 100)).state == .cancelled)
-        #expect(OpportunityStateMachine.next(.offered, .withdrawForRequest, role: .service, facts: TransitionFacts(billablePercent: 100)).state == .declined)
-        #expect(OpportunityStateMachine.next(.contingent, .completeTeam, role: .service).state == .assigned)
-        #expect(OpportunityStateMachine.next(.contingent, .completeTeam, role: .partner).failureCode == .permissionDenied)
+    @Test func factsRefineTheTable() throws {
+        typealias Machine = OpportunityStateMachine
+        let completing = TransitionFacts(completesTeam: true)
+        #expect(try Machine.next(.pending, .decideAssign, role: .partner, facts: completing).get() == .assigned)
+        #expect(throws: TransitionError.jobNotStarted(action: .markNoShow)) {
+            try Machine.next(.assigned, .markNoShow, role: .partner, facts: TransitionFacts(started: false)).get()
+        }
+        let half = TransitionFacts(billablePercent: 50)
+        #expect(try Machine.next(.assigned, .cancel, role: .customer, facts: half).get() == .cancelledBillable)
+        #expect(try Machine.next(.assigned, .cancel, role: .partner, facts: half).get() == .cancelledBillable)
+        let whole = TransitionFacts(billablePercent: 100)
+        #expect(try Machine.next(.assigned, .cancel, role: .provider, facts: whole).get() == .cancelled)
+        #expect(try Machine.next(.offered, .withdrawForRequest, role: .service, facts: whole).get() == .declined)
+        #expect(try Machine.next(.contingent, .completeTeam, role: .service).get() == .assigned)
+        #expect(throws: TransitionError.roleNotPermitted(role: .partner, action: .completeTeam)) {
+            try Machine.next(.contingent, .completeTeam, role: .partner).get()
+        }
+    }
+
+    /// What the router sends for each refusal: the status, and a message naming state and action.
+    @Test func refusalsOnTheWire() {
+        let forbidden = TransitionError.notAllowedInState(state: .offered, action: .cancel).rpcError
+        #expect(forbidden.code == .failedPrecondition)
+        #expect(forbidden.message.contains(S.offered.rawValue) && forbidden.message.contains("cancel"))
+        let role = TransitionError.roleNotPermitted(role: .customer, action: .markNoShow).rpcError
+        #expect(role.code == .permissionDenied)
+        #expect(TransitionError.jobNotStarted(action: .markNoShow).rpcError.code == .failedPrecondition)
+        let stale = StaleVersion(kind: "opportunity", id: "op-1", expected: 1, actual: 3).rpcError
+        #expect(stale.code == .aborted && stale.details.map(\.field) == ["body.expectedVersion"])
     }
 
     /// Bands at their edges: at most N hours before the start, the edge included.
@@ -68,7 +90,10 @@ struct StateMachineTests {
         (49.0, 0), (48.0, 50), (47.99, 50), (24.01, 50), (24.0, 100), (1.0, 100), (0.0, 100), (-2.0, 100),
     ])
     func billingBands(hours: Double, percent: Int) {
-        let customer = [CancellationBand(hoursBeforeStart: 48, billablePercent: 50), CancellationBand(hoursBeforeStart: 24, billablePercent: 100)]
+        let customer = [
+            CancellationBand(hoursBeforeStart: 48, billablePercent: 50),
+            CancellationBand(hoursBeforeStart: 24, billablePercent: 100),
+        ]
         #expect(CancellationRules.billablePercent(hoursBeforeStart: hours, policies: [customer]) == percent)
     }
 
@@ -87,22 +112,11 @@ struct StateMachineTests {
         ("customer", .provider, false), ("customer", .customer, true), ("customer", .partner, true),
     ])
     func maskingMatrix(seeker: String, viewer: Actor.Role, sees: Bool) {
-        let opportunity = Opportunity(partnerId: "p", id: "o", requestId: "r", providerId: "pr", state: .replacementSought, version: 3,
-                                      replacementSoughtBy: seeker, createdAt: .distantPast, updatedAt: .distantPast)
+        let opportunity = Opportunity(
+            partnerId: "p", id: "o", requestId: "r", providerId: "pr", state: .replacementSought, version: 3,
+            replacementSoughtBy: seeker, createdAt: .distantPast, updatedAt: .distantPast)
         let masked = OpportunityMasking.mask(opportunity, for: viewer)
         #expect(masked.state == (sees ? .replacementSought : .assigned))
         #expect((masked.replacementSoughtBy == seeker) == sees)
-    }
-}
-
-extension Result where Success == OpportunityState, Failure == RPCError {
-    var state: OpportunityState? { try? get() }
-    var failureCode: StatusCode? {
-        if case .failure(let error) = self { return error.code }
-        return nil
-    }
-    var failureMessage: String? {
-        if case .failure(let error) = self { return error.message }
-        return nil
     }
 }

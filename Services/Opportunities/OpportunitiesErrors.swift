@@ -1,0 +1,92 @@
+import Contracts
+import Wire
+
+// The service's refusals besides the state machine's (`TransitionError`) and a stale
+// `expectedVersion` (`StaleVersion`): small values the router sends as the status they stand for.
+
+/// Every slot of the team is held and no replacement is sought: nobody more can be assigned.
+struct TeamComplete: RPCErrorConvertible, Equatable {
+    var requestId: String
+    var teamSize: Int
+
+    var rpcError: RPCError {
+        RPCError(.failedPrecondition, "the team of \(teamSize) is complete: no open slot on request \(requestId)")
+    }
+}
+
+/// A cancelled request, or a filled one where nobody seeks a replacement, takes no new offers.
+struct RequestTakesNoOffers: RPCErrorConvertible, Equatable {
+    var requestId: String
+    var status: RequestRecord.Status
+
+    var rpcError: RPCError {
+        RPCError(.failedPrecondition, "request \(requestId) is \(status.rawValue): it takes no new offers")
+    }
+}
+
+/// A provider of another type than the request needs.
+struct ProviderTypeMismatch: RPCErrorConvertible, Equatable {
+    var providerId: String
+    var providerType: String
+    var neededType: String
+
+    var rpcError: RPCError {
+        RPCError(
+            .failedPrecondition,
+            "provider \(providerId) is a \(providerType), the request needs a \(neededType)",
+            details: [FieldViolation(field: "body.providerId", description: "is not a \(neededType)")])
+    }
+}
+
+/// A qualification a request cannot ask for: archived, or not offered in the request's zone.
+struct QualificationUnusable: RPCErrorConvertible, Equatable {
+    enum Reason: Equatable {
+        case archived
+        case notInZone(String)
+    }
+
+    var qualificationId: String
+    var name: String
+    var reason: Reason
+    /// The request's field that named it.
+    var field: String
+
+    var rpcError: RPCError {
+        switch reason {
+        case .archived:
+            RPCError(
+                .failedPrecondition, "qualification \(name) is archived",
+                details: [FieldViolation(field: field, description: "\(qualificationId) is archived")])
+        case .notInZone(let zone):
+            RPCError(
+                .failedPrecondition, "qualification \(name) is not offered in zone \(zone)",
+                details: [FieldViolation(field: field, description: "\(qualificationId) is not for zone \(zone)")])
+        }
+    }
+}
+
+/// A customer deciding on a request whose decider is the partner.
+struct NotTheDecider: RPCErrorConvertible, Equatable {
+    var requestId: String
+
+    var rpcError: RPCError {
+        RPCError(.permissionDenied, "the partner decides on request \(requestId), not the customer")
+    }
+}
+
+/// Withdrawing a replacement someone else sought: only the seeker (or the partner) takes it back.
+struct NotTheSeeker: RPCErrorConvertible, Equatable {
+    var role: Actor.Role
+
+    var rpcError: RPCError {
+        RPCError(.failedPrecondition, "cannot withdrawReplacement: no replacement sought by this \(role.rawValue)")
+    }
+}
+
+/// An action the caller's masked view (ASSIGNED) would allow but the hidden state does not; the
+/// message names no state, so the replacement stays hidden.
+struct NotAvailableNow: RPCErrorConvertible, Equatable {
+    var action: OpportunityAction
+
+    var rpcError: RPCError { RPCError(.failedPrecondition, "cannot \(action.rawValue) the opportunity now") }
+}

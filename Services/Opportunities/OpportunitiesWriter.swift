@@ -1,0 +1,135 @@
+import Contracts
+import Foundation
+import GRDB
+import Wire
+
+// The store's writes. Every change of an opportunity goes through `move`: the state machine's
+// verdict, the new state and version, the history row and the events together, inside the
+// caller's transaction.
+
+extension OpportunitiesWriter {
+    /// Saves a new request and its `request.created` event.
+    func create(_ request: RequestRecord, at now: Date) throws {
+        try request.insert(db)
+        try outbox.append(
+            db, type: Opportunities.EventType.requestCreated, partnerId: partnerId, occurredAt: now, data: request)
+    }
+
+    /// Saves a new opportunity (OFFERED) with its first history row and event.
+    func offer(_ opportunity: Opportunity, on request: RequestRecord, by actor: Actor, at now: Date) throws {
+        try opportunity.insert(db)
+        try record(opportunity, from: nil, action: nil, by: actor, reason: nil, seeker: nil, on: request, at: now)
+    }
+
+    /// Saves a cancellation policy, replacing the subject's previous one.
+    func save(_ policy: CancellationPolicy) throws {
+        try policy.save(db)
+    }
+
+    /// Applies `action` to `opportunity` and records it; throws the state machine's refusal.
+    func move(
+        _ opportunity: inout Opportunity, on request: RequestRecord, action: OpportunityAction, by actor: Actor,
+        facts: TransitionFacts = TransitionFacts(), reason: String?, at now: Date
+    ) throws {
+        let next = try OpportunityStateMachine.next(opportunity.state, action, role: actor.role, facts: facts).get()
+        let from = opportunity.state
+        let seeker = opportunity.replacementSoughtBy
+        opportunity.state = next
+        opportunity.version += 1
+        opportunity.updatedAt = now
+        if next == .cancelledBillable { opportunity.billablePercent = facts.billablePercent }
+        if next == .replacementSought { opportunity.replacementSoughtBy = actor.role.rawValue }
+        if from == .replacementSought && next == .assigned { opportunity.replacementSoughtBy = nil }
+        try opportunity.update(db)
+        try record(
+            opportunity, from: from, action: action, by: actor, reason: reason,
+            seeker: opportunity.replacementSoughtBy ?? seeker, on: request, at: now)
+    }
+
+    /// Assigns an interested provider: CONTINGENT until the team is complete, then the whole
+    /// team ASSIGNED at once; into a replacement's place when the team is full and someone
+    /// seeks a replacement (the original then cancelled in the same transaction).
+    func assign(
+        _ opportunity: inout Opportunity, on request: inout RequestRecord, by actor: Actor, reason: String?,
+        at now: Date
+    ) throws {
+        guard opportunity.state == .pending else {
+            throw TransitionError.notAllowedInState(state: opportunity.state, action: .decideAssign)
+        }
+        var others = try opportunities(onRequest: request.id).filter { $0.id != opportunity.id }
+        let held = others.filter { OpportunityStateMachine.holdsSlot.contains($0.state) }
+        if held.count >= request.teamSize {
+            let seeking = held.filter { $0.state == .replacementSought }
+            guard var original = seeking.min(by: { $0.updatedAt < $1.updatedAt }) else {
+                throw TeamComplete(requestId: request.id, teamSize: request.teamSize)
+            }
+            try move(
+                &opportunity, on: request, action: .decideAssign, by: actor,
+                facts: TransitionFacts(completesTeam: true), reason: reason, at: now)
+            // Not billable when the provider asked to be replaced; by the customer's policy when the customer did.
+            let percent =
+                original.replacementSoughtBy == "customer"
+                ? try billablePercent(request: request, providerId: original.providerId, at: now) : 0
+            try move(
+                &original, on: request, action: .replaceOriginal, by: .system,
+                facts: TransitionFacts(billablePercent: percent), reason: "replaced by \(opportunity.providerId)",
+                at: now)
+            return
+        }
+        let completes = held.count + 1 == request.teamSize
+        try move(
+            &opportunity, on: request, action: .decideAssign, by: actor,
+            facts: TransitionFacts(completesTeam: completes), reason: reason, at: now)
+        guard completes else { return }
+        for index in others.indices where others[index].state == .contingent {
+            try move(&others[index], on: request, action: .completeTeam, by: .system, reason: "team complete", at: now)
+        }
+        try setStatus(&request, .filled, event: Opportunities.EventType.requestFilled, at: now)
+    }
+
+    /// After a member left: a complete team goes back to CONTINGENT and the request reopens.
+    func reopenIfFilled(_ request: inout RequestRecord, at now: Date) throws {
+        guard request.status == .filled else { return }
+        var members = try opportunities(onRequest: request.id)
+        for index in members.indices where members[index].state == .assigned {
+            try move(
+                &members[index], on: request, action: .reopenTeam, by: .system, reason: "a team member left", at: now)
+        }
+        try setStatus(&request, .open, event: Opportunities.EventType.requestReopened, at: now)
+    }
+
+    /// Saves a request's new status and emits `event` with the request.
+    func setStatus(_ request: inout RequestRecord, _ status: RequestRecord.Status, event: String, at now: Date) throws {
+        request.status = status
+        request.version += 1
+        request.updatedAt = now
+        try request.update(db)
+        try outbox.append(db, type: event, partnerId: request.partnerId, occurredAt: now, data: request)
+    }
+
+    /// Writes the history row and the events of a transition (also the first, OFFERED).
+    private func record(
+        _ opportunity: Opportunity, from: OpportunityState?, action: OpportunityAction?, by actor: Actor,
+        reason: String?, seeker: String?, on request: RequestRecord, at now: Date
+    ) throws {
+        let actionName = action?.rawValue ?? "offer"
+        try TransitionRow(
+            partnerId: opportunity.partnerId, opportunityId: opportunity.id, seq: try lastSeq(of: opportunity.id) + 1,
+            at: now, actorRole: actor.role.rawValue, actorId: actor.id, action: actionName, from: from,
+            to: opportunity.state, reason: reason, replacementSoughtBy: seeker
+        ).insert(db)
+        let change = OpportunityChanged(
+            opportunityId: opportunity.id, requestId: request.id, providerId: opportunity.providerId,
+            customerId: request.customerId, from: from, to: opportunity.state, action: actionName,
+            actorRole: actor.role.rawValue, startsAt: request.startsAt, endsAt: request.endsAt,
+            billablePercent: opportunity.billablePercent, replacementSoughtBy: opportunity.replacementSoughtBy)
+        try outbox.append(
+            db, type: Opportunities.EventType.opportunityChanged, partnerId: opportunity.partnerId, occurredAt: now,
+            data: change)
+        if opportunity.state == .replacementSought && from != .replacementSought {
+            try outbox.append(
+                db, type: Opportunities.EventType.replacementSought, partnerId: opportunity.partnerId,
+                occurredAt: now, data: change)
+        }
+    }
+}

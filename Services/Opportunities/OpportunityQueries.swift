@@ -1,0 +1,65 @@
+import Contracts
+import Foundation
+import ServiceKit
+import Transport
+import Wire
+
+// The reads of `OpportunitiesOpportunityHandling`: one opportunity, a list, a history; each
+// masked for the caller, so a replacement sought stays hidden from the other party.
+
+extension OpportunityHandlers {
+    /// One opportunity, masked for the caller.
+    func getOpportunity(_ request: IdRequest, _ context: CallerContext) async throws -> OpportunityReply {
+        try await store.read(context) { reader in
+            let (opportunity, record) = try reader.opportunityAndRequest(request.id, field: "body.id")
+            try context.requireOwn(opportunity, on: record, field: "body.id")
+            return OpportunityReply(opportunity: OpportunityMasking.mask(opportunity, for: context.role))
+        }
+    }
+
+    /// Opportunities of a request or a provider as offered, the caller's own only, paged.
+    func listOpportunities(
+        _ request: ListOpportunitiesRequest, _ context: CallerContext
+    ) async throws -> ListOpportunitiesResponse {
+        guard request.requestId != nil || request.providerId != nil || context.role == .provider else {
+            throw RPCError.invalidArgument(field: "body.requestId", "requestId or providerId is required")
+        }
+        try Paging.validate(pageSize: request.pageSize)
+        let found = try await store.read(context) { reader in
+            try reader.opportunities(requestId: request.requestId, providerId: request.providerId, visibleTo: context)
+        }
+        // Masked per request, so replacement offers do not give a hidden replacement away.
+        var byRequest = Dictionary(grouping: found, by: \.requestId)
+        var visible: [Opportunity] = []
+        for opportunity in found where byRequest[opportunity.requestId] != nil {
+            visible += OpportunityMasking.visible(
+                byRequest.removeValue(forKey: opportunity.requestId) ?? [], for: context.role)
+        }
+        let filters = [
+            "opportunities", context.partnerId, "\(context.role)", context.actorId, request.requestId ?? "",
+            request.providerId ?? "",
+        ].joined(separator: "|")
+        let page = try Paging.page(
+            visible, key: \.id, pageSize: request.pageSize, pageToken: request.pageToken, query: filters,
+            maxBytes: environment.configuration.maxMessageBytes)
+        return ListOpportunitiesResponse(opportunities: page.items, nextPageToken: page.nextPageToken)
+    }
+
+    /// Every transition of an opportunity, masked for the caller, paged.
+    func history(_ request: HistoryRequest, _ context: CallerContext) async throws -> HistoryResponse {
+        try Paging.validate(pageSize: request.pageSize)
+        let (opportunityId, rows) = try await store.read(context) { reader in
+            let (opportunity, record) = try reader.opportunityAndRequest(request.id, field: "body.id")
+            try context.requireOwn(opportunity, on: record, field: "body.id")
+            return (opportunity.id, try reader.history(of: opportunity.id))
+        }
+        let transitions = OpportunityMasking.mask(
+            rows.map(\.transition), soughtBy: rows.map(\.replacementSoughtBy), for: context.role)
+        let filters = ["history", context.partnerId, "\(context.role)", context.actorId, request.id]
+            .joined(separator: "|")
+        let page = try Paging.page(
+            transitions, key: { "\($0.seq)" }, pageSize: request.pageSize, pageToken: request.pageToken,
+            query: filters, maxBytes: environment.configuration.maxMessageBytes)
+        return HistoryResponse(opportunityId: opportunityId, transitions: page.items, nextPageToken: page.nextPageToken)
+    }
+}

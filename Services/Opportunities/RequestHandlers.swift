@@ -1,0 +1,142 @@
+import Contracts
+import Foundation
+import ServiceKit
+import Transport
+import Wire
+
+/// Requests: created with the customer's defaults from the registry, read, listed and cancelled.
+struct RequestHandlers: OpportunitiesRequestHandling {
+    let store: OpportunitiesStore
+    let environment: ServiceEnvironment
+
+    private var now: Date { environment.clock.now }
+
+    /// Validates the request, merges in the customer's defaults and checks every qualification
+    /// with the registry before saving.
+    func createRequest(_ request: CreateRequestRequest, _ context: CallerContext) async throws -> RequestReply {
+        if let replay = try await store.storedReply(context, request: request, as: RequestReply.self) {
+            return replay
+        }
+        var validator = Validator()
+        validator.require(!request.customerId.isEmpty, "body.customerId", "must not be empty")
+        if context.role == .customer {
+            validator.require(request.customerId == context.actorId, "body.customerId", "must be the acting customer")
+        }
+        let providerType = validator.name(request.providerType, field: "body.providerType")
+        validator.require(request.startsAt < request.endsAt, "body.endsAt", "must be after startsAt")
+        validator.require(request.startsAt > now, "body.startsAt", "must be in the future")
+        let teamSize = request.teamSize ?? 1
+        validator.require((1...50).contains(teamSize), "body.teamSize", "must be from 1 to 50")
+        let remote = request.remote ?? (request.location == nil)
+        if !remote { validator.require(request.location != nil, "body.location", "is required for an on-site request") }
+        if let location = request.location {
+            validator.require((-90...90).contains(location.lat), "body.location.lat", "must be from -90 to 90")
+            validator.require((-180...180).contains(location.lon), "body.location.lon", "must be from -180 to 180")
+        }
+        let required = validator.codes(request.requiredQualificationIds, field: "body.requiredQualificationIds")
+        let preferred = validator.codes(request.preferredQualificationIds, field: "body.preferredQualificationIds")
+        try validator.check()
+
+        // The customer's defaults and lists, and the qualifications, come from the registry.
+        let registry = try environment.registry(onBehalfOf: context)
+        let customer = try await registry.customer(request.customerId, field: "body.customerId")
+        let merge = { (given: [String], defaults: [String]) in
+            request.overrideDefaults == true ? given : defaults + given.filter { !defaults.contains($0) }
+        }
+        let allRequired = merge(required, customer.defaultRequiredQualificationIds)
+        let allPreferred = merge(preferred, customer.defaultPreferredQualificationIds).filter {
+            !allRequired.contains($0)
+        }
+        let known = Dictionary(uniqueKeysWithValues: try await registry.allQualifications().map { ($0.id, $0) })
+        try Self.requireUsable(allRequired, field: "body.requiredQualificationIds", known: known, zone: request.zone)
+        try Self.requireUsable(allPreferred, field: "body.preferredQualificationIds", known: known, zone: request.zone)
+
+        let now = self.now
+        let record = RequestRecord(
+            partnerId: context.partnerId, id: Identifier.make("rq"), customerId: request.customerId,
+            providerType: providerType, startsAt: request.startsAt, endsAt: request.endsAt, remote: remote,
+            location: request.location, zone: request.zone, teamSize: teamSize, requiredQualificationIds: allRequired,
+            preferredQualificationIds: allPreferred,
+            preferredProviderIds: customer.lists.filter { $0.kind == .preferred }.map(\.providerId),
+            decision: request.decision ?? DecisionPolicy(), status: .open, version: 1, createdAt: now, updatedAt: now)
+        return try await store.mutate(context, request: request, now: now) { writer in
+            try writer.create(record, at: now)
+            return RequestReply(request: record)
+        }
+    }
+
+    /// A request asks only for qualifications that exist, are not archived and are offered in its zone.
+    private static func requireUsable(
+        _ ids: [String], field: String, known: [String: Qualification], zone: String?
+    ) throws {
+        for id in ids {
+            guard let qualification = known[id] else { throw RPCError.notFound("qualification", id: id, field: field) }
+            if qualification.archived {
+                throw QualificationUnusable(
+                    qualificationId: id, name: qualification.name, reason: .archived, field: field)
+            }
+            if let zone, !qualification.zones.isEmpty, !qualification.zones.contains(zone) {
+                throw QualificationUnusable(
+                    qualificationId: id, name: qualification.name, reason: .notInZone(zone), field: field)
+            }
+        }
+    }
+
+    /// A request and its opportunities as the caller may see them; a provider sees a request only
+    /// through its own opportunity on it.
+    func getRequest(_ request: GetRequestRequest, _ context: CallerContext) async throws -> GetRequestResponse {
+        try await store.read(context) { reader in
+            let record = try reader.request(request.id, field: "body.id")
+            var opportunities = try reader.opportunities(onRequest: record.id)
+            if context.role == .provider { opportunities = opportunities.filter { $0.providerId == context.actorId } }
+            try context.requireOwn(
+                providerId: opportunities.first?.providerId, customerId: record.customerId, kind: "request",
+                id: record.id, field: "body.id")
+            return GetRequestResponse(
+                request: record, opportunities: OpportunityMasking.visible(opportunities, for: context.role))
+        }
+    }
+
+    /// Requests by start, paged; a customer lists its own only.
+    func listRequests(_ request: ListRequestsRequest, _ context: CallerContext) async throws -> ListRequestsResponse {
+        guard (1...1000).contains(request.limit ?? 200) else {
+            throw RPCError.invalidArgument(field: "body.limit", "must be from 1 to 1000")
+        }
+        try Paging.validate(pageSize: request.pageSize)
+        let all = try await store.read(context) { reader in
+            try reader.requests(customerId: request.customerId, status: request.status, visibleTo: context)
+        }
+        let filters = [
+            "requests", context.partnerId, "\(context.role)", context.actorId, request.customerId ?? "",
+            request.status?.rawValue ?? "",
+        ].joined(separator: "|")
+        let page = try Paging.page(
+            all, key: \.id, pageSize: request.pageSize ?? request.limit ?? 200, pageToken: request.pageToken,
+            query: filters, maxBytes: environment.configuration.maxMessageBytes)
+        return ListRequestsResponse(requests: page.items, nextPageToken: page.nextPageToken)
+    }
+
+    /// Cancels the request and every live opportunity on it, billable by the same rules as `Cancel`.
+    func cancelRequest(_ request: CancelRequestRequest, _ context: CallerContext) async throws -> GetRequestResponse {
+        let now = self.now
+        return try await store.mutate(context, request: request, now: now) { writer in
+            var record = try writer.request(request.id, field: "body.id")
+            try context.requireOwn(customerId: record.customerId, kind: "request", id: record.id, field: "body.id")
+            var opportunities = try writer.opportunities(onRequest: record.id)
+            if record.status != .cancelled {
+                let reason = "request cancelled by \(context.role.rawValue)" + (request.reason.map { ": \($0)" } ?? "")
+                for index in opportunities.indices
+                where !OpportunityStateMachine.terminal.contains(opportunities[index].state) {
+                    let percent = try writer.billablePercent(
+                        request: record, providerId: opportunities[index].providerId, at: now)
+                    try writer.move(
+                        &opportunities[index], on: record, action: .withdrawForRequest, by: .system,
+                        facts: TransitionFacts(billablePercent: percent), reason: reason, at: now)
+                }
+                try writer.setStatus(&record, .cancelled, event: Opportunities.EventType.requestCancelled, at: now)
+            }
+            return GetRequestResponse(
+                request: record, opportunities: opportunities.map { OpportunityMasking.mask($0, for: context.role) })
+        }
+    }
+}
