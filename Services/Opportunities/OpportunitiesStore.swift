@@ -6,45 +6,16 @@ import Store
 import Transport
 import Wire
 
-/// The opportunities database and the only code that touches it (GRDB's `AppDatabase`, in
-/// spirit): handlers read through an `OpportunitiesReader` and change things through an
-/// `OpportunitiesWriter`, both scoped to the caller's tenant; the pool stays private.
-struct OpportunitiesStore: Sendable {
-    private let database: ServiceDatabase
+/// The opportunities database (a `TenantStore`): handlers read through an `OpportunitiesReader`
+/// and change things through an `OpportunitiesWriter`, both scoped to the caller's tenant.
+typealias OpportunitiesStore = TenantStore<OpportunitiesReader, OpportunitiesWriter>
 
+extension TenantStore where Reader == OpportunitiesReader, Writer == OpportunitiesWriter {
+    /// The opportunities store over `database`.
     init(_ database: ServiceDatabase) {
-        self.database = database
-    }
-
-    /// Reads from one snapshot, within the caller's tenant.
-    func read<Value: Sendable>(
-        _ context: CallerContext, _ body: @escaping @Sendable (OpportunitiesReader) throws -> Value
-    ) async throws -> Value {
-        let partnerId = context.partnerId
-        return try await database.pool.read { db in
-            try body(OpportunitiesReader(db: db, partnerId: partnerId))
-        }
-    }
-
-    /// The reply stored for the call's `idempotencyKey`, if this exact call was already done:
-    /// handlers whose checks depend on time or on other services look here first.
-    func storedReply<Request: Encodable & Sendable, Reply: Codable & Sendable>(
-        _ context: CallerContext, request: Request, as type: Reply.Type
-    ) async throws -> Reply? {
-        try await database.storedReply(context.request, request: request, as: type)
-    }
-
-    /// Changes things in one write transaction, within the caller's tenant, together with the
-    /// idempotency record, the deadline re-check and the outbox events (`ServiceDatabase.mutate`).
-    func mutate<Request: Encodable & Sendable, Reply: Codable & Sendable>(
-        _ context: CallerContext, request: Request, now: Date,
-        _ body: @escaping @Sendable (OpportunitiesWriter) throws -> Reply
-    ) async throws -> Reply {
-        let partnerId = context.partnerId
-        let outbox = database.outbox
-        return try await database.mutate(context.request, request: request, now: now) { db in
-            try body(OpportunitiesWriter(db: db, partnerId: partnerId, outbox: outbox))
-        }
+        self.init(
+            database, reader: { db, partnerId, _ in OpportunitiesReader(db: db, partnerId: partnerId) },
+            writer: { db, partnerId, outbox in OpportunitiesWriter(db: db, partnerId: partnerId, outbox: outbox) })
     }
 }
 

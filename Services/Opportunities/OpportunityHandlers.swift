@@ -30,7 +30,7 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
         let registry = try environment.registry(onBehalfOf: context)
         let provider = try await registry.provider(request.providerId, field: "body.providerId")
         let now = self.now
-        return try await store.mutate(context, request: request, now: now) { writer in
+        return try await store.mutate(context, request, at: now) { writer in
             let record = try writer.request(request.requestId, field: "body.requestId")
             if let raced = try writer.opportunity(onRequest: record.id, providerId: provider.id) {
                 return OpportunityReply(opportunity: raced)
@@ -68,7 +68,7 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
             request.interested
             ? await decidesAutomatically(record, providerId: opportunity.providerId, context: context) : false
         let now = self.now
-        return try await store.mutate(context, request: request, now: now) { writer in
+        return try await store.mutate(context, request, at: now) { writer in
             var (opportunity, record) = try writer.opportunityAndRequest(
                 request.opportunityId, field: "body.opportunityId")
             try opportunity.requireVersion(request.expectedVersion)
@@ -115,7 +115,7 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
     /// The decider assigns an interested provider or turns them down.
     func decide(_ request: DecideRequest, _ context: CallerContext) async throws -> OpportunityReply {
         let now = self.now
-        return try await store.mutate(context, request: request, now: now) { writer in
+        return try await store.mutate(context, request, at: now) { writer in
             var (opportunity, record) = try writer.opportunityAndRequest(
                 request.opportunityId, field: "body.opportunityId")
             try context.requireOwn(opportunity, on: record, field: "body.opportunityId")
@@ -143,7 +143,7 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
         _ = validator.name(request.reason, field: "body.reason")
         try validator.check()
         let now = self.now
-        return try await store.mutate(context, request: request, now: now) { writer in
+        return try await store.mutate(context, request, at: now) { writer in
             var (opportunity, record) = try writer.opportunityAndRequest(
                 request.opportunityId, field: "body.opportunityId")
             try context.requireOwn(opportunity, on: record, field: "body.opportunityId")
@@ -191,7 +191,7 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
         check: @escaping @Sendable (Opportunity) throws -> Void = { _ in }
     ) async throws -> OpportunityReply {
         let now = self.now
-        return try await store.mutate(context, request: request, now: now) { writer in
+        return try await store.mutate(context, request, at: now) { writer in
             let (current, record) = try writer.opportunityAndRequest(request.opportunityId, field: "body.opportunityId")
             var opportunity = current
             try context.requireOwn(opportunity, on: record, field: "body.opportunityId")

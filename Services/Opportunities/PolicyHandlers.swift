@@ -29,7 +29,7 @@ struct PolicyHandlers: OpportunitiesPolicyHandling {
             "must not repeat hoursBeforeStart")
         try validator.check()
         let now = clock.now
-        return try await store.mutate(context, request: request, now: now) { writer in
+        return try await store.mutate(context, request, at: now) { writer in
             let policy = CancellationPolicy(
                 partnerId: context.partnerId, scope: request.scope, subjectId: request.subjectId,
                 bands: request.bands.sorted { $0.hoursBeforeStart > $1.hoursBeforeStart }, updatedAt: now)

@@ -59,7 +59,7 @@ struct RequestHandlers: OpportunitiesRequestHandling {
             preferredQualificationIds: allPreferred,
             preferredProviderIds: customer.lists.filter { $0.kind == .preferred }.map(\.providerId),
             decision: request.decision ?? DecisionPolicy(), status: .open, version: 1, createdAt: now, updatedAt: now)
-        return try await store.mutate(context, request: request, now: now) { writer in
+        return try await store.mutate(context, request, at: now) { writer in
             try writer.create(record, at: now)
             return RequestReply(request: record)
         }
@@ -119,7 +119,7 @@ struct RequestHandlers: OpportunitiesRequestHandling {
     /// Cancels the request and every live opportunity on it, billable by the same rules as `Cancel`.
     func cancelRequest(_ request: CancelRequestRequest, _ context: CallerContext) async throws -> GetRequestResponse {
         let now = self.now
-        return try await store.mutate(context, request: request, now: now) { writer in
+        return try await store.mutate(context, request, at: now) { writer in
             var record = try writer.request(request.id, field: "body.id")
             try context.requireOwn(customerId: record.customerId, kind: "request", id: record.id, field: "body.id")
             var opportunities = try writer.opportunities(onRequest: record.id)

@@ -191,12 +191,12 @@ struct OpportunitiesStoreTests {
             let offered = Opportunity(
                 partnerId: "p-1", id: "op-1", requestId: "rq-1", providerId: "pr-1", state: .offered, version: 1,
                 createdAt: Self.start, updatedAt: Self.start)
-            _ = try await store.mutate(partner, request: IdRequest(id: "1"), now: Self.start) { writer in
+            _ = try await store.mutate(partner, IdRequest(id: "1"), at: Self.start) { writer in
                 try writer.create(request, at: Self.start)
                 try writer.offer(offered, on: request, by: partner.actor, at: Self.start)
                 return Empty()
             }
-            let pending = try await store.mutate(provider, request: IdRequest(id: "2"), now: Self.start) { writer in
+            let pending = try await store.mutate(provider, IdRequest(id: "2"), at: Self.start) { writer in
                 var opportunity = try writer.opportunity("op-1", field: "body.id")
                 try writer.move(
                     &opportunity, on: request, action: .respondInterested, by: provider.actor, reason: nil,
@@ -207,7 +207,7 @@ struct OpportunitiesStoreTests {
             // A refusal rolls the whole transaction back: no state, no history row, no event.
             let before = try await database.pool.read { try database.outbox.lastSeq($0) }
             await #expect(throws: TransitionError.notAllowedInState(state: .pending, action: .cancel)) {
-                try await store.mutate(partner, request: IdRequest(id: "3"), now: Self.start) { writer in
+                try await store.mutate(partner, IdRequest(id: "3"), at: Self.start) { writer in
                     var opportunity = try writer.opportunity("op-1", field: "body.id")
                     try writer.move(
                         &opportunity, on: request, action: .cancel, by: partner.actor, reason: nil, at: Self.start)
@@ -227,7 +227,7 @@ struct OpportunitiesStoreTests {
         try await Self.withStore { store, database in
             let partner = try Self.caller(.partner, "admin")
             let request = Self.request("p-1", "rq-1", customer: "cu-1", startsIn: 48, status: .open, teamSize: 1)
-            _ = try await store.mutate(partner, request: IdRequest(id: "1"), now: Self.start) { writer in
+            _ = try await store.mutate(partner, IdRequest(id: "1"), at: Self.start) { writer in
                 try writer.create(request, at: Self.start)
                 for (index, provider) in ["pr-1", "pr-2"].enumerated() {
                     var opportunity = Opportunity(
@@ -239,7 +239,7 @@ struct OpportunitiesStoreTests {
                 }
                 return Empty()
             }
-            let filled = try await store.mutate(partner, request: IdRequest(id: "2"), now: Self.start) { writer in
+            let filled = try await store.mutate(partner, IdRequest(id: "2"), at: Self.start) { writer in
                 var record = try writer.request("rq-1", field: "body.id")
                 var first = try writer.opportunity("op-1", field: "body.id")
                 try writer.assign(&first, on: &record, by: partner.actor, reason: nil, at: Self.start)
@@ -247,7 +247,7 @@ struct OpportunitiesStoreTests {
             }
             #expect(filled.status == .filled)
             await #expect(throws: TeamComplete(requestId: "rq-1", teamSize: 1)) {
-                try await store.mutate(partner, request: IdRequest(id: "3"), now: Self.start) { writer in
+                try await store.mutate(partner, IdRequest(id: "3"), at: Self.start) { writer in
                     var record = try writer.request("rq-1", field: "body.id")
                     var second = try writer.opportunity("op-2", field: "body.id")
                     try writer.assign(&second, on: &record, by: partner.actor, reason: nil, at: Self.start)
