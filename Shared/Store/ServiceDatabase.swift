@@ -85,7 +85,7 @@ extension ServiceDatabase {
 enum SharedMigrations {
     static func register(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("octoo.v1.outbox") { db in
-            try db.create(table: OutboxRecord.databaseTableName) { table in
+            try db.create(table: "outbox") { table in
                 table.primaryKey("seq", .integer)
                 table.column("type", .text).notNull()
                 table.column("occurredAt", .datetime).notNull()
@@ -94,7 +94,7 @@ enum SharedMigrations {
             }
         }
         migrator.registerMigration("octoo.v1.idempotency") { db in
-            try db.create(table: IdempotencyRecord.databaseTableName) { table in
+            try db.create(table: "idempotencyRecord") { table in
                 table.column("scope", .text).notNull()
                 table.column("key", .text).notNull()
                 table.column("requestHash", .text).notNull()
@@ -104,13 +104,13 @@ enum SharedMigrations {
             }
         }
         migrator.registerMigration("octoo.v1.eventCheckpoint") { db in
-            try db.create(table: EventCheckpoint.databaseTableName) { table in
+            try db.create(table: "eventCheckpoint") { table in
                 table.primaryKey("source", .text)
                 table.column("lastSeq", .integer).notNull()
             }
         }
         migrator.registerMigration("octoo.v2.outboxEpoch") { db in
-            try db.create(table: OutboxEpoch.databaseTableName) { table in
+            try db.create(table: "outboxEpoch") { table in
                 table.primaryKey("id", .integer).check { $0 == 1 }
                 table.column("epoch", .text).notNull()
             }
@@ -119,15 +119,15 @@ enum SharedMigrations {
         migrator.registerMigration("octoo.v2.outboxPartnerIndex") { db in
             // A partner's ReadEvents and its lastSeq read only its own rows.
             try db.create(
-                index: "outbox_partnerId_seq", on: OutboxRecord.databaseTableName, columns: ["partnerId", "seq"])
+                index: "outbox_partnerId_seq", on: "outbox", columns: ["partnerId", "seq"])
         }
         migrator.registerMigration("octoo.v2.idempotencyCreatedAtIndex") { db in
             // The sweep deletes by age.
             try db.create(
-                index: "idempotencyRecord_createdAt", on: IdempotencyRecord.databaseTableName, columns: ["createdAt"])
+                index: "idempotencyRecord_createdAt", on: "idempotencyRecord", columns: ["createdAt"])
         }
         migrator.registerMigration("octoo.v2.eventCheckpointEpoch") { db in
-            try db.alter(table: EventCheckpoint.databaseTableName) { table in
+            try db.alter(table: "eventCheckpoint") { table in
                 table.add(column: "epoch", .text)
             }
         }
