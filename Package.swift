@@ -38,7 +38,10 @@ var targets: [Target] = [
     ),
     .target(
         name: "OctooBus",
-        dependencies: ["ZeroMQ", "Transport", "Wire", "Contracts", logging, .product(name: "Collections", package: "swift-collections")],
+        dependencies: [
+            "ZeroMQ", "Transport", "Wire", "Contracts", logging,
+            .product(name: "Collections", package: "swift-collections"),
+        ],
         path: "Services/Bus", exclude: ["Main"]
     ),
     .executableTarget(
@@ -53,8 +56,10 @@ var targets: [Target] = [
     ),
     .executableTarget(
         name: "OctooBenchmark",
-        dependencies: ["ZeroMQ", "Wire", "Transport", "ServiceKit", "Contracts", "OctooBus", argumentParser, logging,
-                       .product(name: "Histogram", package: "hdrhistogram-swift")],
+        dependencies: [
+            "ZeroMQ", "Wire", "Transport", "ServiceKit", "Contracts", "OctooBus", argumentParser, logging,
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ],
         path: "Benchmarks/RPCRoundTrip"
     ),
     // A service with a slow method, for end-to-end tests of deadlines and graceful shutdown.
@@ -68,7 +73,8 @@ var targets: [Target] = [
     .testTarget(
         name: "TransportTests",
         dependencies: [
-            "Transport", "Wire", "ZeroMQ", "Store", "Contracts", "ServiceKit", "OctooTesting", "OctooBus", grdb, logging, lifecycle,
+            "Transport", "Wire", "ZeroMQ", "Store", "Contracts", "ServiceKit", "OctooTesting", "OctooBus", grdb,
+            logging, lifecycle,
         ],
         path: "Tests/TransportTests"
     ),
@@ -102,17 +108,19 @@ var products: [Product] = [
 ]
 
 for service in services {
-    targets.append(.target(
-        name: service.library,
-        dependencies: ["ServiceKit", "Contracts", "Store", "Transport", "Wire", grdb, logging],
-        path: "Services/\(service.folder)",
-        exclude: ["Main"]
-    ))
-    targets.append(.executableTarget(
-        name: "\(service.library)Main",
-        dependencies: [.target(name: service.library), "ServiceKit"],
-        path: "Services/\(service.folder)/Main"
-    ))
+    targets.append(
+        .target(
+            name: service.library,
+            dependencies: ["ServiceKit", "Contracts", "Store", "Transport", "Wire", grdb, logging],
+            path: "Services/\(service.folder)",
+            exclude: ["Main"]
+        ))
+    targets.append(
+        .executableTarget(
+            name: "\(service.library)Main",
+            dependencies: [.target(name: service.library), "ServiceKit"],
+            path: "Services/\(service.folder)/Main"
+        ))
     products.append(.executable(name: service.executable, targets: ["\(service.library)Main"]))
 }
 

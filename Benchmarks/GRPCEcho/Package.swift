@@ -8,7 +8,7 @@ let package = Package(
     name: "GRPCEcho",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "grpc-echo-bench", targets: ["GRPCEchoBench"]),
+        .executable(name: "grpc-echo-bench", targets: ["GRPCEchoBench"])
     ],
     dependencies: [
         .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
@@ -27,6 +27,6 @@ let package = Package(
             ],
             path: "Sources/GRPCEchoBench",
             swiftSettings: [.swiftLanguageMode(.v6)]
-        ),
+        )
     ]
 )

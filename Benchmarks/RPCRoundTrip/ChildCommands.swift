@@ -113,7 +113,9 @@ struct ServiceEchoCommand: AsyncParsableCommand {
 
     func run() async throws {
         child.watchParent()
-        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown log level \(logLevel)") }
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("unknown log level \(logLevel)")
+        }
         LoggingSetup.bootstrap(level: level)
         let logger = Logger(label: "octoo.bench.service-echo")
         var router = RPCRouter(service: BenchContract.service)

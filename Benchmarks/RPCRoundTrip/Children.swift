@@ -67,7 +67,9 @@ final class ChildProcesses: @unchecked Sendable {
     func checkAlive() throws {
         let current = lock.withLock { children }
         for child in current where !child.process.isRunning {
-            throw BenchmarkError("child \(child.name) exited with status \(child.process.terminationStatus); its log:\n\(Self.tail(child.logPath))")
+            throw BenchmarkError(
+                "child \(child.name) exited with status \(child.process.terminationStatus); its log:\n\(Self.tail(child.logPath))"
+            )
         }
     }
 
@@ -134,7 +136,8 @@ func freePorts(from base: Int, count: Int) throws -> [Int] {
 /// utime + stime of a process from /proc/PID/stat, in nanoseconds (clock-tick resolution).
 func processCPUNanos(pid: Int32) -> UInt64 {
     guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-          let close = stat.lastIndex(of: ")") else { return 0 }
+        let close = stat.lastIndex(of: ")")
+    else { return 0 }
     // After "pid (comm)": state is field 3; utime and stime are fields 14 and 15.
     let fields = stat[stat.index(after: close)...].split(separator: " ")
     guard fields.count > 12, let user = UInt64(fields[11]), let system = UInt64(fields[12]) else { return 0 }

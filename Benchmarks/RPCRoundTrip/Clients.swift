@@ -15,7 +15,8 @@ func nowNanos() -> UInt64 {
 
 /// Round trips in microseconds, 3 significant digits, up to 60 s.
 func makeHistogram() -> Histogram<UInt64> {
-    Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+    Histogram<UInt64>(
+        lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
 }
 
 @inline(__always)
@@ -54,8 +55,9 @@ struct CPUUse: Sendable {
     }
 
     static func - (after: CPUUse, before: CPUUse) -> CPUUse {
-        CPUUse(clientNanos: after.clientNanos &- before.clientNanos, proxyNanos: after.proxyNanos &- before.proxyNanos,
-               workerNanos: after.workerNanos &- before.workerNanos)
+        CPUUse(
+            clientNanos: after.clientNanos &- before.clientNanos, proxyNanos: after.proxyNanos &- before.proxyNanos,
+            workerNanos: after.workerNanos &- before.workerNanos)
     }
 }
 
@@ -94,7 +96,10 @@ final class RawDealerClient {
     private let check: ReplyCheck
     private let liveness: @Sendable () throws -> Void
 
-    init(context: ZeroMQ.Context, endpoint: String, frames: [[UInt8]], check: ReplyCheck, liveness: @escaping @Sendable () throws -> Void) throws {
+    init(
+        context: ZeroMQ.Context, endpoint: String, frames: [[UInt8]], check: ReplyCheck,
+        liveness: @escaping @Sendable () throws -> Void
+    ) throws {
         socket = try Socket(context: context, type: .dealer)
         try socket.setLinger(ms: 0)
         try socket.setSendHighWaterMark(100_000)
@@ -116,7 +121,8 @@ final class RawDealerClient {
 
     /// Calls `range` (indices into the frames) keeping `inFlight` outstanding.
     func measure(
-        range: Range<Int>, inFlight: Int, stallLimit: Duration = .seconds(10), cpu: @Sendable () -> CPUUse = { CPUUse() }
+        range: Range<Int>, inFlight: Int, stallLimit: Duration = .seconds(10),
+        cpu: @Sendable () -> CPUUse = { CPUUse() }
     ) throws -> Measurement {
         var result = Measurement()
         let cpuBefore = cpu()
@@ -139,8 +145,11 @@ final class RawDealerClient {
             }
             let now = nowNanos()
             guard let payload = message.last, let index = ReplyScan.callIndex(in: payload),
-                  range.contains(index), sentAt[index] != 0 else {
-                throw BenchmarkError("a reply names no outstanding call: \(String(decoding: message.last ?? [], as: UTF8.self).prefix(200))")
+                range.contains(index), sentAt[index] != 0
+            else {
+                throw BenchmarkError(
+                    "a reply names no outstanding call: \(String(decoding: message.last ?? [], as: UTF8.self).prefix(200))"
+                )
             }
             result.histogram.record(microseconds(now - sentAt[index]))
             sentAt[index] = 0
@@ -175,7 +184,9 @@ enum TypedClientRun {
         let value = Atomic<Int>(0)
     }
 
-    static func measure(client: RPCClient, calls: Int, inFlight: Int, cpu: @Sendable () -> CPUUse = { CPUUse() }) async -> Measurement {
+    static func measure(client: RPCClient, calls: Int, inFlight: Int, cpu: @Sendable () -> CPUUse = { CPUUse() }) async
+        -> Measurement
+    {
         let counter = Counter()
         let cpuBefore = cpu()
         let options = CallOptions(timeout: .milliseconds(BenchContract.timeoutMs), retry: .none)
@@ -187,7 +198,8 @@ enum TypedClientRun {
                     while counter.value.wrappingAdd(1, ordering: .relaxed).oldValue < calls {
                         let sent = nowNanos()
                         do {
-                            let reply = try await client.call(BenchContract.echo, BenchContract.message, actor: BenchContract.actor, options: options)
+                            let reply = try await client.call(
+                                BenchContract.echo, BenchContract.message, actor: BenchContract.actor, options: options)
                             if reply != BenchContract.message { local.errors += 1 }
                         } catch {
                             local.errors += 1

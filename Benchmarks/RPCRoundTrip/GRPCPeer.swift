@@ -21,7 +21,8 @@ struct GRPCPeer {
 
     func measure(levels: [Int], rounds: Int) async throws -> [PeerRow] {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
-            progress("grpc peer: \(executable) is not built; skipped (cd Benchmarks/GRPCEcho && swift build -c release)")
+            progress(
+                "grpc peer: \(executable) is not built; skipped (cd Benchmarks/GRPCEcho && swift build -c release)")
             return []
         }
         var rows: [PeerRow] = []
@@ -41,11 +42,12 @@ struct GRPCPeer {
                 }
                 for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.hasPrefix("{") {
                     let row = try JSONDecoder().decode(PeerRow.self, from: Data(line.utf8))
-                    progress("round \(round)  in-flight \(pad(level, 2))  grpc-swift-2 unary echo (HTTP/2)"
-                        + "  p50 \(pad(Int(row.p50Micros), 5)) µs  p99 \(pad(Int(row.p99Micros), 6)) µs"
-                        + "  \(pad(Int(row.callsPerSecond.rounded()), 7)) calls/s"
-                        + "  CPU µs/call client \(String(format: "%.1f", row.clientCPUMicrosPerCall))"
-                        + " server \(String(format: "%.1f", row.serverCPUMicrosPerCall))")
+                    progress(
+                        "round \(round)  in-flight \(pad(level, 2))  grpc-swift-2 unary echo (HTTP/2)"
+                            + "  p50 \(pad(Int(row.p50Micros), 5)) µs  p99 \(pad(Int(row.p99Micros), 6)) µs"
+                            + "  \(pad(Int(row.callsPerSecond.rounded()), 7)) calls/s"
+                            + "  CPU µs/call client \(String(format: "%.1f", row.clientCPUMicrosPerCall))"
+                            + " server \(String(format: "%.1f", row.serverCPUMicrosPerCall))")
                     rows.append(row)
                 }
             }

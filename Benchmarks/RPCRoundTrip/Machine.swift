@@ -20,7 +20,8 @@ struct MachineInfo: Codable, Sendable {
             }
         }
         let date = ISO8601DateFormatter().string(from: Date())
-        let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))
+        let load =
+            (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))
             .map { $0.split(separator: " ").prefix(3).joined(separator: " ") } ?? "?"
         return MachineInfo(
             architecture: field(names.machine), processors: ProcessInfo.processInfo.activeProcessorCount,

@@ -11,7 +11,8 @@ import ZeroMQ
 struct OctooBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "octoo-bench",
-        abstract: "RPC round-trip benchmark: an RPCServer service behind the Octoo broker, against a bare libzmq echo behind zmq_proxy.",
+        abstract:
+            "RPC round-trip benchmark: an RPCServer service behind the Octoo broker, against a bare libzmq echo behind zmq_proxy.",
         subcommands: [
             RunCommand.self, CodecCommand.self, ProxyCommand.self, RawEchoCommand.self, ServiceEchoCommand.self,
             BrokerCommand.self, BrokerEchoCommand.self,
@@ -69,7 +70,8 @@ struct RunCommand: AsyncParsableCommand {
     var paths = CallPath.allCases.map(\.rawValue).joined(separator: ",")
     @Option(help: "Rounds; each round measures every path and level once (interleaved), results are merged.")
     var rounds = 1
-    @Option(help: "The grpc-swift-2 echo benchmark (Benchmarks/GRPCEcho), run in the same run as a peer; 'none' to skip.")
+    @Option(
+        help: "The grpc-swift-2 echo benchmark (Benchmarks/GRPCEcho), run in the same run as a peer; 'none' to skip.")
     var grpcBench = "Benchmarks/GRPCEcho/.build/release/grpc-echo-bench"
     @Option(help: "Seconds each grpc-swift-2 measurement runs.")
     var grpcSeconds = 5
@@ -82,15 +84,23 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Also write the markdown report to this file.")
     var markdownFile: String?
 
-    @Flag(help: ArgumentHelp("Leave deadlineMs out of the pre-encoded frames (diagnostic; RPCClient.call always sends it).", visibility: .hidden))
+    @Flag(
+        help: ArgumentHelp(
+            "Leave deadlineMs out of the pre-encoded frames (diagnostic; RPCClient.call always sends it).",
+            visibility: .hidden))
     var framesWithoutDeadline = false
-    @Option(help: ArgumentHelp("Run the service-echo child under this command, e.g. '/usr/bin/valgrind --tool=callgrind' (profiling).", visibility: .hidden))
+    @Option(
+        help: ArgumentHelp(
+            "Run the service-echo child under this command, e.g. '/usr/bin/valgrind --tool=callgrind' (profiling).",
+            visibility: .hidden))
     var serviceLauncher: String?
 
     enum OutputFormat: String, ExpressibleByArgument, Sendable { case table, markdown, json }
 
     func validate() throws {
-        guard calls > 0, warmup >= 0, rounds > 0 else { throw ValidationError("--calls and --rounds must be positive, --warmup not negative") }
+        guard calls > 0, warmup >= 0, rounds > 0 else {
+            throw ValidationError("--calls and --rounds must be positive, --warmup not negative")
+        }
         guard !(try levels()).isEmpty else { throw ValidationError("--in-flight needs at least one level") }
         guard !(try selectedPaths()).isEmpty else { throw ValidationError("--paths needs at least one path") }
     }
@@ -98,7 +108,8 @@ struct RunCommand: AsyncParsableCommand {
     func selectedPaths() throws -> [CallPath] {
         let chosen = try paths.split(separator: ",").map {
             guard let path = CallPath(rawValue: $0.trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("unknown path \($0); choose from \(CallPath.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationError(
+                    "unknown path \($0); choose from \(CallPath.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             return path
         }
@@ -108,7 +119,8 @@ struct RunCommand: AsyncParsableCommand {
     func levels() throws -> [Int] {
         try inFlight.split(separator: ",").map {
             guard let level = Int($0.trimmingCharacters(in: .whitespaces)), level > 0, level <= 64 else {
-                throw ValidationError("--in-flight levels must be integers from 1 to 64 (the service's maxInFlight), got \($0)")
+                throw ValidationError(
+                    "--in-flight levels must be integers from 1 to 64 (the service's maxInFlight), got \($0)")
             }
             return level
         }
@@ -137,11 +149,15 @@ struct RunCommand: AsyncParsableCommand {
         let (rawFront, rawBack, serviceFront, serviceBack) = (ports[0], ports[1], ports[2], ports[3])
         let (brokerRawFront, brokerRawBack) = (ports[4], ports[5])
         let proxyThreads = String(proxyIoThreads)
-        try children.start(name: "proxy-raw", arguments: ["proxy", "--front", "\(rawFront)", "--back", "\(rawBack)", "--io-threads", proxyThreads])
-        try children.start(name: "broker", arguments: [
-            "broker", "--front", "\(serviceFront)", "--back", "\(serviceBack)", "--raw-front", "\(brokerRawFront)",
-            "--raw-back", "\(brokerRawBack)", "--events", "\(ports[6]),\(ports[7])", "--io-threads", proxyThreads,
-        ])
+        try children.start(
+            name: "proxy-raw",
+            arguments: ["proxy", "--front", "\(rawFront)", "--back", "\(rawBack)", "--io-threads", proxyThreads])
+        try children.start(
+            name: "broker",
+            arguments: [
+                "broker", "--front", "\(serviceFront)", "--back", "\(serviceBack)", "--raw-front", "\(brokerRawFront)",
+                "--raw-back", "\(brokerRawBack)", "--events", "\(ports[6]),\(ports[7])", "--io-threads", proxyThreads,
+            ])
         try children.start(name: "raw-echo", arguments: ["raw-echo", "--back", "\(rawBack)"])
         try children.start(name: "broker-echo", arguments: ["broker-echo", "--back", "\(brokerRawBack)"])
         try children.start(
@@ -149,8 +165,10 @@ struct RunCommand: AsyncParsableCommand {
             launcher: serviceLauncher.map { $0.split(separator: " ").map(String.init) } ?? [])
 
         let context = try ZeroMQ.Context(ioThreads: 1)
-        let warmup = self.warmup, calls = self.calls
-        let frames = try BenchContract.requestFrames(count: warmup + calls, deadlineMs: framesWithoutDeadline ? nil : BenchContract.timeoutMs)
+        let warmup = self.warmup
+        let calls = self.calls
+        let frames = try BenchContract.requestFrames(
+            count: warmup + calls, deadlineMs: framesWithoutDeadline ? nil : BenchContract.timeoutMs)
         let liveness: @Sendable () throws -> Void = { try children.checkAlive() }
         let endpoints: [CallPath: String] = [
             .rawEcho: "tcp://127.0.0.1:\(rawFront)",
@@ -158,14 +176,18 @@ struct RunCommand: AsyncParsableCommand {
             .serviceRawFrames: "tcp://127.0.0.1:\(serviceFront)",
             .serviceTyped: "tcp://127.0.0.1:\(serviceFront)",
         ]
-        progress("octoo-bench: zmq_proxy on \(rawFront)/\(rawBack); broker on \(serviceFront)/\(serviceBack) (service) and \(brokerRawFront)/\(brokerRawBack) (bare worker); request frame \(frames[0].count) bytes")
+        progress(
+            "octoo-bench: zmq_proxy on \(rawFront)/\(rawBack); broker on \(serviceFront)/\(serviceBack) (service) and \(brokerRawFront)/\(brokerRawBack) (bare worker); request frame \(frames[0].count) bytes"
+        )
         let selected = try selectedPaths()
         for path in [CallPath.rawEcho, .brokerRawEcho, .serviceRawFrames]
         where selected.contains(path) || (path == .serviceRawFrames && selected.contains(.serviceTyped)) {
             let endpoint = endpoints[path]!
             let check: ReplyCheck = path.echoesRequest ? .identicalToRequest : .statusOK
             try await onDedicatedThread(name: "bench-ready") {
-                try RawDealerClient(context: context, endpoint: endpoint, frames: frames, check: check, liveness: liveness).waitReady()
+                try RawDealerClient(
+                    context: context, endpoint: endpoint, frames: frames, check: check, liveness: liveness
+                ).waitReady()
             }
         }
 
@@ -177,39 +199,48 @@ struct RunCommand: AsyncParsableCommand {
                     let endpoint = endpoints[path]!
                     let (proxyName, workerName) = path.children
                     let cpu: @Sendable () -> CPUUse = {
-                        CPUUse(clientNanos: ownCPUNanos(), proxyNanos: children.cpuNanos(proxyName), workerNanos: children.cpuNanos(workerName))
+                        CPUUse(
+                            clientNanos: ownCPUNanos(), proxyNanos: children.cpuNanos(proxyName),
+                            workerNanos: children.cpuNanos(workerName))
                     }
                     let measurement: Measurement
                     switch path {
                     case .rawEcho, .brokerRawEcho, .serviceRawFrames:
                         let check: ReplyCheck = path.echoesRequest ? .identicalToRequest : .statusOK
                         measurement = try await onDedicatedThread(name: "bench-raw-client") {
-                            let client = try RawDealerClient(context: context, endpoint: endpoint, frames: frames, check: check, liveness: liveness)
+                            let client = try RawDealerClient(
+                                context: context, endpoint: endpoint, frames: frames, check: check, liveness: liveness)
                             if warmup > 0 { _ = try client.measure(range: 0..<warmup, inFlight: level) }
                             return try client.measure(range: warmup..<(warmup + calls), inFlight: level, cpu: cpu)
                         }
                     case .serviceTyped:
-                        let client = try RPCClient(context: context, endpoint: endpoint, logger: Logger(label: "octoo.bench.client"))
-                        if warmup > 0 { _ = await TypedClientRun.measure(client: client, calls: warmup, inFlight: level) }
-                        measurement = await TypedClientRun.measure(client: client, calls: calls, inFlight: level, cpu: cpu)
+                        let client = try RPCClient(
+                            context: context, endpoint: endpoint, logger: Logger(label: "octoo.bench.client"))
+                        if warmup > 0 {
+                            _ = await TypedClientRun.measure(client: client, calls: warmup, inFlight: level)
+                        }
+                        measurement = await TypedClientRun.measure(
+                            client: client, calls: calls, inFlight: level, cpu: cpu)
                         client.close()
                     }
                     try children.checkAlive()
                     let p50 = measurement.histogram.valueAtPercentile(50)
                     let p99 = measurement.histogram.valueAtPercentile(99)
-                    progress("round \(round)  in-flight \(pad(level, 2))  \(path.label.padding(toLength: 30, withPad: " ", startingAt: 0))"
-                        + "  p50 \(pad(p50, 5)) µs  p99 \(pad(p99, 6)) µs  \(pad(Int(measurement.callsPerSecond.rounded()), 7)) calls/s"
-                        + "  CPU µs/call client \(perCall(measurement.cpu.clientNanos, measurement.calls))"
-                        + " proxy \(perCall(measurement.cpu.proxyNanos, measurement.calls))"
-                        + " worker \(perCall(measurement.cpu.workerNanos, measurement.calls))"
-                        + (measurement.errors > 0 ? "  \(measurement.errors) ERRORS" : ""))
+                    progress(
+                        "round \(round)  in-flight \(pad(level, 2))  \(path.label.padding(toLength: 30, withPad: " ", startingAt: 0))"
+                            + "  p50 \(pad(p50, 5)) µs  p99 \(pad(p99, 6)) µs  \(pad(Int(measurement.callsPerSecond.rounded()), 7)) calls/s"
+                            + "  CPU µs/call client \(perCall(measurement.cpu.clientNanos, measurement.calls))"
+                            + " proxy \(perCall(measurement.cpu.proxyNanos, measurement.calls))"
+                            + " worker \(perCall(measurement.cpu.workerNanos, measurement.calls))"
+                            + (measurement.errors > 0 ? "  \(measurement.errors) ERRORS" : ""))
                     results[ResultKey(path: path, inFlight: level), default: Measurement()].add(measurement)
                 }
             }
         }
         var peers: [PeerRow] = []
         if grpcBench != "none" {
-            peers = try await GRPCPeer(executable: grpcBench, seconds: grpcSeconds).measure(levels: levels, rounds: rounds)
+            peers = try await GRPCPeer(executable: grpcBench, seconds: grpcSeconds).measure(
+                levels: levels, rounds: rounds)
         }
         let seconds = Double(nowNanos() - started) / 1e9
         let command = (["octoo-bench"] + CommandLine.arguments.dropFirst()).joined(separator: " ")

@@ -85,21 +85,28 @@ struct Report: Sendable {
         for row in all where row.path == .brokerRawEcho {
             guard let proxy = all.first(where: { $0.path == .rawEcho && $0.inFlight == row.inFlight }) else { continue }
             let ratio = row.proxyCPUMicroseconds / max(0.001, proxy.proxyCPUMicroseconds)
-            checks.append(Check(
-                description: "broker CPU per call ≤ \(Self.maxBrokerCPURatio)× zmq_proxy's, in-flight \(row.inFlight)",
-                measured: String(format: "%.1f vs %.1f µs = %.2f×", row.proxyCPUMicroseconds, proxy.proxyCPUMicroseconds, ratio),
-                met: ratio <= Self.maxBrokerCPURatio))
+            checks.append(
+                Check(
+                    description:
+                        "broker CPU per call ≤ \(Self.maxBrokerCPURatio)× zmq_proxy's, in-flight \(row.inFlight)",
+                    measured: String(
+                        format: "%.1f vs %.1f µs = %.2f×", row.proxyCPUMicroseconds, proxy.proxyCPUMicroseconds, ratio),
+                    met: ratio <= Self.maxBrokerCPURatio))
         }
         for row in all where row.path == .serviceRawFrames || row.path == .serviceTyped {
             if let ratio = row.p50VersusRaw {
-                checks.append(Check(
-                    description: "\(row.label), in-flight \(row.inFlight): p50 ≤ \(Self.maxLatencyRatio)× raw echo",
-                    measured: String(format: "%.2f×", ratio), met: ratio <= Self.maxLatencyRatio))
+                checks.append(
+                    Check(
+                        description: "\(row.label), in-flight \(row.inFlight): p50 ≤ \(Self.maxLatencyRatio)× raw echo",
+                        measured: String(format: "%.2f×", ratio), met: ratio <= Self.maxLatencyRatio))
             }
             if row.inFlight == Self.targetInFlight {
-                checks.append(Check(
-                    description: "\(row.label), in-flight \(row.inFlight): ≥ \(Int(Self.minCallsPerSecond)) calls/s",
-                    measured: "\(Int(row.callsPerSecond.rounded())) calls/s", met: row.callsPerSecond >= Self.minCallsPerSecond))
+                checks.append(
+                    Check(
+                        description:
+                            "\(row.label), in-flight \(row.inFlight): ≥ \(Int(Self.minCallsPerSecond)) calls/s",
+                        measured: "\(Int(row.callsPerSecond.rounded())) calls/s",
+                        met: row.callsPerSecond >= Self.minCallsPerSecond))
             }
         }
         return checks
@@ -128,7 +135,8 @@ struct Report: Sendable {
                 "\(row.inFlight)", row.label, "\(row.p50Microseconds)", "\(row.p99Microseconds)",
                 "\(Int(row.callsPerSecond.rounded()))",
                 row.p50VersusRaw.map { String(format: "%.2f×", $0) } ?? (row.path == .rawEcho ? "1.00 (base)" : "–"),
-                row.callsPerSecondVersusRaw.map { String(format: "%.2f×", $0) } ?? (row.path == .rawEcho ? "1.00 (base)" : "–"),
+                row.callsPerSecondVersusRaw.map { String(format: "%.2f×", $0) }
+                    ?? (row.path == .rawEcho ? "1.00 (base)" : "–"),
                 String(format: "%.1f", row.clientCPUMicroseconds),
                 String(format: "%.1f", row.proxyCPUMicroseconds),
                 String(format: "%.1f", row.workerCPUMicroseconds),
@@ -158,7 +166,9 @@ struct Report: Sendable {
             previousLevel = row[0]
         }
         out.append("")
-        out.append("Targets from the issue (p50 ≤ \(Self.maxLatencyRatio)× raw echo; ≥ \(Int(Self.minCallsPerSecond)) calls/s at \(Self.targetInFlight) in flight):")
+        out.append(
+            "Targets from the issue (p50 ≤ \(Self.maxLatencyRatio)× raw echo; ≥ \(Int(Self.minCallsPerSecond)) calls/s at \(Self.targetInFlight) in flight):"
+        )
         for check in checks {
             out.append("  [\(check.met ? "met" : "NOT met")] \(check.description): \(check.measured)")
         }
@@ -168,11 +178,15 @@ struct Report: Sendable {
 
     private func peerLines() -> [String] {
         guard !peers.isEmpty else { return [] }
-        var out = ["", "Peer in the same run: grpc-swift-2 unary echo over HTTP/2 (client and server in separate processes):"]
+        var out = [
+            "", "Peer in the same run: grpc-swift-2 unary echo over HTTP/2 (client and server in separate processes):",
+        ]
         for row in peers {
-            out.append("  in-flight \(pad(row.inFlight, 2))  p50 \(pad(Int(row.p50Micros), 5)) µs  p99 \(pad(Int(row.p99Micros), 6)) µs"
-                + "  \(pad(Int(row.callsPerSecond.rounded()), 7)) calls/s  CPU µs/call client "
-                + "\(String(format: "%.1f", row.clientCPUMicrosPerCall)) server \(String(format: "%.1f", row.serverCPUMicrosPerCall))")
+            out.append(
+                "  in-flight \(pad(row.inFlight, 2))  p50 \(pad(Int(row.p50Micros), 5)) µs  p99 \(pad(Int(row.p99Micros), 6)) µs"
+                    + "  \(pad(Int(row.callsPerSecond.rounded()), 7)) calls/s  CPU µs/call client "
+                    + "\(String(format: "%.1f", row.clientCPUMicrosPerCall)) server \(String(format: "%.1f", row.serverCPUMicrosPerCall))"
+            )
         }
         return out
     }
@@ -191,14 +205,17 @@ struct Report: Sendable {
         }
         if !peers.isEmpty {
             out.append("")
-            out.append("Peer in the same run (grpc-swift-2 unary echo, HTTP/2 on loopback, client and server in separate processes):")
+            out.append(
+                "Peer in the same run (grpc-swift-2 unary echo, HTTP/2 on loopback, client and server in separate processes):"
+            )
             out.append("")
             out.append("| in-flight | peer | p50 µs | p99 µs | calls/s | CPU µs/call: client | server |")
             out.append("|---:|---|---:|---:|---:|---:|---:|")
             for row in peers {
-                out.append("| \(row.inFlight) | \(row.peer) | \(Int(row.p50Micros)) | \(Int(row.p99Micros)) | "
-                    + "\(Int(row.callsPerSecond.rounded())) | \(String(format: "%.1f", row.clientCPUMicrosPerCall)) | "
-                    + "\(String(format: "%.1f", row.serverCPUMicrosPerCall)) |")
+                out.append(
+                    "| \(row.inFlight) | \(row.peer) | \(Int(row.p50Micros)) | \(Int(row.p99Micros)) | "
+                        + "\(Int(row.callsPerSecond.rounded())) | \(String(format: "%.1f", row.clientCPUMicrosPerCall)) | "
+                        + "\(String(format: "%.1f", row.serverCPUMicrosPerCall)) |")
             }
         }
         return out.joined(separator: "\n")

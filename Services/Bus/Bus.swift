@@ -40,7 +40,8 @@ public final class Bus: Sendable {
         self.endpoints = endpoints
         self.bindHost = bindHost
         self.configuration = configuration
-        self.instance = instance ?? "bus-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+        self.instance =
+            instance ?? "bus-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         self.logger = logger
     }
 
@@ -69,10 +70,12 @@ public final class Bus: Sendable {
             stop()
             throw error
         }
-        logger.info("bus ready", metadata: [
-            "bind": "\(bindHost)", "services": "\(services.joined(separator: ","))",
-            "heartbeatMs": "\(configuration.heartbeatInterval / .milliseconds(1))",
-        ])
+        logger.info(
+            "bus ready",
+            metadata: [
+                "bind": "\(bindHost)", "services": "\(services.joined(separator: ","))",
+                "heartbeatMs": "\(configuration.heartbeatInterval / .milliseconds(1))",
+            ])
     }
 
     private func failed(_ what: String) {
@@ -87,7 +90,8 @@ public final class Bus: Sendable {
     public func status() -> BusStatusResponse {
         let now = ContinuousClock.now
         let services = brokers.withLock { $0.map { $0.statistics.status(now: now) } }
-        return BusStatusResponse(instance: instance, uptimeSeconds: (now - startedAt).components.seconds, services: services)
+        return BusStatusResponse(
+            instance: instance, uptimeSeconds: (now - startedAt).components.seconds, services: services)
     }
 
     /// Answers a `bus.*` method; nil for one the bus does not have.
@@ -107,29 +111,32 @@ public final class Bus: Sendable {
         let back = endpoints.bindEventsSubscribe(host: bindHost)
         let limit = configuration.socketMessageLimit
         let highWaterMark = configuration.highWaterMark * 10
-        try BoundThread.start(name: "octoo-bus-events", finished: finished, setup: { [context] in
-            let publishers = try Socket(context: context, type: .xsub)
-            let subscribers = try Socket(context: context, type: .xpub)
-            let controlSocket = try Socket(context: context, type: .pair)
-            for socket in [publishers, subscribers] {
-                try socket.setLinger(ms: 0)
-                try socket.setMaxMessageSize(limit)
-                try socket.setSendHighWaterMark(highWaterMark)
-                try socket.setReceiveHighWaterMark(highWaterMark)
-            }
-            try publishers.bind(front)
-            try subscribers.bind(back)
-            try controlSocket.bind(control)
-            return (publishers, subscribers, controlSocket)
-        }, run: { [logger, weak self] sockets in
-            do {
-                try Proxy.run(frontend: sockets.0, backend: sockets.1, control: sockets.2)
-            } catch {
-                logger.critical("events proxy failed", metadata: ["error": "\(error)"])
-                self?.failed("events proxy: \(error)")
-            }
-            for socket in [sockets.0, sockets.1, sockets.2] { socket.close(lingerMs: 0) }
-        })
+        try BoundThread.start(
+            name: "octoo-bus-events", finished: finished,
+            setup: { [context] in
+                let publishers = try Socket(context: context, type: .xsub)
+                let subscribers = try Socket(context: context, type: .xpub)
+                let controlSocket = try Socket(context: context, type: .pair)
+                for socket in [publishers, subscribers] {
+                    try socket.setLinger(ms: 0)
+                    try socket.setMaxMessageSize(limit)
+                    try socket.setSendHighWaterMark(highWaterMark)
+                    try socket.setReceiveHighWaterMark(highWaterMark)
+                }
+                try publishers.bind(front)
+                try subscribers.bind(back)
+                try controlSocket.bind(control)
+                return (publishers, subscribers, controlSocket)
+            },
+            run: { [logger, weak self] sockets in
+                do {
+                    try Proxy.run(frontend: sockets.0, backend: sockets.1, control: sockets.2)
+                } catch {
+                    logger.critical("events proxy failed", metadata: ["error": "\(error)"])
+                    self?.failed("events proxy: \(error)")
+                }
+                for socket in [sockets.0, sockets.1, sockets.2] { socket.close(lingerMs: 0) }
+            })
         events.withLock { $0 = EventsDevice(control: control, finished: finished) }
     }
 

@@ -203,7 +203,8 @@ private final class BrokerLoop {
         }
         if head.method.hasPrefix("bus.") {
             publishIfChanged(force: true)
-            let answer = broker.answerBusMethod(head.method, head.id)
+            let answer =
+                broker.answerBusMethod(head.method, head.id)
                 ?? Envelope.encodeError(id: head.id, RPCError(.unimplemented, "the bus has no method \(head.method)"))
             reply(route: route, json: answer)
             return
@@ -219,8 +220,14 @@ private final class BrokerLoop {
         guard queue.count < configuration.queueLimit, queuedBytes + request.bytes <= configuration.queueByteLimit else {
             counters.rejectedQueueFull += 1
             changed = true
-            reply(route: route, json: Envelope.encodeError(id: head.id, RPCError(
-                .resourceExhausted, "\(broker.service) has \(queue.count) requests waiting for a worker, the bus's limit; retry later")))
+            reply(
+                route: route,
+                json: Envelope.encodeError(
+                    id: head.id,
+                    RPCError(
+                        .resourceExhausted,
+                        "\(broker.service) has \(queue.count) requests waiting for a worker, the bus's limit; retry later"
+                    )))
             return
         }
         enqueue(request, atFront: false)
@@ -334,7 +341,8 @@ private final class BrokerLoop {
     func expire(_ request: QueuedRequest, now: ContinuousClock.Instant) {
         counters.expiredInQueue += 1
         changed = true
-        let message = request.deadline == nil
+        let message =
+            request.deadline == nil
             ? "no \(broker.service) worker was free within the bus's \(configuration.maxQueueWait) limit for requests without deadlineMs"
             : "deadline passed while waiting at the bus for a free \(broker.service) worker; the request was never started"
         reply(route: request.route, json: Envelope.encodeError(id: request.id, RPCError(.deadlineExceeded, message)))
@@ -385,8 +393,10 @@ private final class BrokerLoop {
                 disconnect(worker, reason: "unknown worker: announce yourself with READY")
                 return
             }
-            guard frames.count == 4, let body = try? WireCoding.decode(WorkerProtocol.Credit.self, from: frames[3].bytes),
-                  (0...100_000).contains(body.credit) else {
+            guard frames.count == 4,
+                let body = try? WireCoding.decode(WorkerProtocol.Credit.self, from: frames[3].bytes),
+                (0...100_000).contains(body.credit)
+            else {
                 disconnect(worker, reason: "CREDIT needs one frame {\"credit\": 0…100000}")
                 return
             }
@@ -401,12 +411,15 @@ private final class BrokerLoop {
 
     func ready(_ worker: RoutingId, frames: [Message], now: ContinuousClock.Instant) {
         guard frames.count == 4, let body = try? WireCoding.decode(WorkerProtocol.Ready.self, from: frames[3].bytes),
-              (0...100_000).contains(body.credit) else {
+            (0...100_000).contains(body.credit)
+        else {
             disconnect(worker, reason: "READY needs one frame {\"service\", \"instance\", \"credit\": 0…100000}")
             return
         }
         guard body.service == broker.service else {
-            logger.warning("a worker of another service connected", metadata: ["worker": "\(body.instance)", "says": "\(body.service)"])
+            logger.warning(
+                "a worker of another service connected",
+                metadata: ["worker": "\(body.instance)", "says": "\(body.service)"])
             disconnect(worker, reason: "this is the \(broker.service) port, not \(body.service)'s")
             return
         }
@@ -423,9 +436,11 @@ private final class BrokerLoop {
             lose(worker, reason: "no heartbeat for \(configuration.workerTimeout)")
         }
         for worker in pool.workers.keys {
-            let outcome = (try? back.send(messages: [
-                worker.frame, Message(WorkerProtocol.tag), Message(WorkerProtocol.Command.heartbeat.rawValue),
-            ], dontWait: true)) ?? .unroutable
+            let outcome =
+                (try? back.send(
+                    messages: [
+                        worker.frame, Message(WorkerProtocol.tag), Message(WorkerProtocol.Command.heartbeat.rawValue),
+                    ], dontWait: true)) ?? .unroutable
             if outcome == .unroutable { lose(worker, reason: "its connection is gone") }
         }
         changed = true
@@ -439,20 +454,27 @@ private final class BrokerLoop {
         let tokens = inFlight.filter { $0.value.worker == worker }.map(\.key)
         // A worker that said goodbye with nothing in hand is news, not trouble.
         let level: Logger.Level = tokens.isEmpty && reason == Self.disconnected ? .info : .warning
-        logger.log(level: level, "worker gone", metadata: ["worker": "\(lost.instance)", "reason": "\(reason)", "inFlight": "\(tokens.count)"])
+        logger.log(
+            level: level, "worker gone",
+            metadata: ["worker": "\(lost.instance)", "reason": "\(reason)", "inFlight": "\(tokens.count)"])
         for token in tokens.sorted() {
             guard let request = inFlight.removeValue(forKey: token) else { continue }
             counters.lostWithWorker += 1
-            reply(route: request.route, json: Envelope.encodeError(id: request.id, RPCError(
-                .unknown, "worker lost (\(lost.instance): \(reason)); the outcome is unknown")))
+            reply(
+                route: request.route,
+                json: Envelope.encodeError(
+                    id: request.id,
+                    RPCError(
+                        .unknown, "worker lost (\(lost.instance): \(reason)); the outcome is unknown")))
         }
     }
 
     func disconnect(_ worker: RoutingId, reason: String) {
-        _ = try? back.send(messages: [
-            worker.frame, Message(WorkerProtocol.tag), Message(WorkerProtocol.Command.disconnect.rawValue),
-            Message(reason),
-        ], dontWait: true)
+        _ = try? back.send(
+            messages: [
+                worker.frame, Message(WorkerProtocol.tag), Message(WorkerProtocol.Command.disconnect.rawValue),
+                Message(reason),
+            ], dontWait: true)
     }
 
     // MARK: Stopping and statistics
@@ -461,7 +483,9 @@ private final class BrokerLoop {
     /// up to `drainTimeout` for the replies of dispatched ones, and answers the rest `UNKNOWN`.
     func drain() throws {
         for request in queue {
-            reply(route: request.route, json: Envelope.encodeError(id: request.id, RPCError(.unavailable, "the bus is stopping; retry")))
+            reply(
+                route: request.route,
+                json: Envelope.encodeError(id: request.id, RPCError(.unavailable, "the bus is stopping; retry")))
         }
         queue.removeAll()
         let deadline = ContinuousClock.now + configuration.drainTimeout
@@ -479,7 +503,9 @@ private final class BrokerLoop {
                     guard route.count >= 2 else { continue }
                     let payload = route.removeLast()
                     let id = (try? Self.readHead(payload, maxMessageBytes: configuration.maxMessageBytes).get())?.id
-                    reply(route: route, json: Envelope.encodeError(id: id, RPCError(.unavailable, "the bus is stopping; retry")))
+                    reply(
+                        route: route,
+                        json: Envelope.encodeError(id: id, RPCError(.unavailable, "the bus is stopping; retry")))
                 }
             }
         }

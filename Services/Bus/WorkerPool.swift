@@ -16,7 +16,11 @@ struct RoutingId: Hashable {
             return
         }
         for (index, byte) in bytes.enumerated() {
-            if index < 8 { head |= UInt64(byte) << (8 * UInt64(index)) } else { tail |= UInt64(byte) << (8 * UInt64(index - 8)) }
+            if index < 8 {
+                head |= UInt64(byte) << (8 * UInt64(index))
+            } else {
+                tail |= UInt64(byte) << (8 * UInt64(index - 8))
+            }
         }
     }
 

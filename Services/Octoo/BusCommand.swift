@@ -17,7 +17,9 @@ struct BusCommand: AsyncParsableCommand {
     var timeoutMs: Int = 2000
 
     func validate() throws {
-        guard (1...86_400_000).contains(timeoutMs) else { throw ValidationError("--timeout-ms must be from 1 to 86400000") }
+        guard (1...86_400_000).contains(timeoutMs) else {
+            throw ValidationError("--timeout-ms must be from 1 to 86400000")
+        }
     }
 
     func run() async throws {
@@ -35,11 +37,14 @@ struct BusCommand: AsyncParsableCommand {
 
     /// One line per worker (or per service without one), then the counters.
     static func table(_ status: BusStatusResponse) -> String {
-        let header = ["SERVICE", "WORKER", "CREDIT", "IN FLIGHT", "HEARD", "QUEUED", "DISPATCHED", "EXPIRED", "LOST", "REFUSED"]
+        let header = [
+            "SERVICE", "WORKER", "CREDIT", "IN FLIGHT", "HEARD", "QUEUED", "DISPATCHED", "EXPIRED", "LOST", "REFUSED",
+        ]
         var cells: [[String]] = []
         for service in status.services {
             let counters = [
-                "\(service.queueDepth)", "\(service.dispatched)", "\(service.expiredInQueue)", "\(service.lostWithWorker)",
+                "\(service.queueDepth)", "\(service.dispatched)", "\(service.expiredInQueue)",
+                "\(service.lostWithWorker)",
                 "\(service.rejectedQueueFull)",
             ]
             if service.workers.isEmpty {
@@ -47,7 +52,9 @@ struct BusCommand: AsyncParsableCommand {
             }
             for (index, worker) in service.workers.enumerated() {
                 let own = ["\(worker.credit)", "\(worker.inFlight)", "\(worker.lastHeardMsAgo)ms ago"]
-                cells.append([index == 0 ? service.service : "", worker.instance] + own + (index == 0 ? counters : ["", "", "", "", ""]))
+                cells.append(
+                    [index == 0 ? service.service : "", worker.instance] + own
+                        + (index == 0 ? counters : ["", "", "", "", ""]))
             }
         }
         let widths = header.indices.map { column in ([header] + cells).map { $0[column].count }.max()! }
@@ -55,6 +62,7 @@ struct BusCommand: AsyncParsableCommand {
             values.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
                 .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }
-        return (["bus \(status.instance), up \(status.uptimeSeconds)s", line(header)] + cells.map(line)).joined(separator: "\n")
+        return (["bus \(status.instance), up \(status.uptimeSeconds)s", line(header)] + cells.map(line)).joined(
+            separator: "\n")
     }
 }

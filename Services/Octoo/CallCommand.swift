@@ -22,13 +22,17 @@ struct CallCommand: AsyncParsableCommand {
     var timeoutMs: Int = 5000
 
     func validate() throws {
-        guard (1...86_400_000).contains(timeoutMs) else { throw ValidationError("--timeout-ms must be from 1 to 86400000") }
+        guard (1...86_400_000).contains(timeoutMs) else {
+            throw ValidationError("--timeout-ms must be from 1 to 86400000")
+        }
     }
 
     func run() async throws {
         let service = String(method.prefix { $0 != "." })
         guard BusEndpoints.services.contains(service), method.count > service.count + 1 else {
-            throw ValidationError("METHOD must be <service>.<Method> with service one of \(BusEndpoints.services.joined(separator: ", "))")
+            throw ValidationError(
+                "METHOD must be <service>.<Method> with service one of \(BusEndpoints.services.joined(separator: ", "))"
+            )
         }
         let text = body == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : body
         let json: JSONValue

@@ -7,7 +7,8 @@ import Wire
 
 /// `octoo demo`: the walkthrough, against a running system.
 struct DemoCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "demo", abstract: "Walk through the running system: health, contracts, events.")
+    static let configuration = CommandConfiguration(
+        commandName: "demo", abstract: "Walk through the running system: health, contracts, events.")
 
     @OptionGroup var bus: BusOptions
     @Flag(help: "The services run with --manual-clock: the demo moves their clocks too.")
@@ -32,11 +33,14 @@ struct Demo {
             let health = try await client.health(service)
             let described = try await client.describe(service)
             let events = try await client.readEvents(service, afterSeq: 0, limit: 1)
-            say("\(service): \(health.status.rawValue), protocol v\(described.protocolVersion), \(described.methods.count) methods (\(described.methods.map(\.name).joined(separator: ", "))), events so far: \(events.lastSeq)")
+            say(
+                "\(service): \(health.status.rawValue), protocol v\(described.protocolVersion), \(described.methods.count) methods (\(described.methods.map(\.name).joined(separator: ", "))), events so far: \(events.lastSeq)"
+            )
         }
         say("\n== demo: bad input gets a clear error and changes nothing")
         do {
-            _ = try await clients.client("registry").callJSON(method: "registry.ReadEvents", body: .object(["limit": .string("many")]), actor: .system)
+            _ = try await clients.client("registry").callJSON(
+                method: "registry.ReadEvents", body: .object(["limit": .string("many")]), actor: .system)
         } catch let error as RPCError {
             say("registry.ReadEvents {\"limit\": \"many\"} -> \(error)")
         }
@@ -64,47 +68,98 @@ struct Demo {
         let now = Date()
 
         say("\n== demo: the registry (partner \(partnerId))")
-        let certificate = try await registry.call(Registry.createDocumentType, CreateDocumentTypeRequest(name: "HIPAA certificate"), actor: partner).documentType
-        let hipaa = try await registry.call(Registry.createQualification, CreateQualificationRequest(
-            name: "HIPAA certified", providerTypes: ["asl_interpreter"], requiredDocumentTypeIds: [certificate.id]), actor: partner).qualification
+        let certificate = try await registry.call(
+            Registry.createDocumentType, CreateDocumentTypeRequest(name: "HIPAA certificate"), actor: partner
+        ).documentType
+        let hipaa = try await registry.call(
+            Registry.createQualification,
+            CreateQualificationRequest(
+                name: "HIPAA certified", providerTypes: ["asl_interpreter"], requiredDocumentTypeIds: [certificate.id]),
+            actor: partner
+        ).qualification
         for (id, name) in [("pr-ana", "Ana"), ("pr-ben", "Ben"), ("pr-cy", "Cy")] {
-            _ = try await registry.call(Registry.upsertProvider, UpsertProviderRequest(id: id, name: name, providerType: "asl_interpreter", zones: ["IL"]), actor: partner)
-            _ = try await registry.call(Registry.applyQualification, ApplyQualificationRequest(providerId: id, qualificationId: hipaa.id), actor: partner)
+            _ = try await registry.call(
+                Registry.upsertProvider,
+                UpsertProviderRequest(id: id, name: name, providerType: "asl_interpreter", zones: ["IL"]),
+                actor: partner)
+            _ = try await registry.call(
+                Registry.applyQualification, ApplyQualificationRequest(providerId: id, qualificationId: hipaa.id),
+                actor: partner)
         }
-        _ = try await registry.call(Registry.addDocument, AddDocumentRequest(
-            providerId: "pr-ana", documentTypeId: certificate.id, issuedAt: now.addingTimeInterval(-86_400 * 300), expiresAt: now.addingTimeInterval(86_400 * 2)), actor: partner)
-        let check = try await registry.call(Registry.checkQualifications, CheckQualificationsRequest(
-            providerId: "pr-ana", from: now.addingTimeInterval(86_400 * 3), to: now.addingTimeInterval(86_400 * 3 + 7200)), actor: partner)
+        _ = try await registry.call(
+            Registry.addDocument,
+            AddDocumentRequest(
+                providerId: "pr-ana", documentTypeId: certificate.id, issuedAt: now.addingTimeInterval(-86_400 * 300),
+                expiresAt: now.addingTimeInterval(86_400 * 2)), actor: partner)
+        let check = try await registry.call(
+            Registry.checkQualifications,
+            CheckQualificationsRequest(
+                providerId: "pr-ana", from: now.addingTimeInterval(86_400 * 3),
+                to: now.addingTimeInterval(86_400 * 3 + 7200)), actor: partner)
         for result in check.results {
-            say("Ana, \(result.name), for a job in 3 days: \(result.inEffect ? "in effect" : "not in effect: " + result.reasons.joined(separator: "; "))")
+            say(
+                "Ana, \(result.name), for a job in 3 days: \(result.inEffect ? "in effect" : "not in effect: " + result.reasons.joined(separator: "; "))"
+            )
         }
-        _ = try await registry.call(Registry.upsertCustomer, UpsertCustomerRequest(
-            id: "cu-hospital", name: "General Hospital", lists: [CustomerListEntry(providerId: "pr-cy", kind: .preferred)]), actor: partner)
+        _ = try await registry.call(
+            Registry.upsertCustomer,
+            UpsertCustomerRequest(
+                id: "cu-hospital", name: "General Hospital",
+                lists: [CustomerListEntry(providerId: "pr-cy", kind: .preferred)]), actor: partner)
 
         say("\n== demo: a team of 2 for the hospital, decided by the partner (hybrid)")
         let starts = now.addingTimeInterval(86_400 * 5)
-        let request = try await opportunities.call(Opportunities.createRequest, CreateRequestRequest(
-            customerId: "cu-hospital", providerType: "asl_interpreter", startsAt: starts, endsAt: starts.addingTimeInterval(3 * 3600),
-            zone: "IL", teamSize: 2, decision: DecisionPolicy(decider: .partner, mode: .hybrid)), actor: customer).request
+        let request = try await opportunities.call(
+            Opportunities.createRequest,
+            CreateRequestRequest(
+                customerId: "cu-hospital", providerType: "asl_interpreter", startsAt: starts,
+                endsAt: starts.addingTimeInterval(3 * 3600),
+                zone: "IL", teamSize: 2, decision: DecisionPolicy(decider: .partner, mode: .hybrid)), actor: customer
+        ).request
         var byProvider: [String: Opportunity] = [:]
         for id in ["pr-ana", "pr-ben", "pr-cy"] {
-            let offered = try await opportunities.call(Opportunities.offer, OfferRequest(requestId: request.id, providerId: id), actor: partner).opportunity
-            let answer = try await opportunities.call(Opportunities.respond, RespondRequest(opportunityId: offered.id, interested: true), actor: provider(id)).opportunity
+            let offered = try await opportunities.call(
+                Opportunities.offer, OfferRequest(requestId: request.id, providerId: id), actor: partner
+            ).opportunity
+            let answer = try await opportunities.call(
+                Opportunities.respond, RespondRequest(opportunityId: offered.id, interested: true), actor: provider(id)
+            ).opportunity
             byProvider[id] = answer
-            say("\(id) is interested -> \(answer.state.rawValue)\(id == "pr-cy" ? " (on the customer's preferred list: assigned at once)" : "")")
+            say(
+                "\(id) is interested -> \(answer.state.rawValue)\(id == "pr-cy" ? " (on the customer's preferred list: assigned at once)" : "")"
+            )
         }
-        let ana = try await opportunities.call(Opportunities.decide, DecideRequest(opportunityId: byProvider["pr-ana"]!.id, assign: true), actor: partner).opportunity
+        let ana = try await opportunities.call(
+            Opportunities.decide, DecideRequest(opportunityId: byProvider["pr-ana"]!.id, assign: true), actor: partner
+        ).opportunity
         say("the partner assigns pr-ana -> \(ana.state.rawValue)")
         var view = try await opportunities.call(Opportunities.getRequest, IdRequest(id: request.id), actor: partner)
-        say("request \(request.id): \(view.request.status.rawValue); " + view.opportunities.map { "\($0.providerId) \($0.state.rawValue)" }.joined(separator: ", "))
-        _ = try await opportunities.call(Opportunities.seekReplacement, OpportunityActionRequest(opportunityId: ana.id, reason: "double-booked"), actor: provider("pr-ana"))
-        let customerSees = try await opportunities.call(Opportunities.getOpportunity, IdRequest(id: ana.id), actor: customer).opportunity
-        let partnerSees = try await opportunities.call(Opportunities.getOpportunity, IdRequest(id: ana.id), actor: partner).opportunity
-        say("Ana seeks a replacement: the customer sees \(customerSees.state.rawValue), the partner sees \(partnerSees.state.rawValue) (sought by \(partnerSees.replacementSoughtBy ?? "-"))")
-        _ = try await opportunities.call(Opportunities.decide, DecideRequest(opportunityId: byProvider["pr-ben"]!.id, assign: true), actor: partner)
+        say(
+            "request \(request.id): \(view.request.status.rawValue); "
+                + view.opportunities.map { "\($0.providerId) \($0.state.rawValue)" }.joined(separator: ", "))
+        _ = try await opportunities.call(
+            Opportunities.seekReplacement, OpportunityActionRequest(opportunityId: ana.id, reason: "double-booked"),
+            actor: provider("pr-ana"))
+        let customerSees = try await opportunities.call(
+            Opportunities.getOpportunity, IdRequest(id: ana.id), actor: customer
+        ).opportunity
+        let partnerSees = try await opportunities.call(
+            Opportunities.getOpportunity, IdRequest(id: ana.id), actor: partner
+        ).opportunity
+        say(
+            "Ana seeks a replacement: the customer sees \(customerSees.state.rawValue), the partner sees \(partnerSees.state.rawValue) (sought by \(partnerSees.replacementSoughtBy ?? "-"))"
+        )
+        _ = try await opportunities.call(
+            Opportunities.decide, DecideRequest(opportunityId: byProvider["pr-ben"]!.id, assign: true), actor: partner)
         view = try await opportunities.call(Opportunities.getRequest, IdRequest(id: request.id), actor: partner)
-        say("Ben replaces her: " + view.opportunities.map { "\($0.providerId) \($0.state.rawValue)" }.joined(separator: ", "))
-        let history = try await opportunities.call(Opportunities.history, HistoryRequest(id: ana.id), actor: partner).transitions
-        say("Ana's history: " + history.map { "\($0.from?.rawValue ?? "none")→\($0.to.rawValue) by \($0.actorRole)" }.joined(separator: ", "))
+        say(
+            "Ben replaces her: "
+                + view.opportunities.map { "\($0.providerId) \($0.state.rawValue)" }.joined(separator: ", "))
+        let history = try await opportunities.call(Opportunities.history, HistoryRequest(id: ana.id), actor: partner)
+            .transitions
+        say(
+            "Ana's history: "
+                + history.map { "\($0.from?.rawValue ?? "none")→\($0.to.rawValue) by \($0.actorRole)" }.joined(
+                    separator: ", "))
     }
 }

@@ -26,7 +26,9 @@ struct HealthCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
-        guard (1...86_400_000).contains(timeoutMs) else { throw ValidationError("--timeout-ms must be from 1 to 86400000") }
+        guard (1...86_400_000).contains(timeoutMs) else {
+            throw ValidationError("--timeout-ms must be from 1 to 86400000")
+        }
     }
 
     func run() async throws {
@@ -38,7 +40,9 @@ struct HealthCommand: AsyncParsableCommand {
         } else {
             say(Self.table(rows))
             // What the broker sees behind those answers: replicas, credit, queues.
-            if let status = try? await clients.client("registry").busStatus(options: CallOptions(timeout: .milliseconds(timeoutMs), retry: .none)) {
+            if let status = try? await clients.client("registry").busStatus(
+                options: CallOptions(timeout: .milliseconds(timeoutMs), retry: .none))
+            {
                 say("")
                 say(BusCommand.table(status))
             }
@@ -51,8 +55,11 @@ struct HealthCommand: AsyncParsableCommand {
             for service in BusEndpoints.services {
                 group.addTask {
                     do {
-                        let health = try await clients.client(service).health(service, options: CallOptions(timeout: timeout, retry: .none))
-                        return Row(service: service, status: health.status.rawValue, instance: health.instance, version: health.version, uptimeSeconds: health.uptimeSeconds)
+                        let health = try await clients.client(service).health(
+                            service, options: CallOptions(timeout: timeout, retry: .none))
+                        return Row(
+                            service: service, status: health.status.rawValue, instance: health.instance,
+                            version: health.version, uptimeSeconds: health.uptimeSeconds)
                     } catch let error as RPCError {
                         let status = error.code == .deadlineExceeded ? "UNREACHABLE" : error.code.name
                         return Row(service: service, status: status, error: error.message)
@@ -63,14 +70,19 @@ struct HealthCommand: AsyncParsableCommand {
             }
             var rows: [Row] = []
             for await row in group { rows.append(row) }
-            return rows.sorted { BusEndpoints.services.firstIndex(of: $0.service)! < BusEndpoints.services.firstIndex(of: $1.service)! }
+            return rows.sorted {
+                BusEndpoints.services.firstIndex(of: $0.service)! < BusEndpoints.services.firstIndex(of: $1.service)!
+            }
         }
     }
 
     static func table(_ rows: [Row]) -> String {
         let header = ["SERVICE", "STATUS", "INSTANCE", "VERSION", "UPTIME"]
         let cells = rows.map { row in
-            [row.service, row.status, row.instance ?? (row.error ?? "-"), row.version ?? "-", row.uptimeSeconds.map { "\($0)s" } ?? "-"]
+            [
+                row.service, row.status, row.instance ?? (row.error ?? "-"), row.version ?? "-",
+                row.uptimeSeconds.map { "\($0)s" } ?? "-",
+            ]
         }
         let widths = header.indices.map { column in ([header] + cells).map { $0[column].count }.max()! }
         func line(_ values: [String]) -> String {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import Synchronization
 import ServiceKit
+import Synchronization
 import Transport
 import Wire
 import ZeroMQ
@@ -26,7 +26,8 @@ struct ActorOptions: ParsableArguments {
 
     func actor() throws -> Actor {
         guard let role = Actor.Role(rawValue: role) else {
-            throw ValidationError("--role \(role) must be one of \(Actor.Role.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "--role \(role) must be one of \(Actor.Role.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return Actor(role: role, partnerId: partner, id: actorId)
     }
@@ -62,7 +63,9 @@ final class BusClients: Sendable {
 
 /// Writes JSON the way the CLI prints it: sorted keys, indented.
 func prettyJSON<T: Encodable>(_ value: T) -> String {
-    guard let data = try? WireCoding.makeEncoder(sortedKeys: true, pretty: true).encode(value) else { return "\(value)" }
+    guard let data = try? WireCoding.makeEncoder(sortedKeys: true, pretty: true).encode(value) else {
+        return "\(value)"
+    }
     return String(decoding: data, as: UTF8.self)
 }
 

@@ -162,8 +162,9 @@ final class ProcessSupervisor: Sendable {
     private func ended(_ name: String, process: Process?, how: String) {
         let outcome = state.withLock { state -> (RestartPolicy.Decision, Int, String)? in
             guard !state.stopping,
-                  let index = state.slots.firstIndex(where: { $0.spec.name == name }),
-                  state.slots[index].process === process else { return nil }
+                let index = state.slots.firstIndex(where: { $0.spec.name == name }),
+                state.slots[index].process === process
+            else { return nil }
             var slot = state.slots[index]
             slot.process = nil
             slot.runs = policy.trimmed(slot.runs + [RestartPolicy.Run(started: slot.started, exited: .now)])
@@ -183,8 +184,9 @@ final class ProcessSupervisor: Sendable {
         let times = exits == 1 ? "1 exit" : "\(exits) exits"
         switch decision {
         case .restart(let delay):
-            report("octoo: \(name) \(how); restarting it in \(delay.secondsText) "
-                + "(\(times) in the last \(policy.window.secondsText)); log: \(logPath)")
+            report(
+                "octoo: \(name) \(how); restarting it in \(delay.secondsText) "
+                    + "(\(times) in the last \(policy.window.secondsText)); log: \(logPath)")
         case .giveUp:
             requestStop(.gaveUp(name: name, exits: exits, lastExit: how, logPath: logPath))
         }
@@ -195,7 +197,8 @@ final class ProcessSupervisor: Sendable {
         let result: Result<Int32, any Error>? = launches.withLock { _ in
             let spec = state.withLock { state -> ChildSpec? in
                 guard !state.stopping,
-                      let index = state.slots.firstIndex(where: { $0.spec.name == name }) else { return nil }
+                    let index = state.slots.firstIndex(where: { $0.spec.name == name })
+                else { return nil }
                 state.slots[index].pendingRestart = nil
                 return state.slots[index].spec
             }

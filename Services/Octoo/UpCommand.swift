@@ -30,7 +30,8 @@ struct UpCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = Environment()
         let endpoints = try bus.endpoints(environment)
-        let dataDirectory = URL(fileURLWithPath: dataDir ?? environment.string("OCTOO_DATA_DIR") ?? "data").standardizedFileURL.path
+        let dataDirectory = URL(fileURLWithPath: dataDir ?? environment.string("OCTOO_DATA_DIR") ?? "data")
+            .standardizedFileURL.path
         let logDirectory = (dataDirectory as NSString).appendingPathComponent("logs")
         try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
         let binaries = try Self.binaryDirectory()
@@ -49,9 +50,10 @@ struct UpCommand: AsyncParsableCommand {
                 guard FileManager.default.isExecutableFile(atPath: executable.path) else {
                     throw SupervisorError("\(executable.path) is missing: build first (swift build)")
                 }
-                try supervisor.start(ProcessSupervisor.ChildSpec(
-                    name: name, executable: executable, arguments: busArguments, environment: childEnvironment,
-                    logPath: (logDirectory as NSString).appendingPathComponent("\(name).log")))
+                try supervisor.start(
+                    ProcessSupervisor.ChildSpec(
+                        name: name, executable: executable, arguments: busArguments, environment: childEnvironment,
+                        logPath: (logDirectory as NSString).appendingPathComponent("\(name).log")))
             }
         } catch {
             _ = supervisor.stopAll()
@@ -71,8 +73,9 @@ struct UpCommand: AsyncParsableCommand {
             break
         case .ready:
             say(HealthCommand.table(await HealthCommand.check(clients, timeout: .seconds(2))))
-            say("octoo: ready: bus and 4 services SERVING on \(endpoints.client("registry")) … "
-                + "\(endpoints.client("opportunities"))\(manualClock ? ", manual clock" : "") (Ctrl-C stops)")
+            say(
+                "octoo: ready: bus and 4 services SERVING on \(endpoints.client("registry")) … "
+                    + "\(endpoints.client("opportunities"))\(manualClock ? ", manual clock" : "") (Ctrl-C stops)")
         }
 
         if demo && supervisor.stopRequest == nil {
@@ -96,11 +99,14 @@ struct UpCommand: AsyncParsableCommand {
                 Self.finish(supervisor.stopAll())
                 return
             case .gaveUp(let name, let exits, let lastExit, let logPath):
-                say("octoo: \(name) keeps dying (\(exits) exits within \(supervisor.policy.window.secondsText); "
-                    + "the last time it \(lastExit)); giving up: stopping services, then the bus. See \(logPath)")
+                say(
+                    "octoo: \(name) keeps dying (\(exits) exits within \(supervisor.policy.window.secondsText); "
+                        + "the last time it \(lastExit)); giving up: stopping services, then the bus. See \(logPath)")
                 let unclean = supervisor.stopAll()
-                say("octoo: stopped because \(name) keeps dying"
-                    + (unclean.isEmpty ? "" : "; not cleanly: \(unclean.joined(separator: ", "))") + "; see \(logPath)")
+                say(
+                    "octoo: stopped because \(name) keeps dying"
+                        + (unclean.isEmpty ? "" : "; not cleanly: \(unclean.joined(separator: ", "))")
+                        + "; see \(logPath)")
                 throw ExitCode(1)
             }
         }
@@ -142,7 +148,10 @@ struct UpCommand: AsyncParsableCommand {
     /// Passes the bus layout on to the children as flags, so they agree with this process.
     static func busArguments(_ endpoints: BusEndpoints) -> [String] {
         guard case .tcp(let host) = endpoints.kind else { return [] }
-        var arguments = ["--bus-host", host, "--events-publish-port", "\(endpoints.eventsPublishPort)", "--events-subscribe-port", "\(endpoints.eventsSubscribePort)"]
+        var arguments = [
+            "--bus-host", host, "--events-publish-port", "\(endpoints.eventsPublishPort)", "--events-subscribe-port",
+            "\(endpoints.eventsSubscribePort)",
+        ]
         for service in BusEndpoints.services {
             let ports = endpoints.rpc[service]!
             arguments += ["--\(service)-port", "\(ports.client)", "--\(service)-worker-port", "\(ports.worker)"]

@@ -4,36 +4,37 @@ import GRDB
 enum OpportunitiesMigrations {
     static func register(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("opportunities.v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE request (
-                    partnerId TEXT NOT NULL, id TEXT NOT NULL, customerId TEXT NOT NULL, providerType TEXT NOT NULL,
-                    startsAt DATETIME NOT NULL, endsAt DATETIME NOT NULL, remote BOOLEAN NOT NULL, location TEXT, zone TEXT,
-                    teamSize INTEGER NOT NULL, requiredQualificationIds TEXT NOT NULL, preferredQualificationIds TEXT NOT NULL,
-                    preferredProviderIds TEXT NOT NULL, decision TEXT NOT NULL, status TEXT NOT NULL, version INTEGER NOT NULL,
-                    createdAt DATETIME NOT NULL, updatedAt DATETIME NOT NULL, PRIMARY KEY (partnerId, id));
-                CREATE INDEX requestByStart ON request (partnerId, startsAt);
+            try db.execute(
+                sql: """
+                    CREATE TABLE request (
+                        partnerId TEXT NOT NULL, id TEXT NOT NULL, customerId TEXT NOT NULL, providerType TEXT NOT NULL,
+                        startsAt DATETIME NOT NULL, endsAt DATETIME NOT NULL, remote BOOLEAN NOT NULL, location TEXT, zone TEXT,
+                        teamSize INTEGER NOT NULL, requiredQualificationIds TEXT NOT NULL, preferredQualificationIds TEXT NOT NULL,
+                        preferredProviderIds TEXT NOT NULL, decision TEXT NOT NULL, status TEXT NOT NULL, version INTEGER NOT NULL,
+                        createdAt DATETIME NOT NULL, updatedAt DATETIME NOT NULL, PRIMARY KEY (partnerId, id));
+                    CREATE INDEX requestByStart ON request (partnerId, startsAt);
 
-                CREATE TABLE opportunity (
-                    partnerId TEXT NOT NULL, id TEXT NOT NULL, requestId TEXT NOT NULL, providerId TEXT NOT NULL,
-                    state TEXT NOT NULL, version INTEGER NOT NULL, quote TEXT, billablePercent INTEGER, replacementSoughtBy TEXT,
-                    createdAt DATETIME NOT NULL, updatedAt DATETIME NOT NULL,
-                    PRIMARY KEY (partnerId, id),
-                    FOREIGN KEY (partnerId, requestId) REFERENCES request (partnerId, id));
-                -- One opportunity per provider and request, ever: Offer is idempotent on this pair.
-                CREATE UNIQUE INDEX opportunityPerProvider ON opportunity (partnerId, requestId, providerId);
-                CREATE INDEX opportunityByProvider ON opportunity (partnerId, providerId);
+                    CREATE TABLE opportunity (
+                        partnerId TEXT NOT NULL, id TEXT NOT NULL, requestId TEXT NOT NULL, providerId TEXT NOT NULL,
+                        state TEXT NOT NULL, version INTEGER NOT NULL, quote TEXT, billablePercent INTEGER, replacementSoughtBy TEXT,
+                        createdAt DATETIME NOT NULL, updatedAt DATETIME NOT NULL,
+                        PRIMARY KEY (partnerId, id),
+                        FOREIGN KEY (partnerId, requestId) REFERENCES request (partnerId, id));
+                    -- One opportunity per provider and request, ever: Offer is idempotent on this pair.
+                    CREATE UNIQUE INDEX opportunityPerProvider ON opportunity (partnerId, requestId, providerId);
+                    CREATE INDEX opportunityByProvider ON opportunity (partnerId, providerId);
 
-                CREATE TABLE transition (
-                    partnerId TEXT NOT NULL, opportunityId TEXT NOT NULL, seq INTEGER NOT NULL, at DATETIME NOT NULL,
-                    actorRole TEXT NOT NULL, actorId TEXT, action TEXT NOT NULL, "from" TEXT, "to" TEXT NOT NULL, reason TEXT,
-                    replacementSoughtBy TEXT,
-                    PRIMARY KEY (partnerId, opportunityId, seq),
-                    FOREIGN KEY (partnerId, opportunityId) REFERENCES opportunity (partnerId, id));
+                    CREATE TABLE transition (
+                        partnerId TEXT NOT NULL, opportunityId TEXT NOT NULL, seq INTEGER NOT NULL, at DATETIME NOT NULL,
+                        actorRole TEXT NOT NULL, actorId TEXT, action TEXT NOT NULL, "from" TEXT, "to" TEXT NOT NULL, reason TEXT,
+                        replacementSoughtBy TEXT,
+                        PRIMARY KEY (partnerId, opportunityId, seq),
+                        FOREIGN KEY (partnerId, opportunityId) REFERENCES opportunity (partnerId, id));
 
-                CREATE TABLE cancellationPolicy (
-                    partnerId TEXT NOT NULL, scope TEXT NOT NULL, subjectId TEXT NOT NULL, bands TEXT NOT NULL, updatedAt DATETIME NOT NULL,
-                    PRIMARY KEY (partnerId, scope, subjectId));
-                """)
+                    CREATE TABLE cancellationPolicy (
+                        partnerId TEXT NOT NULL, scope TEXT NOT NULL, subjectId TEXT NOT NULL, bands TEXT NOT NULL, updatedAt DATETIME NOT NULL,
+                        PRIMARY KEY (partnerId, scope, subjectId));
+                    """)
         }
     }
 }

@@ -29,7 +29,8 @@ public enum OpportunityMasking {
             $0.state == .replacementSought && !canSeeReplacement(viewer: viewer, soughtBy: $0.replacementSoughtBy)
         }
         guard let since = hidden.map(\.updatedAt).min() else { return opportunities.map { mask($0, for: viewer) } }
-        return opportunities
+        return
+            opportunities
             .filter { !([.offered, .pending, .declined].contains($0.state) && $0.createdAt >= since) }
             .map { mask($0, for: viewer) }
     }

@@ -57,7 +57,7 @@ struct RegistryReads: Sendable {
     ) async throws(RPCError) -> Value {
         do {
             return try await call()
-        } catch where error.code == .notFound {
+        } catch  where error.code == .notFound {
             throw RPCError.notFound(kind, id: id, field: field)
         }
     }

@@ -33,13 +33,15 @@ enum RegistryError: RPCErrorConvertible, Equatable, Sendable {
             return RPCError(
                 .failedPrecondition,
                 "qualification \(qualification) is for \(providerTypes.joined(separator: ", ")), not \(providerType)",
-                details: [FieldViolation(
-                    field: "body.qualificationId", description: "does not apply to provider type \(providerType)")])
+                details: [
+                    FieldViolation(
+                        field: "body.qualificationId", description: "does not apply to provider type \(providerType)")
+                ])
         case .notApplied(let qualificationId, let providerId):
             return RPCError(
                 .notFound, "qualification \(qualificationId) is not applied to provider \(providerId)",
                 details: [
-                    FieldViolation(field: "body.qualificationId", description: "is not applied to this provider"),
+                    FieldViolation(field: "body.qualificationId", description: "is not applied to this provider")
                 ])
         }
     }

@@ -25,11 +25,12 @@ public struct BusStatusResponse: Codable, Sendable, Equatable {
         self.services = services
     }
 
-    static let schema = JSONSchema.object([
-        "instance": JSONSchema.string(),
-        "uptimeSeconds": JSONSchema.integer(minimum: 0),
-        "services": JSONSchema.array(of: BusServiceStatus.schema),
-    ], required: ["instance", "uptimeSeconds", "services"])
+    static let schema = JSONSchema.object(
+        [
+            "instance": JSONSchema.string(),
+            "uptimeSeconds": JSONSchema.integer(minimum: 0),
+            "services": JSONSchema.array(of: BusServiceStatus.schema),
+        ], required: ["instance", "uptimeSeconds", "services"])
 }
 
 /// One service's side of the broker.
@@ -63,16 +64,17 @@ public struct BusServiceStatus: Codable, Sendable, Equatable {
         self.rejectedQueueFull = rejectedQueueFull
     }
 
-    static let schema = JSONSchema.object([
-        "service": JSONSchema.string(),
-        "workers": JSONSchema.array(of: BusWorkerStatus.schema),
-        "queueDepth": JSONSchema.integer(minimum: 0),
-        "dispatched": JSONSchema.integer(minimum: 0),
-        "answered": JSONSchema.integer(minimum: 0),
-        "expiredInQueue": JSONSchema.integer(minimum: 0),
-        "lostWithWorker": JSONSchema.integer(minimum: 0),
-        "rejectedQueueFull": JSONSchema.integer(minimum: 0),
-    ], required: ["service", "workers", "queueDepth"])
+    static let schema = JSONSchema.object(
+        [
+            "service": JSONSchema.string(),
+            "workers": JSONSchema.array(of: BusWorkerStatus.schema),
+            "queueDepth": JSONSchema.integer(minimum: 0),
+            "dispatched": JSONSchema.integer(minimum: 0),
+            "answered": JSONSchema.integer(minimum: 0),
+            "expiredInQueue": JSONSchema.integer(minimum: 0),
+            "lostWithWorker": JSONSchema.integer(minimum: 0),
+            "rejectedQueueFull": JSONSchema.integer(minimum: 0),
+        ], required: ["service", "workers", "queueDepth"])
 }
 
 /// One worker as the bus sees it.
@@ -90,12 +92,13 @@ public struct BusWorkerStatus: Codable, Sendable, Equatable {
         self.lastHeardMsAgo = lastHeardMsAgo
     }
 
-    static let schema = JSONSchema.object([
-        "instance": JSONSchema.string(),
-        "credit": JSONSchema.integer(minimum: 0),
-        "inFlight": JSONSchema.integer(minimum: 0),
-        "lastHeardMsAgo": JSONSchema.integer(minimum: 0),
-    ], required: ["instance", "credit", "inFlight", "lastHeardMsAgo"])
+    static let schema = JSONSchema.object(
+        [
+            "instance": JSONSchema.string(),
+            "credit": JSONSchema.integer(minimum: 0),
+            "inFlight": JSONSchema.integer(minimum: 0),
+            "lastHeardMsAgo": JSONSchema.integer(minimum: 0),
+        ], required: ["instance", "credit", "inFlight", "lastHeardMsAgo"])
 }
 
 extension RPCClient {

@@ -9,69 +9,90 @@ public enum Opportunities {
     public static let service = "opportunities"
 
     static func method<Request, Response>(
-        _ name: String, idempotent: Bool, roles: Set<Actor.Role>, _ summary: String, request: JSONValue, response: JSONValue
+        _ name: String, idempotent: Bool, roles: Set<Actor.Role>, _ summary: String, request: JSONValue,
+        response: JSONValue
     ) -> MethodDescriptor<Request, Response> {
-        MethodDescriptor("opportunities.\(name)", idempotent: idempotent, roles: roles, summary: summary, request: request, response: response)
+        MethodDescriptor(
+            "opportunities.\(name)", idempotent: idempotent, roles: roles, summary: summary, request: request,
+            response: response)
     }
 
     static let everyone: Set<Actor.Role> = [.partner, .service, .customer, .provider]
 
     public static let createRequest: MethodDescriptor<CreateRequestRequest, RequestReply> = method(
-        "CreateRequest", idempotent: false, roles: [.partner, .service, .customer], "Creates a request; the customer's default qualifications (from the registry) are merged in.",
+        "CreateRequest", idempotent: false, roles: [.partner, .service, .customer],
+        "Creates a request; the customer's default qualifications (from the registry) are merged in.",
         request: CreateRequestRequest.schema, response: RequestReply.schema)
     public static let getRequest: MethodDescriptor<GetRequestRequest, GetRequestResponse> = method(
         "GetRequest", idempotent: true, roles: everyone, "A request and its opportunities, as the actor may see them.",
         request: IdRequest.schema, response: GetRequestResponse.schema)
     public static let listRequests: MethodDescriptor<ListRequestsRequest, ListRequestsResponse> = method(
-        "ListRequests", idempotent: true, roles: [.partner, .service, .customer], "Requests by start time, optionally of one customer or status.",
+        "ListRequests", idempotent: true, roles: [.partner, .service, .customer],
+        "Requests by start time, optionally of one customer or status.",
         request: ListRequestsRequest.schema,
-        response: JSONSchema.object(["requests": JSONSchema.array(of: RequestRecord.schema), "nextPageToken": JSONSchema.string()], required: ["requests"]))
+        response: JSONSchema.object(
+            ["requests": JSONSchema.array(of: RequestRecord.schema), "nextPageToken": JSONSchema.string()],
+            required: ["requests"]))
     public static let cancelRequest: MethodDescriptor<CancelRequestRequest, GetRequestResponse> = method(
-        "CancelRequest", idempotent: true, roles: [.partner, .service, .customer], "Cancels a request and every live opportunity on it, billable by the same rules as Cancel.",
+        "CancelRequest", idempotent: true, roles: [.partner, .service, .customer],
+        "Cancels a request and every live opportunity on it, billable by the same rules as Cancel.",
         request: CancelRequestRequest.schema, response: GetRequestResponse.schema)
     public static let offer: MethodDescriptor<OfferRequest, OpportunityReply> = method(
-        "Offer", idempotent: true, roles: [.partner, .service], "Offers the request to a provider: an opportunity in OFFERED; idempotent per (request, provider).",
+        "Offer", idempotent: true, roles: [.partner, .service],
+        "Offers the request to a provider: an opportunity in OFFERED; idempotent per (request, provider).",
         request: OfferRequest.schema, response: OpportunityReply.schema)
     public static let respond: MethodDescriptor<RespondRequest, OpportunityReply> = method(
-        "Respond", idempotent: false, roles: [.provider, .service], "The offered provider's answer: interested (with an optional quote) or not.",
+        "Respond", idempotent: false, roles: [.provider, .service],
+        "The offered provider's answer: interested (with an optional quote) or not.",
         request: RespondRequest.schema, response: OpportunityReply.schema)
     public static let decide: MethodDescriptor<DecideRequest, OpportunityReply> = method(
-        "Decide", idempotent: false, roles: [.partner, .service, .customer], "The decider assigns an interested provider or turns them down.",
+        "Decide", idempotent: false, roles: [.partner, .service, .customer],
+        "The decider assigns an interested provider or turns them down.",
         request: DecideRequest.schema, response: OpportunityReply.schema)
     public static let cancel: MethodDescriptor<CancelRequestBody, OpportunityReply> = method(
-        "Cancel", idempotent: false, roles: [.partner, .service, .customer, .provider], "Cancels an assignment; billable inside the cancellation window unless the provider cancels.",
+        "Cancel", idempotent: false, roles: [.partner, .service, .customer, .provider],
+        "Cancels an assignment; billable inside the cancellation window unless the provider cancels.",
         request: CancelRequestBody.schema, response: OpportunityReply.schema)
     public static let markNoShow: MethodDescriptor<OpportunityActionRequest, OpportunityReply> = method(
-        "MarkNoShow", idempotent: false, roles: [.partner, .service], "Records that an assigned provider did not appear (after the start only).",
+        "MarkNoShow", idempotent: false, roles: [.partner, .service],
+        "Records that an assigned provider did not appear (after the start only).",
         request: OpportunityActionRequest.schema, response: OpportunityReply.schema)
     public static let seekReplacement: MethodDescriptor<OpportunityActionRequest, OpportunityReply> = method(
-        "SeekReplacement", idempotent: false, roles: [.provider, .customer], "The assigned provider or the customer asks for a replacement; the other party keeps seeing ASSIGNED.",
+        "SeekReplacement", idempotent: false, roles: [.provider, .customer],
+        "The assigned provider or the customer asks for a replacement; the other party keeps seeing ASSIGNED.",
         request: OpportunityActionRequest.schema, response: OpportunityReply.schema)
     public static let withdrawReplacement: MethodDescriptor<OpportunityActionRequest, OpportunityReply> = method(
-        "WithdrawReplacement", idempotent: false, roles: [.provider, .customer, .partner], "Takes a replacement request back: ASSIGNED again.",
+        "WithdrawReplacement", idempotent: false, roles: [.provider, .customer, .partner],
+        "Takes a replacement request back: ASSIGNED again.",
         request: OpportunityActionRequest.schema, response: OpportunityReply.schema)
     public static let getOpportunity: MethodDescriptor<IdRequest, OpportunityReply> = method(
         "GetOpportunity", idempotent: true, roles: everyone, "One opportunity, masked for the actor.",
         request: IdRequest.schema, response: OpportunityReply.schema)
     public static let listOpportunities: MethodDescriptor<ListOpportunitiesRequest, ListOpportunitiesResponse> = method(
-        "ListOpportunities", idempotent: true, roles: everyone, "Opportunities of a request or a provider, masked for the actor.",
+        "ListOpportunities", idempotent: true, roles: everyone,
+        "Opportunities of a request or a provider, masked for the actor.",
         request: ListOpportunitiesRequest.schema,
-        response: JSONSchema.object(["opportunities": JSONSchema.array(of: Opportunity.schema), "nextPageToken": JSONSchema.string()], required: ["opportunities"]))
+        response: JSONSchema.object(
+            ["opportunities": JSONSchema.array(of: Opportunity.schema), "nextPageToken": JSONSchema.string()],
+            required: ["opportunities"]))
     public static let history: MethodDescriptor<HistoryRequest, HistoryResponse> = method(
-        "History", idempotent: true, roles: everyone, "Every transition of an opportunity (who, when, from, to, why), masked for the actor, paged.",
+        "History", idempotent: true, roles: everyone,
+        "Every transition of an opportunity (who, when, from, to, why), masked for the actor, paged.",
         request: HistoryRequest.schema, response: HistoryResponse.schema)
-    public static let setCancellationPolicy: MethodDescriptor<SetCancellationPolicyRequest, CancellationPolicy> = method(
-        "SetCancellationPolicy", idempotent: true, roles: [.partner, .service], "Sets a customer's or a provider's cancellation bands (hours before start → percent billable).",
-        request: SetCancellationPolicyRequest.schema, response: CancellationPolicy.schema)
+    public static let setCancellationPolicy: MethodDescriptor<SetCancellationPolicyRequest, CancellationPolicy> =
+        method(
+            "SetCancellationPolicy", idempotent: true, roles: [.partner, .service],
+            "Sets a customer's or a provider's cancellation bands (hours before start → percent billable).",
+            request: SetCancellationPolicyRequest.schema, response: CancellationPolicy.schema)
 
     /// Event types (topic `opportunities.<type>`).
     public enum EventType {
-        public static let requestCreated = "request.created"       // RequestRecord
-        public static let requestCancelled = "request.cancelled"   // RequestRecord
-        public static let requestFilled = "request.filled"         // RequestRecord
-        public static let requestReopened = "request.reopened"     // RequestRecord
-        public static let opportunityChanged = "opportunity.changed" // OpportunityChanged
-        public static let replacementSought = "replacement.sought" // OpportunityChanged
+        public static let requestCreated = "request.created"  // RequestRecord
+        public static let requestCancelled = "request.cancelled"  // RequestRecord
+        public static let requestFilled = "request.filled"  // RequestRecord
+        public static let requestReopened = "request.reopened"  // RequestRecord
+        public static let opportunityChanged = "opportunity.changed"  // OpportunityChanged
+        public static let replacementSought = "replacement.sought"  // OpportunityChanged
     }
 }
 
@@ -98,10 +119,11 @@ public struct DecisionPolicy: Codable, Sendable, Equatable {
         self.decider = decider
         self.mode = mode
     }
-    static let schema = JSONSchema.object([
-        "decider": JSONSchema.string(values: Decider.allCases.map(\.rawValue)),
-        "mode": JSONSchema.string(values: Mode.allCases.map(\.rawValue)),
-    ], required: ["decider", "mode"])
+    static let schema = JSONSchema.object(
+        [
+            "decider": JSONSchema.string(values: Decider.allCases.map(\.rawValue)),
+            "mode": JSONSchema.string(values: Mode.allCases.map(\.rawValue)),
+        ], required: ["decider", "mode"])
 }
 
 /// A customer's request for providers.
@@ -127,7 +149,12 @@ public struct RequestRecord: Codable, Sendable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(partnerId: String, id: String, customerId: String, providerType: String, startsAt: Date, endsAt: Date, remote: Bool, location: GeoPoint? = nil, zone: String? = nil, teamSize: Int, requiredQualificationIds: [String], preferredQualificationIds: [String], preferredProviderIds: [String], decision: DecisionPolicy, status: Status, version: Int, createdAt: Date, updatedAt: Date) {
+    public init(
+        partnerId: String, id: String, customerId: String, providerType: String, startsAt: Date, endsAt: Date,
+        remote: Bool, location: GeoPoint? = nil, zone: String? = nil, teamSize: Int, requiredQualificationIds: [String],
+        preferredQualificationIds: [String], preferredProviderIds: [String], decision: DecisionPolicy, status: Status,
+        version: Int, createdAt: Date, updatedAt: Date
+    ) {
         self.partnerId = partnerId
         self.id = id
         self.customerId = customerId
@@ -148,15 +175,24 @@ public struct RequestRecord: Codable, Sendable, Equatable {
         self.updatedAt = updatedAt
     }
 
-    static let schema = JSONSchema.object([
-        "partnerId": JSONSchema.string(), "id": JSONSchema.string(), "customerId": JSONSchema.string(), "providerType": JSONSchema.string(),
-        "startsAt": JSONSchema.timestamp, "endsAt": JSONSchema.timestamp, "remote": JSONSchema.boolean, "location": GeoPoint.schema,
-        "zone": JSONSchema.string(), "teamSize": JSONSchema.integer(minimum: 1),
-        "requiredQualificationIds": JSONSchema.array(of: JSONSchema.string()), "preferredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
-        "preferredProviderIds": JSONSchema.array(of: JSONSchema.string()), "decision": DecisionPolicy.schema,
-        "status": JSONSchema.string(values: ["open", "filled", "cancelled"]), "version": JSONSchema.integer(minimum: 1),
-        "createdAt": JSONSchema.timestamp, "updatedAt": JSONSchema.timestamp,
-    ], required: ["id", "customerId", "providerType", "startsAt", "endsAt", "remote", "teamSize", "decision", "status", "version"])
+    static let schema = JSONSchema.object(
+        [
+            "partnerId": JSONSchema.string(), "id": JSONSchema.string(), "customerId": JSONSchema.string(),
+            "providerType": JSONSchema.string(),
+            "startsAt": JSONSchema.timestamp, "endsAt": JSONSchema.timestamp, "remote": JSONSchema.boolean,
+            "location": GeoPoint.schema,
+            "zone": JSONSchema.string(), "teamSize": JSONSchema.integer(minimum: 1),
+            "requiredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
+            "preferredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
+            "preferredProviderIds": JSONSchema.array(of: JSONSchema.string()), "decision": DecisionPolicy.schema,
+            "status": JSONSchema.string(values: ["open", "filled", "cancelled"]),
+            "version": JSONSchema.integer(minimum: 1),
+            "createdAt": JSONSchema.timestamp, "updatedAt": JSONSchema.timestamp,
+        ],
+        required: [
+            "id", "customerId", "providerType", "startsAt", "endsAt", "remote", "teamSize", "decision", "status",
+            "version",
+        ])
 }
 
 /// One provider's opportunity on one request.
@@ -175,7 +211,11 @@ public struct Opportunity: Codable, Sendable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(partnerId: String, id: String, requestId: String, providerId: String, state: OpportunityState, version: Int, quote: JSONValue? = nil, billablePercent: Int? = nil, replacementSoughtBy: String? = nil, createdAt: Date, updatedAt: Date) {
+    public init(
+        partnerId: String, id: String, requestId: String, providerId: String, state: OpportunityState, version: Int,
+        quote: JSONValue? = nil, billablePercent: Int? = nil, replacementSoughtBy: String? = nil, createdAt: Date,
+        updatedAt: Date
+    ) {
         self.partnerId = partnerId
         self.id = id
         self.requestId = requestId
@@ -189,13 +229,16 @@ public struct Opportunity: Codable, Sendable, Equatable {
         self.updatedAt = updatedAt
     }
 
-    static let schema = JSONSchema.object([
-        "partnerId": JSONSchema.string(), "id": JSONSchema.string(), "requestId": JSONSchema.string(), "providerId": JSONSchema.string(),
-        "state": JSONSchema.string(values: OpportunityState.allCases.map(\.rawValue)), "version": JSONSchema.integer(minimum: 1),
-        "quote": JSONSchema.any, "billablePercent": JSONSchema.integer(minimum: 0, maximum: 100),
-        "replacementSoughtBy": JSONSchema.string(values: ["provider", "customer"]),
-        "createdAt": JSONSchema.timestamp, "updatedAt": JSONSchema.timestamp,
-    ], required: ["id", "requestId", "providerId", "state", "version"])
+    static let schema = JSONSchema.object(
+        [
+            "partnerId": JSONSchema.string(), "id": JSONSchema.string(), "requestId": JSONSchema.string(),
+            "providerId": JSONSchema.string(),
+            "state": JSONSchema.string(values: OpportunityState.allCases.map(\.rawValue)),
+            "version": JSONSchema.integer(minimum: 1),
+            "quote": JSONSchema.any, "billablePercent": JSONSchema.integer(minimum: 0, maximum: 100),
+            "replacementSoughtBy": JSONSchema.string(values: ["provider", "customer"]),
+            "createdAt": JSONSchema.timestamp, "updatedAt": JSONSchema.timestamp,
+        ], required: ["id", "requestId", "providerId", "state", "version"])
 }
 
 /// One recorded transition.
@@ -210,7 +253,10 @@ public struct Transition: Codable, Sendable, Equatable {
     public var to: OpportunityState
     public var reason: String?
 
-    public init(opportunityId: String, seq: Int, at: Date, actorRole: String, actorId: String? = nil, action: String, from: OpportunityState? = nil, to: OpportunityState, reason: String? = nil) {
+    public init(
+        opportunityId: String, seq: Int, at: Date, actorRole: String, actorId: String? = nil, action: String,
+        from: OpportunityState? = nil, to: OpportunityState, reason: String? = nil
+    ) {
         self.opportunityId = opportunityId
         self.seq = seq
         self.at = at
@@ -251,11 +297,18 @@ public struct CancellationPolicy: Codable, Sendable, Equatable {
         self.updatedAt = updatedAt
     }
 
-    static let schema = JSONSchema.object([
-        "partnerId": JSONSchema.string(), "scope": JSONSchema.string(values: Scope.allCases.map(\.rawValue)), "subjectId": JSONSchema.string(),
-        "bands": JSONSchema.array(of: JSONSchema.object(["hoursBeforeStart": JSONSchema.number(minimum: 0), "billablePercent": JSONSchema.integer(minimum: 0, maximum: 100)], required: ["hoursBeforeStart", "billablePercent"])),
-        "updatedAt": JSONSchema.timestamp,
-    ], required: ["scope", "subjectId", "bands"])
+    static let schema = JSONSchema.object(
+        [
+            "partnerId": JSONSchema.string(), "scope": JSONSchema.string(values: Scope.allCases.map(\.rawValue)),
+            "subjectId": JSONSchema.string(),
+            "bands": JSONSchema.array(
+                of: JSONSchema.object(
+                    [
+                        "hoursBeforeStart": JSONSchema.number(minimum: 0),
+                        "billablePercent": JSONSchema.integer(minimum: 0, maximum: 100),
+                    ], required: ["hoursBeforeStart", "billablePercent"])),
+            "updatedAt": JSONSchema.timestamp,
+        ], required: ["scope", "subjectId", "bands"])
 }
 
 /// `opportunity.changed` and `replacement.sought`: the change with the request's window and
@@ -274,7 +327,11 @@ public struct OpportunityChanged: Codable, Sendable, Equatable {
     public var billablePercent: Int?
     public var replacementSoughtBy: String?
 
-    public init(opportunityId: String, requestId: String, providerId: String, customerId: String, from: OpportunityState? = nil, to: OpportunityState, action: String, actorRole: String, startsAt: Date, endsAt: Date, billablePercent: Int? = nil, replacementSoughtBy: String? = nil) {
+    public init(
+        opportunityId: String, requestId: String, providerId: String, customerId: String, from: OpportunityState? = nil,
+        to: OpportunityState, action: String, actorRole: String, startsAt: Date, endsAt: Date,
+        billablePercent: Int? = nil, replacementSoughtBy: String? = nil
+    ) {
         self.opportunityId = opportunityId
         self.requestId = requestId
         self.providerId = providerId
@@ -307,7 +364,11 @@ public struct CreateRequestRequest: Codable, Sendable, Equatable {
     public var overrideDefaults: Bool?
     public var decision: DecisionPolicy?
 
-    public init(customerId: String, providerType: String, startsAt: Date, endsAt: Date, remote: Bool? = nil, location: GeoPoint? = nil, zone: String? = nil, teamSize: Int? = nil, requiredQualificationIds: [String]? = nil, preferredQualificationIds: [String]? = nil, overrideDefaults: Bool? = nil, decision: DecisionPolicy? = nil) {
+    public init(
+        customerId: String, providerType: String, startsAt: Date, endsAt: Date, remote: Bool? = nil,
+        location: GeoPoint? = nil, zone: String? = nil, teamSize: Int? = nil, requiredQualificationIds: [String]? = nil,
+        preferredQualificationIds: [String]? = nil, overrideDefaults: Bool? = nil, decision: DecisionPolicy? = nil
+    ) {
         self.customerId = customerId
         self.providerType = providerType
         self.startsAt = startsAt
@@ -322,12 +383,16 @@ public struct CreateRequestRequest: Codable, Sendable, Equatable {
         self.decision = decision
     }
 
-    static let schema = JSONSchema.object([
-        "customerId": JSONSchema.string(), "providerType": JSONSchema.string(), "startsAt": JSONSchema.timestamp, "endsAt": JSONSchema.timestamp,
-        "remote": JSONSchema.boolean, "location": GeoPoint.schema, "zone": JSONSchema.string(), "teamSize": JSONSchema.integer(minimum: 1, maximum: 50),
-        "requiredQualificationIds": JSONSchema.array(of: JSONSchema.string()), "preferredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
-        "overrideDefaults": JSONSchema.boolean, "decision": DecisionPolicy.schema,
-    ], required: ["customerId", "providerType", "startsAt", "endsAt"])
+    static let schema = JSONSchema.object(
+        [
+            "customerId": JSONSchema.string(), "providerType": JSONSchema.string(), "startsAt": JSONSchema.timestamp,
+            "endsAt": JSONSchema.timestamp,
+            "remote": JSONSchema.boolean, "location": GeoPoint.schema, "zone": JSONSchema.string(),
+            "teamSize": JSONSchema.integer(minimum: 1, maximum: 50),
+            "requiredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
+            "preferredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
+            "overrideDefaults": JSONSchema.boolean, "decision": DecisionPolicy.schema,
+        ], required: ["customerId", "providerType", "startsAt", "endsAt"])
 }
 
 public struct RequestReply: Codable, Sendable, Equatable {
@@ -356,7 +421,9 @@ public struct GetRequestResponse: Codable, Sendable, Equatable {
         self.request = request
         self.opportunities = opportunities
     }
-    static let schema = JSONSchema.object(["request": RequestRecord.schema, "opportunities": JSONSchema.array(of: Opportunity.schema)], required: ["request", "opportunities"])
+    static let schema = JSONSchema.object(
+        ["request": RequestRecord.schema, "opportunities": JSONSchema.array(of: Opportunity.schema)],
+        required: ["request", "opportunities"])
 }
 
 public struct ListRequestsRequest: Codable, Sendable, Equatable {
@@ -378,7 +445,8 @@ public struct ListRequestsRequest: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object([
         "customerId": JSONSchema.string(), "status": JSONSchema.string(values: ["open", "filled", "cancelled"]),
-        "limit": JSONSchema.integer(minimum: 1, maximum: 1000), "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000),
+        "limit": JSONSchema.integer(minimum: 1, maximum: 1000),
+        "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000),
         "pageToken": JSONSchema.string(),
     ])
 }
@@ -411,7 +479,8 @@ public struct OfferRequest: Codable, Sendable, Equatable {
         self.requestId = requestId
         self.providerId = providerId
     }
-    static let schema = JSONSchema.object(["requestId": JSONSchema.string(), "providerId": JSONSchema.string()], required: ["requestId", "providerId"])
+    static let schema = JSONSchema.object(
+        ["requestId": JSONSchema.string(), "providerId": JSONSchema.string()], required: ["requestId", "providerId"])
 }
 
 public struct OpportunityReply: Codable, Sendable, Equatable {
@@ -434,7 +503,11 @@ public struct RespondRequest: Codable, Sendable, Equatable {
         self.quote = quote
         self.expectedVersion = expectedVersion
     }
-    static let schema = JSONSchema.object(["opportunityId": JSONSchema.string(), "interested": JSONSchema.boolean, "quote": JSONSchema.any, "expectedVersion": JSONSchema.integer(minimum: 1)], required: ["opportunityId", "interested"])
+    static let schema = JSONSchema.object(
+        [
+            "opportunityId": JSONSchema.string(), "interested": JSONSchema.boolean, "quote": JSONSchema.any,
+            "expectedVersion": JSONSchema.integer(minimum: 1),
+        ], required: ["opportunityId", "interested"])
 }
 
 public struct DecideRequest: Codable, Sendable, Equatable {
@@ -448,7 +521,11 @@ public struct DecideRequest: Codable, Sendable, Equatable {
         self.reason = reason
         self.expectedVersion = expectedVersion
     }
-    static let schema = JSONSchema.object(["opportunityId": JSONSchema.string(), "assign": JSONSchema.boolean, "reason": JSONSchema.string(), "expectedVersion": JSONSchema.integer(minimum: 1)], required: ["opportunityId", "assign"])
+    static let schema = JSONSchema.object(
+        [
+            "opportunityId": JSONSchema.string(), "assign": JSONSchema.boolean, "reason": JSONSchema.string(),
+            "expectedVersion": JSONSchema.integer(minimum: 1),
+        ], required: ["opportunityId", "assign"])
 }
 
 /// `Cancel`'s body.
@@ -461,7 +538,11 @@ public struct CancelRequestBody: Codable, Sendable, Equatable {
         self.reason = reason
         self.expectedVersion = expectedVersion
     }
-    static let schema = JSONSchema.object(["opportunityId": JSONSchema.string(), "reason": JSONSchema.string(), "expectedVersion": JSONSchema.integer(minimum: 1)], required: ["opportunityId", "reason"])
+    static let schema = JSONSchema.object(
+        [
+            "opportunityId": JSONSchema.string(), "reason": JSONSchema.string(),
+            "expectedVersion": JSONSchema.integer(minimum: 1),
+        ], required: ["opportunityId", "reason"])
 }
 
 /// `MarkNoShow`, `SeekReplacement`, `WithdrawReplacement`.
@@ -474,7 +555,11 @@ public struct OpportunityActionRequest: Codable, Sendable, Equatable {
         self.reason = reason
         self.expectedVersion = expectedVersion
     }
-    static let schema = JSONSchema.object(["opportunityId": JSONSchema.string(), "reason": JSONSchema.string(), "expectedVersion": JSONSchema.integer(minimum: 1)], required: ["opportunityId"])
+    static let schema = JSONSchema.object(
+        [
+            "opportunityId": JSONSchema.string(), "reason": JSONSchema.string(),
+            "expectedVersion": JSONSchema.integer(minimum: 1),
+        ], required: ["opportunityId"])
 }
 
 public struct ListOpportunitiesRequest: Codable, Sendable, Equatable {
@@ -488,7 +573,11 @@ public struct ListOpportunitiesRequest: Codable, Sendable, Equatable {
         self.pageSize = pageSize
         self.pageToken = pageToken
     }
-    static let schema = JSONSchema.object(["requestId": JSONSchema.string(), "providerId": JSONSchema.string(), "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default: all that fit in one reply"), "pageToken": JSONSchema.string(description: "nextPageToken of the previous page")])
+    static let schema = JSONSchema.object([
+        "requestId": JSONSchema.string(), "providerId": JSONSchema.string(),
+        "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default: all that fit in one reply"),
+        "pageToken": JSONSchema.string(description: "nextPageToken of the previous page"),
+    ])
 }
 
 public struct ListOpportunitiesResponse: Codable, Sendable, Equatable {
@@ -512,7 +601,13 @@ public struct HistoryRequest: Codable, Sendable, Equatable {
         self.pageSize = pageSize
         self.pageToken = pageToken
     }
-    static let schema = JSONSchema.object(["id": JSONSchema.string(), "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default: all that fit in one reply"), "pageToken": JSONSchema.string(description: "nextPageToken of the previous page")], required: ["id"])
+    static let schema = JSONSchema.object(
+        [
+            "id": JSONSchema.string(),
+            "pageSize": JSONSchema.integer(
+                minimum: 1, maximum: 1000, description: "default: all that fit in one reply"),
+            "pageToken": JSONSchema.string(description: "nextPageToken of the previous page"),
+        ], required: ["id"])
 }
 
 public struct HistoryResponse: Codable, Sendable, Equatable {
@@ -526,10 +621,18 @@ public struct HistoryResponse: Codable, Sendable, Equatable {
         self.transitions = transitions
         self.nextPageToken = nextPageToken
     }
-    static let schema = JSONSchema.object(["opportunityId": JSONSchema.string(), "transitions": JSONSchema.array(of: JSONSchema.object([
-        "seq": JSONSchema.integer(minimum: 1), "at": JSONSchema.timestamp, "actorRole": JSONSchema.string(), "actorId": JSONSchema.string(),
-        "action": JSONSchema.string(), "from": JSONSchema.string(), "to": JSONSchema.string(), "reason": JSONSchema.string(),
-    ], required: ["seq", "at", "actorRole", "action", "to"])), "nextPageToken": JSONSchema.string()], required: ["opportunityId", "transitions"])
+    static let schema = JSONSchema.object(
+        [
+            "opportunityId": JSONSchema.string(),
+            "transitions": JSONSchema.array(
+                of: JSONSchema.object(
+                    [
+                        "seq": JSONSchema.integer(minimum: 1), "at": JSONSchema.timestamp,
+                        "actorRole": JSONSchema.string(), "actorId": JSONSchema.string(),
+                        "action": JSONSchema.string(), "from": JSONSchema.string(), "to": JSONSchema.string(),
+                        "reason": JSONSchema.string(),
+                    ], required: ["seq", "at", "actorRole", "action", "to"])), "nextPageToken": JSONSchema.string(),
+        ], required: ["opportunityId", "transitions"])
 }
 
 public struct SetCancellationPolicyRequest: Codable, Sendable, Equatable {
@@ -541,8 +644,15 @@ public struct SetCancellationPolicyRequest: Codable, Sendable, Equatable {
         self.subjectId = subjectId
         self.bands = bands
     }
-    static let schema = JSONSchema.object([
-        "scope": JSONSchema.string(values: CancellationPolicy.Scope.allCases.map(\.rawValue)), "subjectId": JSONSchema.string(),
-        "bands": JSONSchema.array(of: JSONSchema.object(["hoursBeforeStart": JSONSchema.number(minimum: 0), "billablePercent": JSONSchema.integer(minimum: 0, maximum: 100)], required: ["hoursBeforeStart", "billablePercent"])),
-    ], required: ["scope", "subjectId", "bands"])
+    static let schema = JSONSchema.object(
+        [
+            "scope": JSONSchema.string(values: CancellationPolicy.Scope.allCases.map(\.rawValue)),
+            "subjectId": JSONSchema.string(),
+            "bands": JSONSchema.array(
+                of: JSONSchema.object(
+                    [
+                        "hoursBeforeStart": JSONSchema.number(minimum: 0),
+                        "billablePercent": JSONSchema.integer(minimum: 0, maximum: 100),
+                    ], required: ["hoursBeforeStart", "billablePercent"])),
+        ], required: ["scope", "subjectId", "bands"])
 }

@@ -33,11 +33,13 @@ public protocol OpportunitiesOpportunityHandling: Sendable {
     /// `opportunities.SeekReplacement`.
     func seekReplacement(_ request: OpportunityActionRequest, _ context: CallerContext) async throws -> OpportunityReply
     /// `opportunities.WithdrawReplacement`.
-    func withdrawReplacement(_ request: OpportunityActionRequest, _ context: CallerContext) async throws -> OpportunityReply
+    func withdrawReplacement(_ request: OpportunityActionRequest, _ context: CallerContext) async throws
+        -> OpportunityReply
     /// `opportunities.GetOpportunity`.
     func getOpportunity(_ request: IdRequest, _ context: CallerContext) async throws -> OpportunityReply
     /// `opportunities.ListOpportunities`.
-    func listOpportunities(_ request: ListOpportunitiesRequest, _ context: CallerContext) async throws -> ListOpportunitiesResponse
+    func listOpportunities(_ request: ListOpportunitiesRequest, _ context: CallerContext) async throws
+        -> ListOpportunitiesResponse
     /// `opportunities.History`.
     func history(_ request: HistoryRequest, _ context: CallerContext) async throws -> HistoryResponse
 }
@@ -45,7 +47,8 @@ public protocol OpportunitiesOpportunityHandling: Sendable {
 /// Cancellation policies.
 public protocol OpportunitiesPolicyHandling: Sendable {
     /// `opportunities.SetCancellationPolicy`.
-    func setCancellationPolicy(_ request: SetCancellationPolicyRequest, _ context: CallerContext) async throws -> CancellationPolicy
+    func setCancellationPolicy(_ request: SetCancellationPolicyRequest, _ context: CallerContext) async throws
+        -> CancellationPolicy
 }
 
 extension Opportunities {
@@ -176,7 +179,9 @@ public struct OpportunitiesClient: ContractClient {
     }
 
     /// `opportunities.ListOpportunities`.
-    public func listOpportunities(_ request: ListOpportunitiesRequest) async throws(RPCError) -> ListOpportunitiesResponse {
+    public func listOpportunities(_ request: ListOpportunitiesRequest) async throws(RPCError)
+        -> ListOpportunitiesResponse
+    {
         try await caller.call(Opportunities.listOpportunities, request)
     }
 
@@ -186,7 +191,9 @@ public struct OpportunitiesClient: ContractClient {
     }
 
     /// `opportunities.SetCancellationPolicy`.
-    public func setCancellationPolicy(_ request: SetCancellationPolicyRequest) async throws(RPCError) -> CancellationPolicy {
+    public func setCancellationPolicy(_ request: SetCancellationPolicyRequest) async throws(RPCError)
+        -> CancellationPolicy
+    {
         try await caller.call(Opportunities.setCancellationPolicy, request)
     }
 }

@@ -14,78 +14,105 @@ public enum Registry {
         _ name: String, idempotent: Bool, roles: Set<Actor.Role>, _ summary: String,
         request: JSONValue, response: JSONValue
     ) -> MethodDescriptor<Request, Response> {
-        MethodDescriptor("registry.\(name)", idempotent: idempotent, roles: roles, summary: summary, request: request, response: response)
+        MethodDescriptor(
+            "registry.\(name)", idempotent: idempotent, roles: roles, summary: summary, request: request,
+            response: response)
     }
 
     public static let createDocumentType: MethodDescriptor<CreateDocumentTypeRequest, DocumentTypeReply> = method(
-        "CreateDocumentType", idempotent: false, roles: writers, "Defines a document type (e.g. a certificate) for the partner.",
-        request: CreateDocumentTypeRequest.schema, response: JSONSchema.object(["documentType": DocumentType.schema], required: ["documentType"]))
+        "CreateDocumentType", idempotent: false, roles: writers,
+        "Defines a document type (e.g. a certificate) for the partner.",
+        request: CreateDocumentTypeRequest.schema,
+        response: JSONSchema.object(["documentType": DocumentType.schema], required: ["documentType"]))
     public static let listDocumentTypes: MethodDescriptor<ListDocumentTypesRequest, ListDocumentTypesResponse> = method(
         "ListDocumentTypes", idempotent: true, roles: readers, "The partner's document types, by name, paged.",
         request: ListDocumentTypesRequest.schema,
-        response: JSONSchema.object(["documentTypes": JSONSchema.array(of: DocumentType.schema), "nextPageToken": JSONSchema.string()], required: ["documentTypes"]))
+        response: JSONSchema.object(
+            ["documentTypes": JSONSchema.array(of: DocumentType.schema), "nextPageToken": JSONSchema.string()],
+            required: ["documentTypes"]))
     public static let createQualification: MethodDescriptor<CreateQualificationRequest, QualificationReply> = method(
-        "CreateQualification", idempotent: false, roles: writers, "Defines a qualification, optionally scoped to provider types and zones and backed by documents.",
+        "CreateQualification", idempotent: false, roles: writers,
+        "Defines a qualification, optionally scoped to provider types and zones and backed by documents.",
         request: CreateQualificationRequest.schema, response: QualificationReply.schema)
     public static let updateQualification: MethodDescriptor<UpdateQualificationRequest, QualificationReply> = method(
-        "UpdateQualification", idempotent: false, roles: writers, "Changes a qualification's fields; expectedVersion guards against lost updates.",
+        "UpdateQualification", idempotent: false, roles: writers,
+        "Changes a qualification's fields; expectedVersion guards against lost updates.",
         request: UpdateQualificationRequest.schema, response: QualificationReply.schema)
     public static let archiveQualification: MethodDescriptor<ArchiveQualificationRequest, QualificationReply> = method(
-        "ArchiveQualification", idempotent: true, roles: writers, "Archives a qualification (never deleted): it stops being in effect anywhere.",
+        "ArchiveQualification", idempotent: true, roles: writers,
+        "Archives a qualification (never deleted): it stops being in effect anywhere.",
         request: ArchiveQualificationRequest.schema, response: QualificationReply.schema)
-    public static let listQualifications: MethodDescriptor<ListQualificationsRequest, ListQualificationsResponse> = method(
-        "ListQualifications", idempotent: true, roles: readers, "The partner's qualifications, by name; archived ones only with includeArchived.",
-        request: ListQualificationsRequest.schema,
-        response: JSONSchema.object(["qualifications": JSONSchema.array(of: Qualification.schema), "nextPageToken": JSONSchema.string()], required: ["qualifications"]))
+    public static let listQualifications: MethodDescriptor<ListQualificationsRequest, ListQualificationsResponse> =
+        method(
+            "ListQualifications", idempotent: true, roles: readers,
+            "The partner's qualifications, by name; archived ones only with includeArchived.",
+            request: ListQualificationsRequest.schema,
+            response: JSONSchema.object(
+                ["qualifications": JSONSchema.array(of: Qualification.schema), "nextPageToken": JSONSchema.string()],
+                required: ["qualifications"]))
     public static let upsertProvider: MethodDescriptor<UpsertProviderRequest, ProviderReply> = method(
         "UpsertProvider", idempotent: false, roles: writers, "Creates a provider, or updates the one with this id.",
-        request: UpsertProviderRequest.schema, response: JSONSchema.object(["provider": Provider.schema], required: ["provider"]))
+        request: UpsertProviderRequest.schema,
+        response: JSONSchema.object(["provider": Provider.schema], required: ["provider"]))
     public static let getProvider: MethodDescriptor<GetProviderRequest, GetProviderResponse> = method(
-        "GetProvider", idempotent: true, roles: [.partner, .service, .provider], "A provider with documents, availability and each applied qualification's inEffect and reasons now (a provider reads only itself).",
+        "GetProvider", idempotent: true, roles: [.partner, .service, .provider],
+        "A provider with documents, availability and each applied qualification's inEffect and reasons now (a provider reads only itself).",
         request: GetProviderRequest.schema, response: GetProviderResponse.schema)
     public static let listProviders: MethodDescriptor<ListProvidersRequest, ListProvidersResponse> = method(
-        "ListProviders", idempotent: true, roles: readers, "The partner's providers by id, optionally of one type or zone, paged (pageToken, or afterId).",
+        "ListProviders", idempotent: true, roles: readers,
+        "The partner's providers by id, optionally of one type or zone, paged (pageToken, or afterId).",
         request: ListProvidersRequest.schema,
-        response: JSONSchema.object(["providers": JSONSchema.array(of: Provider.schema), "nextPageToken": JSONSchema.string()], required: ["providers"]))
+        response: JSONSchema.object(
+            ["providers": JSONSchema.array(of: Provider.schema), "nextPageToken": JSONSchema.string()],
+            required: ["providers"]))
     public static let addDocument: MethodDescriptor<AddDocumentRequest, DocumentReply> = method(
-        "AddDocument", idempotent: false, roles: writers, "Records a document a provider holds; qualifications needing its type come into effect.",
+        "AddDocument", idempotent: false, roles: writers,
+        "Records a document a provider holds; qualifications needing its type come into effect.",
         request: AddDocumentRequest.schema, response: DocumentReply.schema)
     public static let revokeDocument: MethodDescriptor<RevokeDocumentRequest, DocumentReply> = method(
         "RevokeDocument", idempotent: true, roles: writers, "Revokes a document; qualifications that needed it lapse.",
         request: RevokeDocumentRequest.schema, response: DocumentReply.schema)
-    public static let applyQualification: MethodDescriptor<ApplyQualificationRequest, AppliedQualificationReply> = method(
-        "ApplyQualification", idempotent: true, roles: writers, "Gives a provider a qualification (FAILED_PRECONDITION when its provider types exclude the provider's).",
-        request: ApplyQualificationRequest.schema, response: AppliedQualificationReply.schema)
-    public static let removeQualification: MethodDescriptor<RemoveQualificationRequest, AppliedQualificationReply> = method(
-        "RemoveQualification", idempotent: false, roles: writers, "Takes a qualification away from a provider.",
-        request: ApplyQualificationRequest.schema, response: AppliedQualificationReply.schema)
-    public static let checkQualifications: MethodDescriptor<CheckQualificationsRequest, CheckQualificationsResponse> = method(
-        "CheckQualifications", idempotent: true, roles: [.partner, .service, .provider], "Per qualification, whether it is in effect for the provider over [from, to] (and zone), with every reason it is not.",
-        request: CheckQualificationsRequest.schema, response: CheckQualificationsResponse.schema)
+    public static let applyQualification: MethodDescriptor<ApplyQualificationRequest, AppliedQualificationReply> =
+        method(
+            "ApplyQualification", idempotent: true, roles: writers,
+            "Gives a provider a qualification (FAILED_PRECONDITION when its provider types exclude the provider's).",
+            request: ApplyQualificationRequest.schema, response: AppliedQualificationReply.schema)
+    public static let removeQualification: MethodDescriptor<RemoveQualificationRequest, AppliedQualificationReply> =
+        method(
+            "RemoveQualification", idempotent: false, roles: writers, "Takes a qualification away from a provider.",
+            request: ApplyQualificationRequest.schema, response: AppliedQualificationReply.schema)
+    public static let checkQualifications: MethodDescriptor<CheckQualificationsRequest, CheckQualificationsResponse> =
+        method(
+            "CheckQualifications", idempotent: true, roles: [.partner, .service, .provider],
+            "Per qualification, whether it is in effect for the provider over [from, to] (and zone), with every reason it is not.",
+            request: CheckQualificationsRequest.schema, response: CheckQualificationsResponse.schema)
     public static let setAvailability: MethodDescriptor<SetAvailabilityRequest, SetAvailabilityResponse> = method(
-        "SetAvailability", idempotent: true, roles: writers, "Replaces a provider's availability windows (available, unavailable, remoteOnly); windows may not overlap.",
+        "SetAvailability", idempotent: true, roles: writers,
+        "Replaces a provider's availability windows (available, unavailable, remoteOnly); windows may not overlap.",
         request: SetAvailabilityRequest.schema, response: SetAvailabilityResponse.schema)
     public static let upsertCustomer: MethodDescriptor<UpsertCustomerRequest, CustomerReply> = method(
-        "UpsertCustomer", idempotent: false, roles: writers, "Creates or updates a customer: default required and preferred qualifications and provider lists.",
+        "UpsertCustomer", idempotent: false, roles: writers,
+        "Creates or updates a customer: default required and preferred qualifications and provider lists.",
         request: UpsertCustomerRequest.schema, response: CustomerReply.schema)
     public static let getCustomer: MethodDescriptor<GetCustomerRequest, CustomerReply> = method(
-        "GetCustomer", idempotent: true, roles: [.partner, .service, .customer], "A customer with its defaults and lists (a customer reads only itself).",
+        "GetCustomer", idempotent: true, roles: [.partner, .service, .customer],
+        "A customer with its defaults and lists (a customer reads only itself).",
         request: GetCustomerRequest.schema, response: CustomerReply.schema)
 
     /// Event types the registry publishes (topic `registry.<type>`); `data` is the record named.
     public enum EventType {
-        public static let documentTypeCreated = "documentType.created"      // DocumentType
-        public static let qualificationCreated = "qualification.created"    // Qualification
-        public static let qualificationUpdated = "qualification.updated"    // Qualification
+        public static let documentTypeCreated = "documentType.created"  // DocumentType
+        public static let qualificationCreated = "qualification.created"  // Qualification
+        public static let qualificationUpdated = "qualification.updated"  // Qualification
         public static let qualificationArchived = "qualification.archived"  // Qualification
-        public static let providerUpserted = "provider.upserted"            // Provider
-        public static let documentAdded = "document.added"                  // Document
-        public static let documentRevoked = "document.revoked"              // Document
-        public static let documentExpired = "document.expired"              // DocumentExpired
-        public static let qualificationApplied = "qualification.applied"    // AppliedQualification
-        public static let qualificationRemoved = "qualification.removed"    // AppliedQualification
-        public static let availabilitySet = "availability.set"              // SetAvailabilityResponse
-        public static let customerUpserted = "customer.upserted"            // Customer
+        public static let providerUpserted = "provider.upserted"  // Provider
+        public static let documentAdded = "document.added"  // Document
+        public static let documentRevoked = "document.revoked"  // Document
+        public static let documentExpired = "document.expired"  // DocumentExpired
+        public static let qualificationApplied = "qualification.applied"  // AppliedQualification
+        public static let qualificationRemoved = "qualification.removed"  // AppliedQualification
+        public static let availabilitySet = "availability.set"  // SetAvailabilityResponse
+        public static let customerUpserted = "customer.upserted"  // Customer
     }
 }
 
@@ -107,10 +134,11 @@ public struct DocumentType: Codable, Sendable, Equatable {
         self.createdAt = createdAt
     }
 
-    static let schema = JSONSchema.object([
-        "partnerId": JSONSchema.string(), "id": JSONSchema.string(), "name": JSONSchema.string(),
-        "description": JSONSchema.string(), "createdAt": JSONSchema.timestamp,
-    ], required: ["partnerId", "id", "name", "description", "createdAt"])
+    static let schema = JSONSchema.object(
+        [
+            "partnerId": JSONSchema.string(), "id": JSONSchema.string(), "name": JSONSchema.string(),
+            "description": JSONSchema.string(), "createdAt": JSONSchema.timestamp,
+        ], required: ["partnerId", "id", "name", "description", "createdAt"])
 }
 
 /// A partner-defined qualification: anything at all, optionally scoped and document-backed.
@@ -131,7 +159,10 @@ public struct Qualification: Codable, Sendable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(partnerId: String, id: String, name: String, description: String, providerTypes: [String], zones: [String], requiredDocumentTypeIds: [String], archived: Bool, version: Int, createdAt: Date, updatedAt: Date) {
+    public init(
+        partnerId: String, id: String, name: String, description: String, providerTypes: [String], zones: [String],
+        requiredDocumentTypeIds: [String], archived: Bool, version: Int, createdAt: Date, updatedAt: Date
+    ) {
         self.partnerId = partnerId
         self.id = id
         self.name = name
@@ -145,12 +176,19 @@ public struct Qualification: Codable, Sendable, Equatable {
         self.updatedAt = updatedAt
     }
 
-    static let schema = JSONSchema.object([
-        "partnerId": JSONSchema.string(), "id": JSONSchema.string(), "name": JSONSchema.string(), "description": JSONSchema.string(),
-        "providerTypes": JSONSchema.array(of: JSONSchema.string()), "zones": JSONSchema.array(of: JSONSchema.string()),
-        "requiredDocumentTypeIds": JSONSchema.array(of: JSONSchema.string()), "archived": JSONSchema.boolean,
-        "version": JSONSchema.integer(minimum: 1), "createdAt": JSONSchema.timestamp, "updatedAt": JSONSchema.timestamp,
-    ], required: ["partnerId", "id", "name", "providerTypes", "zones", "requiredDocumentTypeIds", "archived", "version"])
+    static let schema = JSONSchema.object(
+        [
+            "partnerId": JSONSchema.string(), "id": JSONSchema.string(), "name": JSONSchema.string(),
+            "description": JSONSchema.string(),
+            "providerTypes": JSONSchema.array(of: JSONSchema.string()),
+            "zones": JSONSchema.array(of: JSONSchema.string()),
+            "requiredDocumentTypeIds": JSONSchema.array(of: JSONSchema.string()), "archived": JSONSchema.boolean,
+            "version": JSONSchema.integer(minimum: 1), "createdAt": JSONSchema.timestamp,
+            "updatedAt": JSONSchema.timestamp,
+        ],
+        required: [
+            "partnerId", "id", "name", "providerTypes", "zones", "requiredDocumentTypeIds", "archived", "version",
+        ])
 }
 
 /// A latitude and longitude in degrees.
@@ -161,7 +199,9 @@ public struct GeoPoint: Codable, Sendable, Equatable {
         self.lat = lat
         self.lon = lon
     }
-    static let schema = JSONSchema.object(["lat": JSONSchema.number(minimum: -90, maximum: 90), "lon": JSONSchema.number(minimum: -180, maximum: 180)], required: ["lat", "lon"])
+    static let schema = JSONSchema.object(
+        ["lat": JSONSchema.number(minimum: -90, maximum: 90), "lon": JSONSchema.number(minimum: -180, maximum: 180)],
+        required: ["lat", "lon"])
 }
 
 /// An interpreter or captioner working for the partner.
@@ -181,7 +221,11 @@ public struct Provider: Codable, Sendable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(partnerId: String, id: String, name: String, providerType: String, email: String?, phone: String?, location: GeoPoint?, travelRadiusKm: Double?, zones: [String], active: Bool, version: Int, createdAt: Date, updatedAt: Date) {
+    public init(
+        partnerId: String, id: String, name: String, providerType: String, email: String?, phone: String?,
+        location: GeoPoint?, travelRadiusKm: Double?, zones: [String], active: Bool, version: Int, createdAt: Date,
+        updatedAt: Date
+    ) {
         self.partnerId = partnerId
         self.id = id
         self.name = name
@@ -197,12 +241,16 @@ public struct Provider: Codable, Sendable, Equatable {
         self.updatedAt = updatedAt
     }
 
-    static let schema = JSONSchema.object([
-        "partnerId": JSONSchema.string(), "id": JSONSchema.string(), "name": JSONSchema.string(), "providerType": JSONSchema.string(),
-        "email": JSONSchema.string(), "phone": JSONSchema.string(), "location": GeoPoint.schema, "travelRadiusKm": JSONSchema.number(minimum: 0),
-        "zones": JSONSchema.array(of: JSONSchema.string()), "active": JSONSchema.boolean, "version": JSONSchema.integer(minimum: 1),
-        "createdAt": JSONSchema.timestamp, "updatedAt": JSONSchema.timestamp,
-    ], required: ["partnerId", "id", "name", "providerType", "zones", "active", "version"])
+    static let schema = JSONSchema.object(
+        [
+            "partnerId": JSONSchema.string(), "id": JSONSchema.string(), "name": JSONSchema.string(),
+            "providerType": JSONSchema.string(),
+            "email": JSONSchema.string(), "phone": JSONSchema.string(), "location": GeoPoint.schema,
+            "travelRadiusKm": JSONSchema.number(minimum: 0),
+            "zones": JSONSchema.array(of: JSONSchema.string()), "active": JSONSchema.boolean,
+            "version": JSONSchema.integer(minimum: 1),
+            "createdAt": JSONSchema.timestamp, "updatedAt": JSONSchema.timestamp,
+        ], required: ["partnerId", "id", "name", "providerType", "zones", "active", "version"])
 }
 
 /// A document a provider holds.
@@ -215,7 +263,10 @@ public struct Document: Codable, Sendable, Equatable {
     public var expiresAt: Date?
     public var revokedAt: Date?
 
-    public init(partnerId: String, id: String, providerId: String, documentTypeId: String, issuedAt: Date, expiresAt: Date?, revokedAt: Date?) {
+    public init(
+        partnerId: String, id: String, providerId: String, documentTypeId: String, issuedAt: Date, expiresAt: Date?,
+        revokedAt: Date?
+    ) {
         self.partnerId = partnerId
         self.id = id
         self.providerId = providerId
@@ -225,10 +276,12 @@ public struct Document: Codable, Sendable, Equatable {
         self.revokedAt = revokedAt
     }
 
-    static let schema = JSONSchema.object([
-        "partnerId": JSONSchema.string(), "id": JSONSchema.string(), "providerId": JSONSchema.string(), "documentTypeId": JSONSchema.string(),
-        "issuedAt": JSONSchema.timestamp, "expiresAt": JSONSchema.timestamp, "revokedAt": JSONSchema.timestamp,
-    ], required: ["partnerId", "id", "providerId", "documentTypeId", "issuedAt"])
+    static let schema = JSONSchema.object(
+        [
+            "partnerId": JSONSchema.string(), "id": JSONSchema.string(), "providerId": JSONSchema.string(),
+            "documentTypeId": JSONSchema.string(),
+            "issuedAt": JSONSchema.timestamp, "expiresAt": JSONSchema.timestamp, "revokedAt": JSONSchema.timestamp,
+        ], required: ["partnerId", "id", "providerId", "documentTypeId", "issuedAt"])
 }
 
 /// A qualification applied to a provider (the "badge").
@@ -263,10 +316,11 @@ public struct QualificationStatus: Codable, Sendable, Equatable {
         self.reasons = reasons
     }
 
-    static let schema = JSONSchema.object([
-        "qualificationId": JSONSchema.string(), "name": JSONSchema.string(), "applied": JSONSchema.boolean,
-        "inEffect": JSONSchema.boolean, "reasons": JSONSchema.array(of: JSONSchema.string()),
-    ], required: ["qualificationId", "name", "applied", "inEffect", "reasons"])
+    static let schema = JSONSchema.object(
+        [
+            "qualificationId": JSONSchema.string(), "name": JSONSchema.string(), "applied": JSONSchema.boolean,
+            "inEffect": JSONSchema.boolean, "reasons": JSONSchema.array(of: JSONSchema.string()),
+        ], required: ["qualificationId", "name", "applied", "inEffect", "reasons"])
 }
 
 /// A stretch of time a provider said something about.
@@ -285,10 +339,11 @@ public struct AvailabilityWindow: Codable, Sendable, Equatable {
         self.status = status
     }
 
-    static let schema = JSONSchema.object([
-        "from": JSONSchema.timestamp, "to": JSONSchema.timestamp,
-        "status": JSONSchema.string(values: Status.allCases.map(\.rawValue)),
-    ], required: ["from", "to", "status"])
+    static let schema = JSONSchema.object(
+        [
+            "from": JSONSchema.timestamp, "to": JSONSchema.timestamp,
+            "status": JSONSchema.string(values: Status.allCases.map(\.rawValue)),
+        ], required: ["from", "to", "status"])
 }
 
 /// A provider on one of a customer's lists.
@@ -312,9 +367,10 @@ public struct CustomerListEntry: Codable, Sendable, Equatable {
         self.kind = kind
     }
 
-    static let schema = JSONSchema.object([
-        "providerId": JSONSchema.string(), "kind": JSONSchema.string(values: Kind.allCases.map(\.rawValue)),
-    ], required: ["providerId", "kind"])
+    static let schema = JSONSchema.object(
+        [
+            "providerId": JSONSchema.string(), "kind": JSONSchema.string(values: Kind.allCases.map(\.rawValue)),
+        ], required: ["providerId", "kind"])
 }
 
 /// A customer of the partner, with request defaults and provider lists.
@@ -329,7 +385,11 @@ public struct Customer: Codable, Sendable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(partnerId: String, id: String, name: String, defaultRequiredQualificationIds: [String], defaultPreferredQualificationIds: [String], lists: [CustomerListEntry], version: Int, createdAt: Date, updatedAt: Date) {
+    public init(
+        partnerId: String, id: String, name: String, defaultRequiredQualificationIds: [String],
+        defaultPreferredQualificationIds: [String], lists: [CustomerListEntry], version: Int, createdAt: Date,
+        updatedAt: Date
+    ) {
         self.partnerId = partnerId
         self.id = id
         self.name = name
@@ -341,13 +401,18 @@ public struct Customer: Codable, Sendable, Equatable {
         self.updatedAt = updatedAt
     }
 
-    static let schema = JSONSchema.object([
-        "partnerId": JSONSchema.string(), "id": JSONSchema.string(), "name": JSONSchema.string(),
-        "defaultRequiredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
-        "defaultPreferredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
-        "lists": JSONSchema.array(of: CustomerListEntry.schema), "version": JSONSchema.integer(minimum: 1),
-        "createdAt": JSONSchema.timestamp, "updatedAt": JSONSchema.timestamp,
-    ], required: ["partnerId", "id", "name", "defaultRequiredQualificationIds", "defaultPreferredQualificationIds", "lists", "version"])
+    static let schema = JSONSchema.object(
+        [
+            "partnerId": JSONSchema.string(), "id": JSONSchema.string(), "name": JSONSchema.string(),
+            "defaultRequiredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
+            "defaultPreferredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
+            "lists": JSONSchema.array(of: CustomerListEntry.schema), "version": JSONSchema.integer(minimum: 1),
+            "createdAt": JSONSchema.timestamp, "updatedAt": JSONSchema.timestamp,
+        ],
+        required: [
+            "partnerId", "id", "name", "defaultRequiredQualificationIds", "defaultPreferredQualificationIds", "lists",
+            "version",
+        ])
 }
 
 /// `document.expired`'s data: the document and the applied qualifications that lapsed with it.
@@ -369,7 +434,8 @@ public struct CreateDocumentTypeRequest: Codable, Sendable, Equatable {
         self.name = name
         self.description = description
     }
-    static let schema = JSONSchema.object(["name": JSONSchema.string(), "description": JSONSchema.string()], required: ["name"])
+    static let schema = JSONSchema.object(
+        ["name": JSONSchema.string(), "description": JSONSchema.string()], required: ["name"])
 }
 
 public struct DocumentTypeReply: Codable, Sendable, Equatable {
@@ -385,7 +451,10 @@ public struct ListDocumentTypesRequest: Codable, Sendable, Equatable {
         self.pageSize = pageSize
         self.pageToken = pageToken
     }
-    static let schema = JSONSchema.object(["pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default: all that fit in one reply"), "pageToken": JSONSchema.string(description: "nextPageToken of the previous page")])
+    static let schema = JSONSchema.object([
+        "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default: all that fit in one reply"),
+        "pageToken": JSONSchema.string(description: "nextPageToken of the previous page"),
+    ])
 }
 
 public struct ListDocumentTypesResponse: Codable, Sendable, Equatable {
@@ -404,18 +473,23 @@ public struct CreateQualificationRequest: Codable, Sendable, Equatable {
     public var providerTypes: [String]?
     public var zones: [String]?
     public var requiredDocumentTypeIds: [String]?
-    public init(name: String, description: String? = nil, providerTypes: [String]? = nil, zones: [String]? = nil, requiredDocumentTypeIds: [String]? = nil) {
+    public init(
+        name: String, description: String? = nil, providerTypes: [String]? = nil, zones: [String]? = nil,
+        requiredDocumentTypeIds: [String]? = nil
+    ) {
         self.name = name
         self.description = description
         self.providerTypes = providerTypes
         self.zones = zones
         self.requiredDocumentTypeIds = requiredDocumentTypeIds
     }
-    static let schema = JSONSchema.object([
-        "name": JSONSchema.string(), "description": JSONSchema.string(),
-        "providerTypes": JSONSchema.array(of: JSONSchema.string()), "zones": JSONSchema.array(of: JSONSchema.string()),
-        "requiredDocumentTypeIds": JSONSchema.array(of: JSONSchema.string()),
-    ], required: ["name"])
+    static let schema = JSONSchema.object(
+        [
+            "name": JSONSchema.string(), "description": JSONSchema.string(),
+            "providerTypes": JSONSchema.array(of: JSONSchema.string()),
+            "zones": JSONSchema.array(of: JSONSchema.string()),
+            "requiredDocumentTypeIds": JSONSchema.array(of: JSONSchema.string()),
+        ], required: ["name"])
 }
 
 public struct UpdateQualificationRequest: Codable, Sendable, Equatable {
@@ -426,7 +500,10 @@ public struct UpdateQualificationRequest: Codable, Sendable, Equatable {
     public var providerTypes: [String]?
     public var zones: [String]?
     public var requiredDocumentTypeIds: [String]?
-    public init(id: String, expectedVersion: Int? = nil, name: String? = nil, description: String? = nil, providerTypes: [String]? = nil, zones: [String]? = nil, requiredDocumentTypeIds: [String]? = nil) {
+    public init(
+        id: String, expectedVersion: Int? = nil, name: String? = nil, description: String? = nil,
+        providerTypes: [String]? = nil, zones: [String]? = nil, requiredDocumentTypeIds: [String]? = nil
+    ) {
         self.id = id
         self.expectedVersion = expectedVersion
         self.name = name
@@ -435,11 +512,14 @@ public struct UpdateQualificationRequest: Codable, Sendable, Equatable {
         self.zones = zones
         self.requiredDocumentTypeIds = requiredDocumentTypeIds
     }
-    static let schema = JSONSchema.object([
-        "id": JSONSchema.string(), "expectedVersion": JSONSchema.integer(minimum: 1), "name": JSONSchema.string(), "description": JSONSchema.string(),
-        "providerTypes": JSONSchema.array(of: JSONSchema.string()), "zones": JSONSchema.array(of: JSONSchema.string()),
-        "requiredDocumentTypeIds": JSONSchema.array(of: JSONSchema.string()),
-    ], required: ["id"])
+    static let schema = JSONSchema.object(
+        [
+            "id": JSONSchema.string(), "expectedVersion": JSONSchema.integer(minimum: 1), "name": JSONSchema.string(),
+            "description": JSONSchema.string(),
+            "providerTypes": JSONSchema.array(of: JSONSchema.string()),
+            "zones": JSONSchema.array(of: JSONSchema.string()),
+            "requiredDocumentTypeIds": JSONSchema.array(of: JSONSchema.string()),
+        ], required: ["id"])
 }
 
 public struct ArchiveQualificationRequest: Codable, Sendable, Equatable {
@@ -449,7 +529,8 @@ public struct ArchiveQualificationRequest: Codable, Sendable, Equatable {
         self.id = id
         self.expectedVersion = expectedVersion
     }
-    static let schema = JSONSchema.object(["id": JSONSchema.string(), "expectedVersion": JSONSchema.integer(minimum: 1)], required: ["id"])
+    static let schema = JSONSchema.object(
+        ["id": JSONSchema.string(), "expectedVersion": JSONSchema.integer(minimum: 1)], required: ["id"])
 }
 
 public struct QualificationReply: Codable, Sendable, Equatable {
@@ -467,7 +548,11 @@ public struct ListQualificationsRequest: Codable, Sendable, Equatable {
         self.pageSize = pageSize
         self.pageToken = pageToken
     }
-    static let schema = JSONSchema.object(["includeArchived": JSONSchema.boolean, "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default: all that fit in one reply"), "pageToken": JSONSchema.string(description: "nextPageToken of the previous page")])
+    static let schema = JSONSchema.object([
+        "includeArchived": JSONSchema.boolean,
+        "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default: all that fit in one reply"),
+        "pageToken": JSONSchema.string(description: "nextPageToken of the previous page"),
+    ])
 }
 
 public struct ListQualificationsResponse: Codable, Sendable, Equatable {
@@ -491,7 +576,11 @@ public struct UpsertProviderRequest: Codable, Sendable, Equatable {
     public var travelRadiusKm: Double?
     public var zones: [String]?
     public var active: Bool?
-    public init(id: String? = nil, expectedVersion: Int? = nil, name: String, providerType: String, email: String? = nil, phone: String? = nil, location: GeoPoint? = nil, travelRadiusKm: Double? = nil, zones: [String]? = nil, active: Bool? = nil) {
+    public init(
+        id: String? = nil, expectedVersion: Int? = nil, name: String, providerType: String, email: String? = nil,
+        phone: String? = nil, location: GeoPoint? = nil, travelRadiusKm: Double? = nil, zones: [String]? = nil,
+        active: Bool? = nil
+    ) {
         self.id = id
         self.expectedVersion = expectedVersion
         self.name = name
@@ -503,11 +592,14 @@ public struct UpsertProviderRequest: Codable, Sendable, Equatable {
         self.zones = zones
         self.active = active
     }
-    static let schema = JSONSchema.object([
-        "id": JSONSchema.string(), "expectedVersion": JSONSchema.integer(minimum: 1), "name": JSONSchema.string(), "providerType": JSONSchema.string(),
-        "email": JSONSchema.string(format: "email"), "phone": JSONSchema.string(), "location": GeoPoint.schema,
-        "travelRadiusKm": JSONSchema.number(minimum: 0), "zones": JSONSchema.array(of: JSONSchema.string()), "active": JSONSchema.boolean,
-    ], required: ["name", "providerType"])
+    static let schema = JSONSchema.object(
+        [
+            "id": JSONSchema.string(), "expectedVersion": JSONSchema.integer(minimum: 1), "name": JSONSchema.string(),
+            "providerType": JSONSchema.string(),
+            "email": JSONSchema.string(format: "email"), "phone": JSONSchema.string(), "location": GeoPoint.schema,
+            "travelRadiusKm": JSONSchema.number(minimum: 0), "zones": JSONSchema.array(of: JSONSchema.string()),
+            "active": JSONSchema.boolean,
+        ], required: ["name", "providerType"])
 }
 
 public struct ProviderReply: Codable, Sendable, Equatable {
@@ -527,16 +619,21 @@ public struct GetProviderResponse: Codable, Sendable, Equatable {
     /// Each applied qualification, judged at the registry's current time.
     public var qualifications: [QualificationStatus]
     public var availability: [AvailabilityWindow]
-    public init(provider: Provider, documents: [Document], qualifications: [QualificationStatus], availability: [AvailabilityWindow]) {
+    public init(
+        provider: Provider, documents: [Document], qualifications: [QualificationStatus],
+        availability: [AvailabilityWindow]
+    ) {
         self.provider = provider
         self.documents = documents
         self.qualifications = qualifications
         self.availability = availability
     }
-    static let schema = JSONSchema.object([
-        "provider": Provider.schema, "documents": JSONSchema.array(of: Document.schema),
-        "qualifications": JSONSchema.array(of: QualificationStatus.schema), "availability": JSONSchema.array(of: AvailabilityWindow.schema),
-    ], required: ["provider", "documents", "qualifications", "availability"])
+    static let schema = JSONSchema.object(
+        [
+            "provider": Provider.schema, "documents": JSONSchema.array(of: Document.schema),
+            "qualifications": JSONSchema.array(of: QualificationStatus.schema),
+            "availability": JSONSchema.array(of: AvailabilityWindow.schema),
+        ], required: ["provider", "documents", "qualifications", "availability"])
 }
 
 public struct ListProvidersRequest: Codable, Sendable, Equatable {
@@ -549,7 +646,8 @@ public struct ListProvidersRequest: Codable, Sendable, Equatable {
     public var pageSize: Int?
     public var pageToken: String?
     public init(
-        providerType: String? = nil, zone: String? = nil, activeOnly: Bool? = nil, afterId: String? = nil, limit: Int? = nil,
+        providerType: String? = nil, zone: String? = nil, activeOnly: Bool? = nil, afterId: String? = nil,
+        limit: Int? = nil,
         pageSize: Int? = nil, pageToken: String? = nil
     ) {
         self.providerType = providerType
@@ -562,8 +660,10 @@ public struct ListProvidersRequest: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object([
         "providerType": JSONSchema.string(), "zone": JSONSchema.string(), "activeOnly": JSONSchema.boolean,
-        "afterId": JSONSchema.string(), "limit": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default 200"),
-        "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default 200"), "pageToken": JSONSchema.string(),
+        "afterId": JSONSchema.string(),
+        "limit": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default 200"),
+        "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default 200"),
+        "pageToken": JSONSchema.string(),
     ])
 }
 
@@ -588,10 +688,11 @@ public struct AddDocumentRequest: Codable, Sendable, Equatable {
         self.issuedAt = issuedAt
         self.expiresAt = expiresAt
     }
-    static let schema = JSONSchema.object([
-        "providerId": JSONSchema.string(), "documentTypeId": JSONSchema.string(),
-        "issuedAt": JSONSchema.timestamp, "expiresAt": JSONSchema.timestamp,
-    ], required: ["providerId", "documentTypeId", "issuedAt"])
+    static let schema = JSONSchema.object(
+        [
+            "providerId": JSONSchema.string(), "documentTypeId": JSONSchema.string(),
+            "issuedAt": JSONSchema.timestamp, "expiresAt": JSONSchema.timestamp,
+        ], required: ["providerId", "documentTypeId", "issuedAt"])
 }
 
 public struct RevokeDocumentRequest: Codable, Sendable, Equatable {
@@ -613,7 +714,9 @@ public struct ApplyQualificationRequest: Codable, Sendable, Equatable {
         self.providerId = providerId
         self.qualificationId = qualificationId
     }
-    static let schema = JSONSchema.object(["providerId": JSONSchema.string(), "qualificationId": JSONSchema.string()], required: ["providerId", "qualificationId"])
+    static let schema = JSONSchema.object(
+        ["providerId": JSONSchema.string(), "qualificationId": JSONSchema.string()],
+        required: ["providerId", "qualificationId"])
 }
 
 /// `RemoveQualification` takes the same body as `ApplyQualification`.
@@ -622,9 +725,14 @@ public typealias RemoveQualificationRequest = ApplyQualificationRequest
 public struct AppliedQualificationReply: Codable, Sendable, Equatable {
     public var applied: AppliedQualification
     public init(applied: AppliedQualification) { self.applied = applied }
-    static let schema = JSONSchema.object(["applied": JSONSchema.object([
-        "partnerId": JSONSchema.string(), "providerId": JSONSchema.string(), "qualificationId": JSONSchema.string(), "appliedAt": JSONSchema.timestamp,
-    ], required: ["partnerId", "providerId", "qualificationId", "appliedAt"])], required: ["applied"])
+    static let schema = JSONSchema.object(
+        [
+            "applied": JSONSchema.object(
+                [
+                    "partnerId": JSONSchema.string(), "providerId": JSONSchema.string(),
+                    "qualificationId": JSONSchema.string(), "appliedAt": JSONSchema.timestamp,
+                ], required: ["partnerId", "providerId", "qualificationId", "appliedAt"])
+        ], required: ["applied"])
 }
 
 public struct CheckQualificationsRequest: Codable, Sendable, Equatable {
@@ -641,10 +749,12 @@ public struct CheckQualificationsRequest: Codable, Sendable, Equatable {
         self.zone = zone
         self.qualificationIds = qualificationIds
     }
-    static let schema = JSONSchema.object([
-        "providerId": JSONSchema.string(), "from": JSONSchema.timestamp, "to": JSONSchema.timestamp, "zone": JSONSchema.string(),
-        "qualificationIds": JSONSchema.array(of: JSONSchema.string()),
-    ], required: ["providerId", "from", "to"])
+    static let schema = JSONSchema.object(
+        [
+            "providerId": JSONSchema.string(), "from": JSONSchema.timestamp, "to": JSONSchema.timestamp,
+            "zone": JSONSchema.string(),
+            "qualificationIds": JSONSchema.array(of: JSONSchema.string()),
+        ], required: ["providerId", "from", "to"])
 }
 
 public struct CheckQualificationsResponse: Codable, Sendable, Equatable {
@@ -654,9 +764,10 @@ public struct CheckQualificationsResponse: Codable, Sendable, Equatable {
         self.providerId = providerId
         self.results = results
     }
-    static let schema = JSONSchema.object([
-        "providerId": JSONSchema.string(), "results": JSONSchema.array(of: QualificationStatus.schema),
-    ], required: ["providerId", "results"])
+    static let schema = JSONSchema.object(
+        [
+            "providerId": JSONSchema.string(), "results": JSONSchema.array(of: QualificationStatus.schema),
+        ], required: ["providerId", "results"])
 }
 
 public struct SetAvailabilityRequest: Codable, Sendable, Equatable {
@@ -666,9 +777,10 @@ public struct SetAvailabilityRequest: Codable, Sendable, Equatable {
         self.providerId = providerId
         self.windows = windows
     }
-    static let schema = JSONSchema.object([
-        "providerId": JSONSchema.string(), "windows": JSONSchema.array(of: AvailabilityWindow.schema),
-    ], required: ["providerId", "windows"])
+    static let schema = JSONSchema.object(
+        [
+            "providerId": JSONSchema.string(), "windows": JSONSchema.array(of: AvailabilityWindow.schema),
+        ], required: ["providerId", "windows"])
 }
 
 public struct SetAvailabilityResponse: Codable, Sendable, Equatable {
@@ -680,9 +792,11 @@ public struct SetAvailabilityResponse: Codable, Sendable, Equatable {
         self.providerId = providerId
         self.windows = windows
     }
-    static let schema = JSONSchema.object([
-        "partnerId": JSONSchema.string(), "providerId": JSONSchema.string(), "windows": JSONSchema.array(of: AvailabilityWindow.schema),
-    ], required: ["partnerId", "providerId", "windows"])
+    static let schema = JSONSchema.object(
+        [
+            "partnerId": JSONSchema.string(), "providerId": JSONSchema.string(),
+            "windows": JSONSchema.array(of: AvailabilityWindow.schema),
+        ], required: ["partnerId", "providerId", "windows"])
 }
 
 public struct UpsertCustomerRequest: Codable, Sendable, Equatable {
@@ -692,7 +806,10 @@ public struct UpsertCustomerRequest: Codable, Sendable, Equatable {
     public var defaultRequiredQualificationIds: [String]?
     public var defaultPreferredQualificationIds: [String]?
     public var lists: [CustomerListEntry]?
-    public init(id: String? = nil, expectedVersion: Int? = nil, name: String, defaultRequiredQualificationIds: [String]? = nil, defaultPreferredQualificationIds: [String]? = nil, lists: [CustomerListEntry]? = nil) {
+    public init(
+        id: String? = nil, expectedVersion: Int? = nil, name: String, defaultRequiredQualificationIds: [String]? = nil,
+        defaultPreferredQualificationIds: [String]? = nil, lists: [CustomerListEntry]? = nil
+    ) {
         self.id = id
         self.expectedVersion = expectedVersion
         self.name = name
@@ -700,12 +817,13 @@ public struct UpsertCustomerRequest: Codable, Sendable, Equatable {
         self.defaultPreferredQualificationIds = defaultPreferredQualificationIds
         self.lists = lists
     }
-    static let schema = JSONSchema.object([
-        "id": JSONSchema.string(), "expectedVersion": JSONSchema.integer(minimum: 1), "name": JSONSchema.string(),
-        "defaultRequiredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
-        "defaultPreferredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
-        "lists": JSONSchema.array(of: CustomerListEntry.schema),
-    ], required: ["name"])
+    static let schema = JSONSchema.object(
+        [
+            "id": JSONSchema.string(), "expectedVersion": JSONSchema.integer(minimum: 1), "name": JSONSchema.string(),
+            "defaultRequiredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
+            "defaultPreferredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
+            "lists": JSONSchema.array(of: CustomerListEntry.schema),
+        ], required: ["name"])
 }
 
 public struct GetCustomerRequest: Codable, Sendable, Equatable {

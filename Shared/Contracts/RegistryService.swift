@@ -9,21 +9,27 @@ import Wire
 /// Document types: what a provider's documents can be.
 public protocol RegistryDocumentTypeHandling: Sendable {
     /// `registry.CreateDocumentType`.
-    func createDocumentType(_ request: CreateDocumentTypeRequest, _ context: CallerContext) async throws -> DocumentTypeReply
+    func createDocumentType(_ request: CreateDocumentTypeRequest, _ context: CallerContext) async throws
+        -> DocumentTypeReply
     /// `registry.ListDocumentTypes`.
-    func listDocumentTypes(_ request: ListDocumentTypesRequest, _ context: CallerContext) async throws -> ListDocumentTypesResponse
+    func listDocumentTypes(_ request: ListDocumentTypesRequest, _ context: CallerContext) async throws
+        -> ListDocumentTypesResponse
 }
 
 /// Qualifications: defined, changed, archived, listed.
 public protocol RegistryQualificationHandling: Sendable {
     /// `registry.CreateQualification`.
-    func createQualification(_ request: CreateQualificationRequest, _ context: CallerContext) async throws -> QualificationReply
+    func createQualification(_ request: CreateQualificationRequest, _ context: CallerContext) async throws
+        -> QualificationReply
     /// `registry.UpdateQualification`.
-    func updateQualification(_ request: UpdateQualificationRequest, _ context: CallerContext) async throws -> QualificationReply
+    func updateQualification(_ request: UpdateQualificationRequest, _ context: CallerContext) async throws
+        -> QualificationReply
     /// `registry.ArchiveQualification`.
-    func archiveQualification(_ request: ArchiveQualificationRequest, _ context: CallerContext) async throws -> QualificationReply
+    func archiveQualification(_ request: ArchiveQualificationRequest, _ context: CallerContext) async throws
+        -> QualificationReply
     /// `registry.ListQualifications`.
-    func listQualifications(_ request: ListQualificationsRequest, _ context: CallerContext) async throws -> ListQualificationsResponse
+    func listQualifications(_ request: ListQualificationsRequest, _ context: CallerContext) async throws
+        -> ListQualificationsResponse
 }
 
 /// Providers: who they are, where they work.
@@ -47,17 +53,21 @@ public protocol RegistryDocumentHandling: Sendable {
 /// Qualifications applied to providers (badges) and whether they are in effect.
 public protocol RegistryBadgeHandling: Sendable {
     /// `registry.ApplyQualification`.
-    func applyQualification(_ request: ApplyQualificationRequest, _ context: CallerContext) async throws -> AppliedQualificationReply
+    func applyQualification(_ request: ApplyQualificationRequest, _ context: CallerContext) async throws
+        -> AppliedQualificationReply
     /// `registry.RemoveQualification`.
-    func removeQualification(_ request: RemoveQualificationRequest, _ context: CallerContext) async throws -> AppliedQualificationReply
+    func removeQualification(_ request: RemoveQualificationRequest, _ context: CallerContext) async throws
+        -> AppliedQualificationReply
     /// `registry.CheckQualifications`.
-    func checkQualifications(_ request: CheckQualificationsRequest, _ context: CallerContext) async throws -> CheckQualificationsResponse
+    func checkQualifications(_ request: CheckQualificationsRequest, _ context: CallerContext) async throws
+        -> CheckQualificationsResponse
 }
 
 /// A provider's availability windows.
 public protocol RegistryAvailabilityHandling: Sendable {
     /// `registry.SetAvailability`.
-    func setAvailability(_ request: SetAvailabilityRequest, _ context: CallerContext) async throws -> SetAvailabilityResponse
+    func setAvailability(_ request: SetAvailabilityRequest, _ context: CallerContext) async throws
+        -> SetAvailabilityResponse
 }
 
 /// Customers, their default qualifications and provider lists.
@@ -161,27 +171,35 @@ public struct RegistryClient: ContractClient {
     }
 
     /// `registry.ListDocumentTypes`.
-    public func listDocumentTypes(_ request: ListDocumentTypesRequest) async throws(RPCError) -> ListDocumentTypesResponse {
+    public func listDocumentTypes(_ request: ListDocumentTypesRequest) async throws(RPCError)
+        -> ListDocumentTypesResponse
+    {
         try await caller.call(Registry.listDocumentTypes, request)
     }
 
     /// `registry.CreateQualification`.
-    public func createQualification(_ request: CreateQualificationRequest) async throws(RPCError) -> QualificationReply {
+    public func createQualification(_ request: CreateQualificationRequest) async throws(RPCError) -> QualificationReply
+    {
         try await caller.call(Registry.createQualification, request)
     }
 
     /// `registry.UpdateQualification`.
-    public func updateQualification(_ request: UpdateQualificationRequest) async throws(RPCError) -> QualificationReply {
+    public func updateQualification(_ request: UpdateQualificationRequest) async throws(RPCError) -> QualificationReply
+    {
         try await caller.call(Registry.updateQualification, request)
     }
 
     /// `registry.ArchiveQualification`.
-    public func archiveQualification(_ request: ArchiveQualificationRequest) async throws(RPCError) -> QualificationReply {
+    public func archiveQualification(_ request: ArchiveQualificationRequest) async throws(RPCError)
+        -> QualificationReply
+    {
         try await caller.call(Registry.archiveQualification, request)
     }
 
     /// `registry.ListQualifications`.
-    public func listQualifications(_ request: ListQualificationsRequest) async throws(RPCError) -> ListQualificationsResponse {
+    public func listQualifications(_ request: ListQualificationsRequest) async throws(RPCError)
+        -> ListQualificationsResponse
+    {
         try await caller.call(Registry.listQualifications, request)
     }
 
@@ -211,17 +229,23 @@ public struct RegistryClient: ContractClient {
     }
 
     /// `registry.ApplyQualification`.
-    public func applyQualification(_ request: ApplyQualificationRequest) async throws(RPCError) -> AppliedQualificationReply {
+    public func applyQualification(_ request: ApplyQualificationRequest) async throws(RPCError)
+        -> AppliedQualificationReply
+    {
         try await caller.call(Registry.applyQualification, request)
     }
 
     /// `registry.RemoveQualification`.
-    public func removeQualification(_ request: RemoveQualificationRequest) async throws(RPCError) -> AppliedQualificationReply {
+    public func removeQualification(_ request: RemoveQualificationRequest) async throws(RPCError)
+        -> AppliedQualificationReply
+    {
         try await caller.call(Registry.removeQualification, request)
     }
 
     /// `registry.CheckQualifications`.
-    public func checkQualifications(_ request: CheckQualificationsRequest) async throws(RPCError) -> CheckQualificationsResponse {
+    public func checkQualifications(_ request: CheckQualificationsRequest) async throws(RPCError)
+        -> CheckQualificationsResponse
+    {
         try await caller.call(Registry.checkQualifications, request)
     }
 

@@ -38,7 +38,10 @@ public final class ExecutableSystem: Sendable {
 
     /// The flags that point an executable at this system's bus and data folder.
     public var commonArguments: [String] {
-        var arguments = ["--events-publish-port", "\(endpoints.eventsPublishPort)", "--events-subscribe-port", "\(endpoints.eventsSubscribePort)"]
+        var arguments = [
+            "--events-publish-port", "\(endpoints.eventsPublishPort)", "--events-subscribe-port",
+            "\(endpoints.eventsSubscribePort)",
+        ]
         for service in BusEndpoints.services {
             let ports = endpoints.rpc[service]!
             arguments += ["--\(service)-port", "\(ports.client)", "--\(service)-worker-port", "\(ports.worker)"]
@@ -48,17 +51,25 @@ public final class ExecutableSystem: Sendable {
 
     /// Starts `executable` (a product name) under `name`, with extra arguments.
     @discardableResult
-    public func start(_ executable: String, as name: String? = nil, arguments: [String] = [], service: Bool = true) throws -> Process {
+    public func start(_ executable: String, as name: String? = nil, arguments: [String] = [], service: Bool = true)
+        throws -> Process
+    {
         let process = Process()
         process.executableURL = Self.binaryDirectory.appendingPathComponent(executable)
-        process.arguments = commonArguments + (service ? ["--data-dir", dataDirectory, "--log-level", "warning"] : ["--log-level", "warning", "--bind", "127.0.0.1"]) + arguments
+        process.arguments =
+            commonArguments
+            + (service
+                ? ["--data-dir", dataDirectory, "--log-level", "warning"]
+                : ["--log-level", "warning", "--bind", "127.0.0.1"]) + arguments
         let logPath = (dataDirectory as NSString).appendingPathComponent("\(name ?? executable).log")
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = FileHandle(forWritingAtPath: logPath)
         process.standardOutput = log
         process.standardError = log
         // Children end with the test process, even when a test ends before its cleanup runs.
-        process.environment = ProcessInfo.processInfo.environment.merging(["OCTOO_SUPERVISOR_PID": "\(getpid())"]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(["OCTOO_SUPERVISOR_PID": "\(getpid())"]) {
+            $1
+        }
         try process.run()
         processes.withLock { $0[name ?? executable] = process }
         return process
@@ -95,7 +106,8 @@ public final class ExecutableSystem: Sendable {
 
     /// The log an executable wrote.
     public func log(_ name: String) -> String {
-        (try? String(contentsOfFile: (dataDirectory as NSString).appendingPathComponent("\(name).log"), encoding: .utf8)) ?? ""
+        (try? String(contentsOfFile: (dataDirectory as NSString).appendingPathComponent("\(name).log"), encoding: .utf8))
+            ?? ""
     }
 
     /// Kills whatever still runs and removes the data folder.

@@ -39,7 +39,9 @@ public final class InProcessSystem: Sendable {
     }
 
     /// The configuration a service gets here: this bus, this data folder, quiet logs.
-    public func configuration(for service: String, maxInFlight: Int = 64, drainTimeout: Duration = .seconds(10)) -> ServiceConfiguration {
+    public func configuration(for service: String, maxInFlight: Int = 64, drainTimeout: Duration = .seconds(10))
+        -> ServiceConfiguration
+    {
         ServiceConfiguration(
             service: service, endpoints: endpoints, dataDirectory: dataDirectory, logLevel: .warning,
             maxInFlight: maxInFlight, instance: "\(service)-test", drainTimeout: drainTimeout,
@@ -127,7 +129,9 @@ public enum FreePorts {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         return bound == 0
     }
@@ -141,7 +145,9 @@ enum HealthPolling {
         let deadline = ContinuousClock.now + timeout
         while true {
             do {
-                _ = try await client.call(CommonMethods.health(service), Empty(), actor: nil, options: CallOptions(timeout: .milliseconds(300), retry: .none))
+                _ = try await client.call(
+                    CommonMethods.health(service), Empty(), actor: nil,
+                    options: CallOptions(timeout: .milliseconds(300), retry: .none))
                 return
             } catch {
                 if ContinuousClock.now > deadline { throw error }

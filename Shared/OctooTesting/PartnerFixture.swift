@@ -28,33 +28,44 @@ public struct PartnerFixture: Sendable {
         let cert = try await registry.createDocumentType(CreateDocumentTypeRequest(name: "cert")).documentType
         var qualifications: [String: Qualification] = [:]
         for request in [
-            CreateQualificationRequest(name: "ASL certified", providerTypes: ["asl"], requiredDocumentTypeIds: [cert.id]),
+            CreateQualificationRequest(
+                name: "ASL certified", providerTypes: ["asl"], requiredDocumentTypeIds: [cert.id]),
             CreateQualificationRequest(name: "Medical", providerTypes: ["asl", "cart"]),
             CreateQualificationRequest(name: "Good with octopuses"),
         ] {
             qualifications[request.name] = try await registry.createQualification(request).qualification
         }
         var providers: [String: Provider] = [:]
-        for (name, type, active) in [("Ada", "asl", true), ("Ben", "asl", true), ("Cy", "cart", true), ("Di", "spoken", false)] {
-            providers[name] = try await registry.upsertProvider(UpsertProviderRequest(
-                name: name, providerType: type, email: "\(name.lowercased())@example.org",
-                location: GeoPoint(lat: 41.88, lon: -87.63), travelRadiusKm: 40, zones: ["IL"], active: active)).provider
+        for (name, type, active) in [
+            ("Ada", "asl", true), ("Ben", "asl", true), ("Cy", "cart", true), ("Di", "spoken", false),
+        ] {
+            providers[name] = try await registry.upsertProvider(
+                UpsertProviderRequest(
+                    name: name, providerType: type, email: "\(name.lowercased())@example.org",
+                    location: GeoPoint(lat: 41.88, lon: -87.63), travelRadiusKm: 40, zones: ["IL"], active: active)
+            ).provider
         }
         let ada = providers["Ada"]!
-        _ = try await registry.addDocument(AddDocumentRequest(
-            providerId: ada.id, documentTypeId: cert.id, issuedAt: now, expiresAt: now.addingTimeInterval(365 * 86_400)))
+        _ = try await registry.addDocument(
+            AddDocumentRequest(
+                providerId: ada.id, documentTypeId: cert.id, issuedAt: now,
+                expiresAt: now.addingTimeInterval(365 * 86_400)))
         for qualification in ["ASL certified", "Medical", "Good with octopuses"] {
-            _ = try await registry.applyQualification(ApplyQualificationRequest(
-                providerId: ada.id, qualificationId: qualifications[qualification]!.id))
+            _ = try await registry.applyQualification(
+                ApplyQualificationRequest(
+                    providerId: ada.id, qualificationId: qualifications[qualification]!.id))
         }
-        _ = try await registry.applyQualification(ApplyQualificationRequest(
-            providerId: providers["Cy"]!.id, qualificationId: qualifications["Medical"]!.id))
-        let clinic = try await registry.upsertCustomer(UpsertCustomerRequest(
-            name: "Clinic", defaultRequiredQualificationIds: [qualifications["ASL certified"]!.id],
-            lists: [
-                CustomerListEntry(providerId: ada.id, kind: .preferred),
-                CustomerListEntry(providerId: providers["Ben"]!.id, kind: .doNotConsider),
-            ])).customer
+        _ = try await registry.applyQualification(
+            ApplyQualificationRequest(
+                providerId: providers["Cy"]!.id, qualificationId: qualifications["Medical"]!.id))
+        let clinic = try await registry.upsertCustomer(
+            UpsertCustomerRequest(
+                name: "Clinic", defaultRequiredQualificationIds: [qualifications["ASL certified"]!.id],
+                lists: [
+                    CustomerListEntry(providerId: ada.id, kind: .preferred),
+                    CustomerListEntry(providerId: providers["Ben"]!.id, kind: .doNotConsider),
+                ])
+        ).customer
         let school = try await registry.upsertCustomer(UpsertCustomerRequest(name: "School")).customer
         return PartnerFixture(
             partner: partner, documentTypes: ["cert": cert], qualifications: qualifications, providers: providers,

@@ -8,7 +8,8 @@ public func statusCode(_ error: any Error) -> StatusCode {
 }
 
 /// Runs `call` `count` times at once and returns each outcome's status code (`OK` for success).
-public func concurrentCalls(_ count: Int, _ call: @escaping @Sendable (Int) async throws -> Void) async -> [StatusCode] {
+public func concurrentCalls(_ count: Int, _ call: @escaping @Sendable (Int) async throws -> Void) async -> [StatusCode]
+{
     await withTaskGroup(of: StatusCode.self) { group in
         for index in 0..<count {
             group.addTask {
@@ -35,12 +36,15 @@ public func waitForBus(
     var last: BusServiceStatus?
     while true {
         if let status = try? await client.busStatus(options: CallOptions(timeout: .milliseconds(500))),
-           let entry = status.services.first(where: { $0.service == service }) {
+            let entry = status.services.first(where: { $0.service == service })
+        {
             if condition(entry) { return entry }
             last = entry
         }
         guard ContinuousClock.now < deadline else {
-            throw RPCError(.deadlineExceeded, "bus.Status never showed what was awaited for \(service); last: \(String(describing: last))")
+            throw RPCError(
+                .deadlineExceeded,
+                "bus.Status never showed what was awaited for \(service); last: \(String(describing: last))")
         }
         try await Task.sleep(for: .milliseconds(50))
     }

@@ -44,7 +44,9 @@ public func withExecutableSystem<Result: Sendable>(
     return try await tearingDown(teardown: system.shutdown) {
         try system.startBus()
         for product in products { try system.start(product) }
-        for product in products where BusEndpoints.services.contains(product) { try await system.waitUntilServing(product) }
+        for product in products where BusEndpoints.services.contains(product) {
+            try await system.waitUntilServing(product)
+        }
         return try await body(system)
     }
 }

@@ -35,7 +35,8 @@ enum CommonHandlers {
         }
         router.register(CommonMethods.setClock(service)) { request, _ in
             guard let clock = environment.clock as? ManualClock else {
-                throw RPCError(.failedPrecondition, "\(service) runs on the system clock; start it with --manual-clock to set it")
+                throw RPCError(
+                    .failedPrecondition, "\(service) runs on the system clock; start it with --manual-clock to set it")
             }
             try await clock.set(request.now)
             return SetClockResponse(now: clock.now)
@@ -44,7 +45,8 @@ enum CommonHandlers {
         let describe = CommonMethods.describe(service)
         let catalogue = (router.catalogue + [MethodInfo(describe)]).sorted { $0.name < $1.name }
         router.register(describe) { _, _ in
-            DescribeResponse(service: service, protocolVersion: DescribeResponse.currentProtocolVersion, methods: catalogue)
+            DescribeResponse(
+                service: service, protocolVersion: DescribeResponse.currentProtocolVersion, methods: catalogue)
         }
     }
 }

@@ -21,12 +21,15 @@ public enum Paging {
 
     /// The key of the last item the token's page ended with; nil without a token.
     /// - Parameter query: the list's filters, as one string: a token of another query is refused.
-    public static func after(token: String?, query: String, field: String = "body.pageToken") throws(RPCError) -> String? {
+    public static func after(token: String?, query: String, field: String = "body.pageToken") throws(RPCError)
+        -> String?
+    {
         guard let token, !token.isEmpty else { return nil }
         var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
         guard let data = Data(base64Encoded: base64),
-              let decoded = try? JSONDecoder().decode(Token.self, from: data) else {
+            let decoded = try? JSONDecoder().decode(Token.self, from: data)
+        else {
             throw .invalidArgument(field: field, "is not a page token of this service")
         }
         guard decoded.query == fingerprint(query) else {
@@ -38,8 +41,10 @@ public enum Paging {
     /// The token that continues after the item with `key`.
     public static func token(after key: String, query: String) -> String {
         let data = (try? JSONEncoder().encode(Token(after: key, query: fingerprint(query)))) ?? Data()
-        return data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(
+            of: "/", with: "_"
+        )
+        .replacingOccurrences(of: "=", with: "")
     }
 
     /// How many of `items`, from the first, fit in a reply of `maxBytes`; at least one, or
@@ -70,7 +75,8 @@ public enum Paging {
         var start = 0
         if let after = try after(token: pageToken, query: query) {
             guard let index = items.firstIndex(where: { key($0) == after }) else {
-                throw .invalidArgument(field: "body.pageToken", "its place in the list is gone (the list changed); start again")
+                throw .invalidArgument(
+                    field: "body.pageToken", "its place in the list is gone (the list changed); start again")
             }
             start = index + 1
         }

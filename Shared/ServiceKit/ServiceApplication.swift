@@ -40,7 +40,8 @@ public final class ServiceApplication: Sendable {
             path: configuration.databasePath, source: definition.name, durability: definition.durability,
             idempotencyRetention: configuration.idempotencyRetention, now: { clock.now },
             migrations: definition.migrations)
-        let environment = ServiceEnvironment(configuration: configuration, database: database, clock: clock, logger: logger, context: context)
+        let environment = ServiceEnvironment(
+            configuration: configuration, database: database, clock: clock, logger: logger, context: context)
         self.environment = environment
 
         let subscriber: EventSubscriber?
@@ -78,10 +79,12 @@ public final class ServiceApplication: Sendable {
         let sweep = IdempotencySweep(database: database, clock: clock, logger: logger)
         var parts = [sweep.work]
         if definition.readyAfterCatchUp, let subscriber {
-            let readiness = Readiness(subscriber: subscriber, server: server, logger: logger, interval: .milliseconds(100))
+            let readiness = Readiness(
+                subscriber: subscriber, server: server, logger: logger, interval: .milliseconds(100))
             let stopped = ServingFlag()
-            parts.append(BackgroundWork(
-                name: "readiness", run: { await readiness.run { !stopped.isServing } }, stop: { stopped.stop() }))
+            parts.append(
+                BackgroundWork(
+                    name: "readiness", run: { await readiness.run { !stopped.isServing } }, stop: { stopped.stop() }))
         }
         background = parts + definition.background(environment)
     }
@@ -91,13 +94,17 @@ public final class ServiceApplication: Sendable {
     public func run(handleSignals: Bool = false) async throws {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: Part(name: "relay", run: relay.run, stop: relay.stop)),
-            .init(service: Part(name: "rpc", run: server.run, stop: { [serving, server] in
-                serving.stop()
-                server.shutdown()
-            })),
+            .init(
+                service: Part(
+                    name: "rpc", run: server.run,
+                    stop: { [serving, server] in
+                        serving.stop()
+                        server.shutdown()
+                    })),
         ]
         if let subscriber {
-            services.append(.init(service: Part(name: "events", run: { await subscriber.run() }, stop: subscriber.stop)))
+            services.append(
+                .init(service: Part(name: "events", run: { await subscriber.run() }, stop: subscriber.stop)))
         }
         for work in background {
             services.append(.init(service: Part(name: work.name, run: work.run, stop: work.stop)))

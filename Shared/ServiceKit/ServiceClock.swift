@@ -50,9 +50,11 @@ public final class ManualClock: ServiceClock {
 
     /// Moves the clock to `date`; `INVALID_ARGUMENT` if that is in its past.
     public func set(_ date: Date) async throws(RPCError) {
-        let (due, hooks): ([CheckedContinuation<Void, any Error>], [TimerHook]) = try state.withLock { state throws(RPCError) in
+        let (due, hooks): ([CheckedContinuation<Void, any Error>], [TimerHook]) = try state.withLock {
+            state throws(RPCError) in
             guard date >= state.now else {
-                throw RPCError.invalidArgument(field: "body.now", "must not be before the service's current time \(Timestamp.format(state.now))")
+                throw RPCError.invalidArgument(
+                    field: "body.now", "must not be before the service's current time \(Timestamp.format(state.now))")
             }
             state.now = date
             let dueIds = state.sleepers.filter { $0.value.due <= date }.map(\.key)

@@ -32,8 +32,10 @@ public struct ServiceConfiguration: Sendable {
     public var idempotencyRetention: Duration
 
     public init(
-        service: String, endpoints: BusEndpoints = .tcp(), dataDirectory: String = "data", logLevel: Logger.Level = .info,
-        maxInFlight: Int = 64, maxMessageBytes: Int = LengthPrefixedFrame.defaultMaxMessageBytes, manualClock: Bool = false,
+        service: String, endpoints: BusEndpoints = .tcp(), dataDirectory: String = "data",
+        logLevel: Logger.Level = .info,
+        maxInFlight: Int = 64, maxMessageBytes: Int = LengthPrefixedFrame.defaultMaxMessageBytes,
+        manualClock: Bool = false,
         instance: String? = nil, drainTimeout: Duration = .seconds(10), eventCatchUpInterval: Duration = .seconds(5),
         heartbeatInterval: Duration = WorkerProtocol.defaultHeartbeatInterval,
         idempotencyRetention: Duration = ServiceDatabase.defaultIdempotencyRetention
@@ -45,7 +47,8 @@ public struct ServiceConfiguration: Sendable {
         self.maxInFlight = maxInFlight
         self.maxMessageBytes = maxMessageBytes
         self.manualClock = manualClock
-        self.instance = instance ?? "\(service)-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+        self.instance =
+            instance ?? "\(service)-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         self.drainTimeout = drainTimeout
         self.eventCatchUpInterval = eventCatchUpInterval
         self.heartbeatInterval = heartbeatInterval
@@ -125,7 +128,8 @@ public struct BusOptions: ParsableArguments, Sendable {
         var rpc: [String: BusEndpoints.RPCPorts] = [:]
         let flags: [String: (Int?, Int?)] = [
             "registry": (registryPort, registryWorkerPort), "matching": (matchingPort, matchingWorkerPort),
-            "broadcast": (broadcastPort, broadcastWorkerPort), "opportunities": (opportunitiesPort, opportunitiesWorkerPort),
+            "broadcast": (broadcastPort, broadcastWorkerPort),
+            "opportunities": (opportunitiesPort, opportunitiesWorkerPort),
         ]
         for service in BusEndpoints.services {
             let defaults = BusEndpoints.defaultRPCPorts[service]!
@@ -169,7 +173,8 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     public var manualClock = false
     @Option(help: "Instance name shown by Health (env OCTOO_INSTANCE; default service-host-pid).")
     public var instance: String?
-    @Option(help: "Heartbeat interval with the bus in ms, the same as the bus's (env OCTOO_HEARTBEAT_MS; default 1000).")
+    @Option(
+        help: "Heartbeat interval with the bus in ms, the same as the bus's (env OCTOO_HEARTBEAT_MS; default 1000).")
     public var heartbeatMs: Int?
     @Option(help: "Hours an idempotency key is honoured (env OCTOO_IDEMPOTENCY_RETENTION_HOURS; default 168).")
     public var idempotencyRetentionHours: Int?
@@ -180,19 +185,26 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     public init() {}
 
     /// The configuration of `service` these options and `environment` describe.
-    public func configuration(service: String, _ environment: Environment = Environment()) throws -> ServiceConfiguration {
+    public func configuration(service: String, _ environment: Environment = Environment()) throws
+        -> ServiceConfiguration
+    {
         let levelText = logLevel ?? environment.string("OCTOO_LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
-            throw ValidationError("log level \(levelText) must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "log level \(levelText) must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         if let maxInFlight, maxInFlight < 1 { throw ValidationError("--max-in-flight must be at least 1") }
-        if let maxMessageBytes, maxMessageBytes < 64 { throw ValidationError("--max-message-bytes must be at least 64") }
+        if let maxMessageBytes, maxMessageBytes < 64 {
+            throw ValidationError("--max-message-bytes must be at least 64")
+        }
         let retentionRange = Self.idempotencyRetentionHoursRange
         if let idempotencyRetentionHours, !retentionRange.contains(idempotencyRetentionHours) {
             let (lowest, highest) = (retentionRange.lowerBound, retentionRange.upperBound)
             throw ValidationError("--idempotency-retention-hours must be from \(lowest) to \(highest)")
         }
-        let retentionHours = try idempotencyRetentionHours
+        let retentionHours =
+            try idempotencyRetentionHours
             ?? environment.integer("OCTOO_IDEMPOTENCY_RETENTION_HOURS", in: retentionRange) ?? 168
         return ServiceConfiguration(
             service: service,
@@ -200,7 +212,8 @@ public struct ServiceOptions: ParsableArguments, Sendable {
             dataDirectory: dataDir ?? environment.string("OCTOO_DATA_DIR") ?? "data",
             logLevel: level,
             maxInFlight: try maxInFlight ?? environment.integer("OCTOO_MAX_IN_FLIGHT", in: 1...100_000) ?? 64,
-            maxMessageBytes: try maxMessageBytes ?? environment.integer("OCTOO_MAX_MESSAGE_BYTES", in: 64...(256 << 20)) ?? LengthPrefixedFrame.defaultMaxMessageBytes,
+            maxMessageBytes: try maxMessageBytes ?? environment.integer("OCTOO_MAX_MESSAGE_BYTES", in: 64...(256 << 20))
+                ?? LengthPrefixedFrame.defaultMaxMessageBytes,
             manualClock: try manualClock || (environment.flag("OCTOO_MANUAL_CLOCK") ?? false),
             instance: instance ?? environment.string("OCTOO_INSTANCE"),
             heartbeatInterval: .milliseconds(try Self.heartbeatMs(heartbeatMs, environment)),

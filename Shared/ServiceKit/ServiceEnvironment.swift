@@ -18,7 +18,10 @@ public final class ServiceEnvironment: Sendable {
     private let clients = Mutex<[String: RPCClient]>([:])
     private let objects = Mutex<[String: any Sendable]>([:])
 
-    init(configuration: ServiceConfiguration, database: ServiceDatabase, clock: any ServiceClock, logger: Logger, context: ZeroMQ.Context) {
+    init(
+        configuration: ServiceConfiguration, database: ServiceDatabase, clock: any ServiceClock, logger: Logger,
+        context: ZeroMQ.Context
+    ) {
         self.configuration = configuration
         self.database = database
         self.clock = clock

@@ -10,10 +10,13 @@ public enum ServiceRunner {
         LoggingSetup.bootstrap(level: configuration.logLevel)
         let application = try ServiceApplication(
             definition: definition, configuration: configuration, context: try ZeroMQ.Context())
-        application.environment.logger.info("starting", metadata: [
-            "instance": "\(configuration.instance)", "database": "\(configuration.databasePath)",
-            "worker": "\(configuration.endpoints.worker(definition.name))", "manualClock": "\(configuration.manualClock)",
-        ])
+        application.environment.logger.info(
+            "starting",
+            metadata: [
+                "instance": "\(configuration.instance)", "database": "\(configuration.databasePath)",
+                "worker": "\(configuration.endpoints.worker(definition.name))",
+                "manualClock": "\(configuration.manualClock)",
+            ])
         try await application.run(handleSignals: true)
     }
 }

@@ -43,7 +43,8 @@ public struct TenantStore<Reader, Writer>: Sendable {
     /// Makes a caller's change in one transaction within its tenant: a repeated idempotency key
     /// replays the first reply, and past the caller's deadline nothing commits.
     public func mutate<Request: Encodable & Sendable, Response: Codable & Sendable>(
-        _ context: CallerContext, _ request: Request, at now: Date, _ body: @escaping @Sendable (Writer) throws -> Response
+        _ context: CallerContext, _ request: Request, at now: Date,
+        _ body: @escaping @Sendable (Writer) throws -> Response
     ) async throws -> Response {
         let (outbox, makeWriter, partnerId) = (database.outbox, self.makeWriter, context.partnerId)
         return try await database.mutate(context.request, request: request, now: now) { db in

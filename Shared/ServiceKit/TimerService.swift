@@ -35,7 +35,9 @@ public final class TimerService: Service, Sendable {
             // SetClock returns only after the timers it made due have fired.
             manual.onAdvance { [weak self] now in
                 guard let self else { return }
-                do { try await self.fireDue(now: now) } catch { self.logger.error("timers failed", metadata: ["error": "\(error)"]) }
+                do { try await self.fireDue(now: now) } catch {
+                    self.logger.error("timers failed", metadata: ["error": "\(error)"])
+                }
             }
         }
     }
@@ -54,7 +56,9 @@ public final class TimerService: Service, Sendable {
                 if let handler = handlers[timer.kind] {
                     try handler(db, timer)
                 } else {
-                    logger.warning("a timer of an unknown kind was dropped", metadata: ["kind": "\(timer.kind)", "key": "\(timer.key)"])
+                    logger.warning(
+                        "a timer of an unknown kind was dropped",
+                        metadata: ["kind": "\(timer.kind)", "key": "\(timer.key)"])
                 }
                 return false
             }

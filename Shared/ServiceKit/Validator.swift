@@ -35,7 +35,9 @@ public struct Validator {
         let values = (values ?? []).map { $0.trimmingCharacters(in: .whitespaces) }
         for (index, value) in values.enumerated() {
             require(!value.isEmpty, "\(field)[\(index)]", "must not be empty")
-            require(value.count <= Self.maxNameLength, "\(field)[\(index)]", "must be at most \(Self.maxNameLength) characters")
+            require(
+                value.count <= Self.maxNameLength, "\(field)[\(index)]",
+                "must be at most \(Self.maxNameLength) characters")
         }
         require(Set(values).count == values.count, field, "must not repeat a value")
         return values
@@ -44,8 +46,9 @@ public struct Validator {
     /// An optional id: nil, or non-empty with no surrounding spaces.
     public mutating func optionalId(_ value: String?, field: String) {
         guard let value else { return }
-        require(!value.isEmpty && value.count <= Self.maxNameLength && value.trimmingCharacters(in: .whitespaces) == value,
-                field, "must be a non-empty id without surrounding spaces")
+        require(
+            !value.isEmpty && value.count <= Self.maxNameLength && value.trimmingCharacters(in: .whitespaces) == value,
+            field, "must be a non-empty id without surrounding spaces")
     }
 
     /// Throws the violations collected so far, if any.

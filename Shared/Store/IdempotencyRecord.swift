@@ -33,7 +33,8 @@ public struct IdempotencyRecord: Codable, Sendable, FetchableRecord, Persistable
         _ db: Database, scope: String, key: String, expiredUpTo: Date
     ) throws -> IdempotencyRecord? {
         guard let record = try IdempotencyRecord.fetchOne(db, key: ["scope": scope, "key": key]),
-              record.createdAt > expiredUpTo else { return nil }
+            record.createdAt > expiredUpTo
+        else { return nil }
         return record
     }
 

@@ -22,8 +22,9 @@ public struct OutboxRecord: Codable, Sendable, FetchableRecord, PersistableRecor
 
     /// The event this row stands for, as published.
     public func event(source: String, epoch: String?) throws -> Event {
-        Event(source: source, seq: seq, type: type, occurredAt: occurredAt, partnerId: partnerId,
-              data: try WireCoding.makeDecoder().decode(JSONValue.self, from: data), epoch: epoch)
+        Event(
+            source: source, seq: seq, type: type, occurredAt: occurredAt, partnerId: partnerId,
+            data: try WireCoding.makeDecoder().decode(JSONValue.self, from: data), epoch: epoch)
     }
 }
 

@@ -29,7 +29,10 @@ public struct BusEndpoints: Sendable, Equatable {
     /// Per service.
     public var rpc: [String: RPCPorts]
 
-    public init(kind: Kind, eventsPublishPort: Int = 7100, eventsSubscribePort: Int = 7200, rpc: [String: RPCPorts] = BusEndpoints.defaultRPCPorts) {
+    public init(
+        kind: Kind, eventsPublishPort: Int = 7100, eventsSubscribePort: Int = 7200,
+        rpc: [String: RPCPorts] = BusEndpoints.defaultRPCPorts
+    ) {
         self.kind = kind
         self.eventsPublishPort = eventsPublishPort
         self.eventsSubscribePort = eventsSubscribePort
@@ -37,9 +40,10 @@ public struct BusEndpoints: Sendable, Equatable {
     }
 
     /// PROTOCOL §1's defaults: 7101–7104 for clients, 7201–7204 for workers.
-    public static let defaultRPCPorts: [String: RPCPorts] = Dictionary(uniqueKeysWithValues: services.enumerated().map {
-        ($0.element, RPCPorts(client: 7101 + $0.offset, worker: 7201 + $0.offset))
-    })
+    public static let defaultRPCPorts: [String: RPCPorts] = Dictionary(
+        uniqueKeysWithValues: services.enumerated().map {
+            ($0.element, RPCPorts(client: 7101 + $0.offset, worker: 7201 + $0.offset))
+        })
 
     /// The defaults on `host`.
     public static func tcp(host: String = "127.0.0.1") -> BusEndpoints { BusEndpoints(kind: .tcp(host: host)) }
@@ -75,11 +79,19 @@ public struct BusEndpoints: Sendable, Equatable {
     public var eventsSubscribe: String { endpoint(eventsSubscribePort, "events-subscribe") }
 
     /// What the bus binds for a service's clients.
-    public func bindClient(_ service: String, host: String = "*") -> String { bindEndpoint(ports(service).client, "\(service)-client", bindHost: host) }
+    public func bindClient(_ service: String, host: String = "*") -> String {
+        bindEndpoint(ports(service).client, "\(service)-client", bindHost: host)
+    }
     /// What the bus binds for a service's workers.
-    public func bindWorker(_ service: String, host: String = "*") -> String { bindEndpoint(ports(service).worker, "\(service)-worker", bindHost: host) }
+    public func bindWorker(_ service: String, host: String = "*") -> String {
+        bindEndpoint(ports(service).worker, "\(service)-worker", bindHost: host)
+    }
     /// What the bus binds for publishers.
-    public func bindEventsPublish(host: String = "*") -> String { bindEndpoint(eventsPublishPort, "events-publish", bindHost: host) }
+    public func bindEventsPublish(host: String = "*") -> String {
+        bindEndpoint(eventsPublishPort, "events-publish", bindHost: host)
+    }
     /// What the bus binds for subscribers.
-    public func bindEventsSubscribe(host: String = "*") -> String { bindEndpoint(eventsSubscribePort, "events-subscribe", bindHost: host) }
+    public func bindEventsSubscribe(host: String = "*") -> String {
+        bindEndpoint(eventsSubscribePort, "events-subscribe", bindHost: host)
+    }
 }

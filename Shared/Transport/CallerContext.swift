@@ -24,7 +24,9 @@ public struct CallerContext: Sendable {
     /// Resolves the caller of `request`, or explains what is missing (`INVALID_ARGUMENT` naming
     /// the `actor` field).
     public init(_ request: RequestContext) throws(RPCError) {
-        guard let actor = request.actor else { throw .invalidArgument(field: "actor", "is required for \(request.method)") }
+        guard let actor = request.actor else {
+            throw .invalidArgument(field: "actor", "is required for \(request.method)")
+        }
         guard let partnerId = actor.partnerId, !partnerId.isEmpty else {
             throw .invalidArgument(field: "actor.partnerId", "is required for this method")
         }
@@ -61,7 +63,9 @@ public struct CallerContext: Sendable {
 
     /// The same caller acting as the `service` role within its tenant, for calls one service
     /// makes to another on its behalf.
-    public var asService: Actor { Actor(role: .service, partnerId: partnerId, id: "on-behalf-of:\(actor.role.rawValue)") }
+    public var asService: Actor {
+        Actor(role: .service, partnerId: partnerId, id: "on-behalf-of:\(actor.role.rawValue)")
+    }
 }
 
 extension RPCRouter {

@@ -159,8 +159,9 @@ public final class EventSubscriber: Sendable {
             for _ in 0..<1000 {
                 guard !isStopped, let frames = try socket.receive(dontWait: true) else { break }
                 guard frames.count == 2,
-                      case .success(let json) = LengthPrefixedFrame.decode(frames[1], maxMessageBytes: Int.max),
-                      let event = try? WireCoding.decode(Event.self, from: json) else {
+                    case .success(let json) = LengthPrefixedFrame.decode(frames[1], maxMessageBytes: Int.max),
+                    let event = try? WireCoding.decode(Event.self, from: json)
+                else {
                     logger.warning("dropped a malformed event", metadata: ["frames": "\(frames.count)"])
                     continue
                 }
@@ -184,7 +185,8 @@ public final class EventSubscriber: Sendable {
                 continue
             }
             if nextApply.map({ ContinuousClock.now >= $0 }) ?? true,
-               case .failed(let seq, let error) = await applyBuffered(channel) {
+                case .failed(let seq, let error) = await applyBuffered(channel)
+            {
                 // A stop interrupts the transaction in progress: that is no failure of the event.
                 if isStopped || Task.isCancelled { return }
                 applyFailures += 1
@@ -377,8 +379,10 @@ public final class EventSubscriber: Sendable {
             }
             guard let first = page.events.first else {
                 if page.lastSeq > after {
-                    return .applyFailed(after + 1, "\(source).ReadEvents returned nothing after \(after) though its "
-                        + "last is \(page.lastSeq): the next event does not fit in a reply")
+                    return .applyFailed(
+                        after + 1,
+                        "\(source).ReadEvents returned nothing after \(after) though its "
+                            + "last is \(page.lastSeq): the next event does not fit in a reply")
                 }
                 if known == nil, let epoch = page.epoch { await adopt(channel, epoch: epoch) }
                 return .done
@@ -426,8 +430,11 @@ public final class EventSubscriber: Sendable {
         guard let reset else {
             return dataLoss(channel, "\(source): \(reason); without a reset hook its events are no longer applied")
         }
-        logger.warning("rebuilding from a source whose seqs were reused", metadata: [
-            "source": "\(source)", "reason": "\(reason)"])
+        logger.warning(
+            "rebuilding from a source whose seqs were reused",
+            metadata: [
+                "source": "\(source)", "reason": "\(reason)",
+            ])
         do {
             try await database.pool.write { db in
                 try reset(db, source)
@@ -442,8 +449,11 @@ public final class EventSubscriber: Sendable {
 
     private func dataLoss(_ channel: SourceChannel, _ message: String) -> CatchUpOutcome {
         let error = RPCError(.dataLoss, message)
-        logger.error("events lost; the source is no longer applied", metadata: [
-            "source": "\(channel.source)", "error": "\(error)"])
+        logger.error(
+            "events lost; the source is no longer applied",
+            metadata: [
+                "source": "\(channel.source)", "error": "\(error)",
+            ])
         channel.state.withLock { $0.lose("\(error)") }
         return .dataLoss
     }

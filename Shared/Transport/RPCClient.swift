@@ -12,7 +12,10 @@ public struct RetryPolicy: Sendable, Equatable {
     public var maxBackoff: Duration
     public var multiplier: Double
 
-    public init(maxAttempts: Int = 5, initialBackoff: Duration = .milliseconds(20), maxBackoff: Duration = .seconds(1), multiplier: Double = 2) {
+    public init(
+        maxAttempts: Int = 5, initialBackoff: Duration = .milliseconds(20), maxBackoff: Duration = .seconds(1),
+        multiplier: Double = 2
+    ) {
         self.maxAttempts = maxAttempts
         self.initialBackoff = initialBackoff
         self.maxBackoff = maxBackoff
@@ -131,10 +134,13 @@ public final class RPCClient: Sendable {
 
     /// Calls `method` with typed request and response, retrying as `options.retry` allows.
     public func call<Request, Response>(
-        _ method: MethodDescriptor<Request, Response>, _ request: Request, actor: Actor?, options: CallOptions = CallOptions()
+        _ method: MethodDescriptor<Request, Response>, _ request: Request, actor: Actor?,
+        options: CallOptions = CallOptions()
     ) async throws(RPCError) -> Response {
         let idempotent = method.idempotent || options.idempotencyKey != nil
-        return try await exchange(method: method.name, body: request, actor: actor, idempotent: idempotent, options: options) { reply throws(RPCError) in
+        return try await exchange(
+            method: method.name, body: request, actor: actor, idempotent: idempotent, options: options
+        ) { reply throws(RPCError) in
             try Envelope.decodeReply(Response.self, from: reply[...])
         }
     }
@@ -143,7 +149,10 @@ public final class RPCClient: Sendable {
     public func callJSON(
         method: String, body: JSONValue, actor: Actor?, idempotent: Bool = false, options: CallOptions = CallOptions()
     ) async throws(RPCError) -> JSONValue {
-        try await exchange(method: method, body: body, actor: actor, idempotent: idempotent || options.idempotencyKey != nil, options: options) { reply throws(RPCError) in
+        try await exchange(
+            method: method, body: body, actor: actor, idempotent: idempotent || options.idempotencyKey != nil,
+            options: options
+        ) { reply throws(RPCError) in
             try Envelope.decodeReply(JSONValue.self, from: reply[...])
         }
     }
@@ -158,7 +167,9 @@ public final class RPCClient: Sendable {
         while true {
             attempt += 1
             let remaining = deadline - ContinuousClock.now
-            guard remaining > .zero else { throw RPCError(.deadlineExceeded, "\(method): no reply within \(options.timeout)") }
+            guard remaining > .zero else {
+                throw RPCError(.deadlineExceeded, "\(method): no reply within \(options.timeout)")
+            }
             let id = makeRequestId()
             let header = RequestHeader(
                 id: id, method: method, deadlineMs: max(1, Int64(min(remaining / .milliseconds(1), 1e15))),
@@ -168,7 +179,9 @@ public final class RPCClient: Sendable {
                 throw RPCError(.invalidArgument, "\(method): request could not be encoded: \(error)")
             }
             guard json.count <= maxMessageBytes else {
-                throw RPCError(.resourceExhausted, "\(method): request of \(json.count) bytes exceeds the limit of \(maxMessageBytes)")
+                throw RPCError(
+                    .resourceExhausted,
+                    "\(method): request of \(json.count) bytes exceeds the limit of \(maxMessageBytes)")
             }
             let failure: RPCError
             switch await send(id: id, frame: LengthPrefixedFrame.encode(json), deadline: deadline) {
@@ -181,11 +194,13 @@ public final class RPCClient: Sendable {
             case .failure(let error):
                 failure = error
             }
-            guard RetryPolicy.isRetryable(failure.code, idempotent: idempotent), attempt < options.retry.maxAttempts else {
+            guard RetryPolicy.isRetryable(failure.code, idempotent: idempotent), attempt < options.retry.maxAttempts
+            else {
                 throw failure
             }
             let pause = min(options.retry.backoff(afterAttempt: attempt), deadline - ContinuousClock.now)
-            logger.debug("retrying", metadata: ["method": "\(method)", "attempt": "\(attempt)", "status": "\(failure.code)"])
+            logger.debug(
+                "retrying", metadata: ["method": "\(method)", "attempt": "\(attempt)", "status": "\(failure.code)"])
             if pause > .zero {
                 do { try await Task.sleep(for: pause) } catch { throw RPCError(.cancelled, "\(method) was cancelled") }
             }
@@ -202,7 +217,8 @@ public final class RPCClient: Sendable {
                 let admission = shared.withLock { state -> Admission in
                     if Task.isCancelled { return .cancelled }
                     guard !state.closed else { return .closed }
-                    state.outgoing.append(Outgoing(id: id, frame: frame, deadline: deadline, continuation: continuation))
+                    state.outgoing.append(
+                        Outgoing(id: id, frame: frame, deadline: deadline, continuation: continuation))
                     // The I/O thread takes the whole queue each time: one signal per batch is enough.
                     return .queued(wake: state.outgoing.count == 1)
                 }
@@ -280,7 +296,9 @@ private final class ClientLoop {
                     defer { state.outgoing.removeAll() }
                     return state.outgoing
                 }
-                for call in waiting { call.continuation.resume(returning: .failure(RPCError(.unavailable, "client failed: \(error)"))) }
+                for call in waiting {
+                    call.continuation.resume(returning: .failure(RPCError(.unavailable, "client failed: \(error)")))
+                }
                 failAll(RPCError(.unavailable, "client failed: \(error)"))
                 return
             }
@@ -292,13 +310,16 @@ private final class ClientLoop {
                 return taken
             }
             if closed {
-                for call in outgoing { call.continuation.resume(returning: .failure(RPCError(.unavailable, "client is closed"))) }
+                for call in outgoing {
+                    call.continuation.resume(returning: .failure(RPCError(.unavailable, "client is closed")))
+                }
                 failAll(RPCError(.unavailable, "client is closed"))
                 return
             }
             for call in outgoing { start(call) }
             for id in cancelled {
-                pending.removeValue(forKey: id)?.continuation.resume(returning: .failure(RPCError(.cancelled, "call was cancelled")))
+                pending.removeValue(forKey: id)?.continuation.resume(
+                    returning: .failure(RPCError(.cancelled, "call was cancelled")))
             }
             receiveAll()
             expire()
@@ -312,7 +333,8 @@ private final class ClientLoop {
 
     func start(_ call: RPCClient.Outgoing) {
         guard pending[call.id] == nil else {
-            call.continuation.resume(returning: .failure(RPCError(.invalidArgument, "request id \(call.id) is already in flight")))
+            call.continuation.resume(
+                returning: .failure(RPCError(.invalidArgument, "request id \(call.id) is already in flight")))
             return
         }
         do {
@@ -338,7 +360,8 @@ private final class ClientLoop {
             }
             guard let frames, let payload = frames.last else { return }
             guard case .success(let json) = LengthPrefixedFrame.decode(payload, maxMessageBytes: Int.max),
-                  let id = EnvelopePeek.scan(json)?.id ?? (try? Envelope.parseReplyHead(json))?.id else {
+                let id = EnvelopePeek.scan(json)?.id ?? (try? Envelope.parseReplyHead(json))?.id
+            else {
                 client.logger.warning("dropped a reply that names no request", metadata: ["bytes": "\(payload.count)"])
                 continue
             }
@@ -355,7 +378,8 @@ private final class ClientLoop {
         for (id, call) in pending {
             if call.deadline <= now {
                 pending[id] = nil
-                call.continuation.resume(returning: .failure(RPCError(.deadlineExceeded, "no reply to \(id) before the deadline")))
+                call.continuation.resume(
+                    returning: .failure(RPCError(.deadlineExceeded, "no reply to \(id) before the deadline")))
             } else if next.map({ call.deadline < $0 }) ?? true {
                 next = call.deadline
             }

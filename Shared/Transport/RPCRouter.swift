@@ -17,7 +17,9 @@ public struct RPCRouter: Sendable {
         /// Where its handler runs, when it differs from the server's default.
         var executor: RPCServerConfiguration.HandlerExecutor?
         /// Decodes, authorises, calls and encodes: the whole request, never throwing.
-        var run: @Sendable (_ json: ArraySlice<UInt8>, _ peek: EnvelopePeek?, _ header: RequestHeader?, _ received: Received) async -> [UInt8]
+        var run:
+            @Sendable (_ json: ArraySlice<UInt8>, _ peek: EnvelopePeek?, _ header: RequestHeader?, _ received: Received)
+                async -> [UInt8]
     }
 
     /// When and where a request arrived.
@@ -39,12 +41,14 @@ public struct RPCRouter: Sendable {
     ) {
         precondition(method.service == service, "\(method.name) does not belong to \(service)")
         let roles = method.roles
-        methods[method.name] = RegisteredMethod(info: MethodInfo(method), roles: roles, executor: executor) { json, peek, parsedHeader, received in
+        methods[method.name] = RegisteredMethod(info: MethodInfo(method), roles: roles, executor: executor) {
+            json, peek, parsedHeader, received in
             // Fast path: the header from the I/O thread's scan, only actor and body decoded.
             // Otherwise the slow path reads everything and names the precise error.
             let header: RequestHeader
             let request: Request
-            if parsedHeader == nil, let peek, let decoded = Envelope.decodeRequest(Request.self, from: json, peek: peek) {
+            if parsedHeader == nil, let peek, let decoded = Envelope.decodeRequest(Request.self, from: json, peek: peek)
+            {
                 (header, request) = decoded
             } else {
                 switch parsedHeader.map(Result.success) ?? Envelope.parseHeader(json) {
@@ -66,7 +70,8 @@ public struct RPCRouter: Sendable {
                 let response = try await handler(request, context)
                 let reply = try Envelope.encodeOKReply(id: header.id, body: response)
                 if received.logger.logLevel <= .debug {
-                    context.logger.debug("ok", metadata: ["status": "OK", "durationMs": "\(Self.milliseconds(since: received.at))"])
+                    context.logger.debug(
+                        "ok", metadata: ["status": "OK", "durationMs": "\(Self.milliseconds(since: received.at))"])
                 }
                 return reply
             } catch {
@@ -99,11 +104,15 @@ public struct RPCRouter: Sendable {
         // Unknown or unreadable method: read the header properly to answer precisely.
         switch Envelope.parseHeader(json) {
         case .failure(let malformed):
-            logger.debug("malformed request", metadata: ["status": "\(malformed.error.code)", "reason": "\(malformed.error.message)"])
+            logger.debug(
+                "malformed request",
+                metadata: ["status": "\(malformed.error.code)", "reason": "\(malformed.error.message)"])
             return Envelope.encodeError(id: malformed.id, malformed.error)
         case .success(let header):
             guard let method = methods[header.method] else {
-                return Self.fail(RPCError(.unimplemented, "\(service) has no method \(header.method)"), header: header, context: nil, received: received)
+                return Self.fail(
+                    RPCError(.unimplemented, "\(service) has no method \(header.method)"), header: header, context: nil,
+                    received: received)
             }
             return await method.run(json, nil, header, received)
         }
@@ -117,22 +126,27 @@ public struct RPCRouter: Sendable {
     }
 
     /// Logs a failure (one line; `error` level for `INTERNAL`) and encodes its reply.
-    static func fail(_ error: any Error, header: RequestHeader, context: RequestContext?, received: Received) -> [UInt8] {
+    static func fail(_ error: any Error, header: RequestHeader, context: RequestContext?, received: Received) -> [UInt8]
+    {
         let context = context ?? Self.context(for: header, received: received)
         let failure = Self.status(for: error, context: context)
         let level: Logger.Level = failure.code == .internal ? .error : .debug
         guard received.logger.logLevel <= level else { return Envelope.encodeError(id: header.id, failure) }
-        context.logger.log(level: level, "failed", metadata: [
-            "status": "\(failure.code)", "reason": "\(failure.message)",
-            "durationMs": "\(Self.milliseconds(since: received.at))",
-        ])
+        context.logger.log(
+            level: level, "failed",
+            metadata: [
+                "status": "\(failure.code)", "reason": "\(failure.message)",
+                "durationMs": "\(Self.milliseconds(since: received.at))",
+            ])
         return Envelope.encodeError(id: header.id, failure)
     }
 
     /// Checks the actor against the method's roles (PROTOCOL §3).
     static func authorize(_ header: RequestHeader, roles: Set<Actor.Role>?) throws(RPCError) {
         guard let roles else { return }
-        guard let actor = header.actor else { throw .invalidArgument(field: "actor", "is required for \(header.method)") }
+        guard let actor = header.actor else {
+            throw .invalidArgument(field: "actor", "is required for \(header.method)")
+        }
         guard roles.contains(actor.role) else {
             throw RPCError(.permissionDenied, "role \(actor.role.rawValue) may not call \(header.method)")
         }
@@ -145,7 +159,8 @@ public struct RPCRouter: Sendable {
     /// deadline as `DEADLINE_EXCEEDED`, anything else as `INTERNAL` with the cause logged only.
     static func status(for error: any Error, context: RequestContext) -> RPCError {
         switch error {
-        case let error as RPCError where context.isPastDeadline && (error.code == .cancelled || error.code == .deadlineExceeded):
+        case let error as RPCError
+        where context.isPastDeadline && (error.code == .cancelled || error.code == .deadlineExceeded):
             // Cancelled at the deadline while waiting on another service: the caller's deadline it is.
             return RPCError(.deadlineExceeded, "deadline passed before \(context.method) completed")
         case let error as RPCError:

@@ -85,7 +85,9 @@ public final class RPCServer: Sendable {
         var ready: Bool
     }
 
-    public init(context: ZeroMQ.Context, configuration: RPCServerConfiguration, router: RPCRouter, logger: Logger) throws {
+    public init(context: ZeroMQ.Context, configuration: RPCServerConfiguration, router: RPCRouter, logger: Logger)
+        throws
+    {
         self.context = context
         self.configuration = configuration
         self.router = router
@@ -177,10 +179,12 @@ private final class ServerLoop {
     func run() throws {
         var poller = Self.poller(socket, server.wakeup)
         server.executor.adoptCurrentThread()
-        server.logger.info("serving", metadata: [
-            "endpoint": "\(configuration.endpoint)", "credit": "\(configuration.maxInFlight)",
-            "instance": "\(configuration.instance)",
-        ])
+        server.logger.info(
+            "serving",
+            metadata: [
+                "endpoint": "\(configuration.endpoint)", "credit": "\(configuration.maxInFlight)",
+                "instance": "\(configuration.instance)",
+            ])
         var timeoutMs = 0
         while true {
             let ready = try poller.poll(timeoutMs: timeoutMs)
@@ -210,7 +214,8 @@ private final class ServerLoop {
             if ContinuousClock.now - lastSent >= configuration.heartbeatInterval {
                 send([Array(WorkerProtocol.tag.utf8), Array(WorkerProtocol.Command.heartbeat.rawValue.utf8)])
             }
-            if ContinuousClock.now - lastHeard > configuration.heartbeatInterval * configuration.liveness, !shuttingDown {
+            if ContinuousClock.now - lastHeard > configuration.heartbeatInterval * configuration.liveness, !shuttingDown
+            {
                 try reconnect()
                 poller = Self.poller(socket, server.wakeup)
             }
@@ -237,7 +242,8 @@ private final class ServerLoop {
         guard announcedCredit != credit else { return }
         let tag = Array(WorkerProtocol.tag.utf8)
         if announcedCredit == nil {
-            let ready = WorkerProtocol.Ready(service: server.router.service, instance: configuration.instance, credit: credit)
+            let ready = WorkerProtocol.Ready(
+                service: server.router.service, instance: configuration.instance, credit: credit)
             send([tag, Array(WorkerProtocol.Command.ready.rawValue.utf8), (try? WireCoding.encode(ready)) ?? []])
         } else {
             let body = (try? WireCoding.encode(WorkerProtocol.Credit(credit: credit))) ?? []
@@ -248,9 +254,11 @@ private final class ServerLoop {
 
     /// The bus went silent: a new socket, announced afresh (the bus may have restarted).
     func reconnect() throws {
-        server.logger.warning("no word from the bus; reconnecting", metadata: [
-            "silentFor": "\(ContinuousClock.now - lastHeard)", "inFlight": "\(calls.count)",
-        ])
+        server.logger.warning(
+            "no word from the bus; reconnecting",
+            metadata: [
+                "silentFor": "\(ContinuousClock.now - lastHeard)", "inFlight": "\(calls.count)",
+            ])
         socket.close(lingerMs: 0)
         socket = try Self.connect(server)
         startOver()
@@ -266,8 +274,10 @@ private final class ServerLoop {
     /// One message from the bus.
     func handleBus(_ frames: [[UInt8]]) {
         guard frames.count >= 2, frames[0].elementsEqual(WorkerProtocol.tag.utf8),
-              let command = WorkerProtocol.Command(rawValue: String(decoding: frames[1], as: UTF8.self)) else {
-            server.logger.warning("dropped a message that is not of the worker protocol", metadata: ["frames": "\(frames.count)"])
+            let command = WorkerProtocol.Command(rawValue: String(decoding: frames[1], as: UTF8.self))
+        else {
+            server.logger.warning(
+                "dropped a message that is not of the worker protocol", metadata: ["frames": "\(frames.count)"])
             return
         }
         switch command {
@@ -285,7 +295,8 @@ private final class ServerLoop {
             server.logger.notice("the bus asked us to announce ourselves again", metadata: ["reason": "\(reason)"])
             startOver()
         case .ready, .credit, .reply:
-            server.logger.warning("dropped a worker-side command sent by the bus", metadata: ["command": "\(command.rawValue)"])
+            server.logger.warning(
+                "dropped a worker-side command sent by the bus", metadata: ["command": "\(command.rawValue)"])
         }
     }
 
@@ -316,7 +327,8 @@ private final class ServerLoop {
             for task in calls.values { task.cancel() }
             cancelledForDrain = true
         } else if now - started > configuration.drainTimeout * 2 {
-            server.logger.error("calls still running after cancellation; closing anyway", metadata: ["inFlight": "\(calls.count)"])
+            server.logger.error(
+                "calls still running after cancellation; closing anyway", metadata: ["inFlight": "\(calls.count)"])
             return true
         }
         return false
@@ -351,13 +363,20 @@ private final class ServerLoop {
         // The bus's budget is the caller's deadline less the wait at the bus; without it, the
         // request's own deadlineMs, read by the full parser when the quick scan could not.
         var deadlineMs = budgetMs ?? peek?.deadlineMs
-        if deadlineMs == nil, budgetMs == nil, peek?.isPlain != true, case .success(let header) = Envelope.parseHeader(json) {
+        if deadlineMs == nil, budgetMs == nil, peek?.isPlain != true,
+            case .success(let header) = Envelope.parseHeader(json)
+        {
             deadlineMs = header.deadlineMs
         }
         let deadline = deadlineMs.map { receivedAt + .milliseconds($0) }
         if calls.count - orphans.count >= configuration.maxInFlight {
-            reply(token, Envelope.encodeError(id: Self.readableId(json, peek), RPCError(
-                .resourceExhausted, "\(server.router.service) has \(calls.count) requests in flight, its limit; retry later")))
+            reply(
+                token,
+                Envelope.encodeError(
+                    id: Self.readableId(json, peek),
+                    RPCError(
+                        .resourceExhausted,
+                        "\(server.router.service) has \(calls.count) requests in flight, its limit; retry later")))
             return
         }
         nextSerial += 1
@@ -366,16 +385,22 @@ private final class ServerLoop {
         let server = self.server
         let maxReplyBytes = configuration.maxMessageBytes
         let work: @Sendable () async -> Void = {
-            var reply = await server.router.handle(json: json, peek: peek, receivedAt: receivedAt, deadline: deadline, logger: server.logger)
+            var reply = await server.router.handle(
+                json: json, peek: peek, receivedAt: receivedAt, deadline: deadline, logger: server.logger)
             if reply.count > maxReplyBytes {
                 // Never a message the client could not take: the caller asks for a smaller page.
-                reply = Envelope.encodeError(id: ServerLoop.readableId(json, peek), RPCError(
-                    .resourceExhausted, "reply of \(reply.count) bytes exceeds the limit of \(maxReplyBytes); ask for less"))
+                reply = Envelope.encodeError(
+                    id: ServerLoop.readableId(json, peek),
+                    RPCError(
+                        .resourceExhausted,
+                        "reply of \(reply.count) bytes exceeds the limit of \(maxReplyBytes); ask for less"))
             }
-            server.complete(serial: serial, frames: [
-                Array(WorkerProtocol.tag.utf8), Array(WorkerProtocol.Command.reply.rawValue.utf8), token,
-                LengthPrefixedFrame.encode(reply),
-            ])
+            server.complete(
+                serial: serial,
+                frames: [
+                    Array(WorkerProtocol.tag.utf8), Array(WorkerProtocol.Command.reply.rawValue.utf8), token,
+                    LengthPrefixedFrame.encode(reply),
+                ])
         }
         let method = peek?.method ?? (try? Envelope.parseHeader(json).get())?.method
         switch method.flatMap(server.router.executor(for:)) ?? configuration.handlerExecutor {

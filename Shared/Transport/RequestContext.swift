@@ -26,7 +26,10 @@ public struct RequestContext: Sendable {
         return logger
     }
 
-    public init(requestId: String, method: String, actor: Actor?, deadline: ContinuousClock.Instant?, idempotencyKey: String?, logger: Logger) {
+    public init(
+        requestId: String, method: String, actor: Actor?, deadline: ContinuousClock.Instant?, idempotencyKey: String?,
+        logger: Logger
+    ) {
         self.requestId = requestId
         self.method = method
         self.actor = actor

@@ -64,14 +64,15 @@ public struct HealthResponse: Codable, Sendable, Equatable {
         self.events = events
     }
 
-    static let schema = JSONSchema.object([
-        "status": JSONSchema.string(values: ["SERVING", "NOT_SERVING"]),
-        "service": JSONSchema.string(),
-        "instance": JSONSchema.string(),
-        "version": JSONSchema.string(),
-        "uptimeSeconds": JSONSchema.integer(minimum: 0),
-        "events": JSONSchema.array(of: EventSourceHealth.schema),
-    ], required: ["status", "service", "instance", "version", "uptimeSeconds"])
+    static let schema = JSONSchema.object(
+        [
+            "status": JSONSchema.string(values: ["SERVING", "NOT_SERVING"]),
+            "service": JSONSchema.string(),
+            "instance": JSONSchema.string(),
+            "version": JSONSchema.string(),
+            "uptimeSeconds": JSONSchema.integer(minimum: 0),
+            "events": JSONSchema.array(of: EventSourceHealth.schema),
+        ], required: ["status", "service", "instance", "version", "uptimeSeconds"])
 }
 
 /// Where a consumer stands with one source's events.
@@ -112,14 +113,15 @@ public struct EventSourceHealth: Codable, Sendable, Equatable {
         self.error = error
     }
 
-    static let schema = JSONSchema.object([
-        "source": JSONSchema.string(),
-        "appliedSeq": JSONSchema.integer(minimum: 0),
-        "epoch": JSONSchema.string(),
-        "state": JSONSchema.string(values: EventSourceState.allCases.map(\.rawValue)),
-        "failingSeq": JSONSchema.integer(minimum: 1),
-        "error": JSONSchema.string(),
-    ], required: ["source", "appliedSeq", "state"])
+    static let schema = JSONSchema.object(
+        [
+            "source": JSONSchema.string(),
+            "appliedSeq": JSONSchema.integer(minimum: 0),
+            "epoch": JSONSchema.string(),
+            "state": JSONSchema.string(values: EventSourceState.allCases.map(\.rawValue)),
+            "failingSeq": JSONSchema.integer(minimum: 1),
+            "error": JSONSchema.string(),
+        ], required: ["source", "appliedSeq", "state"])
 }
 
 /// One method as `Describe` lists it.
@@ -157,15 +159,18 @@ public struct DescribeResponse: Codable, Sendable, Equatable {
     /// The protocol version this build speaks (PROTOCOL.md: bump on any incompatible change).
     public static let currentProtocolVersion = 1
 
-    static let schema = JSONSchema.object([
-        "service": JSONSchema.string(),
-        "protocolVersion": JSONSchema.integer(minimum: 1),
-        "methods": JSONSchema.array(of: JSONSchema.object([
-            "name": JSONSchema.string(), "idempotent": JSONSchema.boolean,
-            "roles": JSONSchema.array(of: JSONSchema.string(values: Actor.Role.allCases.map(\.rawValue))),
-            "summary": JSONSchema.string(), "request": JSONSchema.any, "response": JSONSchema.any,
-        ], required: ["name", "idempotent", "roles", "summary", "request", "response"])),
-    ], required: ["service", "protocolVersion", "methods"])
+    static let schema = JSONSchema.object(
+        [
+            "service": JSONSchema.string(),
+            "protocolVersion": JSONSchema.integer(minimum: 1),
+            "methods": JSONSchema.array(
+                of: JSONSchema.object(
+                    [
+                        "name": JSONSchema.string(), "idempotent": JSONSchema.boolean,
+                        "roles": JSONSchema.array(of: JSONSchema.string(values: Actor.Role.allCases.map(\.rawValue))),
+                        "summary": JSONSchema.string(), "request": JSONSchema.any, "response": JSONSchema.any,
+                    ], required: ["name", "idempotent", "roles", "summary", "request", "response"])),
+        ], required: ["service", "protocolVersion", "methods"])
 }
 
 /// The request of `ReadEvents`.
@@ -190,7 +195,9 @@ public struct ReadEventsRequest: Codable, Sendable, Equatable {
     /// Field violations, if any.
     public func validate() throws(RPCError) {
         if afterSeq < 0 { throw .invalidArgument(field: "body.afterSeq", "must be 0 or more") }
-        if limit < 1 || limit > Self.maxLimit { throw .invalidArgument(field: "body.limit", "must be from 1 to \(Self.maxLimit)") }
+        if limit < 1 || limit > Self.maxLimit {
+            throw .invalidArgument(field: "body.limit", "must be from 1 to \(Self.maxLimit)")
+        }
     }
 
     static let schema = JSONSchema.object([
@@ -220,15 +227,19 @@ public struct ReadEventsResponse: Codable, Sendable, Equatable {
         maxMessageBytes - min(4096, maxMessageBytes / 4)
     }
 
-    static let schema = JSONSchema.object([
-        "events": JSONSchema.array(of: JSONSchema.object([
-            "source": JSONSchema.string(), "seq": JSONSchema.integer(minimum: 1), "type": JSONSchema.string(),
-            "occurredAt": JSONSchema.timestamp, "partnerId": JSONSchema.string(), "data": JSONSchema.any,
-            "epoch": JSONSchema.string(description: "the source's outbox epoch"),
-        ], required: ["source", "seq", "type", "occurredAt", "data"])),
-        "lastSeq": JSONSchema.integer(minimum: 0, description: "the last seq (for a partner, of its own events)"),
-        "epoch": JSONSchema.string(description: "the source's outbox epoch: a new one means seqs started again"),
-    ], required: ["events", "lastSeq"])
+    static let schema = JSONSchema.object(
+        [
+            "events": JSONSchema.array(
+                of: JSONSchema.object(
+                    [
+                        "source": JSONSchema.string(), "seq": JSONSchema.integer(minimum: 1),
+                        "type": JSONSchema.string(),
+                        "occurredAt": JSONSchema.timestamp, "partnerId": JSONSchema.string(), "data": JSONSchema.any,
+                        "epoch": JSONSchema.string(description: "the source's outbox epoch"),
+                    ], required: ["source", "seq", "type", "occurredAt", "data"])),
+            "lastSeq": JSONSchema.integer(minimum: 0, description: "the last seq (for a partner, of its own events)"),
+            "epoch": JSONSchema.string(description: "the source's outbox epoch: a new one means seqs started again"),
+        ], required: ["events", "lastSeq"])
 }
 
 /// The request of `SetClock`.

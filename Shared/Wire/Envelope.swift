@@ -8,7 +8,9 @@ public struct RequestHeader: Sendable, Equatable {
     public var idempotencyKey: String?
     public var actor: Actor?
 
-    public init(id: String, method: String, deadlineMs: Int64? = nil, idempotencyKey: String? = nil, actor: Actor? = nil) {
+    public init(
+        id: String, method: String, deadlineMs: Int64? = nil, idempotencyKey: String? = nil, actor: Actor? = nil
+    ) {
         self.id = id
         self.method = method
         self.deadlineMs = deadlineMs
@@ -43,18 +45,26 @@ public enum Envelope {
         do {
             raw = try WireCoding.decoder.decode(RawHeader.self, from: Data(json))
         } catch let DecodingError.typeMismatch(_, context) where context.codingPath.isEmpty {
-            return .failure(MalformedRequest(id: nil, error: RPCError(.invalidArgument, "payload must be a single JSON object")))
+            return .failure(
+                MalformedRequest(id: nil, error: RPCError(.invalidArgument, "payload must be a single JSON object")))
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
             let reason = context.underlyingError.map { ": \($0)" } ?? ""
-            return .failure(MalformedRequest(id: nil, error: RPCError(.invalidArgument, "payload is not valid JSON\(reason)")))
+            return .failure(
+                MalformedRequest(id: nil, error: RPCError(.invalidArgument, "payload is not valid JSON\(reason)")))
         } catch {
-            return .failure(MalformedRequest(id: nil, error: RPCError(.invalidArgument, "payload is not a valid request: \(error)")))
+            return .failure(
+                MalformedRequest(id: nil, error: RPCError(.invalidArgument, "payload is not a valid request: \(error)"))
+            )
         }
         if !raw.violations.isEmpty {
             let summary = raw.violations.map { "\($0.field) \($0.description)" }.joined(separator: "; ")
-            return .failure(MalformedRequest(id: raw.id, error: RPCError(.invalidArgument, summary, details: raw.violations)))
+            return .failure(
+                MalformedRequest(id: raw.id, error: RPCError(.invalidArgument, summary, details: raw.violations)))
         }
-        return .success(RequestHeader(id: raw.id!, method: raw.method!, deadlineMs: raw.deadlineMs, idempotencyKey: raw.idempotencyKey, actor: raw.actor))
+        return .success(
+            RequestHeader(
+                id: raw.id!, method: raw.method!, deadlineMs: raw.deadlineMs, idempotencyKey: raw.idempotencyKey,
+                actor: raw.actor))
     }
 
     /// Encodes a request payload (JSON only; frame it with `LengthPrefixedFrame`): the envelope
@@ -102,23 +112,33 @@ public enum Envelope {
     /// Encodes an error reply; never fails.
     public static func encodeError(id: String?, _ error: RPCError) -> [UInt8] {
         if let bytes = try? encodeReply(id: id, status: Status(error), body: Empty?.none) { return bytes }
-        return Array(#"{"id":null,"status":{"code":"INTERNAL","message":"could not encode error","details":[]},"body":{}}"#.utf8)
+        return Array(
+            #"{"id":null,"status":{"code":"INTERNAL","message":"could not encode error","details":[]},"body":{}}"#.utf8)
     }
 
     /// Decodes a request from what `EnvelopePeek` found: the header read off the scan, the actor
     /// and the body each decoded from their own bytes. The fast path: nil when anything is off,
     /// and then `parseHeader` and `decodeBody` name the precise error.
-    public static func decodeRequest<Body: Decodable>(_ type: Body.Type, from json: ArraySlice<UInt8>, peek: EnvelopePeek) -> (RequestHeader, Body)? {
+    public static func decodeRequest<Body: Decodable>(
+        _ type: Body.Type, from json: ArraySlice<UInt8>, peek: EnvelopePeek
+    ) -> (RequestHeader, Body)? {
         guard peek.isPlain, let id = peek.id, let method = peek.method, !method.isEmpty else { return nil }
         if let key = peek.idempotencyKey, key.isEmpty || key.count > maxIdempotencyKeyLength { return nil }
         var actor: Actor?
         if let range = peek.actor, !isNull(json[range]) {
-            guard let decoded = EnvelopePeek.actor(json[range]) ?? (try? WireCoding.decoder.decode(Actor.self, from: Data(json[range]))) else { return nil }
+            guard
+                let decoded = EnvelopePeek.actor(json[range])
+                    ?? (try? WireCoding.decoder.decode(Actor.self, from: Data(json[range])))
+            else { return nil }
             actor = decoded
         }
         let bodyBytes = peek.body.map { json[$0] }.flatMap { isNull($0) ? nil : $0 } ?? Array("{}".utf8)[...]
         guard let body = try? WireCoding.decoder.decode(Body.self, from: Data(bodyBytes)) else { return nil }
-        return (RequestHeader(id: id, method: method, deadlineMs: peek.deadlineMs, idempotencyKey: peek.idempotencyKey, actor: actor), body)
+        return (
+            RequestHeader(
+                id: id, method: method, deadlineMs: peek.deadlineMs, idempotencyKey: peek.idempotencyKey, actor: actor),
+            body
+        )
     }
 
     /// Encodes an `OK` reply: the envelope written directly around the encoded body.
@@ -143,15 +163,20 @@ public enum Envelope {
 
     /// Decodes a whole reply: its status and, when OK, its typed body, each from its own bytes
     /// when the envelope scans plainly, else in one pass of the decoder.
-    public static func decodeReply<Body: Decodable>(_ type: Body.Type, from json: ArraySlice<UInt8>) throws(RPCError) -> Body {
-        if let peek = EnvelopePeek.scan(json), let statusRange = peek.status, json[statusRange].elementsEqual(okStatus) {
+    public static func decodeReply<Body: Decodable>(_ type: Body.Type, from json: ArraySlice<UInt8>) throws(RPCError)
+        -> Body
+    {
+        if let peek = EnvelopePeek.scan(json), let statusRange = peek.status, json[statusRange].elementsEqual(okStatus)
+        {
             let bodyBytes = peek.body.map { json[$0] }.flatMap { isNull($0) ? nil : $0 } ?? Array("{}".utf8)[...]
             if let body = try? WireCoding.decoder.decode(Body.self, from: Data(bodyBytes)) { return body }
         }
         return try decodeWholeReply(type, from: json)
     }
 
-    static func decodeWholeReply<Body: Decodable>(_ type: Body.Type, from json: ArraySlice<UInt8>) throws(RPCError) -> Body {
+    static func decodeWholeReply<Body: Decodable>(_ type: Body.Type, from json: ArraySlice<UInt8>) throws(RPCError)
+        -> Body
+    {
         let reply: WholeReply<Body>
         do {
             reply = try WireCoding.decoder.decode(WholeReply<Body>.self, from: Data(json))
@@ -172,7 +197,9 @@ public enum Envelope {
     }
 
     /// Decodes the `body` of a request or reply as `Body`; a missing or null body reads as `{}`.
-    public static func decodeBody<Body: Decodable>(_ type: Body.Type, from json: ArraySlice<UInt8>) throws(RPCError) -> Body {
+    public static func decodeBody<Body: Decodable>(_ type: Body.Type, from json: ArraySlice<UInt8>) throws(RPCError)
+        -> Body
+    {
         let holder = try WireCoding.decode(BodyHolder<Body>.self, from: json)
         if let body = holder.body { return body }
         return try WireCoding.decode(Body.self, from: Array("{}".utf8), fieldPrefix: "body")
@@ -258,7 +285,10 @@ private struct RawHeader: Decodable {
         }
         idempotencyKey = string(.idempotencyKey, required: false)
         if let key = idempotencyKey, key.isEmpty || key.count > Envelope.maxIdempotencyKeyLength {
-            violations.append(FieldViolation(field: "idempotencyKey", description: "must be 1 to \(Envelope.maxIdempotencyKeyLength) characters"))
+            violations.append(
+                FieldViolation(
+                    field: "idempotencyKey", description: "must be 1 to \(Envelope.maxIdempotencyKeyLength) characters")
+            )
         }
         if container.contains(.deadlineMs), !((try? container.decodeNil(forKey: .deadlineMs)) ?? false) {
             if let value = try? container.decode(Int64.self, forKey: .deadlineMs), value >= 0 {

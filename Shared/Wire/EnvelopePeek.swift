@@ -35,7 +35,9 @@ public struct EnvelopePeek: Sendable, Equatable {
             guard key.ok, let name = key.plain, scanner.consume(UInt8(ascii: ":")) else { return nil }
             scanner.skipSpace()
             let value = scanner.string()
-            guard value.ok, let plain = value.plain, let text = String(validating: plain, as: UTF8.self) else { return nil }
+            guard value.ok, let plain = value.plain, let text = String(validating: plain, as: UTF8.self) else {
+                return nil
+            }
             if name.elementsEqual("role".utf8) {
                 guard let parsed = Actor.Role(rawValue: text) else { return nil }
                 role = parsed
@@ -101,12 +103,14 @@ public struct EnvelopePeek: Sendable, Equatable {
                     index += 1
                     guard index < bytes.endIndex else { return (nil, false) }
                     switch bytes[index] {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                         UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+                        UInt8(ascii: "f"),
+                        UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                         index += 1
                     case UInt8(ascii: "u"):
                         guard index + 4 < bytes.endIndex,
-                              bytes[(index + 1)...(index + 4)].allSatisfy({ Self.isHexDigit($0) }) else { return (nil, false) }
+                            bytes[(index + 1)...(index + 4)].allSatisfy({ Self.isHexDigit($0) })
+                        else { return (nil, false) }
                         index += 5
                     default:
                         return (nil, false)
@@ -161,7 +165,9 @@ public struct EnvelopePeek: Sendable, Equatable {
 
         mutating func literal(_ word: String) -> Bool {
             let count = word.utf8.count
-            guard index + count <= bytes.endIndex, bytes[index..<(index + count)].elementsEqual(word.utf8) else { return false }
+            guard index + count <= bytes.endIndex, bytes[index..<(index + count)].elementsEqual(word.utf8) else {
+                return false
+            }
             index += count
             return true
         }
@@ -183,7 +189,9 @@ public struct EnvelopePeek: Sendable, Equatable {
             }
             if index < bytes.endIndex, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
                 index += 1
-                if index < bytes.endIndex, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+                if index < bytes.endIndex, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                    index += 1
+                }
                 let start = index
                 while index < bytes.endIndex, Self.isDigit(bytes[index]) { index += 1 }
                 guard index > start else { return false }
@@ -194,7 +202,9 @@ public struct EnvelopePeek: Sendable, Equatable {
         mutating func integer() -> Int64? {
             skipSpace()
             // Leading zeros are not JSON: leave "007" to the full decoder to refuse.
-            if index + 1 < bytes.endIndex, bytes[index] == UInt8(ascii: "0"), Self.isDigit(bytes[index + 1]) { return nil }
+            if index + 1 < bytes.endIndex, bytes[index] == UInt8(ascii: "0"), Self.isDigit(bytes[index + 1]) {
+                return nil
+            }
             var value: Int64 = 0
             var digits = 0
             while index < bytes.endIndex, bytes[index] >= 0x30, bytes[index] <= 0x39, digits < 18 {
@@ -232,7 +242,9 @@ public struct EnvelopePeek: Sendable, Equatable {
                     guard index < bytes.endIndex, bytes[index] == UInt8(ascii: "\"") else { return nil }
                     let value = string()
                     guard value.ok else { return nil }
-                    guard let plain = value.plain, let text = String(validating: plain, as: UTF8.self) else { return nil }
+                    guard let plain = value.plain, let text = String(validating: plain, as: UTF8.self) else {
+                        return nil
+                    }
                     if isId { peek.id = text } else { peek.method = text }
                 } else if name.elementsEqual("deadlineMs".utf8) {
                     guard let value = integer() else { return nil }
@@ -246,7 +258,9 @@ public struct EnvelopePeek: Sendable, Equatable {
                     } else {
                         peek.isPlain = false
                     }
-                } else if name.elementsEqual("actor".utf8) || name.elementsEqual("body".utf8) || name.elementsEqual("status".utf8) {
+                } else if name.elementsEqual("actor".utf8) || name.elementsEqual("body".utf8)
+                    || name.elementsEqual("status".utf8)
+                {
                     let start = index
                     guard skipValue() else { return nil }
                     switch name.count {

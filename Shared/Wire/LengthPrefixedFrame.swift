@@ -18,16 +18,22 @@ public enum LengthPrefixedFrame {
 
     /// The JSON bytes of `frame`, or the error the protocol prescribes: `INVALID_ARGUMENT` for a
     /// frame whose size is not exactly `4 + N`, `RESOURCE_EXHAUSTED` for `N` over `maxMessageBytes`.
-    public static func decode(_ frame: [UInt8], maxMessageBytes: Int = defaultMaxMessageBytes) -> Result<ArraySlice<UInt8>, RPCError> {
+    public static func decode(_ frame: [UInt8], maxMessageBytes: Int = defaultMaxMessageBytes) -> Result<
+        ArraySlice<UInt8>, RPCError
+    > {
         guard frame.count >= 4 else {
-            return .failure(RPCError(.invalidArgument, "frame of \(frame.count) bytes is shorter than its 4-byte length prefix"))
+            return .failure(
+                RPCError(.invalidArgument, "frame of \(frame.count) bytes is shorter than its 4-byte length prefix"))
         }
         let declared = Int(frame[0]) << 24 | Int(frame[1]) << 16 | Int(frame[2]) << 8 | Int(frame[3])
         if declared > maxMessageBytes {
-            return .failure(RPCError(.resourceExhausted, "message of \(declared) bytes exceeds the limit of \(maxMessageBytes)"))
+            return .failure(
+                RPCError(.resourceExhausted, "message of \(declared) bytes exceeds the limit of \(maxMessageBytes)"))
         }
         guard frame.count == 4 + declared else {
-            return .failure(RPCError(.invalidArgument, "length prefix says \(declared) bytes but the frame holds \(frame.count - 4)"))
+            return .failure(
+                RPCError(
+                    .invalidArgument, "length prefix says \(declared) bytes but the frame holds \(frame.count - 4)"))
         }
         return .success(frame[4...])
     }

@@ -33,7 +33,9 @@ public struct MethodDescriptor<Request: Codable & Sendable, Response: Codable & 
 /// A small builder for the JSON Schemas `Describe` publishes.
 public enum JSONSchema {
     /// An object with `properties`; `required` lists the keys that must be present.
-    public static func object(_ properties: [String: JSONValue], required: [String] = [], description: String? = nil) -> JSONValue {
+    public static func object(_ properties: [String: JSONValue], required: [String] = [], description: String? = nil)
+        -> JSONValue
+    {
         var schema: [String: JSONValue] = [
             "type": .string("object"),
             "properties": .object(properties),

@@ -30,16 +30,22 @@ public struct RPCError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// `INVALID_ARGUMENT` naming one field.
     public static func invalidArgument(field: String, _ description: String) -> RPCError {
-        RPCError(.invalidArgument, "\(field): \(description)", details: [FieldViolation(field: field, description: description)])
+        RPCError(
+            .invalidArgument, "\(field): \(description)",
+            details: [FieldViolation(field: field, description: description)])
     }
 
     /// `NOT_FOUND` for an entity kind and id.
     public static func notFound(_ kind: String, id: String, field: String? = nil) -> RPCError {
-        RPCError(.notFound, "\(kind) \(id) not found", details: field.map { [FieldViolation(field: $0, description: "no \(kind) with id \(id)")] } ?? [])
+        RPCError(
+            .notFound, "\(kind) \(id) not found",
+            details: field.map { [FieldViolation(field: $0, description: "no \(kind) with id \(id)")] } ?? [])
     }
 
     public var description: String {
-        details.isEmpty ? "\(code): \(message)" : "\(code): \(message) \(details.map { "[\($0.field): \($0.description)]" }.joined(separator: " "))"
+        details.isEmpty
+            ? "\(code): \(message)"
+            : "\(code): \(message) \(details.map { "[\($0.field): \($0.description)]" }.joined(separator: " "))"
     }
 }
 

@@ -25,7 +25,9 @@ public struct StaleVersion: RPCErrorConvertible, Equatable, Sendable {
 
     /// Throws when `expected` is given and is not `actual`.
     public static func check(_ expected: Int?, actual: Int, kind: String, id: String) throws(StaleVersion) {
-        if let expected, expected != actual { throw StaleVersion(kind: kind, id: id, expected: expected, actual: actual) }
+        if let expected, expected != actual {
+            throw StaleVersion(kind: kind, id: id, expected: expected, actual: actual)
+        }
     }
 
     public var rpcError: RPCError {

@@ -8,10 +8,14 @@ public enum Timestamp {
         let interval = date.timeIntervalSince1970
         var seconds = time_t(interval.rounded(.down))
         var millis = Int(((interval - Double(seconds)) * 1000).rounded())
-        if millis == 1000 { seconds += 1; millis = 0 }
+        if millis == 1000 {
+            seconds += 1
+            millis = 0
+        }
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        let base = "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))T\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2))"
+        let base =
+            "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))T\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2))"
         return millis == 0 ? base + "Z" : base + "." + pad(millis, 3) + "Z"
     }
 
@@ -36,8 +40,9 @@ public enum Timestamp {
             return true
         }
         guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2),
-              expect("Tt "), let hour = number(2), expect(":"), let minute = number(2), expect(":"),
-              let second = number(2) else { return nil }
+            expect("Tt "), let hour = number(2), expect(":"), let minute = number(2), expect(":"),
+            let second = number(2)
+        else { return nil }
         guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
         var fraction = 0.0
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
@@ -58,7 +63,8 @@ public enum Timestamp {
         } else {
             let sign = bytes[index] == UInt8(ascii: "-") ? -1 : 1
             guard expect("+-"), let offsetHours = number(2), expect(":"), let offsetMinutes = number(2),
-                  offsetHours < 24, offsetMinutes < 60 else { return nil }
+                offsetHours < 24, offsetMinutes < 60
+            else { return nil }
             offsetSeconds = sign * (offsetHours * 3600 + offsetMinutes * 60)
         }
         guard index == bytes.count else { return nil }

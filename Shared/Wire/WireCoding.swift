@@ -23,7 +23,8 @@ public enum WireCoding {
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
             guard let date = Timestamp.parse(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "must be an RFC 3339 timestamp such as 2026-11-22T19:00:00Z")
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "must be an RFC 3339 timestamp such as 2026-11-22T19:00:00Z")
             }
             return date
         }
@@ -42,7 +43,9 @@ public enum WireCoding {
 
     /// Decodes `type` from JSON bytes, turning a decoding failure into `INVALID_ARGUMENT` naming
     /// the field under `fieldPrefix`.
-    public static func decode<T: Decodable, Bytes: Collection<UInt8>>(_ type: T.Type, from bytes: Bytes, fieldPrefix: String = "") throws(RPCError) -> T {
+    public static func decode<T: Decodable, Bytes: Collection<UInt8>>(
+        _ type: T.Type, from bytes: Bytes, fieldPrefix: String = ""
+    ) throws(RPCError) -> T {
         do {
             return try decoder.decode(type, from: Data(bytes))
         } catch let error as DecodingError {
@@ -74,14 +77,22 @@ extension RPCError {
         let violation: FieldViolation
         switch error {
         case .keyNotFound(let key, let context):
-            violation = FieldViolation(field: WireCoding.fieldPath(context.codingPath + [key], prefix: fieldPrefix), description: "is required")
+            violation = FieldViolation(
+                field: WireCoding.fieldPath(context.codingPath + [key], prefix: fieldPrefix), description: "is required"
+            )
         case .typeMismatch(let type, let context):
-            violation = FieldViolation(field: WireCoding.fieldPath(context.codingPath, prefix: fieldPrefix), description: "must be \(Self.jsonTypeName(type))")
+            violation = FieldViolation(
+                field: WireCoding.fieldPath(context.codingPath, prefix: fieldPrefix),
+                description: "must be \(Self.jsonTypeName(type))")
         case .valueNotFound(let type, let context):
-            violation = FieldViolation(field: WireCoding.fieldPath(context.codingPath, prefix: fieldPrefix), description: "must be \(Self.jsonTypeName(type)), not null")
+            violation = FieldViolation(
+                field: WireCoding.fieldPath(context.codingPath, prefix: fieldPrefix),
+                description: "must be \(Self.jsonTypeName(type)), not null")
         case .dataCorrupted(let context):
             let underlying = context.underlyingError.map { " (\($0))" } ?? ""
-            violation = FieldViolation(field: WireCoding.fieldPath(context.codingPath, prefix: fieldPrefix), description: context.debugDescription + underlying)
+            violation = FieldViolation(
+                field: WireCoding.fieldPath(context.codingPath, prefix: fieldPrefix),
+                description: context.debugDescription + underlying)
         @unknown default:
             violation = FieldViolation(field: fieldPrefix.isEmpty ? "payload" : fieldPrefix, description: "\(error)")
         }
@@ -92,7 +103,8 @@ extension RPCError {
         switch type {
         case is String.Type: return "a string"
         case is Bool.Type: return "a boolean"
-        case is Int.Type, is Int64.Type, is Int32.Type, is UInt.Type, is UInt64.Type, is UInt32.Type: return "an integer"
+        case is Int.Type, is Int64.Type, is Int32.Type, is UInt.Type, is UInt64.Type, is UInt32.Type:
+            return "an integer"
         case is Double.Type, is Float.Type: return "a number"
         case is Date.Type: return "an RFC 3339 timestamp string"
         default:

@@ -1,6 +1,7 @@
 import CZeroMQ
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One frame as libzmq holds it (`zmq_msg_t`): received and sent again without copying its bytes.
@@ -67,7 +68,9 @@ public final class Message {
     /// Reads the frame's bytes in place.
     public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
         let size = zmq_msg_size(pointer)
-        guard size > 0, let data = zmq_msg_data(pointer) else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        guard size > 0, let data = zmq_msg_data(pointer) else {
+            return try body(UnsafeRawBufferPointer(start: nil, count: 0))
+        }
         return try body(UnsafeRawBufferPointer(start: data, count: size))
     }
 

@@ -1,6 +1,7 @@
 import CZeroMQ
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// libzmq's built-in `zmq_proxy_steerable`: shuttles messages between two sockets until told

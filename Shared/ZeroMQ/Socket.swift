@@ -1,6 +1,7 @@
 import CZeroMQ
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The ZeroMQ socket types this project uses.
@@ -64,12 +65,16 @@ public final class Socket {
 
     /// Connects to `endpoint`; libzmq reconnects on its own if the peer goes away.
     public func connect(_ endpoint: String) throws {
-        if zmq_connect(try requireOpen("zmq_connect"), endpoint) != 0 { throw ZMQError.last("zmq_connect(\(endpoint))") }
+        if zmq_connect(try requireOpen("zmq_connect"), endpoint) != 0 {
+            throw ZMQError.last("zmq_connect(\(endpoint))")
+        }
     }
 
     /// Undoes `connect(endpoint)`.
     public func disconnect(_ endpoint: String) throws {
-        if zmq_disconnect(try requireOpen("zmq_disconnect"), endpoint) != 0 { throw ZMQError.last("zmq_disconnect(\(endpoint))") }
+        if zmq_disconnect(try requireOpen("zmq_disconnect"), endpoint) != 0 {
+            throw ZMQError.last("zmq_disconnect(\(endpoint))")
+        }
     }
 
     /// Closes the socket, after giving unsent messages `linger` milliseconds when given.
@@ -203,10 +208,14 @@ public final class Socket {
 extension Socket {
     /// The endpoint last bound (resolves `tcp://127.0.0.1:*` to the port the system chose).
     public func lastEndpoint() throws -> String {
-        guard let handle else { throw ZMQError(code: ENOTSOCK, message: "socket is closed", operation: "zmq_getsockopt") }
+        guard let handle else {
+            throw ZMQError(code: ENOTSOCK, message: "socket is closed", operation: "zmq_getsockopt")
+        }
         var buffer = [CChar](repeating: 0, count: 256)
         var size = buffer.count
-        if zmq_getsockopt(handle, ZMQ_LAST_ENDPOINT, &buffer, &size) != 0 { throw ZMQError.last("zmq_getsockopt(ZMQ_LAST_ENDPOINT)") }
+        if zmq_getsockopt(handle, ZMQ_LAST_ENDPOINT, &buffer, &size) != 0 {
+            throw ZMQError.last("zmq_getsockopt(ZMQ_LAST_ENDPOINT)")
+        }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -1,6 +1,7 @@
 import CZeroMQ
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An eventfd that other threads signal to wake a socket-owning thread out of `zmq_poll`.

@@ -62,7 +62,8 @@ struct BrokerFaultTests {
         let system = try ExecutableSystem()
         defer { Task { await system.shutdown() } }
         try system.startBus()
-        let hung = try system.start("octoo-test-service", as: "m1", arguments: ["--as", "matching", "--instance", "m1"])
+        let hung = try system.start(
+            "octoo-test-service", as: "m1", arguments: ["--as", "matching", "--instance", "m1"])
         try system.start("octoo-test-service", as: "m2", arguments: ["--as", "matching", "--instance", "m2"])
         let client = try system.client("matching")
         defer { client.close() }
@@ -74,7 +75,9 @@ struct BrokerFaultTests {
         var codes: [StatusCode] = []
         for _ in 0..<100 {
             do {
-                _ = try await client.call(Self.sleep, ExecutablesTests.SleepBody(ms: 0), actor: nil, options: CallOptions(timeout: .seconds(2), retry: .none))
+                _ = try await client.call(
+                    Self.sleep, ExecutablesTests.SleepBody(ms: 0), actor: nil,
+                    options: CallOptions(timeout: .seconds(2), retry: .none))
                 codes.append(.ok)
             } catch {
                 codes.append(statusCode(error))
@@ -98,7 +101,8 @@ struct BrokerFaultTests {
         let calls = Task {
             await concurrentCalls(5) { _ in
                 _ = try await client.call(
-                    Self.sleep, ExecutablesTests.SleepBody(ms: 30_000), actor: nil, options: CallOptions(timeout: .seconds(60), retry: .none))
+                    Self.sleep, ExecutablesTests.SleepBody(ms: 30_000), actor: nil,
+                    options: CallOptions(timeout: .seconds(60), retry: .none))
             }
         }
         _ = try await waitForBus(client, "matching") { $0.workers.first?.inFlight == 5 }
@@ -125,7 +129,8 @@ struct BrokerFaultTests {
                 Registry.listDocumentTypes, ListDocumentTypesRequest(), actor: Self.partner,
                 options: CallOptions(timeout: .seconds(30), retry: .none))
         }
-        #expect(codes.filter { $0 == .ok }.count == 500, "\(Dictionary(grouping: codes, by: \.self).mapValues(\.count))")
+        #expect(
+            codes.filter { $0 == .ok }.count == 500, "\(Dictionary(grouping: codes, by: \.self).mapValues(\.count))")
     }
 
     @Test func aServiceStartedBeforeTheBusAndABusRestartedUnderItBothRecover() async throws {
@@ -146,4 +151,3 @@ struct BrokerFaultTests {
         _ = await system.terminate("bus-2")
     }
 }
-

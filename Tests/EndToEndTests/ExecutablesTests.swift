@@ -22,7 +22,10 @@ struct ExecutablesTests {
             #expect(health.service == service)
             let described = try await client.describe(service)
             #expect(described.protocolVersion == 1)
-            #expect(Set(described.methods.map(\.name)).isSuperset(of: ["\(service).Health", "\(service).Describe", "\(service).ReadEvents", "\(service).SetClock"]))
+            #expect(
+                Set(described.methods.map(\.name)).isSuperset(of: [
+                    "\(service).Health", "\(service).Describe", "\(service).ReadEvents", "\(service).SetClock",
+                ]))
             let events = try await client.readEvents(service, afterSeq: 0)
             #expect(events.lastSeq >= 0)
             await #expect(throws: RPCError.self) {
@@ -30,10 +33,12 @@ struct ExecutablesTests {
             }
         }
         // Bad frames get error replies and the service keeps answering.
-        let replies = try await Self.raw(system.context, endpoint: system.endpoints.client("opportunities"), frames: [
-            [1, 2], LengthPrefixedFrame.encode(Array("[]".utf8)),
-            LengthPrefixedFrame.encode(Array(#"{"id":"h","method":"opportunities.Health"}"#.utf8)),
-        ])
+        let replies = try await Self.raw(
+            system.context, endpoint: system.endpoints.client("opportunities"),
+            frames: [
+                [1, 2], LengthPrefixedFrame.encode(Array("[]".utf8)),
+                LengthPrefixedFrame.encode(Array(#"{"id":"h","method":"opportunities.Health"}"#.utf8)),
+            ])
         #expect(replies.map(\.code) == ["INVALID_ARGUMENT", "INVALID_ARGUMENT", "OK"])
         for service in BusEndpoints.services {
             #expect(await system.terminate(service) == 0, "\(service) log: \(system.log(service))")
@@ -49,13 +54,17 @@ struct ExecutablesTests {
         try await system.waitUntilServing("matching")
         let client = try system.client("matching")
         defer { client.close() }
-        let sleep = MethodDescriptor<SleepBody, SleptBody>("matching.Sleep", idempotent: false, roles: nil, summary: "", request: JSONSchema.any, response: JSONSchema.any)
+        let sleep = MethodDescriptor<SleepBody, SleptBody>(
+            "matching.Sleep", idempotent: false, roles: nil, summary: "", request: JSONSchema.any,
+            response: JSONSchema.any)
         let calls = Task {
             await withTaskGroup(of: String.self) { group in
                 for _ in 0..<12 {
                     group.addTask {
                         do {
-                            _ = try await client.call(sleep, SleepBody(ms: 2000), actor: nil, options: CallOptions(timeout: .seconds(20), retry: .none))
+                            _ = try await client.call(
+                                sleep, SleepBody(ms: 2000), actor: nil,
+                                options: CallOptions(timeout: .seconds(20), retry: .none))
                             return "OK"
                         } catch {
                             return (error as? RPCError)?.code.name ?? "\(error)"
@@ -82,9 +91,12 @@ struct ExecutablesTests {
         try await system.waitUntilServing("broadcast")
         let client = try system.client("broadcast")
         defer { client.close() }
-        let sleep = MethodDescriptor<SleepBody, SleptBody>("broadcast.Sleep", idempotent: false, roles: nil, summary: "", request: JSONSchema.any, response: JSONSchema.any)
+        let sleep = MethodDescriptor<SleepBody, SleptBody>(
+            "broadcast.Sleep", idempotent: false, roles: nil, summary: "", request: JSONSchema.any,
+            response: JSONSchema.any)
         do {
-            _ = try await client.call(sleep, SleepBody(ms: 3000), actor: nil, options: CallOptions(timeout: .milliseconds(300)))
+            _ = try await client.call(
+                sleep, SleepBody(ms: 3000), actor: nil, options: CallOptions(timeout: .milliseconds(300)))
             Issue.record("a 3 s call returned within 300 ms")
         } catch {
             #expect(error.code == .deadlineExceeded)
@@ -92,7 +104,9 @@ struct ExecutablesTests {
         // Nothing answers a service that is not running: the client's own deadline.
         let absent = try system.client("registry")
         defer { absent.close() }
-        await #expect(throws: RPCError.self) { _ = try await absent.health("registry", options: CallOptions(timeout: .milliseconds(300))) }
+        await #expect(throws: RPCError.self) {
+            _ = try await absent.health("registry", options: CallOptions(timeout: .milliseconds(300)))
+        }
     }
 
     struct SleepBody: Codable, Sendable { var ms: Int }
@@ -112,7 +126,8 @@ struct ExecutablesTests {
                     for frame in frames {
                         try socket.send([frame])
                         guard let reply = try socket.receive() else { throw RPCError(.deadlineExceeded, "no reply") }
-                        let head = try Envelope.parseReplyHead(try LengthPrefixedFrame.decode(reply.last!, maxMessageBytes: Int.max).get())
+                        let head = try Envelope.parseReplyHead(
+                            try LengthPrefixedFrame.decode(reply.last!, maxMessageBytes: Int.max).get())
                         replies.append(RawReply(code: head.status.code.name))
                     }
                     continuation.resume(returning: replies)
@@ -126,7 +141,9 @@ struct ExecutablesTests {
 
 @Suite("The octoo command", .serialized)
 struct OctooCommandTests {
-    static func run(_ arguments: [String], timeout: Duration = .seconds(90)) async throws -> (status: Int32, output: String) {
+    static func run(_ arguments: [String], timeout: Duration = .seconds(90)) async throws -> (
+        status: Int32, output: String
+    ) {
         let process = Process()
         process.executableURL = ExecutableSystem.binaryDirectory.appendingPathComponent("octoo")
         process.arguments = arguments
@@ -145,7 +162,9 @@ struct OctooCommandTests {
     @Test func upRunsTheDemoAndStopsCleanly() async throws {
         let system = try ExecutableSystem()  // only for its free ports and data folder
         defer { Task { await system.shutdown() } }
-        let result = try await Self.run(["up", "--data-dir", system.dataDirectory, "--manual-clock", "--demo", "--stop-after-demo"] + system.commonArguments)
+        let result = try await Self.run(
+            ["up", "--data-dir", system.dataDirectory, "--manual-clock", "--demo", "--stop-after-demo"]
+                + system.commonArguments)
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("octoo: ready"))
         #expect(result.output.components(separatedBy: "SERVING").count - 1 >= 4)
@@ -175,10 +194,12 @@ struct OctooCommandTests {
         let health = try await Self.run(["health", "--json"] + system.commonArguments)
         #expect(health.status == 0, "\(health.output)")
         #expect(health.output.components(separatedBy: "\"SERVING\"").count - 1 == 4)
-        let call = try await Self.run(["call", "matching.ReadEvents", #"{"afterSeq":0}"#, "--role", "service"] + system.commonArguments)
+        let call = try await Self.run(
+            ["call", "matching.ReadEvents", #"{"afterSeq":0}"#, "--role", "service"] + system.commonArguments)
         #expect(call.status == 0, "\(call.output)")
         #expect(call.output.contains("\"lastSeq\""))
-        let denied = try await Self.run(["call", "matching.ReadEvents", "{}", "--role", "customer", "--partner", "p-1"] + system.commonArguments)
+        let denied = try await Self.run(
+            ["call", "matching.ReadEvents", "{}", "--role", "customer", "--partner", "p-1"] + system.commonArguments)
         #expect(denied.status == 1)
         #expect(denied.output.contains("PERMISSION_DENIED"))
     }

@@ -19,17 +19,23 @@ struct RegistryEndToEndTests {
             let now = Date()
 
             let type = try await registry.createDocumentType(CreateDocumentTypeRequest(name: "Hippa-cert")).documentType
-            let qualification = try await registry.createQualification(CreateQualificationRequest(
-                name: "HIPAA certification", providerTypes: ["asl_interpreter"], requiredDocumentTypeIds: [type.id]
-            )).qualification
-            let provider = try await registry.upsertProvider(UpsertProviderRequest(
-                name: "Ana", providerType: "asl_interpreter", location: GeoPoint(lat: 41.88, lon: -87.63), zones: ["IL"]
-            )).provider
+            let qualification = try await registry.createQualification(
+                CreateQualificationRequest(
+                    name: "HIPAA certification", providerTypes: ["asl_interpreter"], requiredDocumentTypeIds: [type.id]
+                )
+            ).qualification
+            let provider = try await registry.upsertProvider(
+                UpsertProviderRequest(
+                    name: "Ana", providerType: "asl_interpreter", location: GeoPoint(lat: 41.88, lon: -87.63),
+                    zones: ["IL"]
+                )
+            ).provider
             _ = try await registry.applyQualification(
                 ApplyQualificationRequest(providerId: provider.id, qualificationId: qualification.id))
-            _ = try await registry.addDocument(AddDocumentRequest(
-                providerId: provider.id, documentTypeId: type.id, issuedAt: now.addingTimeInterval(-86_400),
-                expiresAt: now.addingTimeInterval(3600)))
+            _ = try await registry.addDocument(
+                AddDocumentRequest(
+                    providerId: provider.id, documentTypeId: type.id, issuedAt: now.addingTimeInterval(-86_400),
+                    expiresAt: now.addingTimeInterval(3600)))
             let itself = RegistryClient(client, actor: Actor(role: .provider, partnerId: "agency-1", id: provider.id))
             var mine = try await itself.getProvider(GetProviderRequest(id: provider.id))
             #expect(mine.qualifications.map(\.inEffect) == [true])

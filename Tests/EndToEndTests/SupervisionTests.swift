@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 import Transport
 import Wire
+
 @testable import OctooCLI
 
 @Suite("octoo up restarts a child that dies", .serialized)
@@ -38,8 +39,9 @@ struct OctooUpRestartTests {
         let logPath = "\(system.dataDirectory)/logs/matching.log"
         #expect(await up.waitFor("octoo: matching restarted (pid \(newPid))"), "\(up.output)")
         let output = up.output
-        #expect(output.contains("octoo: matching was killed by signal 9 (SIGKILL); restarting it in 0.5s (1 exit in"),
-                "\(output)")
+        #expect(
+            output.contains("octoo: matching was killed by signal 9 (SIGKILL); restarting it in 0.5s (1 exit in"),
+            "\(output)")
         #expect(output.contains("log: \(logPath)"), "\(output)")
         // The same log file, appended: the first run's lines, then the marker, then the second run's.
         let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
@@ -125,8 +127,10 @@ struct RestartPolicyTests {
     @Test func theDelayDoublesWhileRunsAreShortUpToTheMaximum() {
         // Runs of 20 s, 20 s apart: short, yet never 5 exits within 60 s.
         let delays = (1...8).map { policy.decide(runs($0, uptime: .seconds(20), gap: .seconds(20))) }
-        let expected: [Duration] = [.milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8),
-                                    .seconds(10), .seconds(10), .seconds(10)]
+        let expected: [Duration] = [
+            .milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8),
+            .seconds(10), .seconds(10), .seconds(10),
+        ]
         #expect(delays == expected.map { .restart(after: $0) })
     }
 
@@ -179,8 +183,9 @@ struct ProcessSupervisorTests {
         let reason = await Self.firstReason(supervisor)
         #expect(reason == .gaveUp(name: "flaky", exits: 5, lastExit: "exited with status 3", logPath: logPath))
         let lines = reports.withLock { $0 }
-        #expect(lines.filter { $0.hasPrefix("octoo: flaky exited with status 3; restarting it in") }.count == 4,
-                "\(lines)")
+        #expect(
+            lines.filter { $0.hasPrefix("octoo: flaky exited with status 3; restarting it in") }.count == 4,
+            "\(lines)")
         #expect(lines.contains { $0.contains("(4 exits in the last 60s); log: \(logPath)") }, "\(lines)")
         // Every run had the same arguments and environment, and appended to the same log.
         let log = try String(contentsOfFile: logPath, encoding: .utf8)

@@ -75,9 +75,10 @@ struct OpportunitiesStoreTests {
 
     /// A caller as the router would resolve it.
     static func caller(_ role: Actor.Role, _ id: String? = nil, partner: String = "p-1") throws -> CallerContext {
-        try CallerContext(RequestContext(
-            requestId: "test", method: "opportunities.Test", actor: Actor(role: role, partnerId: partner, id: id),
-            deadline: nil, idempotencyKey: nil, logger: Logger(label: "test")))
+        try CallerContext(
+            RequestContext(
+                requestId: "test", method: "opportunities.Test", actor: Actor(role: role, partnerId: partner, id: id),
+                deadline: nil, idempotencyKey: nil, logger: Logger(label: "test")))
     }
 
     // MARK: Request extensions

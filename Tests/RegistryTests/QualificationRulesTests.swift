@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Testing
+
 @testable import RegistryService
 
 @Suite("The in-effect rule (DESIGN §2)")
@@ -148,8 +149,10 @@ struct QualificationRulesTests {
     }
 
     @Test func aQualificationAppliesOnlyToTheProviderTypesItNames() throws {
-        #expect(throws: RegistryError.providerTypeExcluded(
-            qualification: "HIPAA", providerTypes: ["cart", "spoken"], providerType: "asl")) {
+        #expect(
+            throws: RegistryError.providerTypeExcluded(
+                qualification: "HIPAA", providerTypes: ["cart", "spoken"], providerType: "asl")
+        ) {
             try QualificationRules.requireApplicable(Self.qualification(types: ["cart", "spoken"]), to: Self.provider)
         }
         try QualificationRules.requireApplicable(Self.qualification(types: ["asl"]), to: Self.provider)

@@ -68,12 +68,18 @@ struct RegistryFixture: Sendable {
     func seed() async throws -> (documentType: DocumentType, qualification: Qualification, provider: Provider) {
         let type = try await call(Registry.createDocumentType, CreateDocumentTypeRequest(name: "Hippa-cert"))
             .documentType
-        let qualification = try await call(Registry.createQualification, CreateQualificationRequest(
-            name: "HIPAA certification", providerTypes: ["asl"], zones: ["IL"], requiredDocumentTypeIds: [type.id]
-        )).qualification
-        let provider = try await call(Registry.upsertProvider, UpsertProviderRequest(
-            id: "pr-ana", name: "Ana", providerType: "asl", email: "ana@example.com",
-            location: GeoPoint(lat: 41.88, lon: -87.63), travelRadiusKm: 40, zones: ["IL"])).provider
+        let qualification = try await call(
+            Registry.createQualification,
+            CreateQualificationRequest(
+                name: "HIPAA certification", providerTypes: ["asl"], zones: ["IL"], requiredDocumentTypeIds: [type.id]
+            )
+        ).qualification
+        let provider = try await call(
+            Registry.upsertProvider,
+            UpsertProviderRequest(
+                id: "pr-ana", name: "Ana", providerType: "asl", email: "ana@example.com",
+                location: GeoPoint(lat: 41.88, lon: -87.63), travelRadiusKm: 40, zones: ["IL"])
+        ).provider
         return (type, qualification, provider)
     }
 }
@@ -86,8 +92,10 @@ struct RegistryServiceTests {
         try await RegistryFixture.run { fixture in
             let seeded = try await fixture.seed()
             let start = Self.start
-            _ = try await fixture.call(Registry.applyQualification, ApplyQualificationRequest(
-                providerId: seeded.provider.id, qualificationId: seeded.qualification.id))
+            _ = try await fixture.call(
+                Registry.applyQualification,
+                ApplyQualificationRequest(
+                    providerId: seeded.provider.id, qualificationId: seeded.qualification.id))
             let job = CheckQualificationsRequest(
                 providerId: seeded.provider.id, from: start.addingTimeInterval(86_400),
                 to: start.addingTimeInterval(86_400 + 8 * 3600), zone: "IL")
@@ -96,14 +104,20 @@ struct RegistryServiceTests {
             #expect(check.results.map(\.inEffect) == [false])
             #expect(check.results.first?.reasons == ["no document of type Hippa-cert"])
 
-            let document = try await fixture.call(Registry.addDocument, AddDocumentRequest(
-                providerId: seeded.provider.id, documentTypeId: seeded.documentType.id,
-                issuedAt: start.addingTimeInterval(-86_400), expiresAt: start.addingTimeInterval(86_400 + 4 * 3600)
-            )).document
+            let document = try await fixture.call(
+                Registry.addDocument,
+                AddDocumentRequest(
+                    providerId: seeded.provider.id, documentTypeId: seeded.documentType.id,
+                    issuedAt: start.addingTimeInterval(-86_400), expiresAt: start.addingTimeInterval(86_400 + 4 * 3600)
+                )
+            ).document
             check = try await fixture.call(Registry.checkQualifications, job)
             #expect(check.results.first?.reasons.first?.contains("before the job ends") == true)
-            let outOfZone = try await fixture.call(Registry.checkQualifications, CheckQualificationsRequest(
-                providerId: seeded.provider.id, from: job.from, to: job.from.addingTimeInterval(3600), zone: "NM-ABQ"))
+            let outOfZone = try await fixture.call(
+                Registry.checkQualifications,
+                CheckQualificationsRequest(
+                    providerId: seeded.provider.id, from: job.from, to: job.from.addingTimeInterval(3600),
+                    zone: "NM-ABQ"))
             #expect(outOfZone.results.first?.reasons == ["zone NM-ABQ is not one of IL"])
 
             var provider = try await fixture.call(Registry.getProvider, GetProviderRequest(id: seeded.provider.id))
@@ -123,9 +137,11 @@ struct RegistryServiceTests {
             #expect(provider.qualifications.first?.reasons.first?.contains("expired") == true)
 
             // A new document brings it back.
-            _ = try await fixture.call(Registry.addDocument, AddDocumentRequest(
-                providerId: seeded.provider.id, documentTypeId: seeded.documentType.id,
-                issuedAt: start.addingTimeInterval(2 * 86_400)))
+            _ = try await fixture.call(
+                Registry.addDocument,
+                AddDocumentRequest(
+                    providerId: seeded.provider.id, documentTypeId: seeded.documentType.id,
+                    issuedAt: start.addingTimeInterval(2 * 86_400)))
             provider = try await fixture.call(Registry.getProvider, GetProviderRequest(id: seeded.provider.id))
             #expect(provider.qualifications.first?.inEffect == true)
         }
@@ -139,11 +155,15 @@ struct RegistryServiceTests {
             defer { client.close() }
             let fixture = RegistryFixture(client: client)
             let seeded = try await fixture.seed()
-            _ = try await fixture.call(Registry.applyQualification, ApplyQualificationRequest(
-                providerId: seeded.provider.id, qualificationId: seeded.qualification.id))
-            _ = try await fixture.call(Registry.addDocument, AddDocumentRequest(
-                providerId: seeded.provider.id, documentTypeId: seeded.documentType.id, issuedAt: start,
-                expiresAt: start.addingTimeInterval(3600)))
+            _ = try await fixture.call(
+                Registry.applyQualification,
+                ApplyQualificationRequest(
+                    providerId: seeded.provider.id, qualificationId: seeded.qualification.id))
+            _ = try await fixture.call(
+                Registry.addDocument,
+                AddDocumentRequest(
+                    providerId: seeded.provider.id, documentTypeId: seeded.documentType.id, issuedAt: start,
+                    expiresAt: start.addingTimeInterval(3600)))
             try await system.stop(first)
             // Down while the expiry passes; back up with the clock beyond it.
             try await system.start(
@@ -168,8 +188,10 @@ struct RegistryServiceTests {
             let ben = partner.providers["Ben"]!
             // Cy captions (`cart`); the qualification is for `asl` only.
             let mismatch = await #expect(throws: RPCError.self) {
-                try await fixture.call(Registry.applyQualification, ApplyQualificationRequest(
-                    providerId: partner.providers["Cy"]!.id, qualificationId: asl.id))
+                try await fixture.call(
+                    Registry.applyQualification,
+                    ApplyQualificationRequest(
+                        providerId: partner.providers["Cy"]!.id, qualificationId: asl.id))
             }
             #expect(mismatch?.code == .failedPrecondition)
             let apply = ApplyQualificationRequest(providerId: ben.id, qualificationId: asl.id)
@@ -177,7 +199,8 @@ struct RegistryServiceTests {
             // Applying again is harmless and returns the same badge.
             #expect(try await fixture.call(Registry.applyQualification, apply) == applied)
             let archived = try await fixture.call(
-                Registry.archiveQualification, ArchiveQualificationRequest(id: asl.id)).qualification
+                Registry.archiveQualification, ArchiveQualificationRequest(id: asl.id)
+            ).qualification
             #expect(archived.archived && archived.version == 2)
             let listed = try await fixture.call(Registry.listQualifications, ListQualificationsRequest())
             #expect(!listed.qualifications.map(\.id).contains(asl.id))
@@ -185,10 +208,13 @@ struct RegistryServiceTests {
                 Registry.listQualifications, ListQualificationsRequest(includeArchived: true))
             #expect(all.qualifications.map(\.id).contains(asl.id))
             let bo = try await fixture.call(
-                Registry.upsertProvider, UpsertProviderRequest(name: "Bo", providerType: "asl")).provider
+                Registry.upsertProvider, UpsertProviderRequest(name: "Bo", providerType: "asl")
+            ).provider
             let archivedApply = await #expect(throws: RPCError.self) {
-                try await fixture.call(Registry.applyQualification, ApplyQualificationRequest(
-                    providerId: bo.id, qualificationId: asl.id))
+                try await fixture.call(
+                    Registry.applyQualification,
+                    ApplyQualificationRequest(
+                        providerId: bo.id, qualificationId: asl.id))
             }
             #expect(archivedApply?.code == .failedPrecondition)
             let archivedUpdate = await #expect(throws: RPCError.self) {
@@ -204,12 +230,17 @@ struct RegistryServiceTests {
     @Test func staleVersionsAreAbortedAndNamesAreUniquePerPartner() async throws {
         try await RegistryFixture.run { fixture in
             let seeded = try await fixture.seed()
-            let updated = try await fixture.call(Registry.updateQualification, UpdateQualificationRequest(
-                id: seeded.qualification.id, expectedVersion: 1, description: "v2")).qualification
+            let updated = try await fixture.call(
+                Registry.updateQualification,
+                UpdateQualificationRequest(
+                    id: seeded.qualification.id, expectedVersion: 1, description: "v2")
+            ).qualification
             #expect(updated.version == 2)
             let stale = await #expect(throws: RPCError.self) {
-                try await fixture.call(Registry.updateQualification, UpdateQualificationRequest(
-                    id: seeded.qualification.id, expectedVersion: 1, description: "lost"))
+                try await fixture.call(
+                    Registry.updateQualification,
+                    UpdateQualificationRequest(
+                        id: seeded.qualification.id, expectedVersion: 1, description: "lost"))
             }
             #expect(stale?.code == .aborted)
             let duplicate = await #expect(throws: RPCError.self) {
@@ -244,28 +275,42 @@ struct RegistryServiceTests {
             let start = Self.start
             let provider = seeded.provider.id
             let qualification = seeded.qualification.id
-            _ = try await fixture.call(Registry.applyQualification, ApplyQualificationRequest(
-                providerId: provider, qualificationId: qualification))
-            let document = try await fixture.call(Registry.addDocument, AddDocumentRequest(
-                providerId: provider, documentTypeId: seeded.documentType.id, issuedAt: start)).document
+            _ = try await fixture.call(
+                Registry.applyQualification,
+                ApplyQualificationRequest(
+                    providerId: provider, qualificationId: qualification))
+            let document = try await fixture.call(
+                Registry.addDocument,
+                AddDocumentRequest(
+                    providerId: provider, documentTypeId: seeded.documentType.id, issuedAt: start)
+            ).document
             _ = try await fixture.call(Registry.revokeDocument, RevokeDocumentRequest(id: document.id))
-            _ = try await fixture.call(Registry.setAvailability, SetAvailabilityRequest(providerId: provider, windows: [
-                AvailabilityWindow(from: start, to: start.addingTimeInterval(3600), status: .unavailable),
-            ]))
-            _ = try await fixture.call(Registry.upsertCustomer, UpsertCustomerRequest(
-                name: "Hospital", defaultRequiredQualificationIds: [qualification],
-                lists: [CustomerListEntry(providerId: provider, kind: .preferred)]))
+            _ = try await fixture.call(
+                Registry.setAvailability,
+                SetAvailabilityRequest(
+                    providerId: provider,
+                    windows: [
+                        AvailabilityWindow(from: start, to: start.addingTimeInterval(3600), status: .unavailable)
+                    ]))
+            _ = try await fixture.call(
+                Registry.upsertCustomer,
+                UpsertCustomerRequest(
+                    name: "Hospital", defaultRequiredQualificationIds: [qualification],
+                    lists: [CustomerListEntry(providerId: provider, kind: .preferred)]))
             _ = try await fixture.call(
                 Registry.updateQualification, UpdateQualificationRequest(id: qualification, zones: []))
-            _ = try await fixture.call(Registry.removeQualification, RemoveQualificationRequest(
-                providerId: provider, qualificationId: qualification))
+            _ = try await fixture.call(
+                Registry.removeQualification,
+                RemoveQualificationRequest(
+                    providerId: provider, qualificationId: qualification))
             _ = try await fixture.call(Registry.archiveQualification, ArchiveQualificationRequest(id: qualification))
             let events = try await fixture.events()
-            #expect(events.map(\.type) == [
-                "documentType.created", "qualification.created", "provider.upserted", "qualification.applied",
-                "document.added", "document.revoked", "availability.set", "customer.upserted",
-                "qualification.updated", "qualification.removed", "qualification.archived",
-            ])
+            #expect(
+                events.map(\.type) == [
+                    "documentType.created", "qualification.created", "provider.upserted", "qualification.applied",
+                    "document.added", "document.revoked", "availability.set", "customer.upserted",
+                    "qualification.updated", "qualification.removed", "qualification.archived",
+                ])
             #expect(events.map(\.seq) == Array(1...11))
             #expect(events.allSatisfy { $0.partnerId == "p-1" && $0.source == Registry.service })
             #expect(events[2].data["providerType"] == .string("asl"))
@@ -275,9 +320,13 @@ struct RegistryServiceTests {
 
     @Test func customerDefaultsAndListsAreValidated() async throws {
         try await RegistryFixture.runWithPartner { fixture, partner in
-            let customer = try await fixture.call(Registry.upsertCustomer, UpsertCustomerRequest(
-                id: "cu-1", name: "Hospital", defaultPreferredQualificationIds: [partner.qualifications["Medical"]!.id],
-                lists: [CustomerListEntry(providerId: partner.providers["Ben"]!.id, kind: .doNotConsider)])).customer
+            let customer = try await fixture.call(
+                Registry.upsertCustomer,
+                UpsertCustomerRequest(
+                    id: "cu-1", name: "Hospital",
+                    defaultPreferredQualificationIds: [partner.qualifications["Medical"]!.id],
+                    lists: [CustomerListEntry(providerId: partner.providers["Ben"]!.id, kind: .doNotConsider)])
+            ).customer
             #expect(customer.version == 1)
             let itself = Actor(role: .customer, partnerId: "p-1", id: "cu-1")
             let read = try await fixture.call(Registry.getCustomer, GetCustomerRequest(id: "cu-1"), as: itself)
@@ -289,8 +338,11 @@ struct RegistryServiceTests {
             }
             #expect(hidden?.code == .notFound)
             #expect(hidden?.details.first?.field == "body.id")
-            let updated = try await fixture.call(Registry.upsertCustomer, UpsertCustomerRequest(
-                id: "cu-1", expectedVersion: 1, name: "Hospital", lists: [])).customer
+            let updated = try await fixture.call(
+                Registry.upsertCustomer,
+                UpsertCustomerRequest(
+                    id: "cu-1", expectedVersion: 1, name: "Hospital", lists: [])
+            ).customer
             #expect(updated.version == 2 && updated.lists.isEmpty)
         }
     }

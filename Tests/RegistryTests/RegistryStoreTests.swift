@@ -7,6 +7,7 @@ import ServiceKit
 import Store
 import Testing
 import Wire
+
 @testable import RegistryService
 
 /// The registry's store on a database in a temporary file, without a bus: the request
@@ -215,9 +216,13 @@ struct RegistryStoreTests {
             }
             // Only the document still live keeps its timer.
             let pending = try await database.pool.read { try DurableTimer.fetchAll($0) }
-            #expect(pending == [DurableTimer(
-                kind: DocumentExpiry.timerKind, key: "p-1/doc-1", dueAt: Self.start.addingTimeInterval(Self.day),
-                partnerId: "p-1")])
+            #expect(
+                pending == [
+                    DurableTimer(
+                        kind: DocumentExpiry.timerKind, key: "p-1/doc-1",
+                        dueAt: Self.start.addingTimeInterval(Self.day),
+                        partnerId: "p-1")
+                ])
 
             let timers = Self.timers(database)
             #expect(try await timers.fireDue(now: Self.start.addingTimeInterval(Self.day - 1)) == 0)
@@ -237,14 +242,19 @@ struct RegistryStoreTests {
         let archived = Self.qualification("q-archived", name: "Archived", documents: ["dt-cert"], archived: true)
         let other = Self.qualification("q-other", name: "Other", documents: ["dt-other"])
         let applied = [needs, archived, other]
-        #expect(DocumentExpiry.lapsedQualificationIds(
-            expiring, at: Self.start, providerDocuments: [expiring], applied: applied) == ["q-needs"])
+        #expect(
+            DocumentExpiry.lapsedQualificationIds(
+                expiring, at: Self.start, providerDocuments: [expiring], applied: applied) == ["q-needs"])
         let renewed = Self.document("doc-2", issued: -Self.day, expires: 365 * Self.day)
-        #expect(DocumentExpiry.lapsedQualificationIds(
-            expiring, at: Self.start, providerDocuments: [expiring, renewed], applied: applied).isEmpty)
+        #expect(
+            DocumentExpiry.lapsedQualificationIds(
+                expiring, at: Self.start, providerDocuments: [expiring, renewed], applied: applied
+            ).isEmpty)
         let ofAnotherType = Self.document("doc-3", type: "dt-other", expires: 365 * Self.day)
-        #expect(DocumentExpiry.lapsedQualificationIds(
-            expiring, at: Self.start, providerDocuments: [expiring, ofAnotherType], applied: applied) == ["q-needs"])
+        #expect(
+            DocumentExpiry.lapsedQualificationIds(
+                expiring, at: Self.start, providerDocuments: [expiring, ofAnotherType], applied: applied) == ["q-needs"]
+        )
     }
 
     @Test func aTimerKeyNamesTheTenantAndTheDocument() throws {
@@ -281,9 +291,10 @@ struct RegistryStoreTests {
         let database = try ServiceDatabase(
             path: path, source: Registry.service, durability: .normal, migrations: RegistryMigrations.register(in:))
         let moved = try await database.pool.read { try DurableTimer.fetchAll($0) }
-        #expect(moved == [
-            DurableTimer(kind: DocumentExpiry.timerKind, key: "p/1/doc-1", dueAt: dueAt, partnerId: "p/1"),
-        ])
+        #expect(
+            moved == [
+                DurableTimer(kind: DocumentExpiry.timerKind, key: "p/1/doc-1", dueAt: dueAt, partnerId: "p/1")
+            ])
         #expect(try await database.pool.read { try $0.tableExists("documentExpiryTimer") } == false)
         // The moved timer fires like one set today.
         #expect(try await Self.timers(database).fireDue(now: dueAt) == 1)

@@ -118,17 +118,23 @@ struct RegistryValidationTests {
             await f.failure(Registry.listProviders, ListProvidersRequest(limit: 0))
         },
         Probe("document expiring before issue", .invalidArgument, "body.expiresAt") { f, s in
-            await f.failure(Registry.addDocument, AddDocumentRequest(
-                providerId: s.provider.id, documentTypeId: s.documentType.id, issuedAt: start,
-                expiresAt: start.addingTimeInterval(-1)))
+            await f.failure(
+                Registry.addDocument,
+                AddDocumentRequest(
+                    providerId: s.provider.id, documentTypeId: s.documentType.id, issuedAt: start,
+                    expiresAt: start.addingTimeInterval(-1)))
         },
         Probe("document for an unknown provider", .notFound, "body.providerId") { f, s in
-            await f.failure(Registry.addDocument, AddDocumentRequest(
-                providerId: "pr-nope", documentTypeId: s.documentType.id, issuedAt: start))
+            await f.failure(
+                Registry.addDocument,
+                AddDocumentRequest(
+                    providerId: "pr-nope", documentTypeId: s.documentType.id, issuedAt: start))
         },
         Probe("document of an unknown type", .notFound, "body.documentTypeId") { f, s in
-            await f.failure(Registry.addDocument, AddDocumentRequest(
-                providerId: s.provider.id, documentTypeId: "dt-nope", issuedAt: start))
+            await f.failure(
+                Registry.addDocument,
+                AddDocumentRequest(
+                    providerId: s.provider.id, documentTypeId: "dt-nope", issuedAt: start))
         },
         Probe("revoking an unknown document", .notFound, "body.id") { f, _ in
             await f.failure(Registry.revokeDocument, RevokeDocumentRequest(id: "doc-nope"))
@@ -154,19 +160,30 @@ struct RegistryValidationTests {
                 CheckQualificationsRequest(providerId: s.provider.id, from: start, to: start))
         },
         Probe("checking an unknown qualification", .notFound, "body.qualificationIds[0]") { f, s in
-            await f.failure(Registry.checkQualifications, CheckQualificationsRequest(
-                providerId: s.provider.id, from: start, to: start.addingTimeInterval(60), qualificationIds: ["q-nope"]))
+            await f.failure(
+                Registry.checkQualifications,
+                CheckQualificationsRequest(
+                    providerId: s.provider.id, from: start, to: start.addingTimeInterval(60),
+                    qualificationIds: ["q-nope"]))
         },
         Probe("availability window ending before it starts", .invalidArgument, "body.windows[0].to") { f, s in
-            await f.failure(Registry.setAvailability, SetAvailabilityRequest(
-                providerId: s.provider.id, windows: [AvailabilityWindow(from: start, to: start, status: .available)]))
+            await f.failure(
+                Registry.setAvailability,
+                SetAvailabilityRequest(
+                    providerId: s.provider.id, windows: [AvailabilityWindow(from: start, to: start, status: .available)]
+                ))
         },
         Probe("overlapping availability windows", .invalidArgument, "body.windows[0]") { f, s in
-            await f.failure(Registry.setAvailability, SetAvailabilityRequest(providerId: s.provider.id, windows: [
-                AvailabilityWindow(
-                    from: start.addingTimeInterval(1800), to: start.addingTimeInterval(7200), status: .unavailable),
-                AvailabilityWindow(from: start, to: start.addingTimeInterval(3600), status: .available),
-            ]))
+            await f.failure(
+                Registry.setAvailability,
+                SetAvailabilityRequest(
+                    providerId: s.provider.id,
+                    windows: [
+                        AvailabilityWindow(
+                            from: start.addingTimeInterval(1800), to: start.addingTimeInterval(7200),
+                            status: .unavailable),
+                        AvailabilityWindow(from: start, to: start.addingTimeInterval(3600), status: .available),
+                    ]))
         },
         Probe("availability of an unknown provider", .notFound, "body.providerId") { f, _ in
             await f.failure(Registry.setAvailability, SetAvailabilityRequest(providerId: "pr-nope", windows: []))
@@ -179,20 +196,28 @@ struct RegistryValidationTests {
                 Registry.upsertCustomer, UpsertCustomerRequest(name: "C2", defaultRequiredQualificationIds: ["q-nope"]))
         },
         Probe("customer listing an unknown provider", .notFound, "body.lists[0].providerId") { f, _ in
-            await f.failure(Registry.upsertCustomer, UpsertCustomerRequest(
-                name: "C2", lists: [CustomerListEntry(providerId: "pr-nope", kind: .preferred)]))
+            await f.failure(
+                Registry.upsertCustomer,
+                UpsertCustomerRequest(
+                    name: "C2", lists: [CustomerListEntry(providerId: "pr-nope", kind: .preferred)]))
         },
         Probe("customer listing a provider twice", .invalidArgument, "body.lists[1].providerId") { f, s in
-            await f.failure(Registry.upsertCustomer, UpsertCustomerRequest(name: "C2", lists: [
-                CustomerListEntry(providerId: s.provider.id, kind: .preferred),
-                CustomerListEntry(providerId: s.provider.id, kind: .lastResort),
-            ]))
+            await f.failure(
+                Registry.upsertCustomer,
+                UpsertCustomerRequest(
+                    name: "C2",
+                    lists: [
+                        CustomerListEntry(providerId: s.provider.id, kind: .preferred),
+                        CustomerListEntry(providerId: s.provider.id, kind: .lastResort),
+                    ]))
         },
         Probe("customer requiring and preferring the same", .invalidArgument, "body.defaultPreferredQualificationIds") {
             f, s in
-            await f.failure(Registry.upsertCustomer, UpsertCustomerRequest(
-                name: "C2", defaultRequiredQualificationIds: [s.qualification.id],
-                defaultPreferredQualificationIds: [s.qualification.id]))
+            await f.failure(
+                Registry.upsertCustomer,
+                UpsertCustomerRequest(
+                    name: "C2", defaultRequiredQualificationIds: [s.qualification.id],
+                    defaultPreferredQualificationIds: [s.qualification.id]))
         },
         Probe("duplicate customer name", .alreadyExists, "body.name") { f, _ in
             await f.failure(Registry.upsertCustomer, UpsertCustomerRequest(name: "CLINIC"))
@@ -217,8 +242,10 @@ struct RegistryValidationTests {
             await f.failure(Registry.getProvider, GetProviderRequest(id: s.provider.id), as: other)
         },
         Probe("another tenant's provider (document)", .notFound, "body.providerId") { f, s in
-            await f.failure(Registry.addDocument, AddDocumentRequest(
-                providerId: s.provider.id, documentTypeId: s.documentType.id, issuedAt: start), as: other)
+            await f.failure(
+                Registry.addDocument,
+                AddDocumentRequest(
+                    providerId: s.provider.id, documentTypeId: s.documentType.id, issuedAt: start), as: other)
         },
         Probe("another tenant's document (revoke)", .notFound, "body.id") { f, s in
             await f.failure(Registry.revokeDocument, RevokeDocumentRequest(id: s.document.id), as: other)

@@ -1,13 +1,14 @@
 import Contracts
 import Foundation
-@testable import OctooBus
-@testable import ServiceKit
 import OctooTesting
+import Synchronization
 import Testing
 import Transport
 import Wire
-import Synchronization
 import ZeroMQ
+
+@testable import OctooBus
+@testable import ServiceKit
 
 /// A flag shared with a task.
 final class Flag: Sendable {
@@ -52,7 +53,8 @@ struct WorkerPoolTests {
         #expect(pool.choose() == [1])
     }
 
-    @Test(arguments: [[], [0, 1, 2, 3, 4], Array(0..<16), Array(0..<17), Array(repeating: 255, count: 200)] as [[UInt8]])
+    @Test(
+        arguments: [[], [0, 1, 2, 3, 4], Array(0..<16), Array(0..<17), Array(repeating: 255, count: 200)] as [[UInt8]])
     func aRoutingIdGivesBackItsBytes(bytes: [UInt8]) {
         let id = RoutingId(bytes)
         #expect(id.frame.bytes == bytes)
@@ -89,7 +91,8 @@ struct BrokerTests {
         #expect(broadcast.workers.isEmpty)
         #expect(broadcast.queueDepth == 0)
         // The bus answered it itself (the client may have given up a moment before).
-        for _ in 0..<50 where try await client.busStatus().services.first(where: { $0.service == "broadcast" })?.expiredInQueue != 1 {
+        for _ in 0..<50
+        where try await client.busStatus().services.first(where: { $0.service == "broadcast" })?.expiredInQueue != 1 {
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(try await client.busStatus().services.first { $0.service == "broadcast" }?.expiredInQueue == 1)
@@ -140,10 +143,12 @@ struct BrokerTests {
         defer { client.close() }
         // The only credit is taken for 500 ms, so the second call waits at the bus that long.
         async let held: Empty = client.call(
-            TestMethods.sleep("registry"), SleepRequest(ms: 500), actor: nil, options: CallOptions(timeout: .seconds(10)))
+            TestMethods.sleep("registry"), SleepRequest(ms: 500), actor: nil,
+            options: CallOptions(timeout: .seconds(10)))
         try await Task.sleep(for: .milliseconds(50))
         let seen = try await client.call(
-            TestMethods.budget("registry"), Empty(), actor: nil, options: CallOptions(timeout: .seconds(2), retry: .none))
+            TestMethods.budget("registry"), Empty(), actor: nil,
+            options: CallOptions(timeout: .seconds(2), retry: .none))
         _ = try await held
         let remaining = try #require(seen.remainingMs)
         #expect(remaining <= 2000 - 400, "the handler saw \(remaining) ms left")
@@ -156,9 +161,11 @@ struct BrokerTests {
         let observations = Observations()
         try await system.start(TestServices.source(observations: observations))
         // An escape in the method name makes the quick scan give up; the full parser reads it.
-        let replies = try await RPCTests.rawExchange(system, service: "registry", frames: [
-            RPCTests.frame(#"{"id":"slow","method":"registry.Sl\u0065ep","deadlineMs":200,"body":{"ms":4000}}"#),
-        ])
+        let replies = try await RPCTests.rawExchange(
+            system, service: "registry",
+            frames: [
+                RPCTests.frame(#"{"id":"slow","method":"registry.Sl\u0065ep","deadlineMs":200,"body":{"ms":4000}}"#)
+            ])
         let status = try #require(replies.first?["status"] as? [String: Any])
         #expect(status["code"] as? String == "DEADLINE_EXCEEDED")
         for _ in 0..<100 where observations.cancellations.load(ordering: .relaxed) == 0 {
@@ -193,10 +200,13 @@ struct BrokerTests {
             let before = observations.spinsStarted.load(ordering: .relaxed)
             let finished = Flag()
             let long = Task {
-                _ = try await client.call(method, SpinRequest(ms: 1500), actor: nil, options: CallOptions(timeout: .seconds(10)))
+                _ = try await client.call(
+                    method, SpinRequest(ms: 1500), actor: nil, options: CallOptions(timeout: .seconds(10)))
                 finished.value.store(true, ordering: .relaxed)
             }
-            while observations.spinsStarted.load(ordering: .relaxed) == before { try await Task.sleep(for: .milliseconds(5)) }
+            while observations.spinsStarted.load(ordering: .relaxed) == before {
+                try await Task.sleep(for: .milliseconds(5))
+            }
             let health = try await client.health("registry", options: CallOptions(timeout: .seconds(10)))
             #expect(health.status == .serving)
             let finishedFirst = finished.value.load(ordering: .relaxed)

@@ -47,9 +47,10 @@ struct EventSubscriberTests {
         // Once ReadEvents yields event 1, the 99 held events follow it from the buffer.
         source.setMode(.serve(upTo: 1))
         fixture.subscriber.catchUpNow("registry")
-        #expect(try await eventually {
-            fixture.status("registry").map { $0.state == .current && $0.appliedSeq == 100 } ?? false
-        })
+        #expect(
+            try await eventually {
+                fixture.status("registry").map { $0.state == .current && $0.appliedSeq == 100 } ?? false
+            })
         #expect(try fixture.applied("registry") == Array(1...100))
         #expect(source.reads == 3)
         await fixture.stop()
@@ -122,7 +123,8 @@ struct EventSubscriberTests {
         let quiet = try await ScriptedSource(system, name: "registry")
         let busy = try await ScriptedSource(system, name: "broadcast")
         quiet.append(5)
-        let fixture = try SubscriberFixture(system, sources: ["registry", "broadcast"], idleCatchUp: .milliseconds(200))
+        let fixture = try SubscriberFixture(
+            system, sources: ["registry", "broadcast"], idleCatchUp: .milliseconds(200))
         #expect(try await eventually { try fixture.applied("registry") == Array(1...5) })
         // The quiet source's last event is never published: only its idle catch-up can bring it,
         // while the other source publishes all the time.
@@ -148,20 +150,23 @@ struct EventSubscriberTests {
         let source = try await ScriptedSource(system, name: "registry")
         let entered = Atomic<Bool>(false)
         let release = DispatchSemaphore(value: 0)
-        let fixture = try SubscriberFixture(system, sources: ["registry"], apply: { _, event in
-            // The first event waits, mid-transaction, until the test has called stop().
-            if event.seq == 1 {
-                entered.store(true, ordering: .relaxed)
-                release.wait()
-            }
-        })
+        let fixture = try SubscriberFixture(
+            system, sources: ["registry"],
+            apply: { _, event in
+                // The first event waits, mid-transaction, until the test has called stop().
+                if event.seq == 1 {
+                    entered.store(true, ordering: .relaxed)
+                    release.wait()
+                }
+            })
         #expect(try await eventually { fixture.status("registry")?.state == .current })
         // Only the fast path, so the events are held in the buffer behind the first one.
         source.setMode(.fail)
         let events = source.append(50)
-        #expect(try await source.publish(events) {
-            entered.load(ordering: .relaxed) && fixture.status("registry")?.buffered == 50
-        })
+        #expect(
+            try await source.publish(events) {
+                entered.load(ordering: .relaxed) && fixture.status("registry")?.buffered == 50
+            })
         fixture.subscriber.stop()
         release.signal()
         await fixture.stop()

@@ -18,7 +18,9 @@ struct EventTests {
         var sent = 0
         while sent < total {
             let count = min(batch, total - sent)
-            _ = try await client.call(TestMethods.emit("registry"), EmitRequest(count: count, label: "\(label)-\(sent)"), actor: partner, options: CallOptions(timeout: .seconds(30)))
+            _ = try await client.call(
+                TestMethods.emit("registry"), EmitRequest(count: count, label: "\(label)-\(sent)"), actor: partner,
+                options: CallOptions(timeout: .seconds(30)))
             sent += count
         }
     }
@@ -85,14 +87,18 @@ struct EventTests {
         defer { client.close() }
         try await Self.emit(client, total: 3)
         await #expect(throws: RPCError.self) {
-            _ = try await client.call(TestMethods.emit("registry"), EmitRequest(count: -1, label: "bad"), actor: Self.partner)
+            _ = try await client.call(
+                TestMethods.emit("registry"), EmitRequest(count: -1, label: "bad"), actor: Self.partner)
         }
         let database = source.environment.database
         let last = try await database.pool.read { try database.outbox.lastSeq($0) }
         #expect(last == 3)
         let events = try await client.readEvents("registry", afterSeq: 1, limit: 10)
         #expect(events.events.map(\.seq) == [2, 3])
-        #expect(events.events.allSatisfy { $0.source == "registry" && $0.type == "thing.happened" && $0.topic == "registry.thing.happened" })
+        #expect(
+            events.events.allSatisfy {
+                $0.source == "registry" && $0.type == "thing.happened" && $0.topic == "registry.thing.happened"
+            })
     }
 
     /// Deletes a service's database file (with its WAL companions): as if it were replaced.
@@ -159,7 +165,10 @@ struct EventTests {
         let consumer = try await system.start(TestServices.consumer())
         let client = try system.client("registry")
         let matching = try system.client("matching")
-        defer { client.close(); matching.close() }
+        defer {
+            client.close()
+            matching.close()
+        }
         try await Self.emit(client, total: 5)
         #expect(try await Self.waitForApplied(consumer, count: 5) == Array(1...5))
         try await system.stop(source)
@@ -181,12 +190,16 @@ struct EventTests {
         defer { Task { await system.shutdown() } }
         let broken = Atomic<Bool>(true)
         let source = try await system.start(TestServices.source())
-        let consumer = try await system.start(TestServices.consumer(refuses: { event in
-            broken.load(ordering: .relaxed) && event.seq == 2
-        }))
+        let consumer = try await system.start(
+            TestServices.consumer(refuses: { event in
+                broken.load(ordering: .relaxed) && event.seq == 2
+            }))
         let client = try system.client("registry")
         let matching = try system.client("matching")
-        defer { client.close(); matching.close() }
+        defer {
+            client.close()
+            matching.close()
+        }
         #expect(try await client.health("registry").events == nil)
         try await Self.emit(client, total: 3)
         #expect(try await eventually { consumer.subscriber?.status().first?.state == .failing })

@@ -4,11 +4,12 @@ import Foundation
 import GRDB
 import Logging
 import OctooTesting
-@testable import ServiceKit
 import Store
 import Testing
 import Transport
 import Wire
+
+@testable import ServiceKit
 
 @Suite("Idempotency records expire after their retention", .serialized)
 struct IdempotencyRetentionTests {

@@ -36,7 +36,8 @@ struct PagingTests {
         let limit = 4096 + 400
         let first = try Paging.page(items, key: \.id, pageSize: nil, pageToken: nil, query: "q", maxBytes: limit)
         #expect(first.items.count == 3)
-        let second = try Paging.page(items, key: \.id, pageSize: nil, pageToken: first.nextPageToken, query: "q", maxBytes: limit)
+        let second = try Paging.page(
+            items, key: \.id, pageSize: nil, pageToken: first.nextPageToken, query: "q", maxBytes: limit)
         #expect(second.items.first?.id == "i4")
     }
 

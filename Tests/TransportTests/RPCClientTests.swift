@@ -1,8 +1,9 @@
 import Foundation
 import Testing
-@testable import Transport
 import Wire
 import ZeroMQ
+
+@testable import Transport
 
 @Suite("RPC client: cancellation")
 struct RPCClientTests {
@@ -44,13 +45,19 @@ struct RPCClientTests {
             withUnsafeCurrentTask { $0?.cancel() }
             while client.shared.withLock({ !$0.cancelled.isEmpty }) { sched_yield() }
         })
-        defer { peer.close(lingerMs: 0); client.close() }
+        defer {
+            peer.close(lingerMs: 0)
+            client.close()
+        }
         #expect(await Self.echo(client, 1) == .cancelled)
     }
 
     @Test func everyCancelledCallEndsCancelledWhateverTheInterleaving() async throws {
         let (client, peer) = try Self.silentPeer()
-        defer { peer.close(lingerMs: 0); client.close() }
+        defer {
+            peer.close(lingerMs: 0)
+            client.close()
+        }
         let calls = (0..<2000).map { index in
             Task {
                 // Some tasks are cancelled already when they make the call.

@@ -31,7 +31,9 @@ struct SourceFixture {
 @Suite("RPC server and client over the bus", .serialized)
 struct RPCTests {
     /// Sends raw frames from a DEALER on its own thread and collects the replies' JSON.
-    static func rawExchange(_ system: InProcessSystem, service: String, frames: [[UInt8]]) async throws -> [[String: Any]] {
+    static func rawExchange(_ system: InProcessSystem, service: String, frames: [[UInt8]]) async throws -> [[String:
+        Any]]
+    {
         let endpoint = system.endpoints.client(service)
         let context = system.context
         return try await withCheckedThrowingContinuation { continuation in
@@ -63,7 +65,8 @@ struct RPCTests {
     func concurrentSleeps(_ client: RPCClient, count: Int, ms: Int) async -> [StatusCode] {
         await concurrentCalls(count) { _ in
             _ = try await client.call(
-                TestMethods.sleep("registry"), SleepRequest(ms: ms), actor: nil, options: CallOptions(timeout: .seconds(10), retry: .none))
+                TestMethods.sleep("registry"), SleepRequest(ms: ms), actor: nil,
+                options: CallOptions(timeout: .seconds(10), retry: .none))
         }
     }
 
@@ -116,7 +119,8 @@ struct RPCTests {
             for index in 0..<1000 {
                 group.addTask {
                     let message = EchoMessage(text: "call-\(index)", n: index)
-                    let reply = try? await clients[index % 4].call(TestMethods.echo("registry"), message, actor: nil, options: CallOptions(timeout: .seconds(30)))
+                    let reply = try? await clients[index % 4].call(
+                        TestMethods.echo("registry"), message, actor: nil, options: CallOptions(timeout: .seconds(30)))
                     return reply == message
                 }
             }
@@ -134,7 +138,9 @@ struct RPCTests {
         let observations = fixture.observations
         await #expect(throws: RPCError.self) {
             do {
-                _ = try await client.call(TestMethods.sleep("registry"), SleepRequest(ms: 5000), actor: nil, options: CallOptions(timeout: .milliseconds(200)))
+                _ = try await client.call(
+                    TestMethods.sleep("registry"), SleepRequest(ms: 5000), actor: nil,
+                    options: CallOptions(timeout: .milliseconds(200)))
             } catch {
                 #expect(statusCode(error) == .deadlineExceeded)
                 throw error
@@ -163,7 +169,9 @@ struct RPCTests {
         _ = try await client.call(TestMethods.flaky("registry"), FlakyRequest(key: "a", failures: 2), actor: nil)
         #expect(observations.flakyAttempts.withLock { $0["a"] } == 3)
         do {
-            _ = try await client.call(TestMethods.flaky("registry"), FlakyRequest(key: "b", failures: 2), actor: nil, options: CallOptions(retry: .none))
+            _ = try await client.call(
+                TestMethods.flaky("registry"), FlakyRequest(key: "b", failures: 2), actor: nil,
+                options: CallOptions(retry: .none))
             Issue.record("a single attempt should have failed")
         } catch {
             #expect(error.code == .unavailable)
@@ -198,7 +206,9 @@ struct RPCTests {
         ]
         for (actor, code, field) in cases {
             do {
-                _ = try await client.call(CommonMethods.readEvents("registry"), ReadEventsRequest(), actor: actor, options: CallOptions(retry: .none))
+                _ = try await client.call(
+                    CommonMethods.readEvents("registry"), ReadEventsRequest(), actor: actor,
+                    options: CallOptions(retry: .none))
                 #expect(code == .ok, "\(String(describing: actor))")
             } catch {
                 #expect(error.code == code, "\(String(describing: actor))")
@@ -213,11 +223,15 @@ struct RPCTests {
         let client = fixture.client
         let actor = Actor(role: .partner, partnerId: "p-1")
         let request = EmitRequest(count: 3, label: "once")
-        let first = try await client.call(TestMethods.emit("registry"), request, actor: actor, options: CallOptions(idempotencyKey: "key-1"))
-        let second = try await client.call(TestMethods.emit("registry"), request, actor: actor, options: CallOptions(idempotencyKey: "key-1"))
+        let first = try await client.call(
+            TestMethods.emit("registry"), request, actor: actor, options: CallOptions(idempotencyKey: "key-1"))
+        let second = try await client.call(
+            TestMethods.emit("registry"), request, actor: actor, options: CallOptions(idempotencyKey: "key-1"))
         #expect(first == second)
         do {
-            _ = try await client.call(TestMethods.emit("registry"), EmitRequest(count: 4, label: "other"), actor: actor, options: CallOptions(idempotencyKey: "key-1"))
+            _ = try await client.call(
+                TestMethods.emit("registry"), EmitRequest(count: 4, label: "other"), actor: actor,
+                options: CallOptions(idempotencyKey: "key-1"))
             Issue.record("a reused key with another body was accepted")
         } catch {
             #expect(error.code == .invalidArgument)
@@ -236,8 +250,12 @@ struct RPCTests {
         let fixture = try await SourceFixture.start()
         defer { fixture.stop() }
         let client = fixture.client
-        _ = try await client.call(TestMethods.emit("registry"), EmitRequest(count: 2, label: "a"), actor: Actor(role: .partner, partnerId: "p-a"))
-        _ = try await client.call(TestMethods.emit("registry"), EmitRequest(count: 1, label: "b"), actor: Actor(role: .partner, partnerId: "p-b"))
+        _ = try await client.call(
+            TestMethods.emit("registry"), EmitRequest(count: 2, label: "a"),
+            actor: Actor(role: .partner, partnerId: "p-a"))
+        _ = try await client.call(
+            TestMethods.emit("registry"), EmitRequest(count: 1, label: "b"),
+            actor: Actor(role: .partner, partnerId: "p-b"))
         let mine = try await client.readEvents("registry", afterSeq: 0, actor: Actor(role: .partner, partnerId: "p-b"))
         #expect(mine.events.map(\.seq) == [3])
         #expect(mine.events.allSatisfy { $0.partnerId == "p-b" })
@@ -255,7 +273,10 @@ struct RPCTests {
         try await system.start(TestServices.consumer())
         let client = try system.client("registry")
         let other = try system.client("matching")
-        defer { client.close(); other.close() }
+        defer {
+            client.close()
+            other.close()
+        }
         let later = start.addingTimeInterval(3600)
         #expect(try await client.setClock("registry", to: later).now == later)
         do {

@@ -36,9 +36,12 @@ struct ReadEventsTests {
     }
 
     @Test func eventsAndRepliesWithoutAnEpochStillDecode() throws {
-        let event = try WireCoding.decode(Event.self, from: Array(#"""
-            {"source":"registry","seq":3,"type":"thing.happened","occurredAt":"2026-11-22T19:00:00Z","data":{}}
-            """#.utf8))
+        let event = try WireCoding.decode(
+            Event.self,
+            from: Array(
+                #"""
+                {"source":"registry","seq":3,"type":"thing.happened","occurredAt":"2026-11-22T19:00:00Z","data":{}}
+                """#.utf8))
         #expect(event.epoch == nil && event.seq == 3)
         let reply = try WireCoding.decode(ReadEventsResponse.self, from: Array(#"{"events":[],"lastSeq":0}"#.utf8))
         #expect(reply.epoch == nil)

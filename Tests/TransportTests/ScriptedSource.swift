@@ -85,8 +85,9 @@ final class ScriptedSource: Sendable {
         return script.log.withLock { log in
             let first = (log.last?.seq ?? 0) + 1
             let events = (first..<first + Int64(count)).map {
-                Event(source: name, seq: $0, type: "thing.happened", occurredAt: Date(), partnerId: "p-1",
-                      data: .object(["n": .integer($0)]), epoch: epoch)
+                Event(
+                    source: name, seq: $0, type: "thing.happened", occurredAt: Date(), partnerId: "p-1",
+                    data: .object(["n": .integer($0)]), epoch: epoch)
             }
             log += events
             return events
@@ -162,21 +163,24 @@ final class SubscriberFixture: Sendable {
         reset: EventSubscriber.Reset? = nil, apply: EventSubscriber.Apply? = nil
     ) throws {
         let path = (system.dataDirectory as NSString).appendingPathComponent("consumer-\(UUID().uuidString).sqlite")
-        database = try ServiceDatabase(path: path, source: "matching", durability: .normal, migrations: { migrator in
-            migrator.registerMigration("test.v1.applied") { db in
-                try db.create(table: "applied") { table in
-                    table.autoIncrementedPrimaryKey("rowid")
-                    table.column("source", .text).notNull()
-                    table.column("seq", .integer).notNull()
+        database = try ServiceDatabase(
+            path: path, source: "matching", durability: .normal,
+            migrations: { migrator in
+                migrator.registerMigration("test.v1.applied") { db in
+                    try db.create(table: "applied") { table in
+                        table.autoIncrementedPrimaryKey("rowid")
+                        table.column("source", .text).notNull()
+                        table.column("seq", .integer).notNull()
+                    }
                 }
-            }
-        })
+            })
         clients = try sources.map { try system.client($0) }
         var logger = Logger(label: "octoo.test.subscriber")
         logger.logLevel = .critical
         let record: EventSubscriber.Apply = { db, event in
             try apply?(db, event)
-            try db.execute(sql: "INSERT INTO applied (source, seq) VALUES (?, ?)", arguments: [event.source, event.seq])
+            try db.execute(
+                sql: "INSERT INTO applied (source, seq) VALUES (?, ?)", arguments: [event.source, event.seq])
         }
         let subscriber = try EventSubscriber(
             context: system.context, endpoint: system.endpoints.eventsSubscribe,

@@ -8,10 +8,22 @@ import Wire
 
 /// Requests and replies of the test services' methods.
 struct SleepRequest: Codable, Sendable { var ms: Int }
-struct EchoMessage: Codable, Sendable, Equatable { var text: String; var n: Int }
-struct FlakyRequest: Codable, Sendable { var key: String; var failures: Int }
-struct EmitRequest: Codable, Sendable, Equatable { var count: Int; var label: String }
-struct EmitResponse: Codable, Sendable, Equatable { var firstSeq: Int64; var lastSeq: Int64 }
+struct EchoMessage: Codable, Sendable, Equatable {
+    var text: String
+    var n: Int
+}
+struct FlakyRequest: Codable, Sendable {
+    var key: String
+    var failures: Int
+}
+struct EmitRequest: Codable, Sendable, Equatable {
+    var count: Int
+    var label: String
+}
+struct EmitResponse: Codable, Sendable, Equatable {
+    var firstSeq: Int64
+    var lastSeq: Int64
+}
 struct BlobRequest: Codable, Sendable { var bytes: Int }
 struct BlobResponse: Codable, Sendable { var text: String }
 struct SpinRequest: Codable, Sendable { var ms: Int }
@@ -31,98 +43,125 @@ final class Observations: Sendable {
 /// Method descriptors of a test service named `service` (it takes over that service's ports).
 enum TestMethods {
     static func sleep(_ service: String) -> MethodDescriptor<SleepRequest, Empty> {
-        MethodDescriptor("\(service).Sleep", idempotent: true, roles: nil, summary: "Sleeps ms.", request: JSONSchema.any, response: JSONSchema.empty)
+        MethodDescriptor(
+            "\(service).Sleep", idempotent: true, roles: nil, summary: "Sleeps ms.", request: JSONSchema.any,
+            response: JSONSchema.empty)
     }
     static func echo(_ service: String) -> MethodDescriptor<EchoMessage, EchoMessage> {
-        MethodDescriptor("\(service).Echo", idempotent: true, roles: nil, summary: "Echoes.", request: JSONSchema.any, response: JSONSchema.any)
+        MethodDescriptor(
+            "\(service).Echo", idempotent: true, roles: nil, summary: "Echoes.", request: JSONSchema.any,
+            response: JSONSchema.any)
     }
     static func flaky(_ service: String) -> MethodDescriptor<FlakyRequest, Empty> {
-        MethodDescriptor("\(service).Flaky", idempotent: false, roles: nil, summary: "Fails UNAVAILABLE `failures` times per key.", request: JSONSchema.any, response: JSONSchema.empty)
+        MethodDescriptor(
+            "\(service).Flaky", idempotent: false, roles: nil, summary: "Fails UNAVAILABLE `failures` times per key.",
+            request: JSONSchema.any, response: JSONSchema.empty)
     }
     static func crash(_ service: String) -> MethodDescriptor<Empty, Empty> {
-        MethodDescriptor("\(service).Crash", idempotent: false, roles: nil, summary: "Throws a non-RPC error.", request: JSONSchema.any, response: JSONSchema.empty)
+        MethodDescriptor(
+            "\(service).Crash", idempotent: false, roles: nil, summary: "Throws a non-RPC error.",
+            request: JSONSchema.any, response: JSONSchema.empty)
     }
     static func blob(_ service: String) -> MethodDescriptor<BlobRequest, BlobResponse> {
-        MethodDescriptor("\(service).Blob", idempotent: true, roles: nil, summary: "A reply of `bytes` characters.", request: JSONSchema.any, response: JSONSchema.any)
+        MethodDescriptor(
+            "\(service).Blob", idempotent: true, roles: nil, summary: "A reply of `bytes` characters.",
+            request: JSONSchema.any, response: JSONSchema.any)
     }
     static func spin(_ service: String) -> MethodDescriptor<SpinRequest, Empty> {
-        MethodDescriptor("\(service).Spin", idempotent: true, roles: nil, summary: "Computes for ms (off the I/O thread).", request: JSONSchema.any, response: JSONSchema.empty)
+        MethodDescriptor(
+            "\(service).Spin", idempotent: true, roles: nil, summary: "Computes for ms (off the I/O thread).",
+            request: JSONSchema.any, response: JSONSchema.empty)
     }
     static func yielder(_ service: String) -> MethodDescriptor<SpinRequest, Empty> {
-        MethodDescriptor("\(service).Yielder", idempotent: true, roles: nil, summary: "Yields in a loop for ms on the I/O thread.", request: JSONSchema.any, response: JSONSchema.empty)
+        MethodDescriptor(
+            "\(service).Yielder", idempotent: true, roles: nil, summary: "Yields in a loop for ms on the I/O thread.",
+            request: JSONSchema.any, response: JSONSchema.empty)
     }
     static func budget(_ service: String) -> MethodDescriptor<Empty, BudgetResponse> {
-        MethodDescriptor("\(service).Budget", idempotent: true, roles: nil, summary: "The caller's remaining budget as the handler sees it.", request: JSONSchema.any, response: JSONSchema.any)
+        MethodDescriptor(
+            "\(service).Budget", idempotent: true, roles: nil,
+            summary: "The caller's remaining budget as the handler sees it.", request: JSONSchema.any,
+            response: JSONSchema.any)
     }
     static func emit(_ service: String) -> MethodDescriptor<EmitRequest, EmitResponse> {
-        MethodDescriptor("\(service).Emit", idempotent: false, roles: [.partner, .service], summary: "Appends events.", request: JSONSchema.any, response: JSONSchema.any)
+        MethodDescriptor(
+            "\(service).Emit", idempotent: false, roles: [.partner, .service], summary: "Appends events.",
+            request: JSONSchema.any, response: JSONSchema.any)
     }
 }
 
 enum TestServices {
     /// A source of events with assorted test methods.
     static func source(_ name: String = "registry", observations: Observations = Observations()) -> ServiceDefinition {
-        ServiceDefinition(name: name, durability: .full, routes: { router, environment in
-            router.register(TestMethods.sleep(name)) { request, _ in
-                observations.sleepsStarted.add(1, ordering: .relaxed)
-                let running = observations.sleepsRunning.add(1, ordering: .relaxed).newValue
-                observations.sleepsAtOnce.max(running, ordering: .relaxed)
-                defer { observations.sleepsRunning.subtract(1, ordering: .relaxed) }
-                do {
-                    try await Task.sleep(for: .milliseconds(request.ms))
-                } catch {
-                    observations.cancellations.add(1, ordering: .relaxed)
-                    throw error
-                }
-                return Empty()
-            }
-            router.register(TestMethods.echo(name)) { request, _ in request }
-            router.register(TestMethods.blob(name)) { request, _ in
-                BlobResponse(text: String(repeating: "x", count: request.bytes))
-            }
-            // Blocks its thread on purpose, like a long ranking: it must not be the I/O thread.
-            router.register(TestMethods.spin(name), executor: .global) { request, _ in
-                observations.spinsStarted.add(1, ordering: .relaxed)
-                let end = ContinuousClock.now + .milliseconds(request.ms)
-                var spins = 0
-                while ContinuousClock.now < end { spins &+= 1 }
-                return Empty()
-            }
-            router.register(TestMethods.yielder(name)) { request, _ in
-                observations.spinsStarted.add(1, ordering: .relaxed)
-                let end = ContinuousClock.now + .milliseconds(request.ms)
-                while ContinuousClock.now < end { await Task.yield() }
-                return Empty()
-            }
-            router.register(TestMethods.budget(name)) { _, context in
-                BudgetResponse(remainingMs: context.deadline.map { Int64(($0 - ContinuousClock.now) / .milliseconds(1)) })
-            }
-            router.register(TestMethods.flaky(name)) { request, _ in
-                let attempt = observations.flakyAttempts.withLock { attempts in
-                    attempts[request.key, default: 0] += 1
-                    return attempts[request.key]!
-                }
-                if attempt <= request.failures { throw RPCError(.unavailable, "not yet (attempt \(attempt))") }
-                return Empty()
-            }
-            router.register(TestMethods.crash(name)) { _, _ in
-                struct Boom: Error { let secret = "do not leak" }
-                throw Boom()
-            }
-            router.register(TestMethods.emit(name)) { request, context in
-                guard request.count > 0 else { throw RPCError.invalidArgument(field: "body.count", "must be positive") }
-                let database = environment.database
-                let now = environment.clock.now
-                let partner = context.actor?.partnerId
-                return try await database.mutate(context, request: request, now: now) { db in
-                    var seqs: [Int64] = []
-                    for index in 0..<request.count {
-                        seqs.append(try database.outbox.append(db, type: "thing.happened", partnerId: partner ?? "p-1", occurredAt: now, data: ["label": request.label, "index": "\(index)"]))
+        ServiceDefinition(
+            name: name, durability: .full,
+            routes: { router, environment in
+                router.register(TestMethods.sleep(name)) { request, _ in
+                    observations.sleepsStarted.add(1, ordering: .relaxed)
+                    let running = observations.sleepsRunning.add(1, ordering: .relaxed).newValue
+                    observations.sleepsAtOnce.max(running, ordering: .relaxed)
+                    defer { observations.sleepsRunning.subtract(1, ordering: .relaxed) }
+                    do {
+                        try await Task.sleep(for: .milliseconds(request.ms))
+                    } catch {
+                        observations.cancellations.add(1, ordering: .relaxed)
+                        throw error
                     }
-                    return EmitResponse(firstSeq: seqs.first!, lastSeq: seqs.last!)
+                    return Empty()
                 }
-            }
-        })
+                router.register(TestMethods.echo(name)) { request, _ in request }
+                router.register(TestMethods.blob(name)) { request, _ in
+                    BlobResponse(text: String(repeating: "x", count: request.bytes))
+                }
+                // Blocks its thread on purpose, like a long ranking: it must not be the I/O thread.
+                router.register(TestMethods.spin(name), executor: .global) { request, _ in
+                    observations.spinsStarted.add(1, ordering: .relaxed)
+                    let end = ContinuousClock.now + .milliseconds(request.ms)
+                    var spins = 0
+                    while ContinuousClock.now < end { spins &+= 1 }
+                    return Empty()
+                }
+                router.register(TestMethods.yielder(name)) { request, _ in
+                    observations.spinsStarted.add(1, ordering: .relaxed)
+                    let end = ContinuousClock.now + .milliseconds(request.ms)
+                    while ContinuousClock.now < end { await Task.yield() }
+                    return Empty()
+                }
+                router.register(TestMethods.budget(name)) { _, context in
+                    BudgetResponse(
+                        remainingMs: context.deadline.map { Int64(($0 - ContinuousClock.now) / .milliseconds(1)) })
+                }
+                router.register(TestMethods.flaky(name)) { request, _ in
+                    let attempt = observations.flakyAttempts.withLock { attempts in
+                        attempts[request.key, default: 0] += 1
+                        return attempts[request.key]!
+                    }
+                    if attempt <= request.failures { throw RPCError(.unavailable, "not yet (attempt \(attempt))") }
+                    return Empty()
+                }
+                router.register(TestMethods.crash(name)) { _, _ in
+                    struct Boom: Error { let secret = "do not leak" }
+                    throw Boom()
+                }
+                router.register(TestMethods.emit(name)) { request, context in
+                    guard request.count > 0 else {
+                        throw RPCError.invalidArgument(field: "body.count", "must be positive")
+                    }
+                    let database = environment.database
+                    let now = environment.clock.now
+                    let partner = context.actor?.partnerId
+                    return try await database.mutate(context, request: request, now: now) { db in
+                        var seqs: [Int64] = []
+                        for index in 0..<request.count {
+                            seqs.append(
+                                try database.outbox.append(
+                                    db, type: "thing.happened", partnerId: partner ?? "p-1", occurredAt: now,
+                                    data: ["label": request.label, "index": "\(index)"]))
+                        }
+                        return EmitResponse(firstSeq: seqs.first!, lastSeq: seqs.last!)
+                    }
+                }
+            })
     }
 
     /// A consumer of `source`'s events that records every application in its own table.
@@ -150,7 +189,8 @@ enum TestServices {
             subscriptions: [source],
             applyEvent: { db, event in
                 if refuses(event) { throw RPCError(.internal, "refused \(event.source) \(event.seq)") }
-                try db.execute(sql: "INSERT INTO applied (source, seq) VALUES (?, ?)", arguments: [event.source, event.seq])
+                try db.execute(
+                    sql: "INSERT INTO applied (source, seq) VALUES (?, ?)", arguments: [event.source, event.seq])
             },
             resetSource: rebuilds ? reset : nil)
     }
@@ -160,5 +200,3 @@ enum TestServices {
         try database.pool.read { try Int64.fetchAll($0, sql: "SELECT seq FROM applied ORDER BY rowid") }
     }
 }
-
-

@@ -14,19 +14,25 @@ struct TimerServiceTests {
     /// A database with a table the timers' handler writes to.
     static func database() throws -> ServiceDatabase {
         let path = (TestDirectories.make("timers") as NSString).appendingPathComponent("timers.sqlite")
-        return try ServiceDatabase(path: path, source: "timers", durability: .normal, migrations: { migrator in
-            migrator.registerMigration("test.v1.fired") { db in
-                try db.create(table: "fired") { table in
-                    table.column("key", .text).notNull()
+        return try ServiceDatabase(
+            path: path, source: "timers", durability: .normal,
+            migrations: { migrator in
+                migrator.registerMigration("test.v1.fired") { db in
+                    try db.create(table: "fired") { table in
+                        table.column("key", .text).notNull()
+                    }
                 }
-            }
-        })
+            })
     }
 
     static func service(_ database: ServiceDatabase, clock: any ServiceClock) -> TimerService {
         TimerService(
             database: database, clock: clock,
-            handlers: ["test.ping": { db, timer in try db.execute(sql: "INSERT INTO fired (key) VALUES (?)", arguments: [timer.key]) }],
+            handlers: [
+                "test.ping": { db, timer in
+                    try db.execute(sql: "INSERT INTO fired (key) VALUES (?)", arguments: [timer.key])
+                }
+            ],
             logger: Logger(label: "test.timers"))
     }
 
@@ -39,9 +45,12 @@ struct TimerServiceTests {
         let clock = ManualClock(start: Self.start)
         let timers = Self.service(database, clock: clock)
         try await database.pool.write { db in
-            try DurableTimer.schedule(db, DurableTimer(kind: "test.ping", key: "b", dueAt: Self.start.addingTimeInterval(120)))
-            try DurableTimer.schedule(db, DurableTimer(kind: "test.ping", key: "a", dueAt: Self.start.addingTimeInterval(60)))
-            try DurableTimer.schedule(db, DurableTimer(kind: "test.ping", key: "c", dueAt: Self.start.addingTimeInterval(3600)))
+            try DurableTimer.schedule(
+                db, DurableTimer(kind: "test.ping", key: "b", dueAt: Self.start.addingTimeInterval(120)))
+            try DurableTimer.schedule(
+                db, DurableTimer(kind: "test.ping", key: "a", dueAt: Self.start.addingTimeInterval(60)))
+            try DurableTimer.schedule(
+                db, DurableTimer(kind: "test.ping", key: "c", dueAt: Self.start.addingTimeInterval(3600)))
         }
         try await clock.set(Self.start.addingTimeInterval(150))
         #expect(try Self.fired(database) == ["a", "b"])
@@ -52,7 +61,8 @@ struct TimerServiceTests {
     @Test func aTimerThatFellDueWhileDownFiresAtStartUp() async throws {
         let database = try Self.database()
         try await database.pool.write { db in
-            try DurableTimer.schedule(db, DurableTimer(kind: "test.ping", key: "late", dueAt: Date().addingTimeInterval(-3600)))
+            try DurableTimer.schedule(
+                db, DurableTimer(kind: "test.ping", key: "late", dueAt: Date().addingTimeInterval(-3600)))
         }
         let timers = Self.service(database, clock: SystemClock())
         let running = Task { try await timers.run() }
@@ -74,8 +84,9 @@ struct TimerServiceTests {
         let timers = Self.service(database, clock: SystemClock())
         var logger = Logger(label: "test.group")
         logger.logLevel = .critical
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: timers), .init(service: Failing())], logger: logger))
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: timers), .init(service: Failing())], logger: logger))
         await #expect(throws: Boom.self) { try await group.run() }
         let turns = timers.loopTurns
         try await Task.sleep(for: .milliseconds(300))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Wire
 
 @Suite("EnvelopePeek: the I/O threads' quick look")
@@ -6,11 +7,15 @@ struct EnvelopePeekTests {
     func scan(_ text: String) -> EnvelopePeek? { EnvelopePeek.scan(Array(text.utf8)[...]) }
 
     @Test func readsIdMethodAndDeadlineWhereverTheyStand() {
-        let text = #"{"body":{"id":"inner","list":[1,{"method":"x"}],"s":"}\"{"},"deadlineMs": 250 ,"method":"registry.Health","id":"a-1","actor":{"role":"service"}}"#
+        let text =
+            #"{"body":{"id":"inner","list":[1,{"method":"x"}],"s":"}\"{"},"deadlineMs": 250 ,"method":"registry.Health","id":"a-1","actor":{"role":"service"}}"#
         let peek = scan(text)
-        #expect(peek?.id == "a-1" && peek?.method == "registry.Health" && peek?.deadlineMs == 250 && peek?.isPlain == true)
+        #expect(
+            peek?.id == "a-1" && peek?.method == "registry.Health" && peek?.deadlineMs == 250 && peek?.isPlain == true)
         let bytes = Array(text.utf8)
-        #expect(peek?.body.map { String(decoding: bytes[$0], as: UTF8.self) } == #"{"id":"inner","list":[1,{"method":"x"}],"s":"}\"{"}"#)
+        #expect(
+            peek?.body.map { String(decoding: bytes[$0], as: UTF8.self) }
+                == #"{"id":"inner","list":[1,{"method":"x"}],"s":"}\"{"}"#)
         #expect(peek?.actor.map { EnvelopePeek.actor(bytes[$0]) } == Actor(role: .service))
         #expect(scan("{}") == EnvelopePeek())
         #expect(scan(#" { "id" : "x" } "#)?.id == "x")
@@ -22,7 +27,8 @@ struct EnvelopePeekTests {
         #"{"id":"a\"b"}"#, #"{"deadlineMs":-1}"#, #"{"deadlineMs":1.5}"#, #"{"deadlineMs":"5"}"#,
         #"{"method":null}"#, #"{"a":[1,2}"#,
         #"{"id":"a","method":"m","x":tru}"#, #"{"id":"a","method":"m","x":[1}"#, "{\"id\":\"a\",\"x\":\"\u{01}\"}",
-        #"{"id":"a","x":"\q"}"#, #"{"id":"a","x":01}"#, #"{"id":"a","x":1.}"#, #"{"id":"a","x":-}"#, #"{"deadlineMs":007}"#,
+        #"{"id":"a","x":"\q"}"#, #"{"id":"a","x":01}"#, #"{"id":"a","x":1.}"#, #"{"id":"a","x":-}"#,
+        #"{"deadlineMs":007}"#,
     ])
     func givesUpOnAnythingUnusual(text: String) {
         #expect(scan(text) == nil)
@@ -37,7 +43,9 @@ struct EnvelopePeekTests {
 
     @Test func actorsOfPlainStringsOnly() {
         func actor(_ text: String) -> Actor? { EnvelopePeek.actor(Array(text.utf8)[...]) }
-        #expect(actor(#"{"role":"partner","partnerId":"p-1","id":"u"}"#) == Actor(role: .partner, partnerId: "p-1", id: "u"))
+        #expect(
+            actor(#"{"role":"partner","partnerId":"p-1","id":"u"}"#) == Actor(role: .partner, partnerId: "p-1", id: "u")
+        )
         #expect(actor(#"{"role":"king"}"#) == nil)
         #expect(actor(#"{"partnerId":"p"}"#) == nil)
         #expect(actor(#"{"role":"partner","partnerId":null}"#) == nil)
@@ -45,7 +53,9 @@ struct EnvelopePeekTests {
     }
 
     @Test func requestsRoundTripThroughTheHandWrittenEnvelope() throws {
-        let header = RequestHeader(id: "q\"1\n", method: "a.B", deadlineMs: 42, idempotencyKey: "k\\", actor: Actor(role: .partner, partnerId: "p\u{1}", id: "ü"))
+        let header = RequestHeader(
+            id: "q\"1\n", method: "a.B", deadlineMs: 42, idempotencyKey: "k\\",
+            actor: Actor(role: .partner, partnerId: "p\u{1}", id: "ü"))
         let json = try Envelope.encodeRequest(header, body: ["x": 1])
         #expect(try Envelope.parseHeader(json[...]).get() == header)
         #expect(try Envelope.decodeBody([String: Int].self, from: json[...]) == ["x": 1])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Wire
 
 @Suite("Request and reply envelopes (PROTOCOL §2–§3)")
@@ -9,30 +10,37 @@ struct EnvelopeTests {
     }
 
     @Test func parsesAFullHeader() throws {
-        let header = try parse(#"{"id":"a1","method":"registry.Health","deadlineMs":2000,"idempotencyKey":"k","actor":{"role":"partner","partnerId":"p-1","id":"u-7"},"body":{},"extra":1}"#).get()
-        #expect(header == RequestHeader(id: "a1", method: "registry.Health", deadlineMs: 2000, idempotencyKey: "k", actor: Actor(role: .partner, partnerId: "p-1", id: "u-7")))
+        let header = try parse(
+            #"{"id":"a1","method":"registry.Health","deadlineMs":2000,"idempotencyKey":"k","actor":{"role":"partner","partnerId":"p-1","id":"u-7"},"body":{},"extra":1}"#
+        ).get()
+        #expect(
+            header
+                == RequestHeader(
+                    id: "a1", method: "registry.Health", deadlineMs: 2000, idempotencyKey: "k",
+                    actor: Actor(role: .partner, partnerId: "p-1", id: "u-7")))
     }
 
     /// Each malformed payload, the id the error reply must carry, and the field it must name.
-    @Test(arguments: [
-        ("not json", nil, nil),
-        ("[1,2]", nil, nil),
-        ("\"text\"", nil, nil),
-        ("42", nil, nil),
-        ("{}", nil, "id"),
-        (#"{"method":"x.Y"}"#, nil, "id"),
-        (#"{"id":"7"}"#, "7", "method"),
-        (#"{"id":7,"method":"x.Y"}"#, nil, "id"),
-        (#"{"id":"7","method":3}"#, "7", "method"),
-        (#"{"id":"7","method":""}"#, "7", "method"),
-        (#"{"id":"7","method":"x.Y","deadlineMs":"soon"}"#, "7", "deadlineMs"),
-        (#"{"id":"7","method":"x.Y","deadlineMs":-5}"#, "7", "deadlineMs"),
-        (#"{"id":"7","method":"x.Y","actor":"me"}"#, "7", "actor"),
-        (#"{"id":"7","method":"x.Y","actor":{"role":"king"}}"#, "7", "actor.role"),
-        (#"{"id":"7","method":"x.Y","actor":{}}"#, "7", "actor.role"),
-        (#"{"id":"7","method":"x.Y","actor":{"role":"partner","partnerId":5}}"#, "7", "actor.partnerId"),
-        (#"{"id":"7","method":"x.Y","idempotencyKey":""}"#, "7", "idempotencyKey"),
-    ] as [(String, String?, String?)])
+    @Test(
+        arguments: [
+            ("not json", nil, nil),
+            ("[1,2]", nil, nil),
+            ("\"text\"", nil, nil),
+            ("42", nil, nil),
+            ("{}", nil, "id"),
+            (#"{"method":"x.Y"}"#, nil, "id"),
+            (#"{"id":"7"}"#, "7", "method"),
+            (#"{"id":7,"method":"x.Y"}"#, nil, "id"),
+            (#"{"id":"7","method":3}"#, "7", "method"),
+            (#"{"id":"7","method":""}"#, "7", "method"),
+            (#"{"id":"7","method":"x.Y","deadlineMs":"soon"}"#, "7", "deadlineMs"),
+            (#"{"id":"7","method":"x.Y","deadlineMs":-5}"#, "7", "deadlineMs"),
+            (#"{"id":"7","method":"x.Y","actor":"me"}"#, "7", "actor"),
+            (#"{"id":"7","method":"x.Y","actor":{"role":"king"}}"#, "7", "actor.role"),
+            (#"{"id":"7","method":"x.Y","actor":{}}"#, "7", "actor.role"),
+            (#"{"id":"7","method":"x.Y","actor":{"role":"partner","partnerId":5}}"#, "7", "actor.partnerId"),
+            (#"{"id":"7","method":"x.Y","idempotencyKey":""}"#, "7", "idempotencyKey"),
+        ] as [(String, String?, String?)])
     func rejectsMalformedRequests(payload: String, id: String?, field: String?) {
         guard case .failure(let malformed) = parse(payload) else {
             Issue.record("accepted \(payload)")
@@ -41,7 +49,9 @@ struct EnvelopeTests {
         #expect(malformed.error.code == .invalidArgument)
         #expect(malformed.id == id)
         if let field {
-            #expect(malformed.error.details.map(\.field).contains(field), "details \(malformed.error.details) should name \(field)")
+            #expect(
+                malformed.error.details.map(\.field).contains(field),
+                "details \(malformed.error.details) should name \(field)")
         }
     }
 
@@ -70,7 +80,8 @@ struct EnvelopeTests {
     }
 
     @Test func decodesTypedBodiesNamingTheField() throws {
-        let good = try Envelope.decodeBody(Sample.self, from: Array(#"{"body":{"name":"n","count":2,"at":"2026-11-22T19:00:00Z"}}"#.utf8)[...])
+        let good = try Envelope.decodeBody(
+            Sample.self, from: Array(#"{"body":{"name":"n","count":2,"at":"2026-11-22T19:00:00Z"}}"#.utf8)[...])
         #expect(good.name == "n")
         #expect(good.at == Timestamp.parse("2026-11-22T19:00:00Z"))
         let cases: [(String, String)] = [

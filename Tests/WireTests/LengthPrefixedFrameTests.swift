@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Wire
 
 @Suite("Length-prefixed frames (PROTOCOL §2)")
@@ -15,13 +16,14 @@ struct LengthPrefixedFrameTests {
         #expect(LengthPrefixedFrame.encode(json).prefix(4) == [0, 0, 1, 2])
     }
 
-    @Test(arguments: [
-        ([], StatusCode.invalidArgument),
-        ([0, 0, 0], .invalidArgument),
-        ([0, 0, 0, 5, 123], .invalidArgument),          // N larger than the frame
-        ([0, 0, 0, 1, 123, 125], .invalidArgument),     // trailing bytes
-        ([0, 0x20, 0, 0], .resourceExhausted),          // N = 2 MiB, over the limit
-    ] as [([UInt8], StatusCode)])
+    @Test(
+        arguments: [
+            ([], StatusCode.invalidArgument),
+            ([0, 0, 0], .invalidArgument),
+            ([0, 0, 0, 5, 123], .invalidArgument),  // N larger than the frame
+            ([0, 0, 0, 1, 123, 125], .invalidArgument),  // trailing bytes
+            ([0, 0x20, 0, 0], .resourceExhausted),  // N = 2 MiB, over the limit
+        ] as [([UInt8], StatusCode)])
     func rejectsMalformedFrames(frame: [UInt8], code: StatusCode) {
         guard case .failure(let error) = LengthPrefixedFrame.decode(frame) else {
             Issue.record("frame \(frame) was accepted")

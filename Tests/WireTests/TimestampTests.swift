@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Wire
 
 @Suite("RFC 3339 timestamps")
@@ -15,9 +16,11 @@ struct TimestampTests {
         #expect(abs(date.timeIntervalSince1970 - epoch) < 0.0005)
     }
 
-    @Test(arguments: ["", "2026-11-22", "2026-11-22T19:00:00", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z",
-                      "2026-11-22T25:00:00Z", "2026-11-22T19:00:00.Z", "2026-11-22T19:00:00Zjunk", "yesterday",
-                      "9999-12-31T23:59:59-02:00", "0000-01-01T00:00:00Z"])
+    @Test(arguments: [
+        "", "2026-11-22", "2026-11-22T19:00:00", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z",
+        "2026-11-22T25:00:00Z", "2026-11-22T19:00:00.Z", "2026-11-22T19:00:00Zjunk", "yesterday",
+        "9999-12-31T23:59:59-02:00", "0000-01-01T00:00:00Z",
+    ])
     func rejects(text: String) {
         #expect(Timestamp.parse(text) == nil)
     }

@@ -24,7 +24,10 @@ struct OctooBusCommand: AsyncParsableCommand {
     var heartbeatMs: Int?
     @Option(help: "Requests that may wait per service for a worker (env OCTOO_BUS_QUEUE_LIMIT; default 1000).")
     var queueLimit: Int?
-    @Option(help: "How long a request without deadlineMs may wait for a worker, in ms (env OCTOO_BUS_MAX_QUEUE_WAIT_MS; default 60000).")
+    @Option(
+        help:
+            "How long a request without deadlineMs may wait for a worker, in ms (env OCTOO_BUS_MAX_QUEUE_WAIT_MS; default 60000)."
+    )
     var maxQueueWaitMs: Int?
     @Option(help: "Largest request payload in bytes (env OCTOO_MAX_MESSAGE_BYTES; default 1048576).")
     var maxMessageBytes: Int?
@@ -33,21 +36,26 @@ struct OctooBusCommand: AsyncParsableCommand {
         let environment = Environment()
         let levelText = logLevel ?? environment.string("OCTOO_LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
-            throw ValidationError("log level \(levelText) is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "log level \(levelText) is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let brokerConfiguration = try brokerConfiguration(environment)
         LoggingSetup.bootstrap(level: level)
         let logger = Logger(label: "octoo.bus")
         let bindHost = bind ?? environment.string("OCTOO_BUS_BIND") ?? "127.0.0.1"
         if !["127.0.0.1", "localhost", "::1"].contains(bindHost) {
-            logger.warning("binding a non-loopback address with CURVE off: anyone who can reach it can call every service", metadata: ["bind": "\(bindHost)"])
+            logger.warning(
+                "binding a non-loopback address with CURVE off: anyone who can reach it can call every service",
+                metadata: ["bind": "\(bindHost)"])
         }
         let bus = Bus(
             context: try ZeroMQ.Context(ioThreads: 2), endpoints: try self.bus.endpoints(environment),
             bindHost: bindHost, configuration: brokerConfiguration, logger: logger)
         let failure = Mutex<String?>(nil)
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: BusService(bus: bus))], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: BusService(bus: bus))], gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
         // A broker that dies takes the process with it, so that whoever supervises it restarts it.
         bus.onFailure { what in
             failure.withLock { $0 = what }
@@ -66,17 +74,22 @@ struct OctooBusCommand: AsyncParsableCommand {
     func brokerConfiguration(_ environment: Environment) throws -> BrokerConfiguration {
         var configuration = BrokerConfiguration()
         configuration.heartbeatInterval = .milliseconds(try ServiceOptions.heartbeatMs(heartbeatMs, environment))
-        if let queueLimit, !(1...1_000_000).contains(queueLimit) { throw ValidationError("--queue-limit must be from 1 to 1000000") }
-        configuration.queueLimit = try queueLimit ?? environment.integer("OCTOO_BUS_QUEUE_LIMIT", in: 1...1_000_000) ?? 1000
+        if let queueLimit, !(1...1_000_000).contains(queueLimit) {
+            throw ValidationError("--queue-limit must be from 1 to 1000000")
+        }
+        configuration.queueLimit =
+            try queueLimit ?? environment.integer("OCTOO_BUS_QUEUE_LIMIT", in: 1...1_000_000) ?? 1000
         if let maxQueueWaitMs, !(1...3_600_000).contains(maxQueueWaitMs) {
             throw ValidationError("--max-queue-wait-ms must be from 1 to 3600000")
         }
-        let waitMs = try maxQueueWaitMs ?? environment.integer("OCTOO_BUS_MAX_QUEUE_WAIT_MS", in: 1...3_600_000) ?? 60_000
+        let waitMs =
+            try maxQueueWaitMs ?? environment.integer("OCTOO_BUS_MAX_QUEUE_WAIT_MS", in: 1...3_600_000) ?? 60_000
         configuration.maxQueueWait = .milliseconds(waitMs)
         if let maxMessageBytes, !(64...(256 << 20)).contains(maxMessageBytes) {
             throw ValidationError("--max-message-bytes must be from 64 to \(256 << 20)")
         }
-        configuration.maxMessageBytes = try maxMessageBytes
+        configuration.maxMessageBytes =
+            try maxMessageBytes
             ?? environment.integer("OCTOO_MAX_MESSAGE_BYTES", in: 64...(256 << 20)) ?? configuration.maxMessageBytes
         return configuration
     }

@@ -6,7 +6,10 @@ import ServiceKit
 @main
 struct MatchingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "matching", abstract: "Octoo's matching service: ranks providers for a request from its read model of the registry and job history.")
+        commandName: "matching",
+        abstract:
+            "Octoo's matching service: ranks providers for a request from its read model of the registry and job history."
+    )
 
     @OptionGroup var options: ServiceOptions
 

@@ -6,7 +6,8 @@ import ServiceKit
 @main
 struct OpportunitiesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "opportunities", abstract: "Octoo's opportunities service: requests and each provider's opportunity through to assignment.")
+        commandName: "opportunities",
+        abstract: "Octoo's opportunities service: requests and each provider's opportunity through to assignment.")
 
     @OptionGroup var options: ServiceOptions
 

@@ -6,7 +6,10 @@ import ServiceKit
 @main
 struct RegistryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "registry", abstract: "Octoo's registry service: the source of truth for providers, qualifications, documents, availability and customers.")
+        commandName: "registry",
+        abstract:
+            "Octoo's registry service: the source of truth for providers, qualifications, documents, availability and customers."
+    )
 
     @OptionGroup var options: ServiceOptions
 

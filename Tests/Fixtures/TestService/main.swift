@@ -30,15 +30,17 @@ struct SleepResponse: Codable, Sendable {
 
 enum TestService {
     static func definition(name: String) -> ServiceDefinition {
-        ServiceDefinition(name: name, durability: .normal, routes: { router, _ in
-            let sleep = MethodDescriptor<SleepRequest, SleepResponse>(
-                "\(name).Sleep", idempotent: true, roles: nil, summary: "Waits ms milliseconds, then answers.",
-                request: JSONSchema.object(["ms": JSONSchema.integer(minimum: 0)], required: ["ms"]),
-                response: JSONSchema.object(["sleptMs": JSONSchema.integer()]))
-            router.register(sleep) { request, _ in
-                try await Task.sleep(for: .milliseconds(request.ms))
-                return SleepResponse(sleptMs: request.ms)
-            }
-        })
+        ServiceDefinition(
+            name: name, durability: .normal,
+            routes: { router, _ in
+                let sleep = MethodDescriptor<SleepRequest, SleepResponse>(
+                    "\(name).Sleep", idempotent: true, roles: nil, summary: "Waits ms milliseconds, then answers.",
+                    request: JSONSchema.object(["ms": JSONSchema.integer(minimum: 0)], required: ["ms"]),
+                    response: JSONSchema.object(["sleptMs": JSONSchema.integer()]))
+                router.register(sleep) { request, _ in
+                    try await Task.sleep(for: .milliseconds(request.ms))
+                    return SleepResponse(sleptMs: request.ms)
+                }
+            })
     }
 }

@@ -18,7 +18,8 @@ struct GRPCEchoBench: AsyncParsableCommand {
 /// The client side, and the default: starts the server child, measures, prints JSON lines.
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Start the echo server as a child process, measure each in-flight level, print one JSON line per level and round."
+        abstract:
+            "Start the echo server as a child process, measure each in-flight level, print one JSON line per level and round."
     )
 
     @Option(name: .customLong("in-flight"), help: "In-flight levels, comma-separated or repeated (1 to 256).")
@@ -36,7 +37,11 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Every in-flight level is measured once per round; each round is reported.")
     var rounds: Int = 1
 
-    @Option(name: .customLong("server-port"), help: "Use an echo server already listening on 127.0.0.1:PORT instead of starting one (its CPU is read from --server-pid).")
+    @Option(
+        name: .customLong("server-port"),
+        help:
+            "Use an echo server already listening on 127.0.0.1:PORT instead of starting one (its CPU is read from --server-pid)."
+    )
     var serverPort: Int?
 
     @Option(name: .customLong("server-pid"), help: "Process id of the server given by --server-port, for its CPU time.")
@@ -57,10 +62,16 @@ struct Run: AsyncParsableCommand {
     func validate() throws {
         _ = try levels()
         guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be in (0, 600]") }
-        guard warmupSeconds >= 0, warmupSeconds <= 600 else { throw ValidationError("--warmup-seconds must be in [0, 600]") }
-        guard (0...4_000_000).contains(payloadBytes) else { throw ValidationError("--payload-bytes must be in [0, 4000000]") }
+        guard warmupSeconds >= 0, warmupSeconds <= 600 else {
+            throw ValidationError("--warmup-seconds must be in [0, 600]")
+        }
+        guard (0...4_000_000).contains(payloadBytes) else {
+            throw ValidationError("--payload-bytes must be in [0, 4000000]")
+        }
         guard (1...100).contains(rounds) else { throw ValidationError("--rounds must be in [1, 100]") }
-        if let serverPort, !(1...65_535).contains(serverPort) { throw ValidationError("--server-port must be a port number") }
+        if let serverPort, !(1...65_535).contains(serverPort) {
+            throw ValidationError("--server-port must be a port number")
+        }
         if serverPID != nil && serverPort == nil { throw ValidationError("--server-pid needs --server-port") }
     }
 
@@ -87,7 +98,9 @@ struct Run: AsyncParsableCommand {
         guardian.arm()
         defer { child?.stop() }
 
-        note("grpc-echo-bench: server on 127.0.0.1:\(port)\(child.map { " (pid \($0.pid))" } ?? ""), levels \(levels), \(seconds) s each after \(warmupSeconds) s warm-up, \(payloadBytes)-byte payload, \(rounds) round(s)")
+        note(
+            "grpc-echo-bench: server on 127.0.0.1:\(port)\(child.map { " (pid \($0.pid))" } ?? ""), levels \(levels), \(seconds) s each after \(warmupSeconds) s warm-up, \(payloadBytes)-byte payload, \(rounds) round(s)"
+        )
 
         let transport = try HTTP2ClientTransport.Posix(
             target: .ipv4(address: "127.0.0.1", port: port),
@@ -96,7 +109,8 @@ struct Run: AsyncParsableCommand {
         let payload = (0..<payloadBytes).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
 
         do {
-            try await measureAll(transport: transport, child: child, serverCPU: serverCPU, levels: levels, payload: payload)
+            try await measureAll(
+                transport: transport, child: child, serverCPU: serverCPU, levels: levels, payload: payload)
         } catch {
             // A signal stopped the server under the callers' feet: that is the signal's exit, not an error.
             if let number = guardian.caughtSignal {
@@ -130,7 +144,8 @@ struct Run: AsyncParsableCommand {
                     let line = Report(
                         inFlight: level, round: round, payloadBytes: payload.count, calls: result.calls,
                         seconds: result.seconds, histogram: result.histogram,
-                        clientCPUNanos: clientCPU, serverCPUNanos: serverPID == nil && child == nil ? nil : serverCPUUsed
+                        clientCPUNanos: clientCPU,
+                        serverCPUNanos: serverPID == nil && child == nil ? nil : serverCPUUsed
                     ).json()
                     emit(line)
                     note("grpc-echo-bench: round \(round), in-flight \(level): \(result.calls) calls")
@@ -176,11 +191,13 @@ struct Server: AsyncParsableCommand {
             while clock.now < deadline {
                 try await Task.sleep(for: .milliseconds(200))
                 if let parentPID, getppid() != parentPID {
-                    FileHandle.standardError.write(Data("grpc-echo-bench server: parent \(parentPID) is gone; exiting\n".utf8))
+                    FileHandle.standardError.write(
+                        Data("grpc-echo-bench server: parent \(parentPID) is gone; exiting\n".utf8))
                     _exit(0)
                 }
             }
-            FileHandle.standardError.write(Data("grpc-echo-bench server: --max-seconds \(maxSeconds) reached; exiting\n".utf8))
+            FileHandle.standardError.write(
+                Data("grpc-echo-bench server: --max-seconds \(maxSeconds) reached; exiting\n".utf8))
             _exit(0)
         }
     }

@@ -17,10 +17,13 @@ struct Measurement: Sendable {
 
     static func emptyHistogram() -> Histogram<UInt64> {
         // 1 ns to 60 s, three significant digits.
-        Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+        Histogram<UInt64>(
+            lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
     }
 
-    func phase(client: GRPCClient<HTTP2ClientTransport.Posix>, inFlight: Int, seconds: Double) async throws -> PhaseResult {
+    func phase(client: GRPCClient<HTTP2ClientTransport.Posix>, inFlight: Int, seconds: Double) async throws
+        -> PhaseResult
+    {
         let clock = ContinuousClock()
         let payload = payload
         let options = { () -> CallOptions in

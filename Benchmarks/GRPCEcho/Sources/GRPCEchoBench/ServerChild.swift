@@ -105,7 +105,8 @@ func readLine(from fd: Int32, timeoutSeconds: Double) throws -> String {
 /// utime + stime of a process from /proc/PID/stat, in nanoseconds (clock-tick resolution).
 func processCPUNanos(pid: Int32) -> UInt64 {
     guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-          let close = stat.lastIndex(of: ")") else { return 0 }
+        let close = stat.lastIndex(of: ")")
+    else { return 0 }
     // After "pid (comm)" comes field 3 (state); utime and stime are fields 14 and 15.
     let fields = stat[stat.index(after: close)...].split(separator: " ")
     guard fields.count > 12, let user = UInt64(fields[11]), let system = UInt64(fields[12]) else { return 0 }
