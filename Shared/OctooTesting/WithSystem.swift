@@ -52,7 +52,7 @@ public func withExecutableSystem<Result: Sendable>(
 }
 
 /// Runs `body`, then `teardown`, whether `body` returned or threw: an awaited `defer`.
-func tearingDown<Result>(
+public func tearingDown<Result>(
     teardown: @Sendable () async -> Void, _ body: () async throws -> Result
 ) async throws -> Result {
     let result: Result

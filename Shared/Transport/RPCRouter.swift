@@ -132,12 +132,13 @@ public struct RPCRouter: Sendable {
         let failure = Self.status(for: error, context: context)
         let level: Logger.Level = failure.code == .internal ? .error : .debug
         guard received.logger.logLevel <= level else { return Envelope.encodeError(id: header.id, failure) }
-        context.logger.log(
-            level: level, "failed",
-            metadata: [
-                "status": "\(failure.code)", "reason": "\(failure.message)",
-                "durationMs": "\(Self.milliseconds(since: received.at))",
-            ])
+        var metadata: Logger.Metadata = [
+            "status": "\(failure.code)", "reason": "\(failure.message)",
+            "durationMs": "\(Self.milliseconds(since: received.at))",
+        ]
+        // The cause stays in the log: it may name internals the caller must not see.
+        if let cause = failure.cause { metadata["cause"] = "\(String(reflecting: cause))" }
+        context.logger.log(level: level, "failed", metadata: metadata)
         return Envelope.encodeError(id: header.id, failure)
     }
 
@@ -166,14 +167,15 @@ public struct RPCRouter: Sendable {
         case let error as RPCError:
             return error
         case let error as any RPCErrorConvertible:
-            return error.rpcError
+            var converted = error.rpcError
+            if converted.cause == nil { converted.cause = error }
+            return converted
         case is CancellationError where context.isPastDeadline:
             return RPCError(.deadlineExceeded, "deadline passed before \(context.method) completed")
         case is CancellationError:
             return RPCError(.cancelled, "\(context.method) was cancelled")
         default:
-            context.logger.error("handler failed", metadata: ["cause": "\(String(reflecting: error))"])
-            return RPCError(.internal, "internal error")
+            return RPCError(.internal, "internal error", cause: error)
         }
     }
 

@@ -21,11 +21,21 @@ public struct RPCError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     /// The fields at fault, if any.
     public var details: [FieldViolation]
+    /// What went wrong underneath (a domain error, a database error), for logs: never sent, and
+    /// not part of equality.
+    public var cause: (any Error & Sendable)?
 
-    public init(_ code: StatusCode, _ message: String, details: [FieldViolation] = []) {
+    public init(
+        _ code: StatusCode, _ message: String, details: [FieldViolation] = [], cause: (any Error & Sendable)? = nil
+    ) {
         self.code = code
         self.message = message
         self.details = details
+        self.cause = cause
+    }
+
+    public static func == (lhs: RPCError, rhs: RPCError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.details == rhs.details
     }
 
     /// `INVALID_ARGUMENT` naming one field.

@@ -11,48 +11,50 @@ import Wire
 struct OctooUpRestartTests {
     @Test func upRestartsAKilledServiceThenStopsCleanlyOnSigterm() async throws {
         let system = try ExecutableSystem()  // only for its free ports and data folder
-        defer { Task { await system.shutdown() } }
-        let up = try RunningOctoo(["up", "--data-dir", system.dataDirectory] + system.commonArguments)
-        defer { up.kill() }
-        try #require(await up.waitFor("octoo: ready"), "\(up.output)")
+        try await tearingDown(teardown: system.shutdown) {
+            let up = try RunningOctoo(["up", "--data-dir", system.dataDirectory] + system.commonArguments)
+            defer { up.kill() }
+            try #require(await up.waitFor("octoo: ready"), "\(up.output)")
 
-        let client = try system.client("matching")
-        defer { client.close() }
-        let before = try await client.health("matching")
-        let oldPid = try #require(Self.pid(before.instance), "instance \(before.instance)")
-        #expect(kill(oldPid, SIGKILL) == 0)
+            let client = try system.client("matching")
+            defer { client.close() }
+            let before = try await client.health("matching")
+            let oldPid = try #require(Self.pid(before.instance), "instance \(before.instance)")
+            #expect(kill(oldPid, SIGKILL) == 0)
 
-        // The bus answers for the restarted service on the same port: poll until a new instance serves.
-        var restarted: HealthResponse?
-        let deadline = ContinuousClock.now + .seconds(60)
-        while restarted == nil && ContinuousClock.now < deadline {
-            let health = try? await client.health("matching", options: CallOptions(timeout: .seconds(1), retry: .none))
-            if let health, health.status == .serving, health.instance != before.instance { restarted = health }
-            try await Task.sleep(for: .milliseconds(100))
+            // The bus answers for the restarted service on the same port: poll until a new instance serves.
+            var restarted: HealthResponse?
+            let deadline = ContinuousClock.now + .seconds(60)
+            while restarted == nil && ContinuousClock.now < deadline {
+                let health = try? await client.health(
+                    "matching", options: CallOptions(timeout: .seconds(1), retry: .none))
+                if let health, health.status == .serving, health.instance != before.instance { restarted = health }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let after = try #require(restarted, "matching never served again; output: \(up.output)")
+            let newPid = try #require(Self.pid(after.instance), "instance \(after.instance)")
+            #expect(newPid != oldPid)
+            // octoo up reaped the killed child: not even a zombie remains.
+            #expect(kill(oldPid, 0) == -1 && errno == ESRCH)
+
+            let logPath = "\(system.dataDirectory)/logs/matching.log"
+            #expect(await up.waitFor("octoo: matching restarted (pid \(newPid))"), "\(up.output)")
+            let output = up.output
+            #expect(
+                output.contains("octoo: matching was killed by signal 9 (SIGKILL); restarting it in 0.5s (1 exit in"),
+                "\(output)")
+            #expect(output.contains("log: \(logPath)"), "\(output)")
+            // The same log file, appended: the first run's lines, then the marker, then the second run's.
+            let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            #expect(log.contains("octoo: restarting matching (it was killed by signal 9 (SIGKILL))"), "\(log)")
+
+            #expect(kill(up.process.processIdentifier, SIGTERM) == 0)
+            let status = await up.waitForExit(timeout: .seconds(60))
+            #expect(status == 0, "\(up.output)")
+            #expect(up.output.contains("octoo: stopped cleanly"), "\(up.output)")
+            // The restarted child was stopped and reaped too: no orphan.
+            #expect(kill(newPid, 0) == -1 && errno == ESRCH)
         }
-        let after = try #require(restarted, "matching never served again; output: \(up.output)")
-        let newPid = try #require(Self.pid(after.instance), "instance \(after.instance)")
-        #expect(newPid != oldPid)
-        // octoo up reaped the killed child: not even a zombie remains.
-        #expect(kill(oldPid, 0) == -1 && errno == ESRCH)
-
-        let logPath = "\(system.dataDirectory)/logs/matching.log"
-        #expect(await up.waitFor("octoo: matching restarted (pid \(newPid))"), "\(up.output)")
-        let output = up.output
-        #expect(
-            output.contains("octoo: matching was killed by signal 9 (SIGKILL); restarting it in 0.5s (1 exit in"),
-            "\(output)")
-        #expect(output.contains("log: \(logPath)"), "\(output)")
-        // The same log file, appended: the first run's lines, then the marker, then the second run's.
-        let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-        #expect(log.contains("octoo: restarting matching (it was killed by signal 9 (SIGKILL))"), "\(log)")
-
-        #expect(kill(up.process.processIdentifier, SIGTERM) == 0)
-        let status = await up.waitForExit(timeout: .seconds(60))
-        #expect(status == 0, "\(up.output)")
-        #expect(up.output.contains("octoo: stopped cleanly"), "\(up.output)")
-        // The restarted child was stopped and reaped too: no orphan.
-        #expect(kill(newPid, 0) == -1 && errno == ESRCH)
     }
 
     /// The pid at the end of a default instance name, `<service>-<host>-<pid>`.

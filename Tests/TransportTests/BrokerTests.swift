@@ -76,26 +76,29 @@ struct WorkerPoolTests {
 struct BrokerTests {
     @Test func aRequestWithNoWorkerWaitsThenTheBusAnswersDeadlineExceeded() async throws {
         let system = try InProcessSystem()
-        defer { Task { await system.shutdown() } }
-        let client = try system.client("broadcast")
-        defer { client.close() }
-        let started = ContinuousClock.now
-        await #expect {
-            _ = try await client.health("broadcast", options: CallOptions(timeout: .milliseconds(300), retry: .none))
-        } throws: { error in
-            statusCode(error) == .deadlineExceeded
+        try await tearingDown(teardown: system.shutdown) {
+            let client = try system.client("broadcast")
+            defer { client.close() }
+            let started = ContinuousClock.now
+            await #expect {
+                _ = try await client.health(
+                    "broadcast", options: CallOptions(timeout: .milliseconds(300), retry: .none))
+            } throws: { error in
+                statusCode(error) == .deadlineExceeded
+            }
+            #expect(ContinuousClock.now - started >= .milliseconds(300))
+            let status = try await client.busStatus()
+            let broadcast = try #require(status.services.first { $0.service == "broadcast" })
+            #expect(broadcast.workers.isEmpty)
+            #expect(broadcast.queueDepth == 0)
+            // The bus answered it itself (the client may have given up a moment before).
+            for _ in 0..<50
+            where try await client.busStatus().services.first(where: { $0.service == "broadcast" })?.expiredInQueue != 1
+            {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(try await client.busStatus().services.first { $0.service == "broadcast" }?.expiredInQueue == 1)
         }
-        #expect(ContinuousClock.now - started >= .milliseconds(300))
-        let status = try await client.busStatus()
-        let broadcast = try #require(status.services.first { $0.service == "broadcast" })
-        #expect(broadcast.workers.isEmpty)
-        #expect(broadcast.queueDepth == 0)
-        // The bus answered it itself (the client may have given up a moment before).
-        for _ in 0..<50
-        where try await client.busStatus().services.first(where: { $0.service == "broadcast" })?.expiredInQueue != 1 {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        #expect(try await client.busStatus().services.first { $0.service == "broadcast" }?.expiredInQueue == 1)
     }
 
     @Test func aBrokerLoopThatDiesReportsItSoTheProcessCanExit() async throws {
@@ -116,102 +119,107 @@ struct BrokerTests {
 
     @Test func aFullQueueIsRefusedWithResourceExhausted() async throws {
         let system = try InProcessSystem(broker: BrokerConfiguration(queueLimit: 3))
-        defer { Task { await system.shutdown() } }
-        let observations = Observations()
-        try await system.start(TestServices.source(observations: observations), maxInFlight: 1)
-        let client = try system.client("registry")
-        defer { client.close() }
-        // One runs, three wait, the rest are refused at once.
-        let codes = await concurrentCalls(8) { _ in
-            _ = try await client.call(
-                TestMethods.sleep("registry"), SleepRequest(ms: 300), actor: nil,
-                options: CallOptions(timeout: .seconds(10), retry: .none))
+        try await tearingDown(teardown: system.shutdown) {
+            let observations = Observations()
+            try await system.start(TestServices.source(observations: observations), maxInFlight: 1)
+            let client = try system.client("registry")
+            defer { client.close() }
+            // One runs, three wait, the rest are refused at once.
+            let codes = await concurrentCalls(8) { _ in
+                _ = try await client.call(
+                    TestMethods.sleep("registry"), SleepRequest(ms: 300), actor: nil,
+                    options: CallOptions(timeout: .seconds(10), retry: .none))
+            }
+            #expect(codes.filter { $0 == .ok }.count == 4, "\(codes)")
+            #expect(codes.filter { $0 == .resourceExhausted }.count == 4, "\(codes)")
+            let registry = try #require(try await client.busStatus().services.first { $0.service == "registry" })
+            #expect(registry.rejectedQueueFull == 4)
+            #expect(registry.workers.map(\.instance) == ["registry-test"])
+            #expect(registry.workers.first?.credit == 1)
         }
-        #expect(codes.filter { $0 == .ok }.count == 4, "\(codes)")
-        #expect(codes.filter { $0 == .resourceExhausted }.count == 4, "\(codes)")
-        let registry = try #require(try await client.busStatus().services.first { $0.service == "registry" })
-        #expect(registry.rejectedQueueFull == 4)
-        #expect(registry.workers.map(\.instance) == ["registry-test"])
-        #expect(registry.workers.first?.credit == 1)
     }
 
     @Test func theWorkerSeesOnlyWhatIsLeftOfTheBudgetAfterTheWaitAtTheBus() async throws {
         let system = try InProcessSystem()
-        defer { Task { await system.shutdown() } }
-        try await system.start(TestServices.source(), maxInFlight: 1)
-        let client = try system.client("registry")
-        defer { client.close() }
-        // The only credit is taken for 500 ms, so the second call waits at the bus that long.
-        async let held: Empty = client.call(
-            TestMethods.sleep("registry"), SleepRequest(ms: 500), actor: nil,
-            options: CallOptions(timeout: .seconds(10)))
-        try await Task.sleep(for: .milliseconds(50))
-        let seen = try await client.call(
-            TestMethods.budget("registry"), Empty(), actor: nil,
-            options: CallOptions(timeout: .seconds(2), retry: .none))
-        _ = try await held
-        let remaining = try #require(seen.remainingMs)
-        #expect(remaining <= 2000 - 400, "the handler saw \(remaining) ms left")
-        #expect(remaining > 0)
+        try await tearingDown(teardown: system.shutdown) {
+            try await system.start(TestServices.source(), maxInFlight: 1)
+            let client = try system.client("registry")
+            defer { client.close() }
+            // The only credit is taken for 500 ms, so the second call waits at the bus that long.
+            async let held: Empty = client.call(
+                TestMethods.sleep("registry"), SleepRequest(ms: 500), actor: nil,
+                options: CallOptions(timeout: .seconds(10)))
+            try await Task.sleep(for: .milliseconds(50))
+            let seen = try await client.call(
+                TestMethods.budget("registry"), Empty(), actor: nil,
+                options: CallOptions(timeout: .seconds(2), retry: .none))
+            _ = try await held
+            let remaining = try #require(seen.remainingMs)
+            #expect(remaining <= 2000 - 400, "the handler saw \(remaining) ms left")
+            #expect(remaining > 0)
+        }
     }
 
     @Test func aDeadlineTheQuickScanCannotReadIsStillHonoured() async throws {
         let system = try InProcessSystem()
-        defer { Task { await system.shutdown() } }
-        let observations = Observations()
-        try await system.start(TestServices.source(observations: observations))
-        // An escape in the method name makes the quick scan give up; the full parser reads it.
-        let replies = try await RPCTests.rawExchange(
-            system, service: "registry",
-            frames: [
-                RPCTests.frame(#"{"id":"slow","method":"registry.Sl\u0065ep","deadlineMs":200,"body":{"ms":4000}}"#)
-            ])
-        let status = try #require(replies.first?["status"] as? [String: Any])
-        #expect(status["code"] as? String == "DEADLINE_EXCEEDED")
-        for _ in 0..<100 where observations.cancellations.load(ordering: .relaxed) == 0 {
-            try await Task.sleep(for: .milliseconds(20))
+        try await tearingDown(teardown: system.shutdown) {
+            let observations = Observations()
+            try await system.start(TestServices.source(observations: observations))
+            // An escape in the method name makes the quick scan give up; the full parser reads it.
+            let replies = try await RPCTests.rawExchange(
+                system, service: "registry",
+                frames: [
+                    RPCTests.frame(#"{"id":"slow","method":"registry.Sl\u0065ep","deadlineMs":200,"body":{"ms":4000}}"#)
+                ])
+            let status = try #require(replies.first?["status"] as? [String: Any])
+            #expect(status["code"] as? String == "DEADLINE_EXCEEDED")
+            for _ in 0..<100 where observations.cancellations.load(ordering: .relaxed) == 0 {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(observations.cancellations.load(ordering: .relaxed) == 1)
         }
-        #expect(observations.cancellations.load(ordering: .relaxed) == 1)
     }
 
     @Test func aReplyOverTheSizeLimitBecomesResourceExhausted() async throws {
         let system = try InProcessSystem()
-        defer { Task { await system.shutdown() } }
-        try await system.start(TestServices.source())
-        let client = try system.client("registry")
-        defer { client.close() }
-        let small = try await client.call(TestMethods.blob("registry"), BlobRequest(bytes: 1000), actor: nil)
-        #expect(small.text.count == 1000)
-        await #expect {
-            _ = try await client.call(TestMethods.blob("registry"), BlobRequest(bytes: 2 << 20), actor: nil)
-        } throws: { error in
-            statusCode(error) == .resourceExhausted
+        try await tearingDown(teardown: system.shutdown) {
+            try await system.start(TestServices.source())
+            let client = try system.client("registry")
+            defer { client.close() }
+            let small = try await client.call(TestMethods.blob("registry"), BlobRequest(bytes: 1000), actor: nil)
+            #expect(small.text.count == 1000)
+            await #expect {
+                _ = try await client.call(TestMethods.blob("registry"), BlobRequest(bytes: 2 << 20), actor: nil)
+            } throws: { error in
+                statusCode(error) == .resourceExhausted
+            }
         }
     }
 
     @Test func healthAnswersWhileALongComputationRunsOffTheIOThread() async throws {
         let system = try InProcessSystem()
-        defer { Task { await system.shutdown() } }
-        let observations = Observations()
-        try await system.start(TestServices.source(observations: observations))
-        let client = try system.client("registry")
-        defer { client.close() }
-        for method in [TestMethods.spin("registry"), TestMethods.yielder("registry")] {
-            let before = observations.spinsStarted.load(ordering: .relaxed)
-            let finished = Flag()
-            let long = Task {
-                _ = try await client.call(
-                    method, SpinRequest(ms: 1500), actor: nil, options: CallOptions(timeout: .seconds(10)))
-                finished.value.store(true, ordering: .relaxed)
+        try await tearingDown(teardown: system.shutdown) {
+            let observations = Observations()
+            try await system.start(TestServices.source(observations: observations))
+            let client = try system.client("registry")
+            defer { client.close() }
+            for method in [TestMethods.spin("registry"), TestMethods.yielder("registry")] {
+                let before = observations.spinsStarted.load(ordering: .relaxed)
+                let finished = Flag()
+                let long = Task {
+                    _ = try await client.call(
+                        method, SpinRequest(ms: 1500), actor: nil, options: CallOptions(timeout: .seconds(10)))
+                    finished.value.store(true, ordering: .relaxed)
+                }
+                while observations.spinsStarted.load(ordering: .relaxed) == before {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                let health = try await client.health("registry", options: CallOptions(timeout: .seconds(10)))
+                #expect(health.status == .serving)
+                let finishedFirst = finished.value.load(ordering: .relaxed)
+                #expect(!finishedFirst, "Health waited for \(method.name)")
+                try await long.value
             }
-            while observations.spinsStarted.load(ordering: .relaxed) == before {
-                try await Task.sleep(for: .milliseconds(5))
-            }
-            let health = try await client.health("registry", options: CallOptions(timeout: .seconds(10)))
-            #expect(health.status == .serving)
-            let finishedFirst = finished.value.load(ordering: .relaxed)
-            #expect(!finishedFirst, "Health waited for \(method.name)")
-            try await long.value
         }
     }
 }
@@ -232,23 +240,24 @@ struct ReadinessTests {
 
     @Test func aConsumerAnnouncesNoCreditUntilItsSourceHasBeenReadThenServes() async throws {
         let system = try InProcessSystem()
-        defer { Task { await system.shutdown() } }
-        var consumer = TestServices.consumer("matching", of: "registry")
-        consumer.readyAfterCatchUp = true
-        try await system.start(consumer, waitUntilServing: false)
-        let client = try system.client("matching")
-        defer { client.close() }
-        // Its source is not running: the worker is connected but takes nothing.
-        let waiting = try await waitForBus(client, "matching") { $0.workers.count == 1 }
-        #expect(waiting.workers.first?.credit == 0)
-        await #expect {
-            _ = try await client.health("matching", options: CallOptions(timeout: .milliseconds(300), retry: .none))
-        } throws: { error in
-            statusCode(error) == .deadlineExceeded
+        try await tearingDown(teardown: system.shutdown) {
+            var consumer = TestServices.consumer("matching", of: "registry")
+            consumer.readyAfterCatchUp = true
+            try await system.start(consumer, waitUntilServing: false)
+            let client = try system.client("matching")
+            defer { client.close() }
+            // Its source is not running: the worker is connected but takes nothing.
+            let waiting = try await waitForBus(client, "matching") { $0.workers.count == 1 }
+            #expect(waiting.workers.first?.credit == 0)
+            await #expect {
+                _ = try await client.health("matching", options: CallOptions(timeout: .milliseconds(300), retry: .none))
+            } throws: { error in
+                statusCode(error) == .deadlineExceeded
+            }
+            try await system.start(TestServices.source())
+            let ready = try await waitForBus(client, "matching") { $0.workers.first?.credit == 64 }
+            #expect(ready.workers.count == 1)
+            #expect(try await client.health("matching").status == .serving)
         }
-        try await system.start(TestServices.source())
-        let ready = try await waitForBus(client, "matching") { $0.workers.first?.credit == 64 }
-        #expect(ready.workers.count == 1)
-        #expect(try await client.health("matching").status == .serving)
     }
 }

@@ -23,86 +23,90 @@ struct IdempotencyRetentionTests {
 
     @Test func aKeyReusedWithAnotherBodyAfterTheRetentionIsANewRequest() async throws {
         let system = try InProcessSystem()
-        defer { Task { await system.shutdown() } }
-        try await system.start(TestServices.source(), clock: ManualClock(start: Self.start))
-        let client = try system.client("registry")
-        defer { client.close() }
-        let emit = TestMethods.emit("registry")
-        let options = CallOptions(idempotencyKey: "key-1", retry: .none)
-        let (a, b) = (EmitRequest(count: 1, label: "a"), EmitRequest(count: 2, label: "b"))
-        let first = try await client.call(emit, a, actor: Self.partner, options: options)
-        // Just inside the retention the key still belongs to the first body.
-        _ = try await client.setClock("registry", to: Self.start.addingTimeInterval(Self.retention - 1))
-        await #expect(throws: RPCError.self) {
-            _ = try await client.call(emit, b, actor: Self.partner, options: options)
+        try await tearingDown(teardown: system.shutdown) {
+            try await system.start(TestServices.source(), clock: ManualClock(start: Self.start))
+            let client = try system.client("registry")
+            defer { client.close() }
+            let emit = TestMethods.emit("registry")
+            let options = CallOptions(idempotencyKey: "key-1", retry: .none)
+            let (a, b) = (EmitRequest(count: 1, label: "a"), EmitRequest(count: 2, label: "b"))
+            let first = try await client.call(emit, a, actor: Self.partner, options: options)
+            // Just inside the retention the key still belongs to the first body.
+            _ = try await client.setClock("registry", to: Self.start.addingTimeInterval(Self.retention - 1))
+            await #expect(throws: RPCError.self) {
+                _ = try await client.call(emit, b, actor: Self.partner, options: options)
+            }
+            _ = try await client.setClock("registry", to: Self.start.addingTimeInterval(Self.retention))
+            let second = try await client.call(emit, b, actor: Self.partner, options: options)
+            #expect(first == EmitResponse(firstSeq: 1, lastSeq: 1))
+            #expect(second == EmitResponse(firstSeq: 2, lastSeq: 3))
+            // The key now replays the second request.
+            #expect(try await client.call(emit, b, actor: Self.partner, options: options) == second)
         }
-        _ = try await client.setClock("registry", to: Self.start.addingTimeInterval(Self.retention))
-        let second = try await client.call(emit, b, actor: Self.partner, options: options)
-        #expect(first == EmitResponse(firstSeq: 1, lastSeq: 1))
-        #expect(second == EmitResponse(firstSeq: 2, lastSeq: 3))
-        // The key now replays the second request.
-        #expect(try await client.call(emit, b, actor: Self.partner, options: options) == second)
     }
 
     @Test func aStoredReplyIsNotReplayedAfterTheRetention() async throws {
         let system = try InProcessSystem()
-        defer { Task { await system.shutdown() } }
-        let clock = ManualClock(start: Self.start)
-        let database = try ServiceDatabase(
-            path: (system.dataDirectory as NSString).appendingPathComponent("replies.sqlite"), source: "registry",
-            durability: .normal, idempotencyRetention: .seconds(3600), now: { clock.now })
-        let context = RequestContext(
-            requestId: "r-1", method: "registry.Emit", actor: Self.partner, deadline: nil, idempotencyKey: "k",
-            logger: Logger(label: "test"))
-        let request = EmitRequest(count: 1, label: "a")
-        let reply = try await database.mutate(context, request: request, now: clock.now) { _ in
-            EmitResponse(firstSeq: 1, lastSeq: 1)
+        try await tearingDown(teardown: system.shutdown) {
+            let clock = ManualClock(start: Self.start)
+            let database = try ServiceDatabase(
+                path: (system.dataDirectory as NSString).appendingPathComponent("replies.sqlite"), source: "registry",
+                durability: .normal, idempotencyRetention: .seconds(3600), now: { clock.now })
+            let context = RequestContext(
+                requestId: "r-1", method: "registry.Emit", actor: Self.partner, deadline: nil, idempotencyKey: "k",
+                logger: Logger(label: "test"))
+            let request = EmitRequest(count: 1, label: "a")
+            let reply = try await database.mutate(context, request: request, now: clock.now) { _ in
+                EmitResponse(firstSeq: 1, lastSeq: 1)
+            }
+            #expect(try await database.storedReply(context, request: request, as: EmitResponse.self) == reply)
+            try await clock.set(Self.start.addingTimeInterval(3600))
+            let other = EmitRequest(count: 9, label: "other")
+            #expect(try await database.storedReply(context, request: other, as: EmitResponse.self) == nil)
         }
-        #expect(try await database.storedReply(context, request: request, as: EmitResponse.self) == reply)
-        try await clock.set(Self.start.addingTimeInterval(3600))
-        let other = EmitRequest(count: 9, label: "other")
-        #expect(try await database.storedReply(context, request: other, as: EmitResponse.self) == nil)
     }
 
     @Test func expiredRecordsAreSweptWhenTheServiceStarts() async throws {
         let system = try InProcessSystem()
-        defer { Task { await system.shutdown() } }
-        let source = try await system.start(TestServices.source(), clock: ManualClock(start: Self.start))
-        let client = try system.client("registry")
-        defer { client.close() }
-        for key in ["k-1", "k-2"] {
-            _ = try await client.call(
-                TestMethods.emit("registry"), EmitRequest(count: 1, label: key), actor: Self.partner,
-                options: CallOptions(idempotencyKey: key))
+        try await tearingDown(teardown: system.shutdown) {
+            let source = try await system.start(TestServices.source(), clock: ManualClock(start: Self.start))
+            let client = try system.client("registry")
+            defer { client.close() }
+            for key in ["k-1", "k-2"] {
+                _ = try await client.call(
+                    TestMethods.emit("registry"), EmitRequest(count: 1, label: key), actor: Self.partner,
+                    options: CallOptions(idempotencyKey: key))
+            }
+            #expect(try Self.records(source.environment.database) == 2)
+            try await system.stop(source)
+            let later = ManualClock(start: Self.start.addingTimeInterval(Self.retention + 3600))
+            let restarted = try await system.start(TestServices.source(), clock: later)
+            var left = try Self.records(restarted.environment.database)
+            for _ in 0..<200 where left > 0 {
+                try await Task.sleep(for: .milliseconds(50))
+                left = try Self.records(restarted.environment.database)
+            }
+            #expect(left == 0)
         }
-        #expect(try Self.records(source.environment.database) == 2)
-        try await system.stop(source)
-        let later = ManualClock(start: Self.start.addingTimeInterval(Self.retention + 3600))
-        let restarted = try await system.start(TestServices.source(), clock: later)
-        var left = try Self.records(restarted.environment.database)
-        for _ in 0..<200 where left > 0 {
-            try await Task.sleep(for: .milliseconds(50))
-            left = try Self.records(restarted.environment.database)
-        }
-        #expect(left == 0)
     }
 
     @Test(.timeLimit(.minutes(1)))
     func theSweepEndsOnStopAndOnCancellationWithoutSpinning() async throws {
         let system = try InProcessSystem()
-        defer { Task { await system.shutdown() } }
-        let database = try ServiceDatabase(
-            path: (system.dataDirectory as NSString).appendingPathComponent("sweep.sqlite"), source: "registry",
-            durability: .normal)
-        let sweep = IdempotencySweep(database: database, clock: SystemClock(), logger: Logger(label: "test"))
-        let stopped = Task { await sweep.run() }
-        sweep.stop()
-        await stopped.value
-        // A second sweep whose task is cancelled mid-wait returns instead of looping on the wait.
-        let other = IdempotencySweep(database: database, clock: SystemClock(), logger: Logger(label: "test"))
-        let cancelled = Task { await other.run() }
-        cancelled.cancel()
-        await cancelled.value
+        try await tearingDown(teardown: system.shutdown) {
+            let database = try ServiceDatabase(
+                path: (system.dataDirectory as NSString).appendingPathComponent("sweep.sqlite"), source: "registry",
+                durability: .normal)
+            let sweep = IdempotencySweep(database: database, clock: SystemClock(), logger: Logger(label: "test"))
+            let stopped = Task { await sweep.run() }
+            sweep.stop()
+            await stopped.value
+            // A second sweep whose task is cancelled mid-wait returns instead of looping on the wait.
+            let other = IdempotencySweep(database: database, clock: SystemClock(), logger: Logger(label: "test"))
+            let cancelled = Task { await other.run() }
+            cancelled.cancel()
+            await cancelled.value
+        }
     }
 
     @Test func theRetentionComesFromTheFlagOrTheVariableAndBadValuesNameThem() throws {

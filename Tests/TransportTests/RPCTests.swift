@@ -21,10 +21,9 @@ struct SourceFixture {
     }
 
     /// Closes the client and shuts the system down.
-    func stop() {
+    @Sendable func stop() async {
         client.close()
-        let system = self.system
-        Task { await system.shutdown() }
+        await system.shutdown()
     }
 }
 
@@ -72,242 +71,263 @@ struct RPCTests {
 
     @Test func everyFramingErrorIsAnsweredAndTheServerKeepsServing() async throws {
         let system = try InProcessSystem()
-        defer { Task { await system.shutdown() } }
-        try await system.start(TestServices.source())
-        var tooLong = [UInt8](repeating: 0, count: 4)
-        tooLong[1] = 0x20  // N = 2 MiB > 1 MiB
-        let cases: [(frame: [UInt8], code: String, id: String?)] = [
-            ([], "INVALID_ARGUMENT", nil),
-            ([0, 0, 0], "INVALID_ARGUMENT", nil),
-            (LengthPrefixedFrame.encode(Array("{}".utf8)).dropLast().map { $0 } + [], "INVALID_ARGUMENT", nil),
-            ([0, 0, 0, 9] + Array("{}".utf8), "INVALID_ARGUMENT", nil),
-            (LengthPrefixedFrame.encode(Array("{}".utf8)) + [32], "INVALID_ARGUMENT", nil),
-            (tooLong + [UInt8](repeating: 32, count: 16), "RESOURCE_EXHAUSTED", nil),
-            ([0, 0, 0, 2, 0xC3, 0x28], "INVALID_ARGUMENT", nil),
-            (Self.frame("{not json"), "INVALID_ARGUMENT", nil),
-            (Self.frame("[1,2,3]"), "INVALID_ARGUMENT", nil),
-            (Self.frame(#"{"method":"registry.Health"}"#), "INVALID_ARGUMENT", nil),
-            (Self.frame(#"{"id":"m1"}"#), "INVALID_ARGUMENT", "m1"),
-            (Self.frame(#"{"id":12,"method":"registry.Health"}"#), "INVALID_ARGUMENT", nil),
-            (Self.frame(#"{"id":"t1","method":["registry.Health"]}"#), "INVALID_ARGUMENT", "t1"),
-            (Self.frame(#"{"id":"t2","method":"registry.Echo","body":{"text":1,"n":1}}"#), "INVALID_ARGUMENT", "t2"),
-            (Self.frame(#"{"id":"u1","method":"registry.NoSuchMethod"}"#), "UNIMPLEMENTED", "u1"),
-            (Self.frame(#"{"id":"u2","method":"matching.Health"}"#), "UNIMPLEMENTED", "u2"),
-            (Self.frame(#"{"id":"ok","method":"registry.Health","body":{}}"#), "OK", "ok"),
-        ]
-        let replies = try await Self.rawExchange(system, service: "registry", frames: cases.map(\.frame))
-        for (index, (reply, expected)) in zip(replies, cases).enumerated() {
-            let status = reply["status"] as! [String: Any]
-            #expect(status["code"] as? String == expected.code, "case \(index): \(reply)")
-            if let id = expected.id {
-                #expect(reply["id"] as? String == id, "case \(index)")
-            } else {
-                #expect(reply["id"] is NSNull, "case \(index): \(reply)")
+        try await tearingDown(teardown: system.shutdown) {
+            try await system.start(TestServices.source())
+            var tooLong = [UInt8](repeating: 0, count: 4)
+            tooLong[1] = 0x20  // N = 2 MiB > 1 MiB
+            let cases: [(frame: [UInt8], code: String, id: String?)] = [
+                ([], "INVALID_ARGUMENT", nil),
+                ([0, 0, 0], "INVALID_ARGUMENT", nil),
+                (LengthPrefixedFrame.encode(Array("{}".utf8)).dropLast().map { $0 } + [], "INVALID_ARGUMENT", nil),
+                ([0, 0, 0, 9] + Array("{}".utf8), "INVALID_ARGUMENT", nil),
+                (LengthPrefixedFrame.encode(Array("{}".utf8)) + [32], "INVALID_ARGUMENT", nil),
+                (tooLong + [UInt8](repeating: 32, count: 16), "RESOURCE_EXHAUSTED", nil),
+                ([0, 0, 0, 2, 0xC3, 0x28], "INVALID_ARGUMENT", nil),
+                (Self.frame("{not json"), "INVALID_ARGUMENT", nil),
+                (Self.frame("[1,2,3]"), "INVALID_ARGUMENT", nil),
+                (Self.frame(#"{"method":"registry.Health"}"#), "INVALID_ARGUMENT", nil),
+                (Self.frame(#"{"id":"m1"}"#), "INVALID_ARGUMENT", "m1"),
+                (Self.frame(#"{"id":12,"method":"registry.Health"}"#), "INVALID_ARGUMENT", nil),
+                (Self.frame(#"{"id":"t1","method":["registry.Health"]}"#), "INVALID_ARGUMENT", "t1"),
+                (
+                    Self.frame(#"{"id":"t2","method":"registry.Echo","body":{"text":1,"n":1}}"#), "INVALID_ARGUMENT",
+                    "t2"
+                ),
+                (Self.frame(#"{"id":"u1","method":"registry.NoSuchMethod"}"#), "UNIMPLEMENTED", "u1"),
+                (Self.frame(#"{"id":"u2","method":"matching.Health"}"#), "UNIMPLEMENTED", "u2"),
+                (Self.frame(#"{"id":"ok","method":"registry.Health","body":{}}"#), "OK", "ok"),
+            ]
+            let replies = try await Self.rawExchange(system, service: "registry", frames: cases.map(\.frame))
+            for (index, (reply, expected)) in zip(replies, cases).enumerated() {
+                let status = reply["status"] as! [String: Any]
+                #expect(status["code"] as? String == expected.code, "case \(index): \(reply)")
+                if let id = expected.id {
+                    #expect(reply["id"] as? String == id, "case \(index)")
+                } else {
+                    #expect(reply["id"] is NSNull, "case \(index): \(reply)")
+                }
             }
+            let detail = ((replies[13]["status"] as! [String: Any])["details"] as! [[String: Any]]).first
+            #expect(detail?["field"] as? String == "body.text")
         }
-        let detail = ((replies[13]["status"] as! [String: Any])["details"] as! [[String: Any]]).first
-        #expect(detail?["field"] as? String == "body.text")
     }
 
     @Test func aThousandConcurrentCallsFromSeveralClientsGetTheirOwnReplies() async throws {
         let system = try InProcessSystem()
-        defer { Task { await system.shutdown() } }
-        try await system.start(TestServices.source(), maxInFlight: 256)
-        let clients = try (0..<4).map { _ in try system.client("registry") }
-        defer { for client in clients { client.close() } }
-        let mismatches = await withTaskGroup(of: Bool.self) { group in
-            for index in 0..<1000 {
-                group.addTask {
-                    let message = EchoMessage(text: "call-\(index)", n: index)
-                    let reply = try? await clients[index % 4].call(
-                        TestMethods.echo("registry"), message, actor: nil, options: CallOptions(timeout: .seconds(30)))
-                    return reply == message
+        try await tearingDown(teardown: system.shutdown) {
+            try await system.start(TestServices.source(), maxInFlight: 256)
+            let clients = try (0..<4).map { _ in try system.client("registry") }
+            defer { for client in clients { client.close() } }
+            let mismatches = await withTaskGroup(of: Bool.self) { group in
+                for index in 0..<1000 {
+                    group.addTask {
+                        let message = EchoMessage(text: "call-\(index)", n: index)
+                        let reply = try? await clients[index % 4].call(
+                            TestMethods.echo("registry"), message, actor: nil,
+                            options: CallOptions(timeout: .seconds(30)))
+                        return reply == message
+                    }
                 }
+                var failures = 0
+                for await ok in group where !ok { failures += 1 }
+                return failures
             }
-            var failures = 0
-            for await ok in group where !ok { failures += 1 }
-            return failures
+            #expect(mismatches == 0)
         }
-        #expect(mismatches == 0)
     }
 
     @Test func aSlowHandlerYieldsDeadlineExceededAndIsCancelled() async throws {
         let fixture = try await SourceFixture.start()
-        defer { fixture.stop() }
-        let client = fixture.client
-        let observations = fixture.observations
-        await #expect(throws: RPCError.self) {
-            do {
-                _ = try await client.call(
-                    TestMethods.sleep("registry"), SleepRequest(ms: 5000), actor: nil,
-                    options: CallOptions(timeout: .milliseconds(200)))
-            } catch {
-                #expect(statusCode(error) == .deadlineExceeded)
-                throw error
+        try await tearingDown(teardown: fixture.stop) {
+            let client = fixture.client
+            let observations = fixture.observations
+            await #expect(throws: RPCError.self) {
+                do {
+                    _ = try await client.call(
+                        TestMethods.sleep("registry"), SleepRequest(ms: 5000), actor: nil,
+                        options: CallOptions(timeout: .milliseconds(200)))
+                } catch {
+                    #expect(statusCode(error) == .deadlineExceeded)
+                    throw error
+                }
             }
+            // The server abandons the work at the deadline too.
+            for _ in 0..<100 where observations.cancellations.load(ordering: .relaxed) == 0 {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(observations.cancellations.load(ordering: .relaxed) == 1)
         }
-        // The server abandons the work at the deadline too.
-        for _ in 0..<100 where observations.cancellations.load(ordering: .relaxed) == 0 {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        #expect(observations.cancellations.load(ordering: .relaxed) == 1)
     }
 
     @Test func theInFlightLimitIsTheWorkersCreditAndTheBusQueuesTheRest() async throws {
         let fixture = try await SourceFixture.start(maxInFlight: 4)
-        defer { fixture.stop() }
-        let codes = await concurrentSleeps(fixture.client, count: 20, ms: 200)
-        #expect(codes.allSatisfy { $0 == .ok }, "\(codes)")
-        #expect(fixture.observations.sleepsAtOnce.load(ordering: .relaxed) == 4)
+        try await tearingDown(teardown: fixture.stop) {
+            let codes = await concurrentSleeps(fixture.client, count: 20, ms: 200)
+            #expect(codes.allSatisfy { $0 == .ok }, "\(codes)")
+            #expect(fixture.observations.sleepsAtOnce.load(ordering: .relaxed) == 4)
+        }
     }
 
     @Test func unavailableIsRetriedWithBackoff() async throws {
         let fixture = try await SourceFixture.start()
-        defer { fixture.stop() }
-        let client = fixture.client
-        let observations = fixture.observations
-        _ = try await client.call(TestMethods.flaky("registry"), FlakyRequest(key: "a", failures: 2), actor: nil)
-        #expect(observations.flakyAttempts.withLock { $0["a"] } == 3)
-        do {
-            _ = try await client.call(
-                TestMethods.flaky("registry"), FlakyRequest(key: "b", failures: 2), actor: nil,
-                options: CallOptions(retry: .none))
-            Issue.record("a single attempt should have failed")
-        } catch {
-            #expect(error.code == .unavailable)
+        try await tearingDown(teardown: fixture.stop) {
+            let client = fixture.client
+            let observations = fixture.observations
+            _ = try await client.call(TestMethods.flaky("registry"), FlakyRequest(key: "a", failures: 2), actor: nil)
+            #expect(observations.flakyAttempts.withLock { $0["a"] } == 3)
+            do {
+                _ = try await client.call(
+                    TestMethods.flaky("registry"), FlakyRequest(key: "b", failures: 2), actor: nil,
+                    options: CallOptions(retry: .none))
+                Issue.record("a single attempt should have failed")
+            } catch {
+                #expect(statusCode(error) == .unavailable)
+            }
+            #expect(observations.flakyAttempts.withLock { $0["b"] } == 1)
         }
-        #expect(observations.flakyAttempts.withLock { $0["b"] } == 1)
     }
 
     @Test func handlerFailuresBecomeInternalWithoutLeakingTheCause() async throws {
         let fixture = try await SourceFixture.start()
-        defer { fixture.stop() }
-        let client = fixture.client
-        do {
-            _ = try await client.call(TestMethods.crash("registry"), Empty(), actor: nil)
-            Issue.record("should have failed")
-        } catch {
-            #expect(error.code == .internal)
-            #expect(!error.message.contains("leak"))
+        try await tearingDown(teardown: fixture.stop) {
+            let client = fixture.client
+            do {
+                _ = try await client.call(TestMethods.crash("registry"), Empty(), actor: nil)
+                Issue.record("should have failed")
+            } catch {
+                #expect(statusCode(error) == .internal)
+                #expect(!"\(error)".contains("leak"))
+            }
+            _ = try await client.health("registry")
         }
-        _ = try await client.health("registry")
     }
 
     @Test func rolesAndActorsAreChecked() async throws {
         let fixture = try await SourceFixture.start()
-        defer { fixture.stop() }
-        let client = fixture.client
-        let cases: [(Actor?, StatusCode, String?)] = [
-            (nil, .invalidArgument, "actor"),
-            (Actor(role: .customer, partnerId: "p-1"), .permissionDenied, nil),
-            (Actor(role: .partner), .invalidArgument, "actor.partnerId"),
-            (Actor(role: .partner, partnerId: "p-1"), .ok, nil),
-            (Actor(role: .service), .ok, nil),
-        ]
-        for (actor, code, field) in cases {
-            do {
-                _ = try await client.call(
-                    CommonMethods.readEvents("registry"), ReadEventsRequest(), actor: actor,
-                    options: CallOptions(retry: .none))
-                #expect(code == .ok, "\(String(describing: actor))")
-            } catch {
-                #expect(error.code == code, "\(String(describing: actor))")
-                if let field { #expect(error.details.first?.field == field) }
+        try await tearingDown(teardown: fixture.stop) {
+            let client = fixture.client
+            let cases: [(Actor?, StatusCode, String?)] = [
+                (nil, .invalidArgument, "actor"),
+                (Actor(role: .customer, partnerId: "p-1"), .permissionDenied, nil),
+                (Actor(role: .partner), .invalidArgument, "actor.partnerId"),
+                (Actor(role: .partner, partnerId: "p-1"), .ok, nil),
+                (Actor(role: .service), .ok, nil),
+            ]
+            for (actor, code, field) in cases {
+                do {
+                    _ = try await client.call(
+                        CommonMethods.readEvents("registry"), ReadEventsRequest(), actor: actor,
+                        options: CallOptions(retry: .none))
+                    #expect(code == .ok, "\(String(describing: actor))")
+                } catch {
+                    #expect(statusCode(error) == code, "\(String(describing: actor))")
+                    if let field { #expect((error as? RPCError)?.details.first?.field == field) }
+                }
             }
         }
     }
 
     @Test func idempotencyKeysReplayTheReplyAndRefuseADifferentBody() async throws {
         let fixture = try await SourceFixture.start()
-        defer { fixture.stop() }
-        let client = fixture.client
-        let actor = Actor(role: .partner, partnerId: "p-1")
-        let request = EmitRequest(count: 3, label: "once")
-        let first = try await client.call(
-            TestMethods.emit("registry"), request, actor: actor, options: CallOptions(idempotencyKey: "key-1"))
-        let second = try await client.call(
-            TestMethods.emit("registry"), request, actor: actor, options: CallOptions(idempotencyKey: "key-1"))
-        #expect(first == second)
-        do {
-            _ = try await client.call(
-                TestMethods.emit("registry"), EmitRequest(count: 4, label: "other"), actor: actor,
-                options: CallOptions(idempotencyKey: "key-1"))
-            Issue.record("a reused key with another body was accepted")
-        } catch {
-            #expect(error.code == .invalidArgument)
-            #expect(error.details.first?.field == "idempotencyKey")
+        try await tearingDown(teardown: fixture.stop) {
+            let client = fixture.client
+            let actor = Actor(role: .partner, partnerId: "p-1")
+            let request = EmitRequest(count: 3, label: "once")
+            let first = try await client.call(
+                TestMethods.emit("registry"), request, actor: actor, options: CallOptions(idempotencyKey: "key-1"))
+            let second = try await client.call(
+                TestMethods.emit("registry"), request, actor: actor, options: CallOptions(idempotencyKey: "key-1"))
+            #expect(first == second)
+            do {
+                _ = try await client.call(
+                    TestMethods.emit("registry"), EmitRequest(count: 4, label: "other"), actor: actor,
+                    options: CallOptions(idempotencyKey: "key-1"))
+                Issue.record("a reused key with another body was accepted")
+            } catch {
+                #expect(statusCode(error) == .invalidArgument)
+                #expect((error as? RPCError)?.details.first?.field == "idempotencyKey")
+            }
+            // Bad input changes nothing either.
+            await #expect(throws: RPCError.self) {
+                _ = try await client.call(
+                    TestMethods.emit("registry"), EmitRequest(count: 0, label: "bad"), actor: actor)
+            }
+            let events = try await client.readEvents("registry", afterSeq: 0)
+            #expect(events.lastSeq == 3)
+            #expect(events.events.map(\.seq) == [1, 2, 3])
         }
-        // Bad input changes nothing either.
-        await #expect(throws: RPCError.self) {
-            _ = try await client.call(TestMethods.emit("registry"), EmitRequest(count: 0, label: "bad"), actor: actor)
-        }
-        let events = try await client.readEvents("registry", afterSeq: 0)
-        #expect(events.lastSeq == 3)
-        #expect(events.events.map(\.seq) == [1, 2, 3])
     }
 
     @Test func readEventsShowsAPartnerOnlyItsOwnTenant() async throws {
         let fixture = try await SourceFixture.start()
-        defer { fixture.stop() }
-        let client = fixture.client
-        _ = try await client.call(
-            TestMethods.emit("registry"), EmitRequest(count: 2, label: "a"),
-            actor: Actor(role: .partner, partnerId: "p-a"))
-        _ = try await client.call(
-            TestMethods.emit("registry"), EmitRequest(count: 1, label: "b"),
-            actor: Actor(role: .partner, partnerId: "p-b"))
-        let mine = try await client.readEvents("registry", afterSeq: 0, actor: Actor(role: .partner, partnerId: "p-b"))
-        #expect(mine.events.map(\.seq) == [3])
-        #expect(mine.events.allSatisfy { $0.partnerId == "p-b" })
-        let all = try await client.readEvents("registry", afterSeq: 0)
-        #expect(all.events.count == 3)
-        await #expect(throws: RPCError.self) { _ = try await client.readEvents("registry", afterSeq: -1) }
-        await #expect(throws: RPCError.self) { _ = try await client.readEvents("registry", afterSeq: 0, limit: 5000) }
+        try await tearingDown(teardown: fixture.stop) {
+            let client = fixture.client
+            _ = try await client.call(
+                TestMethods.emit("registry"), EmitRequest(count: 2, label: "a"),
+                actor: Actor(role: .partner, partnerId: "p-a"))
+            _ = try await client.call(
+                TestMethods.emit("registry"), EmitRequest(count: 1, label: "b"),
+                actor: Actor(role: .partner, partnerId: "p-b"))
+            let mine = try await client.readEvents(
+                "registry", afterSeq: 0, actor: Actor(role: .partner, partnerId: "p-b"))
+            #expect(mine.events.map(\.seq) == [3])
+            #expect(mine.events.allSatisfy { $0.partnerId == "p-b" })
+            let all = try await client.readEvents("registry", afterSeq: 0)
+            #expect(all.events.count == 3)
+            await #expect(throws: RPCError.self) { _ = try await client.readEvents("registry", afterSeq: -1) }
+            await #expect(throws: RPCError.self) {
+                _ = try await client.readEvents("registry", afterSeq: 0, limit: 5000)
+            }
+        }
     }
 
     @Test func setClockMovesOnlyAManualClockAndOnlyForward() async throws {
         let system = try InProcessSystem()
-        defer { Task { await system.shutdown() } }
-        let start = Date(timeIntervalSince1970: 1_900_000_000)
-        try await system.start(TestServices.source(), clock: ManualClock(start: start))
-        try await system.start(TestServices.consumer())
-        let client = try system.client("registry")
-        let other = try system.client("matching")
-        defer {
-            client.close()
-            other.close()
-        }
-        let later = start.addingTimeInterval(3600)
-        #expect(try await client.setClock("registry", to: later).now == later)
-        do {
-            _ = try await client.setClock("registry", to: start)
-            Issue.record("moved backwards")
-        } catch {
-            #expect(error.code == .invalidArgument)
-            #expect(error.details.first?.field == "body.now")
-        }
-        do {
-            _ = try await other.setClock("matching", to: later)
-            Issue.record("a system clock was set")
-        } catch {
-            #expect(error.code == .failedPrecondition)
+        try await tearingDown(teardown: system.shutdown) {
+            let start = Date(timeIntervalSince1970: 1_900_000_000)
+            try await system.start(TestServices.source(), clock: ManualClock(start: start))
+            try await system.start(TestServices.consumer())
+            let client = try system.client("registry")
+            let other = try system.client("matching")
+            defer {
+                client.close()
+                other.close()
+            }
+            let later = start.addingTimeInterval(3600)
+            #expect(try await client.setClock("registry", to: later).now == later)
+            do {
+                _ = try await client.setClock("registry", to: start)
+                Issue.record("moved backwards")
+            } catch {
+                #expect(statusCode(error) == .invalidArgument)
+                #expect((error as? RPCError)?.details.first?.field == "body.now")
+            }
+            do {
+                _ = try await other.setClock("matching", to: later)
+                Issue.record("a system clock was set")
+            } catch {
+                #expect(statusCode(error) == .failedPrecondition)
+            }
         }
     }
 
     @Test func gracefulShutdownAnswersCallsInFlight() async throws {
         let system = try InProcessSystem()
-        defer { Task { await system.shutdown() } }
-        let observations = Observations()
-        let application = try await system.start(TestServices.source(observations: observations))
-        let client = try system.client("registry")
-        defer { client.close() }
-        let calls = Task { await concurrentSleeps(client, count: 10, ms: 400) }
-        // Shut down only once all ten are in the handler.
-        while observations.sleepsStarted.load(ordering: .relaxed) < 10 { try await Task.sleep(for: .milliseconds(10)) }
-        try await system.stop(application)
-        #expect(await calls.value == Array(repeating: .ok, count: 10))
-        await #expect(throws: RPCError.self) {
-            _ = try await client.health("registry", options: CallOptions(timeout: .milliseconds(300)))
+        try await tearingDown(teardown: system.shutdown) {
+            let observations = Observations()
+            let application = try await system.start(TestServices.source(observations: observations))
+            let client = try system.client("registry")
+            defer { client.close() }
+            let calls = Task { await concurrentSleeps(client, count: 10, ms: 400) }
+            // Shut down only once all ten are in the handler.
+            while observations.sleepsStarted.load(ordering: .relaxed) < 10 {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            try await system.stop(application)
+            #expect(await calls.value == Array(repeating: .ok, count: 10))
+            await #expect(throws: RPCError.self) {
+                _ = try await client.health("registry", options: CallOptions(timeout: .milliseconds(300)))
+            }
         }
     }
 }
