@@ -30,8 +30,7 @@ struct RequestHandlers: OpportunitiesRequestHandling {
         let remote = request.remote ?? (request.location == nil)
         if !remote { validator.require(request.location != nil, "body.location", "is required for an on-site request") }
         if let location = request.location {
-            validator.require((-90...90).contains(location.lat), "body.location.lat", "must be from -90 to 90")
-            validator.require((-180...180).contains(location.lon), "body.location.lon", "must be from -180 to 180")
+            validator.location(location, field: "body.location")
         }
         let required = validator.codes(request.requiredQualificationIds, field: "body.requiredQualificationIds")
         let preferred = validator.codes(request.preferredQualificationIds, field: "body.preferredQualificationIds")

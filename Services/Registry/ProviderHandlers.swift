@@ -26,8 +26,7 @@ struct ProviderHandlers: RegistryProviderHandling {
             validator.require(!phone.isEmpty && phone.count <= 40, "body.phone", "must be 1 to 40 characters")
         }
         if let location = request.location {
-            validator.require((-90...90).contains(location.lat), "body.location.lat", "must be from -90 to 90")
-            validator.require((-180...180).contains(location.lon), "body.location.lon", "must be from -180 to 180")
+            validator.location(location, field: "body.location")
         }
         if let radius = request.travelRadiusKm {
             validator.require(radius >= 0 && radius <= 20_000, "body.travelRadiusKm", "must be from 0 to 20000")

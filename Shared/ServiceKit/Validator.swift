@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Wire
 
@@ -57,6 +58,13 @@ public struct Validator {
         let summary = violations.map { "\($0.field) \($0.description)" }.joined(separator: "; ")
         throw RPCError(.invalidArgument, summary, details: violations)
     }
+
+    /// Checks a point on Earth: latitude from -90 to 90, longitude from -180 to 180.
+    public mutating func location(_ point: GeoPoint?, field: String) {
+        guard let point else { return }
+        require((-90...90).contains(point.lat), "\(field).lat", "must be from -90 to 90")
+        require((-180...180).contains(point.lon), "\(field).lon", "must be from -180 to 180")
+    }
 }
 
 /// New ids: a readable prefix and 16 random hex digits.
@@ -71,4 +79,5 @@ extension String {
     fileprivate func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
     }
+
 }
