@@ -31,14 +31,8 @@ struct CustomerHandlers: RegistryCustomerHandling {
         try validator.check()
         let now = clock.now
         return try await store.mutate(context, request, at: now) { transaction in
-            let existing = try transaction.existing(Customer.self, request.id)
-            if let existing {
-                try StaleVersion.check(
-                    request.expectedVersion, actual: existing.version, kind: "customer", id: existing.id)
-            } else if request.expectedVersion != nil {
-                // A version is only expected of a customer that exists.
-                throw RegistryError.notFound(kind: Customer.kind, id: request.id ?? "", field: "body.id")
-            }
+            let existing = try transaction.upsertTarget(
+                Customer.self, request.id, expectedVersion: request.expectedVersion)
             let id = existing?.id ?? request.id ?? Identifier.make("cu")
             try transaction.requireUniqueName(Customer.self, name, except: id)
             let defaultsBefore = Set(

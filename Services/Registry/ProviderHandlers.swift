@@ -34,14 +34,8 @@ struct ProviderHandlers: RegistryProviderHandling {
         try validator.check()
         let now = clock.now
         return try await store.mutate(context, request, at: now) { transaction in
-            let existing = try transaction.existing(Provider.self, request.id)
-            if let existing {
-                try StaleVersion.check(
-                    request.expectedVersion, actual: existing.version, kind: "provider", id: existing.id)
-            } else if request.expectedVersion != nil {
-                // A version is only expected of a provider that exists.
-                throw RegistryError.notFound(kind: Provider.kind, id: request.id ?? "", field: "body.id")
-            }
+            let existing = try transaction.upsertTarget(
+                Provider.self, request.id, expectedVersion: request.expectedVersion)
             let provider = Provider(
                 partnerId: transaction.partnerId, id: existing?.id ?? request.id ?? Identifier.make("pr"), name: name,
                 providerType: providerType, email: request.email, phone: request.phone, location: request.location,

@@ -16,6 +16,12 @@ protocol TenantEntity: TenantRecord, FetchableRecord {
     static var kind: String { get }
 }
 
+/// A tenant's record that carries an optimistic-concurrency `version` (`expectedVersion`).
+protocol VersionedEntity: TenantEntity {
+    var id: String { get }
+    var version: Int { get }
+}
+
 /// A tenant's record whose `name` is unique in the tenant, case-insensitively.
 protocol NamedEntity: TenantEntity {}
 
@@ -96,7 +102,7 @@ extension DerivableRequest<Qualification> {
     }
 }
 
-extension Provider: FetchableRecord, PersistableRecord, TenantEntity {
+extension Provider: FetchableRecord, PersistableRecord, VersionedEntity {
     public static let databaseTableName = "provider"
     static let kind = "provider"
     public enum Columns {
@@ -147,7 +153,7 @@ extension DerivableRequest<AppliedQualification> {
     }
 }
 
-extension Customer: FetchableRecord, PersistableRecord, NamedEntity {
+extension Customer: FetchableRecord, PersistableRecord, NamedEntity, VersionedEntity {
     public static let databaseTableName = "customer"
     static let kind = "customer"
 }

@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import GRDB
 import Store
+import Wire
 
 /// One transaction of the registry's database, scoped to one tenant: the lookups, lists and
 /// writes handlers combine. Only `RegistryStore` makes one, for the length of its transaction.
@@ -34,6 +35,20 @@ struct RegistryTransaction {
     func existing<Record: TenantEntity>(_ type: Record.Type, _ id: String?) throws -> Record? {
         guard let id else { return nil }
         return try Record.all().inTenant(partnerId).withId(id).fetchOne(db)
+    }
+
+    /// The record an upsert of `id` replaces, if there is one, checked against `expectedVersion`
+    /// (stale: `ABORTED`; a version expected of a record that does not exist: `NOT_FOUND`).
+    func upsertTarget<Record: VersionedEntity>(_ type: Record.Type, _ id: String?, expectedVersion: Int?) throws
+        -> Record?
+    {
+        let existing = try existing(type, id)
+        if let existing {
+            try StaleVersion.check(expectedVersion, actual: existing.version, kind: Record.kind, id: existing.id)
+        } else if expectedVersion != nil {
+            throw RegistryError.notFound(kind: Record.kind, id: id ?? "", field: "body.id")
+        }
+        return existing
     }
 
     /// Each id as the tenant's `Record`, in order, or `NOT_FOUND` naming its index in `field`.
