@@ -105,16 +105,17 @@ struct Demo {
             Registry.upsertCustomer,
             UpsertCustomerRequest(
                 id: "cu-hospital", name: "General Hospital",
-                lists: [CustomerListEntry(providerId: "pr-cy", kind: .preferred)]), actor: partner)
+                lists: [CustomerListEntry(providerId: "pr-cy", kind: .preferred)],
+                defaultDecision: DecisionPolicy(decider: .partner, mode: .hybrid)), actor: partner)
 
-        say("\n== demo: a team of 2 for the hospital, decided by the partner (hybrid)")
+        say("\n== demo: a team of 2 for the hospital, decided by the partner (hybrid, the hospital's default)")
         let starts = now.addingTimeInterval(86_400 * 5)
         let request = try await opportunities.call(
             Opportunities.createRequest,
             CreateRequestRequest(
                 customerId: "cu-hospital", providerType: "asl_interpreter", startsAt: starts,
                 endsAt: starts.addingTimeInterval(3 * 3600),
-                zone: "IL", teamSize: 2, decision: DecisionPolicy(decider: .partner, mode: .hybrid)), actor: customer
+                zone: "IL", teamSize: 2), actor: customer
         ).request
         var byProvider: [String: Opportunity] = [:]
         for id in ["pr-ana", "pr-ben", "pr-cy"] {

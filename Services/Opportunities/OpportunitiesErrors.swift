@@ -43,6 +43,7 @@ struct QualificationUnusable: RPCErrorConvertible, Equatable {
     enum Reason: Equatable {
         case archived
         case notInZone(String)
+        case providerTypeExcluded(String)
     }
 
     var qualificationId: String
@@ -61,6 +62,10 @@ struct QualificationUnusable: RPCErrorConvertible, Equatable {
             RPCError(
                 .failedPrecondition, "qualification \(name) is not offered in zone \(zone)",
                 details: [FieldViolation(field: field, description: "\(qualificationId) is not for zone \(zone)")])
+        case .providerTypeExcluded(let type):
+            RPCError(
+                .failedPrecondition, "qualification \(name) does not apply to provider type \(type)",
+                details: [FieldViolation(field: field, description: "\(qualificationId) is not for \(type)")])
         }
     }
 }
@@ -74,13 +79,46 @@ struct NotTheDecider: RPCErrorConvertible, Equatable {
     }
 }
 
-/// Withdrawing a replacement someone else sought: only the seeker (or the partner) takes it back.
-struct NotTheSeeker: RPCErrorConvertible, Equatable {
+/// A replacement named to replace a member that seeks none (as far as the decider can see).
+struct NotSeekingReplacement: RPCErrorConvertible, Equatable {
+    var opportunityId: String
+
+    var rpcError: RPCError {
+        RPCError(
+            .failedPrecondition, "opportunity \(opportunityId) is not seeking a replacement",
+            details: [FieldViolation(field: "body.replacesOpportunityId", description: "is not seeking a replacement")])
+    }
+}
+
+/// A customer setting what only the partner may: the decision policy, or overriding defaults.
+struct FieldNotPermitted: RPCErrorConvertible, Equatable {
+    var field: String
     var role: Actor.Role
 
     var rpcError: RPCError {
-        RPCError(.failedPrecondition, "cannot withdrawReplacement: no replacement sought by this \(role.rawValue)")
+        RPCError(
+            .permissionDenied, "a \(role.rawValue) may not set \(field)",
+            details: [FieldViolation(field: field, description: "is set by the partner")])
     }
+}
+
+/// A code the partner's vocabulary does not have (a mistyped zone or provider type).
+struct UnknownCode: RPCErrorConvertible, Equatable {
+    var kind: Vocabulary.Kind
+    var code: String
+    var field: String
+
+    var rpcError: RPCError {
+        RPCError.invalidArgument(
+            field: field, "\(code) is not one of the partner's \(kind == .zone ? "zones" : "provider types")")
+    }
+}
+
+/// A request whose job is over is not cancelled any more.
+struct RequestEnded: RPCErrorConvertible, Equatable {
+    var requestId: String
+
+    var rpcError: RPCError { RPCError(.failedPrecondition, "request \(requestId) has ended: it cannot be cancelled") }
 }
 
 /// An action the caller's masked view (ASSIGNED) would allow but the hidden state does not; the

@@ -3,6 +3,12 @@ import GRDB
 /// The opportunities schema, one named migration per shipped change; never edit a shipped one.
 enum OpportunitiesMigrations {
     static func register(in migrator: inout DatabaseMigrator) {
+        registerVersion1(in: &migrator)
+        registerSeekersOffersAndReasons(in: &migrator)
+    }
+
+    /// The first schema, as shipped.
+    static func registerVersion1(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("opportunities.v1") { db in
             try db.execute(
                 sql: """
@@ -34,6 +40,20 @@ enum OpportunitiesMigrations {
                     CREATE TABLE cancellationPolicy (
                         partnerId TEXT NOT NULL, scope TEXT NOT NULL, subjectId TEXT NOT NULL, bands TEXT NOT NULL, updatedAt DATETIME NOT NULL,
                         PRIMARY KEY (partnerId, scope, subjectId));
+                    """)
+        }
+    }
+
+    /// An opportunity records everyone seeking its replacement (`replacementSeekers`, JSON),
+    /// whether it was offered to find a replacement (`offeredForReplacement`), and why an
+    /// automatic decision left it to the decider (`decisionReasons`, JSON); none before.
+    static func registerSeekersOffersAndReasons(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("opportunities.v2.seekersOffersAndReasons") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE opportunity ADD COLUMN replacementSeekers TEXT;
+                    ALTER TABLE opportunity ADD COLUMN offeredForReplacement BOOLEAN;
+                    ALTER TABLE opportunity ADD COLUMN decisionReasons TEXT;
                     """)
         }
     }

@@ -28,6 +28,7 @@ extension RequestRecord: FetchableRecord, PersistableRecord, TenantRecord {
         public static let customerId = Column("customerId")
         public static let status = Column("status")
         public static let startsAt = Column("startsAt")
+        public static let endsAt = Column("endsAt")
     }
 }
 
@@ -45,6 +46,18 @@ extension DerivableRequest<RequestRecord> {
     /// The order `ListRequests` pages in: by start, then id.
     func soonestFirst() -> Self {
         order(RequestRecord.Columns.startsAt, RequestRecord.Columns.id)
+    }
+
+    /// The requests with these ids.
+    func withIds(_ ids: some Collection<String>) -> Self {
+        filter(ids.contains(RequestRecord.Columns.id))
+    }
+
+    /// Requests whose time overlaps [from, to), other than `requestId`.
+    func overlapping(from: Date, to: Date, except requestId: String) -> Self {
+        filter(
+            RequestRecord.Columns.startsAt < to && RequestRecord.Columns.endsAt > from
+                && RequestRecord.Columns.id != requestId)
     }
 }
 
@@ -76,6 +89,21 @@ extension DerivableRequest<Opportunity> {
     /// The opportunities of one provider.
     func ofProvider(_ providerId: String) -> Self {
         filter(Opportunity.Columns.providerId == providerId)
+    }
+
+    /// The opportunities on any of these requests.
+    func onRequests(_ requestIds: some Collection<String>) -> Self {
+        filter(requestIds.contains(Opportunity.Columns.requestId))
+    }
+
+    /// Opportunities that hold a slot of their team (contingent, assigned, seeking a replacement).
+    func holdingSlot() -> Self {
+        filter(OpportunityStateMachine.holdsSlot.map(\.rawValue).contains(Opportunity.Columns.state))
+    }
+
+    /// Opportunities on requests (other than `requestId`) whose time overlaps [from, to).
+    func onRequestsOverlapping(from: Date, to: Date, except requestId: String) -> Self {
+        joining(required: Opportunity.request.overlapping(from: from, to: to, except: requestId))
     }
 
     /// The opportunities on one customer's requests (the customer is the request's, not the opportunity's).
@@ -126,6 +154,11 @@ extension DerivableRequest<TransitionRow> {
     /// The history of one opportunity.
     func ofOpportunity(_ opportunityId: String) -> Self {
         filter(TransitionRow.Columns.opportunityId == opportunityId)
+    }
+
+    /// The histories of these opportunities.
+    func ofOpportunities(_ opportunityIds: some Collection<String>) -> Self {
+        filter(opportunityIds.contains(TransitionRow.Columns.opportunityId))
     }
 
     /// In the order the transitions happened.

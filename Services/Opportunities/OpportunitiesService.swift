@@ -21,8 +21,10 @@ public enum OpportunitiesService {
             let store = OpportunitiesStore(environment.database)
             let handlers = Opportunities.Handlers(
                 requests: RequestHandlers(store: store, environment: environment),
-                opportunities: OpportunityHandlers(store: store, environment: environment),
-                policies: PolicyHandlers(store: store, clock: environment.clock))
+                opportunities: OpportunityHandlers(
+                    store: store, environment: environment,
+                    eligibility: RegistryEligibilityCheck(environment: environment)),
+                policies: PolicyHandlers(store: store, environment: environment))
             Opportunities.register(handlers, into: &router)
         })
 }

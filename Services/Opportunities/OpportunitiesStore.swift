@@ -109,6 +109,13 @@ extension OpportunitiesQueries {
         return try last.fetchOne(db) ?? 0
     }
 
+    /// Whether the provider holds a slot on another request at the same time as `request`.
+    func hasConflict(providerId: String, with request: RequestRecord) throws -> Bool {
+        try Opportunity.all().inTenant(partnerId).ofProvider(providerId).holdingSlot()
+            .onRequestsOverlapping(from: request.startsAt, to: request.endsAt, except: request.id)
+            .fetchCount(db) > 0
+    }
+
     /// The cancellation policy of one customer or one provider, if set.
     func policy(_ scope: CancellationPolicy.Scope, _ subjectId: String) throws -> CancellationPolicy? {
         try CancellationPolicy.all().inTenant(partnerId).ofSubject(scope, subjectId).fetchOne(db)

@@ -18,7 +18,7 @@ extension OpportunitiesWriter {
     /// Saves a new opportunity (OFFERED) with its first history row and event.
     func offer(_ opportunity: Opportunity, on request: RequestRecord, by actor: Actor, at now: Date) throws {
         try opportunity.insert(db)
-        try record(opportunity, from: nil, action: nil, by: actor, reason: nil, seeker: nil, on: request, at: now)
+        try record(opportunity, from: nil, action: nil, by: actor, reason: nil, seekers: [], on: request, at: now)
     }
 
     /// Saves a cancellation policy, replacing the subject's previous one.
@@ -33,47 +33,79 @@ extension OpportunitiesWriter {
     ) throws {
         let next = try OpportunityStateMachine.next(opportunity.state, action, role: actor.role, facts: facts).get()
         let from = opportunity.state
-        let seeker = opportunity.replacementSoughtBy
+        let seekers = OpportunityMasking.seekers(of: opportunity)
         opportunity.state = next
         opportunity.version += 1
         opportunity.updatedAt = now
         if next == .cancelledBillable { opportunity.billablePercent = facts.billablePercent }
-        if next == .replacementSought { opportunity.replacementSoughtBy = actor.role.rawValue }
-        if from == .replacementSought && next == .assigned { opportunity.replacementSoughtBy = nil }
+        if from == .pending && next != .pending { opportunity.decisionReasons = nil }
+        if next == .replacementSought && from != .replacementSought {
+            opportunity.replacementSoughtBy = actor.role.rawValue
+            opportunity.replacementSeekers = [actor.role.rawValue]
+        }
+        if from == .replacementSought && [.assigned, .contingent].contains(next) {
+            opportunity.replacementSoughtBy = nil
+            opportunity.replacementSeekers = nil
+        }
+        try opportunity.update(db)
+        // A row names the seekers after it, or (leaving the search) those it ended.
+        let rowSeekers = next == .replacementSought ? OpportunityMasking.seekers(of: opportunity) : seekers
+        try record(
+            opportunity, from: from, action: action, by: actor, reason: reason, seekers: rowSeekers, on: request,
+            at: now)
+    }
+
+    /// One party joins or leaves the search for a replacement the other party already seeks:
+    /// the state stays REPLACEMENT_SOUGHT, the seekers change, and the transition is recorded
+    /// (seen only by whoever it concerns; `OpportunityMasking`).
+    func changeSeekers(
+        _ opportunity: inout Opportunity, on request: RequestRecord, action: OpportunityAction, by actor: Actor,
+        reason: String?, at now: Date
+    ) throws {
+        guard opportunity.state == .replacementSought, [.seekReplacement, .withdrawReplacement].contains(action) else {
+            throw TransitionError.notAllowedInState(state: opportunity.state, action: action)
+        }
+        var seekers = OpportunityMasking.seekers(of: opportunity).filter { $0 != actor.role.rawValue }
+        if action == .seekReplacement { seekers.append(actor.role.rawValue) }
+        opportunity.replacementSeekers = seekers
+        opportunity.replacementSoughtBy = seekers.first
+        opportunity.version += 1
+        opportunity.updatedAt = now
         try opportunity.update(db)
         try record(
-            opportunity, from: from, action: action, by: actor, reason: reason,
-            seeker: opportunity.replacementSoughtBy ?? seeker, on: request, at: now)
+            opportunity, from: .replacementSought, action: action, by: actor, reason: reason, seekers: seekers,
+            on: request, at: now)
     }
 
     /// Assigns an interested provider: CONTINGENT until the team is complete, then the whole
     /// team ASSIGNED at once; into a replacement's place when the team is full and someone
     /// seeks a replacement (the original then cancelled in the same transaction).
+    /// - Parameter replacing: the member seeking a replacement this one replaces, as the decider
+    ///   chose (its view of the member decides, so a hidden search answers like none).
     func assign(
         _ opportunity: inout Opportunity, on request: inout RequestRecord, by actor: Actor, reason: String?,
-        at now: Date
+        replacing: SeenOpportunity? = nil, at now: Date
     ) throws {
         guard opportunity.state == .pending else {
             throw TransitionError.notAllowedInState(state: opportunity.state, action: .decideAssign)
         }
         var others = try opportunities(onRequest: request.id).filter { $0.id != opportunity.id }
         let held = others.filter { OpportunityStateMachine.holdsSlot.contains($0.state) }
-        if held.count >= request.teamSize {
+        let full = held.count >= request.teamSize
+        if let replacing {
+            guard replacing.view.state == .replacementSought, replacing.request.id == request.id else {
+                throw NotSeekingReplacement(opportunityId: replacing.opportunity.id)
+            }
+            try replace(
+                replacing.opportunity, with: &opportunity, on: request, by: actor, full: full, reason: reason, at: now)
+            return
+        }
+        if full {
             let seeking = held.filter { $0.state == .replacementSought }
-            guard var original = seeking.min(by: { $0.updatedAt < $1.updatedAt }) else {
+            guard let original = seeking.min(by: { $0.updatedAt < $1.updatedAt }) else {
                 throw TeamComplete(requestId: request.id, teamSize: request.teamSize)
             }
-            try move(
-                &opportunity, on: request, action: .decideAssign, by: actor,
-                facts: TransitionFacts(completesTeam: true), reason: reason, at: now)
-            // Not billable when the provider asked to be replaced; by the customer's policy when the customer did.
-            let percent =
-                original.replacementSoughtBy == "customer"
-                ? try billablePercent(request: request, providerId: original.providerId, at: now) : 0
-            try move(
-                &original, on: request, action: .replaceOriginal, by: .system,
-                facts: TransitionFacts(billablePercent: percent), reason: "replaced by \(opportunity.providerId)",
-                at: now)
+            try replace(original, with: &opportunity, on: request, by: actor, full: true, reason: reason, at: now)
             return
         }
         let completes = held.count + 1 == request.teamSize
@@ -81,17 +113,37 @@ extension OpportunitiesWriter {
             &opportunity, on: request, action: .decideAssign, by: actor,
             facts: TransitionFacts(completesTeam: completes), reason: reason, at: now)
         guard completes else { return }
-        for index in others.indices where others[index].state == .contingent {
+        for index in others.indices where [.contingent, .replacementSought].contains(others[index].state) {
             try move(&others[index], on: request, action: .completeTeam, by: .system, reason: "team complete", at: now)
         }
         try setStatus(&request, .filled, event: Opportunities.EventType.requestFilled, at: now)
     }
 
-    /// After a member left: a complete team goes back to CONTINGENT and the request reopens.
+    /// Assigns `replacement` in `original`'s place, cancelling the original in the same
+    /// transaction: not billable when the provider asked to be replaced, by the policies when
+    /// only the customer did. The team stays as complete (`full`) or incomplete as it was.
+    private func replace(
+        _ original: Opportunity, with replacement: inout Opportunity, on request: RequestRecord, by actor: Actor,
+        full: Bool, reason: String?, at now: Date
+    ) throws {
+        var original = original
+        try move(
+            &replacement, on: request, action: .decideAssign, by: actor, facts: TransitionFacts(completesTeam: full),
+            reason: reason, at: now)
+        let providerAsked = OpportunityMasking.seekers(of: original).contains(Actor.Role.provider.rawValue)
+        let percent =
+            providerAsked ? 0 : try billablePercent(request: request, providerId: original.providerId, at: now)
+        try move(
+            &original, on: request, action: .replaceOriginal, by: .system,
+            facts: TransitionFacts(billablePercent: percent), reason: "replaced by \(replacement.providerId)", at: now)
+    }
+
+    /// After a member left: a complete team goes back to CONTINGENT (a member seeking a
+    /// replacement keeps its slot and its search) and the request reopens.
     func reopenIfFilled(_ request: inout RequestRecord, at now: Date) throws {
         guard request.status == .filled else { return }
         var members = try opportunities(onRequest: request.id)
-        for index in members.indices where members[index].state == .assigned {
+        for index in members.indices where [.assigned, .replacementSought].contains(members[index].state) {
             try move(
                 &members[index], on: request, action: .reopenTeam, by: .system, reason: "a team member left", at: now)
         }
@@ -110,19 +162,21 @@ extension OpportunitiesWriter {
     /// Writes the history row and the events of a transition (also the first, OFFERED).
     private func record(
         _ opportunity: Opportunity, from: OpportunityState?, action: OpportunityAction?, by actor: Actor,
-        reason: String?, seeker: String?, on request: RequestRecord, at now: Date
+        reason: String?, seekers: [String], on request: RequestRecord, at now: Date
     ) throws {
         let actionName = action?.rawValue ?? "offer"
         try TransitionRow(
             partnerId: opportunity.partnerId, opportunityId: opportunity.id, seq: try lastSeq(of: opportunity.id) + 1,
             at: now, actorRole: actor.role.rawValue, actorId: actor.id, action: actionName, from: from,
-            to: opportunity.state, reason: reason, replacementSoughtBy: seeker
+            to: opportunity.state, reason: reason,
+            replacementSoughtBy: seekers.isEmpty ? nil : seekers.joined(separator: ",")
         ).insert(db)
         let change = OpportunityChanged(
             opportunityId: opportunity.id, requestId: request.id, providerId: opportunity.providerId,
             customerId: request.customerId, from: from, to: opportunity.state, action: actionName,
             actorRole: actor.role.rawValue, startsAt: request.startsAt, endsAt: request.endsAt,
-            billablePercent: opportunity.billablePercent, replacementSoughtBy: opportunity.replacementSoughtBy)
+            billablePercent: opportunity.billablePercent, replacementSoughtBy: opportunity.replacementSoughtBy,
+            replacementSeekers: opportunity.replacementSeekers)
         try outbox.append(
             db, type: Opportunities.EventType.opportunityChanged, partnerId: opportunity.partnerId, occurredAt: now,
             data: change)

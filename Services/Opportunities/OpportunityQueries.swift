@@ -11,9 +11,7 @@ extension OpportunityHandlers {
     /// One opportunity, masked for the caller.
     func getOpportunity(_ request: IdRequest, _ context: CallerContext) async throws -> OpportunityReply {
         try await store.read(context) { reader in
-            let (opportunity, record) = try reader.opportunityAndRequest(request.id, field: "body.id")
-            try context.requireOwn(opportunity, on: record, field: "body.id")
-            return OpportunityReply(opportunity: OpportunityMasking.mask(opportunity, for: context.role))
+            OpportunityReply(opportunity: try reader.seen(request.id, by: context, field: "body.id").view)
         }
     }
 
@@ -25,15 +23,12 @@ extension OpportunityHandlers {
             throw RPCError.invalidArgument(field: "body.requestId", "requestId or providerId is required")
         }
         try Paging.validate(pageSize: request.pageSize)
-        let found = try await store.read(context) { reader in
-            try reader.opportunities(requestId: request.requestId, providerId: request.providerId, visibleTo: context)
-        }
-        // Masked per request, so replacement offers do not give a hidden replacement away.
-        var byRequest = Dictionary(grouping: found, by: \.requestId)
-        var visible: [Opportunity] = []
-        for opportunity in found where byRequest[opportunity.requestId] != nil {
-            visible += OpportunityMasking.visible(
-                byRequest.removeValue(forKey: opportunity.requestId) ?? [], for: context.role)
+        let visible = try await store.read(context) { reader in
+            // Masked per request, so replacement offers do not give a hidden replacement away.
+            try reader.views(
+                try reader.opportunities(
+                    requestId: request.requestId, providerId: request.providerId, visibleTo: context),
+                for: context.role)
         }
         let filters = [
             "opportunities", context.partnerId, "\(context.role)", context.actorId, request.requestId ?? "",
@@ -49,12 +44,10 @@ extension OpportunityHandlers {
     func history(_ request: HistoryRequest, _ context: CallerContext) async throws -> HistoryResponse {
         try Paging.validate(pageSize: request.pageSize)
         let (opportunityId, rows) = try await store.read(context) { reader in
-            let (opportunity, record) = try reader.opportunityAndRequest(request.id, field: "body.id")
-            try context.requireOwn(opportunity, on: record, field: "body.id")
-            return (opportunity.id, try reader.history(of: opportunity.id))
+            let seen = try reader.seen(request.id, by: context, field: "body.id")
+            return (seen.opportunity.id, try reader.history(of: seen.opportunity.id))
         }
-        let transitions = OpportunityMasking.mask(
-            rows.map(\.transition), soughtBy: rows.map(\.replacementSoughtBy), for: context.role)
+        let transitions = OpportunityMasking.history(rows, for: context.role)
         let filters = ["history", context.partnerId, "\(context.role)", context.actorId, request.id]
             .joined(separator: "|")
         let page = try Paging.page(

@@ -24,11 +24,21 @@ public struct TransitionFacts: Sendable, Equatable {
     public var started: Bool
     /// Whether assigning this opportunity completes the team.
     public var completesTeam: Bool
+    /// Whether the job is over.
+    public var ended: Bool
+    /// Whether the team is incomplete (the request open): a member who stops seeking a
+    /// replacement is then contingent, like the rest of the team.
+    public var teamOpen: Bool
 
-    public init(billablePercent: Int = 0, started: Bool = false, completesTeam: Bool = false) {
+    public init(
+        billablePercent: Int = 0, started: Bool = false, completesTeam: Bool = false, ended: Bool = false,
+        teamOpen: Bool = false
+    ) {
         self.billablePercent = billablePercent
         self.started = started
         self.completesTeam = completesTeam
+        self.ended = ended
+        self.teamOpen = teamOpen
     }
 }
 
@@ -41,6 +51,8 @@ public enum TransitionError: RPCErrorConvertible, Equatable, Sendable {
     case notAllowedInState(state: OpportunityState, action: OpportunityAction)
     /// The action waits for the job to start, as a no-show does (`FAILED_PRECONDITION`).
     case jobNotStarted(action: OpportunityAction)
+    /// The job is over: nothing is cancelled after the end (`FAILED_PRECONDITION`).
+    case jobEnded(action: OpportunityAction)
 
     public var rpcError: RPCError {
         switch self {
@@ -50,6 +62,8 @@ public enum TransitionError: RPCErrorConvertible, Equatable, Sendable {
             RPCError(.failedPrecondition, "cannot \(action.rawValue) an opportunity in \(state.rawValue)")
         case .jobNotStarted(let action):
             RPCError(.failedPrecondition, "cannot \(action.rawValue) before the job starts")
+        case .jobEnded(let action):
+            RPCError(.failedPrecondition, "cannot \(action.rawValue) after the job ended")
         }
     }
 }
@@ -83,9 +97,12 @@ public enum OpportunityStateMachine {
             .cancel: .cancelled, .markNoShow: .noShow, .seekReplacement: .replacementSought, .reopenTeam: .contingent,
             .withdrawForRequest: .cancelled,
         ],
+        // Still assigned and still expected to work: a no-show is possible, and the member keeps
+        // its slot (and its search) when the team reopens or completes again.
         .replacementSought: [
             .cancel: .cancelled, .withdrawReplacement: .assigned, .replaceOriginal: .cancelled,
-            .withdrawForRequest: .cancelled,
+            .withdrawForRequest: .cancelled, .markNoShow: .noShow, .reopenTeam: .replacementSought,
+            .completeTeam: .replacementSought,
         ],
         .declined: [:], .cancelled: [:], .cancelledBillable: [:], .noShow: [:],
     ]
@@ -103,6 +120,10 @@ public enum OpportunityStateMachine {
         switch action {
         case .markNoShow where !facts.started:
             return .failure(.jobNotStarted(action: action))
+        case .cancel where facts.ended:
+            return .failure(.jobEnded(action: action))
+        case .withdrawReplacement where facts.teamOpen:
+            return .success(.contingent)
         case .decideAssign where facts.completesTeam:
             return .success(.assigned)
         case .cancel, .withdrawForRequest, .replaceOriginal:

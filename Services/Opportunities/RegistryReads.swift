@@ -40,15 +40,34 @@ struct RegistryReads: Sendable {
         return all
     }
 
+    /// A provider with its availability (and the rest `GetProvider` tells).
+    func providerDetails(_ id: String) async throws(RPCError) -> GetProviderResponse {
+        try await registry.getProvider(GetProviderRequest(id: id))
+    }
+
+    /// The partner's zones and provider types.
+    func vocabulary() async throws(RPCError) -> Vocabulary {
+        try await registry.getVocabulary().vocabulary
+    }
+
+    /// Whether each of `qualificationIds` is in effect for the provider over the request's time
+    /// and zone, with every reason it is not.
+    func statuses(_ qualificationIds: [String], providerId: String, for request: RequestRecord)
+        async throws(RPCError) -> [QualificationStatus]
+    {
+        guard !qualificationIds.isEmpty else { return [] }
+        return try await registry.checkQualifications(
+            CheckQualificationsRequest(
+                providerId: providerId, from: request.startsAt, to: request.endsAt, zone: request.zone,
+                qualificationIds: qualificationIds)
+        ).results
+    }
+
     /// Whether the provider meets every one of `qualificationIds` over the request's time and zone.
     func meetsEvery(_ qualificationIds: [String], providerId: String, for request: RequestRecord)
         async throws(RPCError) -> Bool
     {
-        let check = try await registry.checkQualifications(
-            CheckQualificationsRequest(
-                providerId: providerId, from: request.startsAt, to: request.endsAt, zone: request.zone,
-                qualificationIds: qualificationIds))
-        return check.results.allSatisfy(\.inEffect)
+        try await statuses(qualificationIds, providerId: providerId, for: request).allSatisfy(\.inEffect)
     }
 
     /// Runs `call`, answering the registry's `NOT_FOUND` as one for the caller's own field.

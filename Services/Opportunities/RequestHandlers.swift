@@ -11,8 +11,9 @@ struct RequestHandlers: OpportunitiesRequestHandling {
 
     private var now: Date { environment.clock.now }
 
-    /// Validates the request, merges in the customer's defaults and checks every qualification
-    /// with the registry before saving.
+    /// Validates the request, merges in the customer's defaults (skipping, with a note, those
+    /// that do not fit it) and checks every qualification and code with the registry before
+    /// saving. The decision policy is the request's (set by the partner) or the customer's.
     func createRequest(_ request: CreateRequestRequest, _ context: CallerContext) async throws -> RequestReply {
         if let replay = try await store.storedReply(context, request: request, as: RequestReply.self) {
             return replay
@@ -29,55 +30,46 @@ struct RequestHandlers: OpportunitiesRequestHandling {
         validator.require((1...50).contains(teamSize), "body.teamSize", "must be from 1 to 50")
         let remote = request.remote ?? (request.location == nil)
         if !remote { validator.require(request.location != nil, "body.location", "is required for an on-site request") }
-        if let location = request.location {
-            validator.location(location, field: "body.location")
-        }
+        validator.location(request.location, field: "body.location")
         let required = validator.codes(request.requiredQualificationIds, field: "body.requiredQualificationIds")
         let preferred = validator.codes(request.preferredQualificationIds, field: "body.preferredQualificationIds")
         try validator.check()
+        // The decision policy and whether defaults apply are the partner's to say.
+        if context.role == .customer {
+            if request.decision != nil { throw FieldNotPermitted(field: "body.decision", role: context.role) }
+            if request.overrideDefaults != nil {
+                throw FieldNotPermitted(field: "body.overrideDefaults", role: context.role)
+            }
+        }
 
-        // The customer's defaults and lists, and the qualifications, come from the registry.
+        // The customer's defaults and lists, the qualifications and the vocabulary come from the registry.
         let registry = try environment.registry(onBehalfOf: context)
         let customer = try await registry.customer(request.customerId, field: "body.customerId")
-        let merge = { (given: [String], defaults: [String]) in
-            request.overrideDefaults == true ? given : defaults + given.filter { !defaults.contains($0) }
+        let vocabulary = try await registry.vocabulary()
+        if !vocabulary.allows(providerType, as: .providerType) {
+            throw UnknownCode(kind: .providerType, code: providerType, field: "body.providerType")
         }
-        let allRequired = merge(required, customer.defaultRequiredQualificationIds)
-        let allPreferred = merge(preferred, customer.defaultPreferredQualificationIds).filter {
-            !allRequired.contains($0)
+        if let zone = request.zone, !vocabulary.allows(zone, as: .zone) {
+            throw UnknownCode(kind: .zone, code: zone, field: "body.zone")
         }
         let known = Dictionary(uniqueKeysWithValues: try await registry.allQualifications().map { ($0.id, $0) })
-        try Self.requireUsable(allRequired, field: "body.requiredQualificationIds", known: known, zone: request.zone)
-        try Self.requireUsable(allPreferred, field: "body.preferredQualificationIds", known: known, zone: request.zone)
+        let merged = try RequestDefaults.merge(
+            required: required, preferred: preferred, customer: customer,
+            overrideDefaults: request.overrideDefaults == true, known: known, providerType: providerType,
+            zone: request.zone)
 
         let now = self.now
         let record = RequestRecord(
             partnerId: context.partnerId, id: Identifier.make("rq"), customerId: request.customerId,
             providerType: providerType, startsAt: request.startsAt, endsAt: request.endsAt, remote: remote,
-            location: request.location, zone: request.zone, teamSize: teamSize, requiredQualificationIds: allRequired,
-            preferredQualificationIds: allPreferred,
+            location: request.location, zone: request.zone, teamSize: teamSize,
+            requiredQualificationIds: merged.required, preferredQualificationIds: merged.preferred,
             preferredProviderIds: customer.lists.filter { $0.kind == .preferred }.map(\.providerId),
-            decision: request.decision ?? DecisionPolicy(), status: .open, version: 1, createdAt: now, updatedAt: now)
+            decision: request.decision ?? customer.defaultDecision ?? DecisionPolicy(), status: .open, version: 1,
+            createdAt: now, updatedAt: now)
         return try await store.mutate(context, request, at: now) { writer in
             try writer.create(record, at: now)
-            return RequestReply(request: record)
-        }
-    }
-
-    /// A request asks only for qualifications that exist, are not archived and are offered in its zone.
-    private static func requireUsable(
-        _ ids: [String], field: String, known: [String: Qualification], zone: String?
-    ) throws {
-        for id in ids {
-            guard let qualification = known[id] else { throw RPCError.notFound("qualification", id: id, field: field) }
-            if qualification.archived {
-                throw QualificationUnusable(
-                    qualificationId: id, name: qualification.name, reason: .archived, field: field)
-            }
-            if let zone, !qualification.zones.isEmpty, !qualification.zones.contains(zone) {
-                throw QualificationUnusable(
-                    qualificationId: id, name: qualification.name, reason: .notInZone(zone), field: field)
-            }
+            return RequestReply(request: record, defaultsSkipped: merged.skipped.isEmpty ? nil : merged.skipped)
         }
     }
 
@@ -92,7 +84,8 @@ struct RequestHandlers: OpportunitiesRequestHandling {
                 providerId: opportunities.first?.providerId, customerId: record.customerId, kind: "request",
                 id: record.id, field: "body.id")
             return GetRequestResponse(
-                request: record, opportunities: OpportunityMasking.visible(opportunities, for: context.role))
+                request: OpportunityMasking.request(record, for: context.role),
+                opportunities: try reader.views(opportunities, for: context.role))
         }
     }
 
@@ -122,6 +115,7 @@ struct RequestHandlers: OpportunitiesRequestHandling {
             var record = try writer.request(request.id, field: "body.id")
             try context.requireOwn(customerId: record.customerId, kind: "request", id: record.id, field: "body.id")
             var opportunities = try writer.opportunities(onRequest: record.id)
+            if record.status != .cancelled && now >= record.endsAt { throw RequestEnded(requestId: record.id) }
             if record.status != .cancelled {
                 let reason = "request cancelled by \(context.role.rawValue)" + (request.reason.map { ": \($0)" } ?? "")
                 for index in opportunities.indices
@@ -135,7 +129,7 @@ struct RequestHandlers: OpportunitiesRequestHandling {
                 try writer.setStatus(&record, .cancelled, event: Opportunities.EventType.requestCancelled, at: now)
             }
             return GetRequestResponse(
-                request: record, opportunities: opportunities.map { OpportunityMasking.mask($0, for: context.role) })
+                request: record, opportunities: try writer.views(opportunities, for: context.role))
         }
     }
 }

@@ -30,9 +30,9 @@ enum DocumentExpiry {
         return (String(timer.key[..<slash]), String(timer.key[timer.key.index(after: slash)...]))
     }
 
-    /// The applied qualifications that lapse when `document` expires at `instant`: those that
-    /// are not archived and need its type, unless another of the provider's documents of that
-    /// type is still valid then.
+    /// The applied qualifications that lapse when `document` expires (or is revoked) at
+    /// `instant`: those that need its type (archived ones too: they are still judged), unless
+    /// another of the provider's documents of that type is still valid then.
     /// - Parameters:
     ///   - providerDocuments: every document of the provider (`document` itself is skipped).
     ///   - applied: the qualifications applied to the provider.
@@ -44,7 +44,7 @@ enum DocumentExpiry {
                 && QualificationRules.covers($0, from: instant, to: instant)
         }
         guard !covered else { return [] }
-        return applied.filter { !$0.archived && $0.requiredDocumentTypeIds.contains(document.documentTypeId) }
+        return applied.filter { $0.requiredDocumentTypeIds.contains(document.documentTypeId) }
             .map(\.id).sorted()
     }
 }

@@ -12,12 +12,15 @@ struct ProviderHandlers: RegistryProviderHandling {
     /// The reply size limit lists are paged to.
     let maxReplyBytes: Int
 
+    /// Creates a provider, or changes only the fields sent (or exactly those in `updateMask`) of
+    /// the one with `id`; codes are checked against the partner's vocabulary, when it has one.
     func upsertProvider(_ request: UpsertProviderRequest, _ context: CallerContext) async throws -> ProviderReply {
+        let mask = try UpdateMask(request.updateMask, allowed: UpsertProviderRequest.maskPaths)
         var validator = Validator()
         validator.optionalId(request.id, field: "body.id")
-        let name = validator.name(request.name, field: "body.name")
-        let providerType = validator.name(request.providerType, field: "body.providerType")
-        let zones = validator.codes(request.zones, field: "body.zones")
+        let name = request.name.map { validator.name($0, field: "body.name") }
+        let providerType = request.providerType.map { validator.name($0, field: "body.providerType") }
+        let zones = request.zones.map { validator.codes($0, field: "body.zones") }
         if let email = request.email {
             let isAddress = email.count <= 320 && email.split(separator: "@").count == 2 && !email.contains(" ")
             validator.require(isAddress, "body.email", "must be an email address")
@@ -25,26 +28,64 @@ struct ProviderHandlers: RegistryProviderHandling {
         if let phone = request.phone {
             validator.require(!phone.isEmpty && phone.count <= 40, "body.phone", "must be 1 to 40 characters")
         }
-        if let location = request.location {
-            validator.location(location, field: "body.location")
-        }
+        validator.location(request.location, field: "body.location")
         if let radius = request.travelRadiusKm {
             validator.require(radius >= 0 && radius <= 20_000, "body.travelRadiusKm", "must be from 0 to 20000")
         }
         try validator.check()
+        try mask.requireSent("name", sent: name != nil, field: "body.name")
+        try mask.requireSent("providerType", sent: providerType != nil, field: "body.providerType")
         let now = clock.now
         return try await store.mutate(context, request, at: now) { transaction in
             let existing = try transaction.upsertTarget(
                 Provider.self, request.id, expectedVersion: request.expectedVersion)
-            let provider = Provider(
-                partnerId: transaction.partnerId, id: existing?.id ?? request.id ?? Identifier.make("pr"), name: name,
-                providerType: providerType, email: request.email, phone: request.phone, location: request.location,
-                travelRadiusKm: request.travelRadiusKm, zones: zones,
-                active: request.active ?? existing?.active ?? true, version: (existing?.version ?? 0) + 1,
-                createdAt: existing?.createdAt ?? now, updatedAt: now)
-            try transaction.save(provider, event: Registry.EventType.providerUpserted, at: now)
-            return ProviderReply(provider: provider)
+            let provider: Provider
+            if let existing {
+                provider = Self.updated(existing, by: request, mask: mask, name: name, type: providerType, zones: zones)
+            } else {
+                guard let name else { throw RPCError.invalidArgument(field: "body.name", "is required to create") }
+                guard let providerType else {
+                    throw RPCError.invalidArgument(field: "body.providerType", "is required to create")
+                }
+                provider = Provider(
+                    partnerId: transaction.partnerId, id: request.id ?? Identifier.make("pr"), name: name,
+                    providerType: providerType, email: request.email, phone: request.phone,
+                    location: request.location, travelRadiusKm: request.travelRadiusKm, zones: zones ?? [],
+                    active: request.active ?? true, version: 0, createdAt: now, updatedAt: now)
+            }
+            // Only codes the request brings in are checked: a record keeps what it had.
+            let vocabulary = try transaction.vocabulary()
+            if let providerType, existing == nil || mask.changes("providerType", sent: true) {
+                try vocabulary.require(providerType, of: .providerType, field: "body.providerType")
+            }
+            if let zones, existing == nil || mask.changes("zones", sent: true) {
+                try vocabulary.require(zones, of: .zone, field: "body.zones")
+            }
+            var saved = provider
+            saved.version += 1
+            saved.updatedAt = now
+            try transaction.save(saved, event: Registry.EventType.providerUpserted, at: now)
+            return ProviderReply(provider: saved)
         }
+    }
+
+    /// `existing` with the request's changes: the fields sent, or exactly those in the mask.
+    private static func updated(
+        _ existing: Provider, by request: UpsertProviderRequest, mask: UpdateMask, name: String?, type: String?,
+        zones: [String]?
+    ) -> Provider {
+        var provider = existing
+        provider.name = mask.apply("name", sent: name, current: existing.name, cleared: existing.name)
+        provider.providerType = mask.apply(
+            "providerType", sent: type, current: existing.providerType, cleared: existing.providerType)
+        provider.email = mask.apply("email", sent: request.email, current: existing.email)
+        provider.phone = mask.apply("phone", sent: request.phone, current: existing.phone)
+        provider.location = mask.apply("location", sent: request.location, current: existing.location)
+        provider.travelRadiusKm = mask.apply(
+            "travelRadiusKm", sent: request.travelRadiusKm, current: existing.travelRadiusKm)
+        provider.zones = mask.apply("zones", sent: zones, current: existing.zones, cleared: [])
+        provider.active = mask.apply("active", sent: request.active, current: existing.active, cleared: true)
+        return provider
     }
 
     func getProvider(_ request: GetProviderRequest, _ context: CallerContext) async throws -> GetProviderResponse {

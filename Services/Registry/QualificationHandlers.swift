@@ -26,6 +26,9 @@ struct QualificationHandlers: RegistryQualificationHandling {
         return try await store.mutate(context, request, at: now) { transaction in
             try transaction.requireUniqueName(Qualification.self, name)
             _ = try transaction.findAll(DocumentType.self, documentTypeIds, field: "body.requiredDocumentTypeIds")
+            let vocabulary = try transaction.vocabulary()
+            try vocabulary.require(providerTypes, of: .providerType, field: "body.providerTypes")
+            try vocabulary.require(zones, of: .zone, field: "body.zones")
             let qualification = Qualification(
                 partnerId: transaction.partnerId, id: Identifier.make("q"), name: name, description: description,
                 providerTypes: providerTypes, zones: zones, requiredDocumentTypeIds: documentTypeIds, archived: false,
@@ -35,9 +38,12 @@ struct QualificationHandlers: RegistryQualificationHandling {
         }
     }
 
+    /// Changes only the fields sent, or exactly those named in `updateMask` (clearing a list
+    /// named but not sent means "all" again; a description, empty).
     func updateQualification(
         _ request: UpdateQualificationRequest, _ context: CallerContext
     ) async throws -> QualificationReply {
+        let mask = try UpdateMask(request.updateMask, allowed: UpdateQualificationRequest.maskPaths)
         var validator = Validator()
         let name = request.name.map { validator.name($0, field: "body.name") }
         let description = request.description.map { validator.text($0, field: "body.description") }
@@ -47,23 +53,35 @@ struct QualificationHandlers: RegistryQualificationHandling {
             validator.codes($0, field: "body.requiredDocumentTypeIds")
         }
         try validator.check()
+        try mask.requireSent("name", sent: name != nil, field: "body.name")
         let now = clock.now
         return try await store.mutate(context, request, at: now) { transaction in
             var qualification = try transaction.find(Qualification.self, request.id, field: "body.id")
             try StaleVersion.check(
                 request.expectedVersion, actual: qualification.version, kind: "qualification", id: request.id)
             try QualificationRules.requireChangeable(qualification)
-            if let name {
+            let vocabulary = try transaction.vocabulary()
+            if let name, mask.changes("name", sent: true) {
                 try transaction.requireUniqueName(Qualification.self, name, except: request.id)
-                qualification.name = name
             }
-            if let description { qualification.description = description }
-            if let providerTypes { qualification.providerTypes = providerTypes }
-            if let zones { qualification.zones = zones }
-            if let documentTypeIds {
+            if let providerTypes, mask.changes("providerTypes", sent: true) {
+                try vocabulary.require(providerTypes, of: .providerType, field: "body.providerTypes")
+            }
+            if let zones, mask.changes("zones", sent: true) {
+                try vocabulary.require(zones, of: .zone, field: "body.zones")
+            }
+            if let documentTypeIds, mask.changes("requiredDocumentTypeIds", sent: true) {
                 _ = try transaction.findAll(DocumentType.self, documentTypeIds, field: "body.requiredDocumentTypeIds")
-                qualification.requiredDocumentTypeIds = documentTypeIds
             }
+            qualification.name = mask.apply("name", sent: name, current: qualification.name, cleared: "")
+            qualification.description = mask.apply(
+                "description", sent: description, current: qualification.description, cleared: "")
+            qualification.providerTypes = mask.apply(
+                "providerTypes", sent: providerTypes, current: qualification.providerTypes, cleared: [])
+            qualification.zones = mask.apply("zones", sent: zones, current: qualification.zones, cleared: [])
+            qualification.requiredDocumentTypeIds = mask.apply(
+                "requiredDocumentTypeIds", sent: documentTypeIds, current: qualification.requiredDocumentTypeIds,
+                cleared: [])
             return try Self.saveNextVersion(
                 &qualification, transaction, event: Registry.EventType.qualificationUpdated, at: now)
         }

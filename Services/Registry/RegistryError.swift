@@ -1,3 +1,4 @@
+import Contracts
 import Wire
 
 /// What can go wrong in the registry's domain, as values: the store and the rules throw these,
@@ -16,6 +17,9 @@ enum RegistryError: RPCErrorConvertible, Equatable, Sendable {
     case providerTypeExcluded(qualification: String, providerTypes: [String], providerType: String)
     /// The qualification is not applied to the provider: nothing to remove, `NOT_FOUND`.
     case notApplied(qualificationId: String, providerId: String)
+    /// A code the partner's vocabulary does not have (a mistyped zone or provider type):
+    /// `INVALID_ARGUMENT` naming `field`.
+    case unknownCode(kind: Vocabulary.Kind, code: String, field: String)
 
     var rpcError: RPCError {
         switch self {
@@ -43,6 +47,9 @@ enum RegistryError: RPCErrorConvertible, Equatable, Sendable {
                 details: [
                     FieldViolation(field: "body.qualificationId", description: "is not applied to this provider")
                 ])
+        case .unknownCode(let kind, let code, let field):
+            let list = kind == .zone ? "zones" : "provider types"
+            return RPCError.invalidArgument(field: field, "\(code) is not one of the partner's \(list)")
         }
     }
 }

@@ -6,6 +6,7 @@ enum RegistryMigrations {
     static func register(in migrator: inout DatabaseMigrator) {
         registerVersion1(in: &migrator)
         registerExpiryOnDurableTimers(in: &migrator)
+        registerDecisionDefaultsAndVocabulary(in: &migrator)
     }
 
     /// The first schema, as shipped (tests start from it to check the migrations after it).
@@ -85,6 +86,21 @@ enum RegistryMigrations {
                     DROP TABLE documentExpiryTimer;
                     """,
                 arguments: [DocumentExpiry.timerKind])
+        }
+    }
+
+    /// Customers get their default decision policy (`defaultDecision`, JSON, none before), and
+    /// each partner a vocabulary of zones and provider types (one row, made when first set).
+    static func registerDecisionDefaultsAndVocabulary(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("registry.v3.decisionDefaultsAndVocabulary") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE customer ADD COLUMN defaultDecision TEXT;
+
+                    CREATE TABLE vocabulary (
+                        partnerId TEXT NOT NULL PRIMARY KEY, zones TEXT NOT NULL, providerTypes TEXT NOT NULL,
+                        version INTEGER NOT NULL, updatedAt DATETIME);
+                    """)
         }
     }
 }

@@ -175,6 +175,31 @@ extension DerivableRequest<AvailabilityRow> {
     func chronological() -> Self {
         order(Column("from"))
     }
+
+    /// Windows of these providers only.
+    func ofProviders(_ providerIds: some Collection<String>) -> Self {
+        filter(providerIds.contains(Column("providerId")))
+    }
+
+    /// Windows that overlap [from, to).
+    func overlapping(from: Date, to: Date) -> Self {
+        filter(Column("from") < to && Column("to") > from)
+    }
+
+    /// Windows after the one of `providerId` starting at `start`, in `byProviderThenStart` order:
+    /// where a page that ended there continues.
+    func after(providerId: String, start: Date) -> Self {
+        filter(Column("providerId") > providerId || (Column("providerId") == providerId && Column("from") > start))
+    }
+
+    /// By provider, then earliest first: the order `ListAvailability` pages in.
+    func byProviderThenStart() -> Self {
+        order(Column("providerId"), Column("from"))
+    }
+}
+
+extension Vocabulary: FetchableRecord, PersistableRecord, TenantRecord {
+    public static let databaseTableName = "vocabulary"
 }
 
 /// Marks a qualification as used (applied or required on a request): it may then only be archived.

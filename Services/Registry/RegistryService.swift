@@ -20,7 +20,8 @@ public enum RegistryService {
         background: { environment in
             let timers = TimerService(
                 database: environment.database, clock: environment.clock,
-                handlers: RegistryStore(environment.database).timerHandlers, logger: environment.logger)
+                handlers: RegistryStore(environment.database).timerHandlers(clock: environment.clock),
+                logger: environment.logger)
             return [BackgroundWork(name: "timers", run: timers.run, stop: timers.stop)]
         })
 
@@ -35,7 +36,8 @@ public enum RegistryService {
             providers: ProviderHandlers(store: store, clock: clock, maxReplyBytes: maxReplyBytes),
             documents: DocumentHandlers(store: store, clock: clock),
             badges: BadgeHandlers(store: store, clock: clock),
-            availability: AvailabilityHandlers(store: store, clock: clock),
-            customers: CustomerHandlers(store: store, clock: clock))
+            availability: AvailabilityHandlers(store: store, clock: clock, maxReplyBytes: maxReplyBytes),
+            customers: CustomerHandlers(store: store, clock: clock, maxReplyBytes: maxReplyBytes),
+            vocabulary: VocabularyHandlers(store: store, clock: clock))
     }
 }

@@ -14,14 +14,15 @@ extension TenantStore where Reader == RegistryTransaction, Writer == RegistryTra
     }
 
     /// What firing each kind of the registry's durable timers does, for `TimerService` (which
-    /// deletes the timer in the same transaction).
-    var timerHandlers: [String: TimerService.Handler] {
+    /// deletes the timer in the same transaction); events are stamped with `clock`'s time then.
+    func timerHandlers(clock: any ServiceClock) -> [String: TimerService.Handler] {
         let outbox = self.outbox
         return [
             DocumentExpiry.timerKind: { db, timer in
                 // A key the registry did not write names no document: dropping the timer is all there is to do.
                 guard let (partnerId, documentId) = DocumentExpiry.document(of: timer) else { return }
-                try RegistryTransaction(db, partnerId: partnerId, outbox: outbox).expire(documentId, at: timer.dueAt)
+                try RegistryTransaction(db, partnerId: partnerId, outbox: outbox)
+                    .expire(documentId, at: timer.dueAt, recordedAt: clock.now)
             }
         ]
     }

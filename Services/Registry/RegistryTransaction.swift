@@ -97,6 +97,31 @@ struct RegistryTransaction {
         return try request.orderedById().limit(limit).fetchAll(db)
     }
 
+    /// The tenant's customers in id order after `afterId`, at most `limit`.
+    func customers(after afterId: String?, limit: Int) throws -> [Customer] {
+        var request = Customer.all().inTenant(partnerId)
+        if let afterId { request = request.after(id: afterId) }
+        return try request.orderedById().limit(limit).fetchAll(db)
+    }
+
+    /// Availability windows overlapping [from, to) of `providerIds` (nil: every provider), by
+    /// provider then start, after the window `after` names, at most `limit`.
+    func availability(
+        ofProviders providerIds: [String]?, from: Date, to: Date, after: (providerId: String, start: Date)?, limit: Int
+    ) throws -> [ProviderAvailabilityWindow] {
+        var request = AvailabilityRow.all().inTenant(partnerId).overlapping(from: from, to: to)
+        if let providerIds { request = request.ofProviders(providerIds) }
+        if let after { request = request.after(providerId: after.providerId, start: after.start) }
+        return try request.byProviderThenStart().limit(limit).fetchAll(db).map {
+            ProviderAvailabilityWindow(providerId: $0.providerId, from: $0.from, to: $0.to, status: $0.status)
+        }
+    }
+
+    /// The tenant's vocabulary (empty lists, version 0, before it is first set).
+    func vocabulary() throws -> Vocabulary {
+        try Vocabulary.all().inTenant(partnerId).fetchOne(db) ?? Vocabulary(partnerId: partnerId)
+    }
+
     /// A provider's documents, oldest first.
     func documents(ofProvider providerId: String) throws -> [Document] {
         try Document.all().inTenant(partnerId).ofProvider(providerId).inIssueOrder().fetchAll(db)
@@ -157,15 +182,27 @@ struct RegistryTransaction {
         try emit(Registry.EventType.documentAdded, document, at: now)
     }
 
-    /// Revokes a document now and cancels its expiry, which no longer concerns anyone.
+    /// Revokes a document now and cancels its expiry, which no longer concerns anyone; the event
+    /// names the applied qualifications that lapse with it.
     func revoke(_ document: Document, at now: Date) throws -> Document {
         var revoked = document
         revoked.revokedAt = now
         try revoked.update(db)
         let key = DocumentExpiry.timerKey(partnerId: document.partnerId, documentId: document.id)
         try DurableTimer.cancel(db, kind: DocumentExpiry.timerKind, key: key)
-        try emit(Registry.EventType.documentRevoked, revoked, at: now)
+        // Only a document that counted now takes anything with it.
+        let counted = QualificationRules.covers(document, from: now, to: now)
+        let lapsed = counted ? try lapsedQualificationIds(revoked, at: now) : []
+        try emit(
+            Registry.EventType.documentRevoked, DocumentRevoked(document: revoked, lapsedQualificationIds: lapsed),
+            at: now)
         return revoked
+    }
+
+    /// Sets the tenant's vocabulary and announces it.
+    func save(_ vocabulary: Vocabulary, at now: Date) throws {
+        try vocabulary.save(db)
+        try emit(Registry.EventType.vocabularySet, vocabulary, at: now)
     }
 
     /// Gives a provider a qualification, which from then on can only be archived.
@@ -203,17 +240,23 @@ struct RegistryTransaction {
         return reply
     }
 
-    /// Announces that a document expired at `instant`, with the applied qualifications that
-    /// lapsed with it; nothing for a document revoked (or gone) since its timer was set.
-    func expire(_ documentId: String, at instant: Date) throws {
+    /// Announces, as recorded `now`, that a document expired at `instant`, with the applied
+    /// qualifications that lapsed with it; nothing for a document revoked (or gone) since its
+    /// timer was set.
+    func expire(_ documentId: String, at instant: Date, recordedAt now: Date) throws {
         guard let document = try existing(Document.self, documentId), document.revokedAt == nil else { return }
-        let applied = try Qualification.all().inTenant(partnerId)
-            .withIds(appliedQualificationIds(ofProvider: document.providerId)).fetchAll(db)
-        let lapsed = DocumentExpiry.lapsedQualificationIds(
-            document, at: instant, providerDocuments: try documents(ofProvider: document.providerId), applied: applied)
+        let lapsed = try lapsedQualificationIds(document, at: instant)
         try emit(
             Registry.EventType.documentExpired, DocumentExpired(document: document, lapsedQualificationIds: lapsed),
-            at: instant)
+            at: now)
+    }
+
+    /// The provider's applied qualifications that lapse when `document` stops counting at `instant`.
+    private func lapsedQualificationIds(_ document: Document, at instant: Date) throws -> [String] {
+        let applied = try Qualification.all().inTenant(partnerId)
+            .withIds(appliedQualificationIds(ofProvider: document.providerId)).fetchAll(db)
+        return DocumentExpiry.lapsedQualificationIds(
+            document, at: instant, providerDocuments: try documents(ofProvider: document.providerId), applied: applied)
     }
 
     /// Appends an event of the tenant to the outbox, committed with the change it reports.

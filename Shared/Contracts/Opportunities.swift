@@ -84,6 +84,11 @@ public enum Opportunities {
             "SetCancellationPolicy", idempotent: true, roles: [.partner, .service],
             "Sets a customer's or a provider's cancellation bands (hours before start → percent billable).",
             request: SetCancellationPolicyRequest.schema, response: CancellationPolicy.schema)
+    public static let getCancellationPolicy: MethodDescriptor<GetCancellationPolicyRequest, CancellationPolicy> =
+        method(
+            "GetCancellationPolicy", idempotent: true, roles: everyone,
+            "A customer's or a provider's cancellation bands (a customer or provider reads its own).",
+            request: GetCancellationPolicyRequest.schema, response: CancellationPolicy.schema)
 
     /// Event types (topic `opportunities.<type>`).
     public enum EventType {
@@ -208,13 +213,22 @@ public struct Opportunity: Codable, Sendable, Equatable {
     public var billablePercent: Int?
     /// Who asked for a replacement (`provider` or `customer`), shown only to them and the partner.
     public var replacementSoughtBy: String?
+    /// Everyone seeking the replacement, both parties when both do (shown to the partner; a
+    /// seeker sees only itself, in `replacementSoughtBy`).
+    public var replacementSeekers: [String]?
+    /// Offered to find a replacement while the team was complete (shown to the partner).
+    public var offeredForReplacement: Bool?
+    /// Why an automatic or hybrid decision left this interest to the decider (shown to the
+    /// partner, and to the customer when it decides).
+    public var decisionReasons: [String]?
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(
         partnerId: String, id: String, requestId: String, providerId: String, state: OpportunityState, version: Int,
-        quote: JSONValue? = nil, billablePercent: Int? = nil, replacementSoughtBy: String? = nil, createdAt: Date,
-        updatedAt: Date
+        quote: JSONValue? = nil, billablePercent: Int? = nil, replacementSoughtBy: String? = nil,
+        replacementSeekers: [String]? = nil, offeredForReplacement: Bool? = nil, decisionReasons: [String]? = nil,
+        createdAt: Date, updatedAt: Date
     ) {
         self.partnerId = partnerId
         self.id = id
@@ -225,6 +239,9 @@ public struct Opportunity: Codable, Sendable, Equatable {
         self.quote = quote
         self.billablePercent = billablePercent
         self.replacementSoughtBy = replacementSoughtBy
+        self.replacementSeekers = replacementSeekers
+        self.offeredForReplacement = offeredForReplacement
+        self.decisionReasons = decisionReasons
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
@@ -237,6 +254,9 @@ public struct Opportunity: Codable, Sendable, Equatable {
             "version": JSONSchema.integer(minimum: 1),
             "quote": JSONSchema.any, "billablePercent": JSONSchema.integer(minimum: 0, maximum: 100),
             "replacementSoughtBy": JSONSchema.string(values: ["provider", "customer"]),
+            "replacementSeekers": JSONSchema.array(of: JSONSchema.string(values: ["provider", "customer"])),
+            "offeredForReplacement": JSONSchema.boolean,
+            "decisionReasons": JSONSchema.array(of: JSONSchema.string()),
             "createdAt": JSONSchema.timestamp, "updatedAt": JSONSchema.timestamp,
         ], required: ["id", "requestId", "providerId", "state", "version"])
 }
@@ -326,11 +346,13 @@ public struct OpportunityChanged: Codable, Sendable, Equatable {
     public var endsAt: Date
     public var billablePercent: Int?
     public var replacementSoughtBy: String?
+    /// Everyone seeking the replacement (both parties when both do).
+    public var replacementSeekers: [String]?
 
     public init(
         opportunityId: String, requestId: String, providerId: String, customerId: String, from: OpportunityState? = nil,
         to: OpportunityState, action: String, actorRole: String, startsAt: Date, endsAt: Date,
-        billablePercent: Int? = nil, replacementSoughtBy: String? = nil
+        billablePercent: Int? = nil, replacementSoughtBy: String? = nil, replacementSeekers: [String]? = nil
     ) {
         self.opportunityId = opportunityId
         self.requestId = requestId
@@ -344,7 +366,31 @@ public struct OpportunityChanged: Codable, Sendable, Equatable {
         self.endsAt = endsAt
         self.billablePercent = billablePercent
         self.replacementSoughtBy = replacementSoughtBy
+        self.replacementSeekers = replacementSeekers
     }
+}
+
+/// A customer default a request did not take, and why (archived, or limited to other zones or
+/// provider types than the request's).
+public struct SkippedDefault: Codable, Sendable, Equatable {
+    public enum List: String, Codable, Sendable, CaseIterable { case required, preferred }
+    public var qualificationId: String
+    public var name: String
+    public var list: List
+    public var reason: String
+
+    public init(qualificationId: String, name: String, list: List, reason: String) {
+        self.qualificationId = qualificationId
+        self.name = name
+        self.list = list
+        self.reason = reason
+    }
+
+    static let schema = JSONSchema.object(
+        [
+            "qualificationId": JSONSchema.string(), "name": JSONSchema.string(),
+            "list": JSONSchema.string(values: List.allCases.map(\.rawValue)), "reason": JSONSchema.string(),
+        ], required: ["qualificationId", "name", "list", "reason"])
 }
 
 // MARK: Requests and replies
@@ -397,11 +443,16 @@ public struct CreateRequestRequest: Codable, Sendable, Equatable {
 
 public struct RequestReply: Codable, Sendable, Equatable {
     public var request: RequestRecord
+    /// The customer's defaults this request did not take, each with the reason (absent: none).
+    public var defaultsSkipped: [SkippedDefault]?
 
-    public init(request: RequestRecord) {
+    public init(request: RequestRecord, defaultsSkipped: [SkippedDefault]? = nil) {
         self.request = request
+        self.defaultsSkipped = defaultsSkipped
     }
-    static let schema = JSONSchema.object(["request": RequestRecord.schema], required: ["request"])
+    static let schema = JSONSchema.object(
+        ["request": RequestRecord.schema, "defaultsSkipped": JSONSchema.array(of: SkippedDefault.schema)],
+        required: ["request"])
 }
 
 /// A body holding only an `id`.
@@ -515,16 +566,23 @@ public struct DecideRequest: Codable, Sendable, Equatable {
     public var assign: Bool
     public var reason: String?
     public var expectedVersion: Int?
-    public init(opportunityId: String, assign: Bool, reason: String? = nil, expectedVersion: Int? = nil) {
+    /// With `assign`: the member seeking a replacement this one replaces (default: when the team
+    /// is complete, the one that has sought it longest).
+    public var replacesOpportunityId: String?
+    public init(
+        opportunityId: String, assign: Bool, reason: String? = nil, expectedVersion: Int? = nil,
+        replacesOpportunityId: String? = nil
+    ) {
         self.opportunityId = opportunityId
         self.assign = assign
         self.reason = reason
         self.expectedVersion = expectedVersion
+        self.replacesOpportunityId = replacesOpportunityId
     }
     static let schema = JSONSchema.object(
         [
             "opportunityId": JSONSchema.string(), "assign": JSONSchema.boolean, "reason": JSONSchema.string(),
-            "expectedVersion": JSONSchema.integer(minimum: 1),
+            "expectedVersion": JSONSchema.integer(minimum: 1), "replacesOpportunityId": JSONSchema.string(),
         ], required: ["opportunityId", "assign"])
 }
 
@@ -655,4 +713,19 @@ public struct SetCancellationPolicyRequest: Codable, Sendable, Equatable {
                         "billablePercent": JSONSchema.integer(minimum: 0, maximum: 100),
                     ], required: ["hoursBeforeStart", "billablePercent"])),
         ], required: ["scope", "subjectId", "bands"])
+}
+
+/// `GetCancellationPolicy`'s body: whose policy.
+public struct GetCancellationPolicyRequest: Codable, Sendable, Equatable {
+    public var scope: CancellationPolicy.Scope
+    public var subjectId: String
+    public init(scope: CancellationPolicy.Scope, subjectId: String) {
+        self.scope = scope
+        self.subjectId = subjectId
+    }
+    static let schema = JSONSchema.object(
+        [
+            "scope": JSONSchema.string(values: CancellationPolicy.Scope.allCases.map(\.rawValue)),
+            "subjectId": JSONSchema.string(),
+        ], required: ["scope", "subjectId"])
 }

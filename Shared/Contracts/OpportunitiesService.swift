@@ -49,6 +49,9 @@ public protocol OpportunitiesPolicyHandling: Sendable {
     /// `opportunities.SetCancellationPolicy`.
     func setCancellationPolicy(_ request: SetCancellationPolicyRequest, _ context: CallerContext) async throws
         -> CancellationPolicy
+    /// `opportunities.GetCancellationPolicy`.
+    func getCancellationPolicy(_ request: GetCancellationPolicyRequest, _ context: CallerContext) async throws
+        -> CancellationPolicy
 }
 
 extension Opportunities {
@@ -89,6 +92,7 @@ extension Opportunities {
         router.route(history) { try await opportunities.history($0, $1) }
         let policies = handlers.policies
         router.route(setCancellationPolicy) { try await policies.setCancellationPolicy($0, $1) }
+        router.route(getCancellationPolicy) { try await policies.getCancellationPolicy($0, $1) }
     }
 
     /// Every method of the contract, as `Describe` must list them.
@@ -108,6 +112,7 @@ extension Opportunities {
         listOpportunities.name,
         history.name,
         setCancellationPolicy.name,
+        getCancellationPolicy.name,
     ]
 }
 
@@ -195,5 +200,12 @@ public struct OpportunitiesClient: ContractClient {
         -> CancellationPolicy
     {
         try await caller.call(Opportunities.setCancellationPolicy, request)
+    }
+
+    /// `opportunities.GetCancellationPolicy`.
+    public func getCancellationPolicy(_ request: GetCancellationPolicyRequest) async throws(RPCError)
+        -> CancellationPolicy
+    {
+        try await caller.call(Opportunities.getCancellationPolicy, request)
     }
 }

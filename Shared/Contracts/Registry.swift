@@ -87,8 +87,8 @@ public enum Registry {
             "Per qualification, whether it is in effect for the provider over [from, to] (and zone), with every reason it is not.",
             request: CheckQualificationsRequest.schema, response: CheckQualificationsResponse.schema)
     public static let setAvailability: MethodDescriptor<SetAvailabilityRequest, SetAvailabilityResponse> = method(
-        "SetAvailability", idempotent: true, roles: writers,
-        "Replaces a provider's availability windows (available, unavailable, remoteOnly); windows may not overlap.",
+        "SetAvailability", idempotent: true, roles: [.partner, .service, .provider],
+        "Replaces a provider's availability windows (available, unavailable, remoteOnly); windows may not overlap (a provider sets its own).",
         request: SetAvailabilityRequest.schema, response: SetAvailabilityResponse.schema)
     public static let upsertCustomer: MethodDescriptor<UpsertCustomerRequest, CustomerReply> = method(
         "UpsertCustomer", idempotent: false, roles: writers,
@@ -107,12 +107,13 @@ public enum Registry {
         public static let qualificationArchived = "qualification.archived"  // Qualification
         public static let providerUpserted = "provider.upserted"  // Provider
         public static let documentAdded = "document.added"  // Document
-        public static let documentRevoked = "document.revoked"  // Document
+        public static let documentRevoked = "document.revoked"  // DocumentRevoked (a Document, and what lapsed)
         public static let documentExpired = "document.expired"  // DocumentExpired
         public static let qualificationApplied = "qualification.applied"  // AppliedQualification
         public static let qualificationRemoved = "qualification.removed"  // AppliedQualification
         public static let availabilitySet = "availability.set"  // SetAvailabilityResponse
         public static let customerUpserted = "customer.upserted"  // Customer
+        public static let vocabularySet = "vocabulary.set"  // Vocabulary
     }
 }
 
@@ -380,15 +381,19 @@ public struct Customer: Codable, Sendable, Equatable {
     public var name: String
     public var defaultRequiredQualificationIds: [String]
     public var defaultPreferredQualificationIds: [String]
+    /// A provider may be on several lists (`restricted` and `preferred`), never on contradictory ones.
     public var lists: [CustomerListEntry]
+    /// Who decides on interest in the customer's requests, and how, when a request does not say
+    /// (set by the partner; absent: the partner, manually).
+    public var defaultDecision: DecisionPolicy?
     public var version: Int
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(
         partnerId: String, id: String, name: String, defaultRequiredQualificationIds: [String],
-        defaultPreferredQualificationIds: [String], lists: [CustomerListEntry], version: Int, createdAt: Date,
-        updatedAt: Date
+        defaultPreferredQualificationIds: [String], lists: [CustomerListEntry], defaultDecision: DecisionPolicy? = nil,
+        version: Int, createdAt: Date, updatedAt: Date
     ) {
         self.partnerId = partnerId
         self.id = id
@@ -396,6 +401,7 @@ public struct Customer: Codable, Sendable, Equatable {
         self.defaultRequiredQualificationIds = defaultRequiredQualificationIds
         self.defaultPreferredQualificationIds = defaultPreferredQualificationIds
         self.lists = lists
+        self.defaultDecision = defaultDecision
         self.version = version
         self.createdAt = createdAt
         self.updatedAt = updatedAt
@@ -406,8 +412,9 @@ public struct Customer: Codable, Sendable, Equatable {
             "partnerId": JSONSchema.string(), "id": JSONSchema.string(), "name": JSONSchema.string(),
             "defaultRequiredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
             "defaultPreferredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
-            "lists": JSONSchema.array(of: CustomerListEntry.schema), "version": JSONSchema.integer(minimum: 1),
-            "createdAt": JSONSchema.timestamp, "updatedAt": JSONSchema.timestamp,
+            "lists": JSONSchema.array(of: CustomerListEntry.schema), "defaultDecision": DecisionPolicy.schema,
+            "version": JSONSchema.integer(minimum: 1), "createdAt": JSONSchema.timestamp,
+            "updatedAt": JSONSchema.timestamp,
         ],
         required: [
             "partnerId", "id", "name", "defaultRequiredQualificationIds", "defaultPreferredQualificationIds", "lists",
@@ -500,9 +507,13 @@ public struct UpdateQualificationRequest: Codable, Sendable, Equatable {
     public var providerTypes: [String]?
     public var zones: [String]?
     public var requiredDocumentTypeIds: [String]?
+    /// The fields to change (`name,zones`, or `*`), clearing those named but not sent; without
+    /// it, the fields sent.
+    public var updateMask: String?
     public init(
         id: String, expectedVersion: Int? = nil, name: String? = nil, description: String? = nil,
-        providerTypes: [String]? = nil, zones: [String]? = nil, requiredDocumentTypeIds: [String]? = nil
+        providerTypes: [String]? = nil, zones: [String]? = nil, requiredDocumentTypeIds: [String]? = nil,
+        updateMask: String? = nil
     ) {
         self.id = id
         self.expectedVersion = expectedVersion
@@ -511,7 +522,10 @@ public struct UpdateQualificationRequest: Codable, Sendable, Equatable {
         self.providerTypes = providerTypes
         self.zones = zones
         self.requiredDocumentTypeIds = requiredDocumentTypeIds
+        self.updateMask = updateMask
     }
+    /// The paths `updateMask` may name.
+    public static let maskPaths = ["name", "description", "providerTypes", "zones", "requiredDocumentTypeIds"]
     static let schema = JSONSchema.object(
         [
             "id": JSONSchema.string(), "expectedVersion": JSONSchema.integer(minimum: 1), "name": JSONSchema.string(),
@@ -519,7 +533,16 @@ public struct UpdateQualificationRequest: Codable, Sendable, Equatable {
             "providerTypes": JSONSchema.array(of: JSONSchema.string()),
             "zones": JSONSchema.array(of: JSONSchema.string()),
             "requiredDocumentTypeIds": JSONSchema.array(of: JSONSchema.string()),
+            "updateMask": updateMaskSchema(maskPaths),
         ], required: ["id"])
+}
+
+/// The JSON Schema of an `updateMask` over `paths`.
+func updateMaskSchema(_ paths: [String]) -> JSONValue {
+    JSONSchema.string(
+        description:
+            "comma-separated fields to change (\(paths.joined(separator: ", ")), or *); those named but not sent are cleared"
+    )
 }
 
 public struct ArchiveQualificationRequest: Codable, Sendable, Equatable {
@@ -565,21 +588,26 @@ public struct ListQualificationsResponse: Codable, Sendable, Equatable {
     }
 }
 
+/// Creates a provider (`name` and `providerType` required), or changes the one with `id`: only
+/// the fields sent, or exactly those named in `updateMask`.
 public struct UpsertProviderRequest: Codable, Sendable, Equatable {
     public var id: String?
     public var expectedVersion: Int?
-    public var name: String
-    public var providerType: String
+    public var name: String?
+    public var providerType: String?
     public var email: String?
     public var phone: String?
     public var location: GeoPoint?
     public var travelRadiusKm: Double?
     public var zones: [String]?
     public var active: Bool?
+    /// The fields to change (`zones,email`, or `*`), clearing those named but not sent; without
+    /// it, the fields sent. Ignored when the provider is created.
+    public var updateMask: String?
     public init(
-        id: String? = nil, expectedVersion: Int? = nil, name: String, providerType: String, email: String? = nil,
-        phone: String? = nil, location: GeoPoint? = nil, travelRadiusKm: Double? = nil, zones: [String]? = nil,
-        active: Bool? = nil
+        id: String? = nil, expectedVersion: Int? = nil, name: String? = nil, providerType: String? = nil,
+        email: String? = nil, phone: String? = nil, location: GeoPoint? = nil, travelRadiusKm: Double? = nil,
+        zones: [String]? = nil, active: Bool? = nil, updateMask: String? = nil
     ) {
         self.id = id
         self.expectedVersion = expectedVersion
@@ -591,15 +619,21 @@ public struct UpsertProviderRequest: Codable, Sendable, Equatable {
         self.travelRadiusKm = travelRadiusKm
         self.zones = zones
         self.active = active
+        self.updateMask = updateMask
     }
+    /// The paths `updateMask` may name.
+    public static let maskPaths = [
+        "name", "providerType", "email", "phone", "location", "travelRadiusKm", "zones", "active",
+    ]
     static let schema = JSONSchema.object(
         [
-            "id": JSONSchema.string(), "expectedVersion": JSONSchema.integer(minimum: 1), "name": JSONSchema.string(),
-            "providerType": JSONSchema.string(),
+            "id": JSONSchema.string(), "expectedVersion": JSONSchema.integer(minimum: 1),
+            "name": JSONSchema.string(description: "required to create"),
+            "providerType": JSONSchema.string(description: "required to create"),
             "email": JSONSchema.string(format: "email"), "phone": JSONSchema.string(), "location": GeoPoint.schema,
             "travelRadiusKm": JSONSchema.number(minimum: 0), "zones": JSONSchema.array(of: JSONSchema.string()),
-            "active": JSONSchema.boolean,
-        ], required: ["name", "providerType"])
+            "active": JSONSchema.boolean, "updateMask": updateMaskSchema(maskPaths),
+        ])
 }
 
 public struct ProviderReply: Codable, Sendable, Equatable {
@@ -799,16 +833,24 @@ public struct SetAvailabilityResponse: Codable, Sendable, Equatable {
         ], required: ["partnerId", "providerId", "windows"])
 }
 
+/// Creates a customer (`name` required), or changes the one with `id`: only the fields sent, or
+/// exactly those named in `updateMask`.
 public struct UpsertCustomerRequest: Codable, Sendable, Equatable {
     public var id: String?
     public var expectedVersion: Int?
-    public var name: String
+    public var name: String?
     public var defaultRequiredQualificationIds: [String]?
     public var defaultPreferredQualificationIds: [String]?
     public var lists: [CustomerListEntry]?
+    /// Who decides on interest in the customer's requests, and how, unless a request says otherwise.
+    public var defaultDecision: DecisionPolicy?
+    /// The fields to change (`lists`, or `*`), clearing those named but not sent; without it,
+    /// the fields sent. Ignored when the customer is created.
+    public var updateMask: String?
     public init(
-        id: String? = nil, expectedVersion: Int? = nil, name: String, defaultRequiredQualificationIds: [String]? = nil,
-        defaultPreferredQualificationIds: [String]? = nil, lists: [CustomerListEntry]? = nil
+        id: String? = nil, expectedVersion: Int? = nil, name: String? = nil,
+        defaultRequiredQualificationIds: [String]? = nil, defaultPreferredQualificationIds: [String]? = nil,
+        lists: [CustomerListEntry]? = nil, defaultDecision: DecisionPolicy? = nil, updateMask: String? = nil
     ) {
         self.id = id
         self.expectedVersion = expectedVersion
@@ -816,14 +858,22 @@ public struct UpsertCustomerRequest: Codable, Sendable, Equatable {
         self.defaultRequiredQualificationIds = defaultRequiredQualificationIds
         self.defaultPreferredQualificationIds = defaultPreferredQualificationIds
         self.lists = lists
+        self.defaultDecision = defaultDecision
+        self.updateMask = updateMask
     }
+    /// The paths `updateMask` may name.
+    public static let maskPaths = [
+        "name", "defaultRequiredQualificationIds", "defaultPreferredQualificationIds", "lists", "defaultDecision",
+    ]
     static let schema = JSONSchema.object(
         [
-            "id": JSONSchema.string(), "expectedVersion": JSONSchema.integer(minimum: 1), "name": JSONSchema.string(),
+            "id": JSONSchema.string(), "expectedVersion": JSONSchema.integer(minimum: 1),
+            "name": JSONSchema.string(description: "required to create"),
             "defaultRequiredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
             "defaultPreferredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
-            "lists": JSONSchema.array(of: CustomerListEntry.schema),
-        ], required: ["name"])
+            "lists": JSONSchema.array(of: CustomerListEntry.schema), "defaultDecision": DecisionPolicy.schema,
+            "updateMask": updateMaskSchema(maskPaths),
+        ])
 }
 
 public struct GetCustomerRequest: Codable, Sendable, Equatable {

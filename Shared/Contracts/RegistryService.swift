@@ -68,6 +68,9 @@ public protocol RegistryAvailabilityHandling: Sendable {
     /// `registry.SetAvailability`.
     func setAvailability(_ request: SetAvailabilityRequest, _ context: CallerContext) async throws
         -> SetAvailabilityResponse
+    /// `registry.ListAvailability`.
+    func listAvailability(_ request: ListAvailabilityRequest, _ context: CallerContext) async throws
+        -> ListAvailabilityResponse
 }
 
 /// Customers, their default qualifications and provider lists.
@@ -76,6 +79,16 @@ public protocol RegistryCustomerHandling: Sendable {
     func upsertCustomer(_ request: UpsertCustomerRequest, _ context: CallerContext) async throws -> CustomerReply
     /// `registry.GetCustomer`.
     func getCustomer(_ request: GetCustomerRequest, _ context: CallerContext) async throws -> CustomerReply
+    /// `registry.ListCustomers`.
+    func listCustomers(_ request: ListCustomersRequest, _ context: CallerContext) async throws -> ListCustomersResponse
+}
+
+/// The partner's vocabulary: the zones and provider types codes must come from.
+public protocol RegistryVocabularyHandling: Sendable {
+    /// `registry.SetVocabulary`.
+    func setVocabulary(_ request: SetVocabularyRequest, _ context: CallerContext) async throws -> VocabularyReply
+    /// `registry.GetVocabulary`.
+    func getVocabulary(_ request: GetVocabularyRequest, _ context: CallerContext) async throws -> VocabularyReply
 }
 
 extension Registry {
@@ -88,6 +101,7 @@ extension Registry {
         public var badges: any RegistryBadgeHandling
         public var availability: any RegistryAvailabilityHandling
         public var customers: any RegistryCustomerHandling
+        public var vocabulary: any RegistryVocabularyHandling
 
         public init(
             documentTypes: any RegistryDocumentTypeHandling,
@@ -96,7 +110,8 @@ extension Registry {
             documents: any RegistryDocumentHandling,
             badges: any RegistryBadgeHandling,
             availability: any RegistryAvailabilityHandling,
-            customers: any RegistryCustomerHandling
+            customers: any RegistryCustomerHandling,
+            vocabulary: any RegistryVocabularyHandling
         ) {
             self.documentTypes = documentTypes
             self.qualifications = qualifications
@@ -105,6 +120,7 @@ extension Registry {
             self.badges = badges
             self.availability = availability
             self.customers = customers
+            self.vocabulary = vocabulary
         }
     }
 
@@ -131,9 +147,14 @@ extension Registry {
         router.route(checkQualifications) { try await badges.checkQualifications($0, $1) }
         let availability = handlers.availability
         router.route(setAvailability) { try await availability.setAvailability($0, $1) }
+        router.route(listAvailability) { try await availability.listAvailability($0, $1) }
         let customers = handlers.customers
         router.route(upsertCustomer) { try await customers.upsertCustomer($0, $1) }
         router.route(getCustomer) { try await customers.getCustomer($0, $1) }
+        router.route(listCustomers) { try await customers.listCustomers($0, $1) }
+        let vocabulary = handlers.vocabulary
+        router.route(setVocabulary) { try await vocabulary.setVocabulary($0, $1) }
+        router.route(getVocabulary) { try await vocabulary.getVocabulary($0, $1) }
     }
 
     /// Every method of the contract, as `Describe` must list them.
@@ -153,8 +174,12 @@ extension Registry {
         removeQualification.name,
         checkQualifications.name,
         setAvailability.name,
+        listAvailability.name,
         upsertCustomer.name,
         getCustomer.name,
+        listCustomers.name,
+        setVocabulary.name,
+        getVocabulary.name,
     ]
 }
 
@@ -262,5 +287,29 @@ public struct RegistryClient: ContractClient {
     /// `registry.GetCustomer`.
     public func getCustomer(_ request: GetCustomerRequest) async throws(RPCError) -> CustomerReply {
         try await caller.call(Registry.getCustomer, request)
+    }
+
+    /// `registry.ListCustomers`.
+    public func listCustomers(_ request: ListCustomersRequest) async throws(RPCError) -> ListCustomersResponse {
+        try await caller.call(Registry.listCustomers, request)
+    }
+
+    /// `registry.ListAvailability`.
+    public func listAvailability(_ request: ListAvailabilityRequest) async throws(RPCError)
+        -> ListAvailabilityResponse
+    {
+        try await caller.call(Registry.listAvailability, request)
+    }
+
+    /// `registry.SetVocabulary`.
+    public func setVocabulary(_ request: SetVocabularyRequest) async throws(RPCError) -> VocabularyReply {
+        try await caller.call(Registry.setVocabulary, request)
+    }
+
+    /// `registry.GetVocabulary`.
+    public func getVocabulary(_ request: GetVocabularyRequest = GetVocabularyRequest()) async throws(RPCError)
+        -> VocabularyReply
+    {
+        try await caller.call(Registry.getVocabulary, request)
     }
 }

@@ -22,6 +22,8 @@ struct OpportunitiesFixture: Sendable {
     static let start = Date(timeIntervalSince1970: 1_800_000_000)  // 2027-01-15T08:00:00Z
     static let jobStart = start.addingTimeInterval(3 * 86_400)
     let client: RPCClient
+    /// A client of the registry, for the tests that change what the registry knows.
+    let registryRPC: RPCClient
     let clock: ManualClock
     /// The shared partner: its document types, qualifications, providers and customers.
     let ready: PartnerFixture
@@ -57,7 +59,8 @@ struct OpportunitiesFixture: Sendable {
                     id: "cu-1", name: "Hospital", defaultPreferredQualificationIds: [medical.id],
                     lists: [CustomerListEntry(providerId: "pr-4", kind: .preferred)]))
             let fixture = OpportunitiesFixture(
-                client: client, clock: clock, ready: ready, preferredQualification: medical.id)
+                client: client, registryRPC: registryRPC, clock: clock, ready: ready,
+                preferredQualification: medical.id)
             return try await body(fixture)
         }
     }

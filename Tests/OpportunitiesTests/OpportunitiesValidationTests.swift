@@ -163,6 +163,31 @@ struct OpportunitiesValidationTests {
                 Probe("a customer setting policies", .permissionDenied, nil) {
                     _ = try await f.call(Opportunities.setCancellationPolicy, bands([]), as: f.customer)
                 },
+                Probe("a customer choosing the decision", .permissionDenied, "body.decision") {
+                    let body = create { $0.decision = DecisionPolicy(decider: .customer, mode: .automatic) }
+                    _ = try await f.call(Opportunities.createRequest, body, as: f.customer)
+                },
+                Probe("a customer overriding its defaults", .permissionDenied, "body.overrideDefaults") {
+                    _ = try await f.call(
+                        Opportunities.createRequest, create { $0.overrideDefaults = false }, as: f.customer)
+                },
+                Probe("a replacement named for a decline", .invalidArgument, "body.replacesOpportunityId") {
+                    let body = DecideRequest(
+                        opportunityId: offered.id, assign: false, replacesOpportunityId: offered.id)
+                    _ = try await f.call(Opportunities.decide, body)
+                },
+                Probe("a policy for an unknown customer", .notFound, "body.subjectId") {
+                    let body = SetCancellationPolicyRequest(scope: .customer, subjectId: "cu-nope", bands: [])
+                    _ = try await f.call(Opportunities.setCancellationPolicy, body)
+                },
+                Probe("another customer's policy", .notFound, "body.subjectId") {
+                    let body = GetCancellationPolicyRequest(scope: .customer, subjectId: "cu-1")
+                    _ = try await f.call(Opportunities.getCancellationPolicy, body, as: stranger)
+                },
+                Probe("a provider reading a customer's policy", .notFound, "body.subjectId") {
+                    let body = GetCancellationPolicyRequest(scope: .customer, subjectId: "cu-1")
+                    _ = try await f.call(Opportunities.getCancellationPolicy, body, as: provider1)
+                },
                 Probe("a provider without an id", .invalidArgument, "actor.id") {
                     let anonymous = Actor(role: .provider, partnerId: "p-1")
                     _ = try await f.call(Opportunities.getOpportunity, IdRequest(id: offered.id), as: anonymous)

@@ -16,7 +16,8 @@ struct StateMachineTests {
         .pending: [.decideAssign: .contingent, .decideDecline: .declined],
         .contingent: [.cancel: .cancelled],
         .assigned: [.cancel: .cancelled, .markNoShow: .noShow, .seekReplacement: .replacementSought],
-        .replacementSought: [.cancel: .cancelled, .withdrawReplacement: .assigned],
+        // Still assigned and still expected to work: a no-show after the start is possible.
+        .replacementSought: [.cancel: .cancelled, .withdrawReplacement: .assigned, .markNoShow: .noShow],
     ]
 
     /// Who may ask for each callable action.
@@ -68,6 +69,17 @@ struct StateMachineTests {
         #expect(try Machine.next(.assigned, .cancel, role: .provider, facts: whole).get() == .cancelled)
         #expect(try Machine.next(.offered, .withdrawForRequest, role: .service, facts: whole).get() == .declined)
         #expect(try Machine.next(.contingent, .completeTeam, role: .service).get() == .assigned)
+        // Nothing is cancelled after the end; a member that stops seeking while the team is open
+        // is contingent like the rest, and keeps its search when the team reopens or completes.
+        #expect(throws: TransitionError.jobEnded(action: .cancel)) {
+            try Machine.next(.assigned, .cancel, role: .customer, facts: TransitionFacts(ended: true)).get()
+        }
+        let open = TransitionFacts(teamOpen: true)
+        #expect(
+            try Machine.next(.replacementSought, .withdrawReplacement, role: .provider, facts: open).get()
+                == .contingent)
+        #expect(try Machine.next(.replacementSought, .reopenTeam, role: .service).get() == .replacementSought)
+        #expect(try Machine.next(.replacementSought, .completeTeam, role: .service).get() == .replacementSought)
         #expect(throws: TransitionError.roleNotPermitted(role: .partner, action: .completeTeam)) {
             try Machine.next(.contingent, .completeTeam, role: .partner).get()
         }

@@ -51,9 +51,8 @@ struct QualificationRulesTests {
         Case(
             name: "not applied", qualification: qualification(), applied: false, inEffect: false,
             reasonFragments: ["not applied"]),
-        Case(
-            name: "archived", qualification: qualification(archived: true), inEffect: false,
-            reasonFragments: ["archived"]),
+        // Archiving means "no new use": requests that already require it can still be filled.
+        Case(name: "archived", qualification: qualification(archived: true), inEffect: true),
         Case(name: "provider type in scope", qualification: qualification(types: ["asl", "cart"]), inEffect: true),
         Case(
             name: "provider type out of scope", qualification: qualification(types: ["cart"]), inEffect: false,
@@ -94,13 +93,34 @@ struct QualificationRulesTests {
             name: "a newer document covers an expiring one", qualification: qualification(documents: ["cert"]),
             documents: [document(expires: 3600), document(issued: -day, expires: 365 * day)], inEffect: true),
         Case(
+            name: "renewed in the middle of the job", qualification: qualification(documents: ["cert"]),
+            documents: [document(expires: 4 * 3600), document(issued: 4 * 3600, expires: 365 * day)], inEffect: true),
+        Case(
+            name: "renewed twice during the job", qualification: qualification(documents: ["cert"]),
+            documents: [
+                document(expires: 2 * 3600), document(issued: 2 * 3600, expires: 5 * 3600),
+                document(issued: 4 * 3600, expires: nil),
+            ], inEffect: true),
+        Case(
+            name: "a renewal after a gap", qualification: qualification(documents: ["cert"]),
+            documents: [document(expires: 4 * 3600), document(issued: 5 * 3600, expires: 365 * day)],
+            inEffect: false, reasonFragments: ["expires 2027-01-15T12:00:00Z, before the job ends"]),
+        Case(
+            name: "renewals that end before the job", qualification: qualification(documents: ["cert"]),
+            documents: [document(expires: 2 * 3600), document(issued: 2 * 3600, expires: 4 * 3600)],
+            inEffect: false, reasonFragments: ["cover the job only until 2027-01-15T12:00:00Z"]),
+        Case(
+            name: "a revoked renewal does not count", qualification: qualification(documents: ["cert"]),
+            documents: [document(expires: 4 * 3600), document(issued: 4 * 3600, expires: nil, revoked: true)],
+            inEffect: false, reasonFragments: ["before the job ends"]),
+        Case(
             name: "two required types, one missing", qualification: qualification(documents: ["cert", "clearance"]),
             documents: [document()], inEffect: false, reasonFragments: ["no document of type clearance"]),
         Case(
             name: "every failing condition is reported",
             qualification: qualification(types: ["cart"], zones: ["IL"], documents: ["cert"], archived: true),
             applied: false, zone: "NM", inEffect: false,
-            reasonFragments: ["not applied", "archived", "provider type", "zone NM", "no document"]),
+            reasonFragments: ["not applied", "provider type", "zone NM", "no document"]),
     ]
 
     @Test(arguments: cases)

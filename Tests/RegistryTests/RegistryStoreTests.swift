@@ -58,9 +58,10 @@ struct RegistryStoreTests {
             revokedAt: nil)
     }
 
-    static func timers(_ database: ServiceDatabase) -> TimerService {
+    /// Timers whose events are stamped with `clock`'s time when they fire.
+    static func timers(_ database: ServiceDatabase, clock: ManualClock = ManualClock(start: start)) -> TimerService {
         TimerService(
-            database: database, clock: ManualClock(start: start), handlers: RegistryStore(database).timerHandlers,
+            database: database, clock: clock, handlers: RegistryStore(database).timerHandlers(clock: clock),
             logger: Logger(label: "test.registry.timers"))
     }
 
@@ -224,13 +225,16 @@ struct RegistryStoreTests {
                         partnerId: "p-1")
                 ])
 
-            let timers = Self.timers(database)
+            // Fired late (the service was down): the event is stamped when it is recorded.
+            let recorded = Self.start.addingTimeInterval(2 * Self.day)
+            let timers = Self.timers(database, clock: ManualClock(start: recorded))
             #expect(try await timers.fireDue(now: Self.start.addingTimeInterval(Self.day - 1)) == 0)
-            #expect(try await timers.fireDue(now: Self.start.addingTimeInterval(2 * Self.day)) == 1)
+            #expect(try await timers.fireDue(now: recorded) == 1)
             #expect(try await timers.fireDue(now: Self.start.addingTimeInterval(3 * Self.day)) == 0)
             let expired = try await Self.events(database).filter { $0.type == Registry.EventType.documentExpired }
             #expect(expired.count == 1)
-            #expect(expired.first?.occurredAt == Self.start.addingTimeInterval(Self.day))
+            #expect(expired.first?.occurredAt == recorded)
+            #expect(expired.first?.data["document"]?["expiresAt"] == .string("2027-01-16T08:00:00Z"))
             #expect(expired.first?.partnerId == "p-1")
             #expect(expired.first?.data["lapsedQualificationIds"] == .array([.string("q-needs")]))
         }
@@ -242,9 +246,10 @@ struct RegistryStoreTests {
         let archived = Self.qualification("q-archived", name: "Archived", documents: ["dt-cert"], archived: true)
         let other = Self.qualification("q-other", name: "Other", documents: ["dt-other"])
         let applied = [needs, archived, other]
+        // Archived means "no new use": an archived qualification still lapses with its document.
         #expect(
             DocumentExpiry.lapsedQualificationIds(
-                expiring, at: Self.start, providerDocuments: [expiring], applied: applied) == ["q-needs"])
+                expiring, at: Self.start, providerDocuments: [expiring], applied: applied) == ["q-archived", "q-needs"])
         let renewed = Self.document("doc-2", issued: -Self.day, expires: 365 * Self.day)
         #expect(
             DocumentExpiry.lapsedQualificationIds(
@@ -253,8 +258,8 @@ struct RegistryStoreTests {
         let ofAnotherType = Self.document("doc-3", type: "dt-other", expires: 365 * Self.day)
         #expect(
             DocumentExpiry.lapsedQualificationIds(
-                expiring, at: Self.start, providerDocuments: [expiring, ofAnotherType], applied: applied) == ["q-needs"]
-        )
+                expiring, at: Self.start, providerDocuments: [expiring, ofAnotherType], applied: applied)
+                == ["q-archived", "q-needs"])
     }
 
     @Test func aTimerKeyNamesTheTenantAndTheDocument() throws {

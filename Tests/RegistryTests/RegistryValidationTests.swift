@@ -201,7 +201,17 @@ struct RegistryValidationTests {
                 UpsertCustomerRequest(
                     name: "C2", lists: [CustomerListEntry(providerId: "pr-nope", kind: .preferred)]))
         },
-        Probe("customer listing a provider twice", .invalidArgument, "body.lists[1].providerId") { f, s in
+        Probe("customer listing a provider twice on one list", .invalidArgument, "body.lists[1]") { f, s in
+            await f.failure(
+                Registry.upsertCustomer,
+                UpsertCustomerRequest(
+                    name: "C2",
+                    lists: [
+                        CustomerListEntry(providerId: s.provider.id, kind: .restricted),
+                        CustomerListEntry(providerId: s.provider.id, kind: .restricted),
+                    ]))
+        },
+        Probe("customer ranking a provider first and last", .invalidArgument, "body.lists[1].kind") { f, s in
             await f.failure(
                 Registry.upsertCustomer,
                 UpsertCustomerRequest(
@@ -210,6 +220,56 @@ struct RegistryValidationTests {
                         CustomerListEntry(providerId: s.provider.id, kind: .preferred),
                         CustomerListEntry(providerId: s.provider.id, kind: .lastResort),
                     ]))
+        },
+        Probe("customer restricting to a provider never considered", .invalidArgument, "body.lists[1].kind") {
+            f, s in
+            await f.failure(
+                Registry.upsertCustomer,
+                UpsertCustomerRequest(
+                    name: "C2",
+                    lists: [
+                        CustomerListEntry(providerId: s.provider.id, kind: .doNotConsider),
+                        CustomerListEntry(providerId: s.provider.id, kind: .restricted),
+                    ]))
+        },
+        Probe("customer created without a name", .invalidArgument, "body.name") { f, _ in
+            await f.failure(Registry.upsertCustomer, UpsertCustomerRequest(defaultRequiredQualificationIds: []))
+        },
+        Probe("customer update mask clearing the name", .invalidArgument, "body.name") { f, s in
+            await f.failure(Registry.upsertCustomer, UpsertCustomerRequest(id: s.customer.id, updateMask: "name"))
+        },
+        Probe("provider created without a type", .invalidArgument, "body.providerType") { f, _ in
+            await f.failure(Registry.upsertProvider, UpsertProviderRequest(name: "A"))
+        },
+        Probe("provider update mask naming no field", .invalidArgument, "body.updateMask") { f, s in
+            await f.failure(Registry.upsertProvider, UpsertProviderRequest(id: s.provider.id, updateMask: "zones,,"))
+        },
+        Probe("qualification update mask naming an unknown field", .invalidArgument, "body.updateMask") { f, s in
+            await f.failure(
+                Registry.updateQualification, UpdateQualificationRequest(id: s.qualification.id, updateMask: "archived")
+            )
+        },
+        Probe("availability listed over an empty stretch", .invalidArgument, "body.to") { f, _ in
+            await f.failure(Registry.listAvailability, ListAvailabilityRequest(from: start, to: start))
+        },
+        Probe("availability of an unknown provider listed", .notFound, "body.providerIds[0]") { f, _ in
+            await f.failure(
+                Registry.listAvailability,
+                ListAvailabilityRequest(providerIds: ["pr-nope"], from: start, to: start.addingTimeInterval(60)))
+        },
+        Probe("customers listed with a bad page size", .invalidArgument, "body.pageSize") { f, _ in
+            await f.failure(Registry.listCustomers, ListCustomersRequest(pageSize: 0))
+        },
+        Probe("vocabulary repeating a zone", .invalidArgument, "body.zones") { f, _ in
+            await f.failure(
+                Registry.setVocabulary,
+                SetVocabularyRequest(zones: [VocabularyTerm(code: "IL"), VocabularyTerm(code: "IL")]))
+        },
+        Probe("vocabulary with an empty provider type", .invalidArgument, "body.providerTypes[0]") { f, _ in
+            await f.failure(Registry.setVocabulary, SetVocabularyRequest(providerTypes: [VocabularyTerm(code: " ")]))
+        },
+        Probe("vocabulary with a stale version", .aborted, "body.expectedVersion") { f, _ in
+            await f.failure(Registry.setVocabulary, SetVocabularyRequest(expectedVersion: 3, zones: []))
         },
         Probe("customer requiring and preferring the same", .invalidArgument, "body.defaultPreferredQualificationIds") {
             f, s in
@@ -268,6 +328,16 @@ struct RegistryValidationTests {
         Probe("another tenant's customer (get)", .notFound, "body.id") { f, s in
             await f.failure(Registry.getCustomer, GetCustomerRequest(id: s.customer.id), as: other)
         },
+        Probe("another tenant's provider (list availability)", .notFound, "body.providerIds[0]") { f, s in
+            await f.failure(
+                Registry.listAvailability,
+                ListAvailabilityRequest(providerIds: [s.provider.id], from: start, to: start.addingTimeInterval(60)),
+                as: other)
+        },
+        Probe("another tenant's customer (update)", .notFound, "body.id") { f, s in
+            await f.failure(
+                Registry.upsertCustomer, UpsertCustomerRequest(id: s.customer.id, expectedVersion: 1), as: other)
+        },
     ]
 
     /// Only partner and service write; a provider or customer sees only itself (others answer
@@ -302,6 +372,26 @@ struct RegistryValidationTests {
         Probe("a provider listing providers", .permissionDenied, nil) { f, s in
             await f.failure(Registry.listProviders, ListProvidersRequest(), as: provider(s.provider.id))
         },
+        Probe("a provider setting another's availability", .notFound, "body.providerId") { f, s in
+            await f.failure(
+                Registry.setAvailability, SetAvailabilityRequest(providerId: s.otherProvider.id, windows: []),
+                as: provider(s.provider.id))
+        },
+        Probe("a provider listing another's availability", .notFound, "body.providerIds[0]") { f, s in
+            await f.failure(
+                Registry.listAvailability,
+                ListAvailabilityRequest(
+                    providerIds: [s.otherProvider.id], from: start, to: start.addingTimeInterval(60)),
+                as: provider(s.provider.id))
+        },
+        Probe("a provider listing customers", .permissionDenied, nil) { f, s in
+            await f.failure(Registry.listCustomers, ListCustomersRequest(), as: provider(s.provider.id))
+        },
+        Probe("a customer setting the vocabulary", .permissionDenied, nil) { f, s in
+            await f.failure(
+                Registry.setVocabulary, SetVocabularyRequest(zones: []),
+                as: Actor(role: .customer, partnerId: "p-1", id: s.customer.id))
+        },
         Probe("no tenant", .invalidArgument, "actor.partnerId") { f, _ in
             await f.failure(Registry.listDocumentTypes, ListDocumentTypesRequest(), as: Actor(role: .service))
         },
@@ -310,7 +400,7 @@ struct RegistryValidationTests {
     static let probes = validation + tenancy + roles
 
     @Test func everyProbeFailsCleanlyAndChangesNothing() async throws {
-        #expect(Self.probes.count == 53)
+        #expect(Self.probes.count == 72)
         try await RegistryFixture.runWithPartner { fixture, partner in
             let ada = partner.providers["Ada"]!
             let document = try #require(
