@@ -6,11 +6,18 @@ import ServiceKit
 @main
 struct MatchingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "matching", abstract: "Octoo's matching service: ranks providers for a request from its read model of the registry and job history.")
+        commandName: "matching",
+        abstract: "Octoo's matching service: ranks providers for a request from its read model of the registry and job history.")
 
     @OptionGroup var options: ServiceOptions
 
+    @Flag(help: "Forget the read model (ranking settings are kept) and rebuild it from every source's events before serving.")
+    var rebuild = false
+
     func run() async throws {
+        if rebuild {
+            try MatchingService.rebuild(configuration: try options.configuration(service: MatchingService.name))
+        }
         try await ServiceRunner.run(MatchingService.definition, options: options)
     }
 }
