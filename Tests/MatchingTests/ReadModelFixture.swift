@@ -99,10 +99,13 @@ struct ReadModelFixture {
 
     var engine: RankingEngine { RankingEngine(store: store, maxMessageBytes: 1 << 20) }
 
+    /// Every row the sources fed (see `dump(_:)`).
+    func dump() throws -> [String] { try Self.dump(database) }
+
     /// Every row the sources fed, in a stable order and without internal keys: two read models
     /// that hold the same facts dump the same.
-    func dump() throws -> [String] {
-        try database.read { db in
+    static func dump(_ reader: any DatabaseReader) throws -> [String] {
+        try reader.read { db in
             let queries = [
                 "SELECT partnerId, id, providerType, active, lat, lon, travelRadiusKm, zones, channels, version FROM provider",
                 "SELECT p.id, r.minLat, r.maxLat, r.minLon, r.maxLon FROM providerReach r JOIN provider p ON p.key = r.key",
