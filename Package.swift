@@ -106,6 +106,14 @@ var targets: [Target] = [
         path: "Tests/MatchingTests"
     ),
     .testTarget(
+        name: "BroadcastTests",
+        dependencies: [
+            "BroadcastService", "MatchingService", "RegistryService", "OpportunitiesService", "OctooTesting",
+            "Contracts", "ServiceKit", "Store", "Transport", "Wire", grdb,
+        ],
+        path: "Tests/BroadcastTests"
+    ),
+    .testTarget(
         name: "EndToEndTests",
         dependencies: ["OctooTesting", "OctooCLI", "Contracts", "Transport", "Wire", "ZeroMQ", "ServiceKit"],
         path: "Tests/EndToEndTests"
