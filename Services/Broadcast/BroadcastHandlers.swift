@@ -13,10 +13,13 @@ struct BroadcastHandlers: BroadcastLifecycleHandling {
 
     private var now: Date { environment.clock.now }
 
-    /// Starts the request's broadcast (a stopped one starts again) and sends its first wave
-    /// within the caller's deadline; a request not announced yet is read from opportunities.
-    func start(_ request: BroadcastRequestId, _ context: CallerContext) async throws -> BroadcastDetail {
+    /// Starts the request's broadcast (a stopped one starts again), with the partner's overrides
+    /// if given, and sends its first wave within the caller's deadline; a request not announced
+    /// yet is read from opportunities.
+    func start(_ request: StartRequest, _ context: CallerContext) async throws -> BroadcastDetail {
         try Self.requireId(request.requestId)
+        let (pin, exclude, order) = try RotationHandlers.validated(
+            pin: request.pin, exclude: request.exclude, order: request.order)
         let known = try await store.read(context.partnerId) { try $0.job(request.requestId) != nil }
         if !known {
             let opportunities = OpportunitiesClient(try environment.client(Opportunities.service), onBehalfOf: context)
@@ -46,6 +49,11 @@ struct BroadcastHandlers: BroadcastLifecycleHandling {
                     throw BroadcastError.requestClosed(requestId: job.requestId, status: job.status.rawValue)
                 }
                 _ = try writer.create(for: job, at: now)
+            }
+            if pin != nil || exclude != nil || order != nil {
+                var broadcast = try writer.broadcast(request.requestId, field: "body.requestId")
+                broadcast.overrides.replace(pin: pin, exclude: exclude, order: order)
+                try writer.save(&broadcast, at: now)
             }
             try writer.settle(request.requestId, at: now)
             return Empty()

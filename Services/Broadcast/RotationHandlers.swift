@@ -17,22 +17,13 @@ struct RotationHandlers: BroadcastRotationHandling {
     /// Replaces each list given (pin, exclude, order); applied from the next wave on, and to
     /// contacts not sent yet (an excluded provider's is skipped).
     func override(_ request: OverrideRequest, _ context: CallerContext) async throws -> BroadcastDetail {
-        var validator = Validator()
-        let pin = request.pin.map { validator.codes($0, field: "body.pin") }
-        let exclude = request.exclude.map { validator.codes($0, field: "body.exclude") }
-        let order = request.order.map { validator.codes($0, field: "body.order") }
-        if let pin, let exclude, let both = pin.first(where: exclude.contains) {
-            validator.require(false, "body.exclude", "must not also pin \(both)")
-        }
-        try validator.check()
+        let (pin, exclude, order) = try Self.validated(pin: request.pin, exclude: request.exclude, order: request.order)
         let now = self.now
         _ = try await store.mutate(context, request, at: now) { writer -> Empty in
             var broadcast = try writer.broadcast(request.requestId, field: "body.requestId")
             try StaleVersion.check(
                 request.expectedVersion, actual: broadcast.version, kind: "broadcast", id: request.requestId)
-            if let pin { broadcast.overrides.pin = pin }
-            if let exclude { broadcast.overrides.exclude = exclude }
-            if let order { broadcast.overrides.order = order }
+            broadcast.overrides.replace(pin: pin, exclude: exclude, order: order)
             try writer.save(&broadcast, at: now)
             // An exhausted broadcast may have someone to contact now.
             if broadcast.state == .exhausted { try writer.settle(request.requestId, at: now) }
@@ -41,6 +32,21 @@ struct RotationHandlers: BroadcastRotationHandling {
         await sender.pass(
             only: BroadcastKey(context.partnerId, request.requestId), budget: BroadcastHandlers.budget(context))
         return try await store.read(context.partnerId) { try $0.detail(request.requestId) }
+    }
+
+    /// The override lists checked: ids without repeats, and nobody both pinned and excluded.
+    static func validated(
+        pin: [String]?, exclude: [String]?, order: [String]?
+    ) throws(RPCError) -> (pin: [String]?, exclude: [String]?, order: [String]?) {
+        var validator = Validator()
+        let pin = pin.map { validator.codes($0, field: "body.pin") }
+        let exclude = exclude.map { validator.codes($0, field: "body.exclude") }
+        let order = order.map { validator.codes($0, field: "body.order") }
+        if let pin, let exclude, let both = pin.first(where: exclude.contains) {
+            validator.require(false, "body.exclude", "must not also pin \(both)")
+        }
+        try validator.check()
+        return (pin, exclude, order)
     }
 
     /// Puts providers back in rotation now, whatever their recycle rule says: each provider's
@@ -78,5 +84,14 @@ struct RotationHandlers: BroadcastRotationHandling {
         await sender.pass(
             only: BroadcastKey(context.partnerId, request.requestId), budget: BroadcastHandlers.budget(context))
         return reply
+    }
+}
+
+extension BroadcastOverrides {
+    /// Replaces each list given; a list left out stays.
+    mutating func replace(pin: [String]?, exclude: [String]?, order: [String]?) {
+        if let pin { self.pin = pin }
+        if let exclude { self.exclude = exclude }
+        if let order { self.order = order }
     }
 }

@@ -21,10 +21,10 @@ public enum Broadcast {
             response: response)
     }
 
-    public static let start: MethodDescriptor<BroadcastRequestId, BroadcastDetail> = method(
+    public static let start: MethodDescriptor<StartRequest, BroadcastDetail> = method(
         "Start", idempotent: true,
-        "Starts (or restarts a stopped) broadcast of a request: ranks, stores the considered list, sends the first wave.",
-        request: BroadcastRequestId.schema, response: BroadcastDetail.schema)
+        "Starts (or restarts a stopped) broadcast of a request, with overrides if given: ranks, sends the first wave.",
+        request: StartRequest.schema, response: BroadcastDetail.schema)
     public static let get: MethodDescriptor<BroadcastRequestId, BroadcastDetail> = method(
         "Get", idempotent: true,
         "A request's broadcast: state, the considered list with explanations and overrides, waves, attempts.",
@@ -443,11 +443,30 @@ public struct BroadcastSummary: Codable, Sendable, Equatable {
 
 // MARK: Requests and replies
 
-/// `Start`'s and `Get`'s body.
+/// `Get`'s body.
 public struct BroadcastRequestId: Codable, Sendable, Equatable {
     public var requestId: String
     public init(requestId: String) { self.requestId = requestId }
     static let schema = JSONSchema.object(["requestId": JSONSchema.string()], required: ["requestId"])
+}
+
+/// `Start`'s body: the request, and the partner's overrides before the first wave (as `Override`).
+public struct StartRequest: Codable, Sendable, Equatable {
+    public var requestId: String
+    public var pin: [String]?
+    public var exclude: [String]?
+    public var order: [String]?
+    public init(requestId: String, pin: [String]? = nil, exclude: [String]? = nil, order: [String]? = nil) {
+        self.requestId = requestId
+        self.pin = pin
+        self.exclude = exclude
+        self.order = order
+    }
+    static let schema = JSONSchema.object(
+        [
+            "requestId": JSONSchema.string(), "pin": JSONSchema.array(of: JSONSchema.string()),
+            "exclude": JSONSchema.array(of: JSONSchema.string()), "order": JSONSchema.array(of: JSONSchema.string()),
+        ], required: ["requestId"])
 }
 
 /// `Pause`, `Resume`, `Stop`.

@@ -9,7 +9,7 @@ import Wire
 /// Broadcasts: started, read, listed, paused, resumed, stopped.
 public protocol BroadcastLifecycleHandling: Sendable {
     /// `broadcast.Start`.
-    func start(_ request: BroadcastRequestId, _ context: CallerContext) async throws -> BroadcastDetail
+    func start(_ request: StartRequest, _ context: CallerContext) async throws -> BroadcastDetail
     /// `broadcast.Get`.
     func get(_ request: BroadcastRequestId, _ context: CallerContext) async throws -> BroadcastDetail
     /// `broadcast.List`.
@@ -156,7 +156,7 @@ public struct BroadcastClient: ContractClient {
     public init(caller: ContractCaller) { self.caller = caller }
 
     /// `broadcast.Start`.
-    public func start(_ request: BroadcastRequestId) async throws(RPCError) -> BroadcastDetail {
+    public func start(_ request: StartRequest) async throws(RPCError) -> BroadcastDetail {
         try await caller.call(Broadcast.start, request)
     }
 
