@@ -39,15 +39,15 @@ struct BroadcastHandlers: BroadcastLifecycleHandling {
             guard let job = try writer.job(request.requestId) else {
                 throw BroadcastError.notFound(kind: "request", id: request.requestId, field: "body.requestId")
             }
+            guard job.status != .cancelled else {
+                throw BroadcastError.requestClosed(requestId: job.requestId, status: job.status.rawValue)
+            }
             if var broadcast = try writer.existingBroadcast(request.requestId) {
                 if broadcast.state == .stopped {
                     broadcast.waveDue = true
                     try writer.transition(&broadcast, to: .running, reason: "started again", at: now)
                 }
             } else {
-                guard job.status != .cancelled else {
-                    throw BroadcastError.requestClosed(requestId: job.requestId, status: job.status.rawValue)
-                }
                 _ = try writer.create(for: job, at: now)
             }
             if pin != nil || exclude != nil || order != nil {
