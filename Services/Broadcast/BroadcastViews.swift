@@ -11,16 +11,17 @@ extension BroadcastQueries {
         let attempts = try attempts(onRequest: requestId)
         let slots = try slots(of: job)
         let ranking = try considered(requestId)
+        let waves = try waves(onRequest: requestId)
         return BroadcastDetail(
             requestId: requestId, customerId: job.customerId, state: broadcast.state,
             waitingFor: broadcast.waitingFor, stopReason: broadcast.stopReason, lastError: broadcast.lastError,
             teamSize: job.teamSize, openings: slots.openings, pendingInterest: slots.pending,
             startsAt: job.request.startsAt, endsAt: job.request.endsAt, startedAt: broadcast.startedAt,
             updatedAt: broadcast.updatedAt, version: broadcast.version, currentWave: broadcast.currentWave,
-            nextWaveAt: broadcast.nextWaveAt, rankedAt: ranking?.rankedAt, counts: ranking?.counts,
+            nextWaveAt: broadcast.nextWave(current: waves.last), rankedAt: ranking?.rankedAt, counts: ranking?.counts,
             overrides: broadcast.overrides,
             considered: ConsideredView.list(ranking, overrides: broadcast.overrides, attempts: attempts),
-            waves: try waves(onRequest: requestId).map(\.wire), attempts: attempts.map(\.wire))
+            waves: waves.map(\.wire), attempts: attempts.map(\.wire))
     }
 
     /// The tenant's broadcasts after `requestId` in request id order, optionally in one state.
@@ -32,7 +33,9 @@ extension BroadcastQueries {
             let slots = try slots(of: job)
             return BroadcastSummary(
                 requestId: broadcast.requestId, customerId: job.customerId, state: broadcast.state,
-                waitingFor: broadcast.waitingFor, currentWave: broadcast.currentWave, nextWaveAt: broadcast.nextWaveAt,
+                waitingFor: broadcast.waitingFor, currentWave: broadcast.currentWave,
+                nextWaveAt: broadcast.nextWave(
+                    current: try wave(broadcast.currentWave, onRequest: broadcast.requestId)),
                 openings: slots.openings, pendingInterest: slots.pending, startsAt: job.startsAt,
                 updatedAt: broadcast.updatedAt)
         }
@@ -69,5 +72,15 @@ enum ConsideredView {
             list.append(item)
         }
         return list
+    }
+}
+
+extension BroadcastRow {
+    /// When the next wave is due as far as is known: at once when due, when the current wave
+    /// closes while it is out, when a wait ends; never while paused or over.
+    func nextWave(current wave: WaveRow?) -> Date? {
+        guard state == .running || state == .waiting else { return nil }
+        if state == .running, waitingFor == nil, !waveDue, let wave, wave.isOut { return wave.closesAt }
+        return nextWaveAt
     }
 }

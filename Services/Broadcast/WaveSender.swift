@@ -41,11 +41,14 @@ final class WaveSender: Sendable {
 
     /// Passes on every wake-up and every second, until stopped or cancelled.
     func run() async {
-        while !stopped.load(ordering: .acquiring) && !Task.isCancelled {
+        while !isStopped {
             await pass(budget: .seconds(60), honouringBackoff: true)
             _ = await wakeup.wait(until: .now + .seconds(1))
         }
     }
+
+    /// Stopped, or cancelled: a pass in progress ends after the call it is in.
+    private var isStopped: Bool { stopped.load(ordering: .acquiring) || Task.isCancelled }
 
     func stop() {
         stopped.store(true, ordering: .releasing)
@@ -58,13 +61,13 @@ final class WaveSender: Sendable {
         await gate.lock()
         let deadline = ContinuousClock.now + budget
         // Bounded: every round plans or sends something, or the pass ends.
-        for _ in 0..<100 where ContinuousClock.now < deadline {
+        for _ in 0..<100 where ContinuousClock.now < deadline && !isStopped {
             guard let work = try? await store.pendingWork() else { break }
             let keys = work.filter { key in
                 (only == nil || key == only) && !(honouringBackoff && backingOff(key))
             }
             var progressed = false
-            for key in keys where ContinuousClock.now < deadline {
+            for key in keys where ContinuousClock.now < deadline && !isStopped {
                 if await process(key, deadline: deadline) { progressed = true }
             }
             if !progressed { break }
@@ -81,7 +84,7 @@ final class WaveSender: Sendable {
             let unsent = try await store.read(key.partnerId) { reader in
                 try reader.attempts(onRequest: key.requestId).filter(\.isUnsent).map(\.id)
             }
-            for attemptId in unsent where ContinuousClock.now < deadline {
+            for attemptId in unsent where ContinuousClock.now < deadline && !isStopped {
                 if try await send(attemptId, of: key, deadline: deadline) { progressed = true }
             }
             try await succeeded(key)

@@ -20,7 +20,8 @@ struct BroadcastServiceTests {
             #expect(world.providers(ofWave: 1, detail) == ["aa-01", "aa-02"])
             #expect(detail.waves[0].intervalMinutes == 480 && detail.waves[0].waveSize == 2)
             #expect(detail.waves[0].closesAt == detail.waves[0].sentAt!.addingTimeInterval(8 * Self.hour))
-            #expect(detail.nextWaveAt == nil && detail.openings == 1 && detail.pendingInterest == 0)
+            #expect(
+                detail.nextWaveAt == detail.waves[0].closesAt && detail.openings == 1 && detail.pendingInterest == 0)
             // Everyone matching judged is there: ranked in contact order, the rest with every reason.
             let considered = Dictionary(uniqueKeysWithValues: detail.considered.map { ($0.providerId, $0) })
             #expect(detail.considered.prefix(8).map(\.providerId) == BroadcastWorld.pool)
