@@ -26,6 +26,8 @@ var targets: [Target] = [
     .target(name: "Store", dependencies: ["Wire", grdb, logging], path: "Shared/Store"),
     .target(name: "Transport", dependencies: ["ZeroMQ", "Wire", "Store", logging], path: "Shared/Transport"),
     .target(name: "Contracts", dependencies: ["Wire", "Transport"], path: "Shared/Contracts"),
+    // Domain rules more than one service applies (the in-effect rule), as pure functions.
+    .target(name: "Domain", dependencies: ["Contracts", "Wire"], path: "Shared/Domain"),
     .target(
         name: "ServiceKit",
         dependencies: ["ZeroMQ", "Wire", "Store", "Transport", "Contracts", logging, lifecycle, argumentParser, grdb],
@@ -69,6 +71,7 @@ var targets: [Target] = [
         path: "Tests/Fixtures/TestService"
     ),
     .testTarget(name: "WireTests", dependencies: ["Wire"], path: "Tests/WireTests"),
+    .testTarget(name: "DomainTests", dependencies: ["Domain", "Contracts", "Wire"], path: "Tests/DomainTests"),
     .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], path: "Tests/ZeroMQTests"),
     .testTarget(
         name: "TransportTests",
@@ -94,6 +97,23 @@ var targets: [Target] = [
         path: "Tests/OpportunitiesTests"
     ),
     .testTarget(
+        name: "MatchingTests",
+        dependencies: [
+            "MatchingService", "RegistryService", "OpportunitiesService", "Domain", "OctooTesting", "Contracts",
+            "ServiceKit",
+            "Store", "Transport", "Wire", grdb,
+        ],
+        path: "Tests/MatchingTests"
+    ),
+    .testTarget(
+        name: "BroadcastTests",
+        dependencies: [
+            "BroadcastService", "MatchingService", "RegistryService", "OpportunitiesService", "OctooTesting",
+            "Contracts", "ServiceKit", "Store", "Transport", "Wire", grdb,
+        ],
+        path: "Tests/BroadcastTests"
+    ),
+    .testTarget(
         name: "EndToEndTests",
         dependencies: ["OctooTesting", "OctooCLI", "Contracts", "Transport", "Wire", "ZeroMQ", "ServiceKit"],
         path: "Tests/EndToEndTests"
@@ -111,7 +131,7 @@ for service in services {
     targets.append(
         .target(
             name: service.library,
-            dependencies: ["ServiceKit", "Contracts", "Store", "Transport", "Wire", grdb, logging],
+            dependencies: ["ServiceKit", "Contracts", "Domain", "Store", "Transport", "Wire", "ZeroMQ", grdb, logging],
             path: "Services/\(service.folder)",
             exclude: ["Main"]
         ))

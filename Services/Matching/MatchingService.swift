@@ -1,11 +1,50 @@
+import Contracts
+import Foundation
+import GRDB
 import ServiceKit
 import Store
 
-/// The `matching` service: ranks providers for a request from its read model of the registry and job history.
+/// The `matching` service: ranks providers for a request from its read model of the registry and
+/// job history, fed only by events, so it can run as several replicas and be rebuilt at will.
 public enum MatchingService {
     /// The service's name on the bus and in events.
-    public static let name = "matching"
+    public static let name = Matching.service
 
     /// Everything that makes the service what it is, for `ServiceApplication`.
-    public static let definition = ServiceDefinition(name: name, durability: .normal)
+    public static let definition = ServiceDefinition(
+        name: name, durability: .normal,
+        migrations: MatchingMigrations.register(in:),
+        subscriptions: Matching.sources,
+        applyEvent: ReadModelWriter.apply,
+        resetSource: { db, source in
+            try ReadModelWriter.reset(db, source: source, reason: "the source's seqs were reused", at: Date())
+        },
+        routes: { router, environment in
+            let store = MatchingStore(environment.database.pool)
+            let engine = RankingEngine(store: store, maxMessageBytes: environment.configuration.maxMessageBytes)
+            let handlers = Matching.Handlers(
+                ranking: RankingHandlers(engine: engine), settings: SettingsHandlers(environment: environment, store: store),
+                status: StatusHandlers(environment: environment, store: store))
+            Matching.register(handlers, into: &router)
+        },
+        background: { environment in
+            [SettingsFollower(environment: environment, store: MatchingStore(environment.database.pool)).work]
+        },
+        // Ranking computes; the worker takes requests only once its read model has caught up.
+        handlerExecutor: .global, readyAfterCatchUp: true)
+
+    /// Forgets everything the read model applied (settings are kept) and resets its checkpoints,
+    /// so the next start applies every source again from `seq` 1 (`matching --rebuild`).
+    public static func rebuild(configuration: ServiceConfiguration, at now: Date = Date()) throws {
+        let database = try ServiceDatabase(
+            path: configuration.databasePath, source: name, durability: definition.durability,
+            migrations: definition.migrations)
+        try database.pool.write { db in
+            for source in Matching.sources {
+                try ReadModelWriter.reset(db, source: source, reason: "matching --rebuild", at: now)
+                try EventCheckpoint.advance(db, source: source, to: 0, epoch: nil)
+            }
+        }
+        try database.pool.close()
+    }
 }

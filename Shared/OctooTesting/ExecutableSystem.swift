@@ -49,11 +49,13 @@ public final class ExecutableSystem: Sendable {
         return arguments
     }
 
-    /// Starts `executable` (a product name) under `name`, with extra arguments.
+    /// Starts `executable` (a product name) under `name`, with extra arguments and environment
+    /// variables.
     @discardableResult
-    public func start(_ executable: String, as name: String? = nil, arguments: [String] = [], service: Bool = true)
-        throws -> Process
-    {
+    public func start(
+        _ executable: String, as name: String? = nil, arguments: [String] = [], service: Bool = true,
+        environment: [String: String] = [:]
+    ) throws -> Process {
         let process = Process()
         process.executableURL = Self.binaryDirectory.appendingPathComponent(executable)
         process.arguments =
@@ -67,9 +69,9 @@ public final class ExecutableSystem: Sendable {
         process.standardOutput = log
         process.standardError = log
         // Children end with the test process, even when a test ends before its cleanup runs.
-        process.environment = ProcessInfo.processInfo.environment.merging(["OCTOO_SUPERVISOR_PID": "\(getpid())"]) {
-            $1
-        }
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            environment.merging(["OCTOO_SUPERVISOR_PID": "\(getpid())"]) { $1 }
+        ) { $1 }
         try process.run()
         processes.withLock { $0[name ?? executable] = process }
         return process

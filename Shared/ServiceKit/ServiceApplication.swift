@@ -56,6 +56,7 @@ public final class ServiceApplication: Sendable {
             subscriber = nil
         }
         self.subscriber = subscriber
+        if let subscriber { environment.reportEventSources { subscriber.status() } }
 
         var router = RPCRouter(service: definition.name)
         definition.routes(&router, environment)

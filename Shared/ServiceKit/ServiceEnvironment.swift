@@ -17,6 +17,7 @@ public final class ServiceEnvironment: Sendable {
     public let startedAt: ContinuousClock.Instant
     private let clients = Mutex<[String: RPCClient]>([:])
     private let objects = Mutex<[String: any Sendable]>([:])
+    private let eventStatus = Mutex<(@Sendable () -> [EventSourceStatus])?>(nil)
 
     init(
         configuration: ServiceConfiguration, database: ServiceDatabase, clock: any ServiceClock, logger: Logger,
@@ -51,6 +52,16 @@ public final class ServiceEnvironment: Sendable {
             objects[key] = object
             return object
         }
+    }
+
+    /// Where the service's event subscription stands with each source it consumes (empty when it
+    /// consumes none): for handlers that report it, such as a read model's status.
+    public func eventSources() -> [EventSourceStatus] {
+        eventStatus.withLock { $0 }?() ?? []
+    }
+
+    func reportEventSources(_ status: @escaping @Sendable () -> [EventSourceStatus]) {
+        eventStatus.withLock { $0 = status }
     }
 
     func closeClients() {

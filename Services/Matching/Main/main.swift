@@ -13,7 +13,16 @@ struct MatchingCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ServiceOptions
 
+    @Flag(
+        help:
+            "Forget the read model (ranking settings are kept) and rebuild it from every source's events before serving."
+    )
+    var rebuild = false
+
     func run() async throws {
+        if rebuild {
+            try MatchingService.rebuild(configuration: try options.configuration(service: MatchingService.name))
+        }
         try await ServiceRunner.run(MatchingService.definition, options: options)
     }
 }

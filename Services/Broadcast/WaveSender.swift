@@ -1,0 +1,208 @@
+import Contracts
+import Foundation
+import Logging
+import ServiceKit
+import Store
+import Synchronization
+import Transport
+import Wire
+
+/// The wave scheduler's asynchronous half: for each running broadcast with work, it ranks
+/// (`matching.Rank`, the block list and the partner's exclusions passed as `excludeProviderIds`)
+/// and plans the due wave (`Scheduler`'s `planWave`), then sends each contact: checked again at
+/// send time (`matching.Check`, the block list) → `SKIPPED` with the reason, else offered
+/// (`opportunities.Offer`, idempotent per request and provider) and announced
+/// (`broadcast.contact.sent` with the registry's channel), each step its own transaction.
+///
+/// It runs on a wake-up (a wave made due by a timer, an event or a call) and every second; on
+/// `SetClock` before the call returns; and for one broadcast on `Start` and `Resume`. One pass at
+/// a time. Calls carry a fixed budget: timer-driven work has no caller's deadline to carry.
+final class WaveSender: Sendable {
+    let store: BroadcastStore
+    let environment: ServiceEnvironment
+    let wakeup: AsyncWakeup
+    static let callBudget: Duration = .seconds(5)
+    private let gate = PassGate()
+    private let stopped = Atomic<Bool>(false)
+    let failures = Mutex<[BroadcastKey: (count: Int, retryAt: ContinuousClock.Instant)]>([:])
+
+    init(store: BroadcastStore, environment: ServiceEnvironment, wakeup: AsyncWakeup) {
+        self.store = store
+        self.environment = environment
+        self.wakeup = wakeup
+    }
+
+    var work: BackgroundWork {
+        BackgroundWork(name: "wave-sender", run: { await self.run() }, stop: { self.stop() })
+    }
+
+    var clock: any ServiceClock { environment.clock }
+    var logger: Logger { environment.logger }
+
+    /// Passes on every wake-up and every second, until stopped or cancelled.
+    func run() async {
+        while !isStopped {
+            await pass(budget: .seconds(60), honouringBackoff: true)
+            _ = await wakeup.wait(until: .now + .seconds(1))
+        }
+    }
+
+    /// Stopped, or cancelled: a pass in progress ends after the call it is in.
+    private var isStopped: Bool { stopped.load(ordering: .acquiring) || Task.isCancelled }
+
+    func stop() {
+        stopped.store(true, ordering: .releasing)
+        wakeup.signal()
+    }
+
+    /// Plans and sends what is due, of every broadcast (or only `only`), for at most `budget`.
+    /// A broadcast whose work failed waits its backoff before a background pass takes it again.
+    func pass(only: BroadcastKey? = nil, budget: Duration, honouringBackoff: Bool = false) async {
+        await gate.lock()
+        let deadline = ContinuousClock.now + budget
+        // Bounded: every round plans or sends something, or the pass ends.
+        for _ in 0..<100 where ContinuousClock.now < deadline && !isStopped {
+            guard let work = try? await store.pendingWork() else { break }
+            let keys = work.filter { key in
+                (only == nil || key == only) && !(honouringBackoff && backingOff(key))
+            }
+            var progressed = false
+            for key in keys where ContinuousClock.now < deadline && !isStopped {
+                if await process(key, deadline: deadline) { progressed = true }
+            }
+            if !progressed { break }
+        }
+        await gate.unlock()
+    }
+
+    /// Plans the broadcast's due wave and sends its contacts; whether anything moved.
+    private func process(_ key: BroadcastKey, deadline: ContinuousClock.Instant) async -> Bool {
+        do {
+            var progressed = false
+            let due = try await store.read(key.partnerId) { try $0.existingBroadcast(key.requestId)?.waveDue == true }
+            if due { progressed = try await rankAndPlan(key, deadline: deadline) }
+            let unsent = try await store.read(key.partnerId) { reader in
+                try reader.attempts(onRequest: key.requestId).filter(\.isUnsent).map(\.id)
+            }
+            for attemptId in unsent where ContinuousClock.now < deadline && !isStopped {
+                if try await send(attemptId, of: key, deadline: deadline) { progressed = true }
+            }
+            try await succeeded(key)
+            return progressed || due
+        } catch {
+            await failed(key, error)
+            return false
+        }
+    }
+
+    /// Ranks the request afresh and plans its next wave.
+    private func rankAndPlan(_ key: BroadcastKey, deadline: ContinuousClock.Instant) async throws -> Bool {
+        let found = try await store.read(key.partnerId) { reader -> (JobRow, [ExcludedProvider])? in
+            guard let job = try reader.job(key.requestId), let broadcast = try reader.existingBroadcast(key.requestId)
+            else { return nil }
+            let blocked = try reader.blocked(forCustomer: job.customerId)
+            let excluded = broadcast.overrides.exclude.filter { blocked[$0] == nil }
+            return (
+                job,
+                blocked.sorted { $0.key < $1.key }.map { ExcludedProvider(providerId: $0.key, reason: $0.value) }
+                    + excluded.map { ExcludedProvider(providerId: $0, reason: "excluded by the partner") }
+            )
+        }
+        guard let (job, exclusions) = found else { return false }
+        let ranking = try await matching(key, deadline).rank(
+            RankRequest(
+                request: job.rankable, requestId: key.requestId, limit: 1000, excludeProviderIds: exclusions,
+                minSeq: [Opportunities.service: job.lastSeq], pageSize: 1000))
+        let now = clock.now
+        return try await store.write(key.partnerId) { try $0.planWave(key.requestId, ranking: ranking, at: now) }
+    }
+
+    /// Takes one contact as far as it goes: checked (a planned one), offered, announced.
+    private func send(_ attemptId: String, of key: BroadcastKey, deadline: ContinuousClock.Instant) async throws
+        -> Bool
+    {
+        guard let (attempt, job) = try await store.read(key.partnerId, { try $0.sendable(attemptId) }) else {
+            return false
+        }
+        if attempt.status == .planned {
+            guard let channel = try await check(attempt, job, key, deadline: deadline) else { return true }
+            guard try await store.write(key.partnerId, { try $0.markSending(attemptId, channel: channel) }) else {
+                return true
+            }
+        }
+        let outcome: OfferOutcome
+        do {
+            outcome = try await opportunities(key, deadline, idempotencyKey: "broadcast:\(attemptId)").offer(
+                forAttempt: OfferForAttempt(
+                    requestId: attempt.requestId, providerId: attempt.providerId, attemptId: attemptId))
+        } catch let error as RPCError where Self.isRefusal(error.code) {
+            try await skip(attemptId, key, "opportunities refused the offer: \(error.message)")
+            return true
+        }
+        FaultPoints.hit("broadcast.after-offer")
+        guard outcome.opportunity.state == .offered else {
+            let state = outcome.opportunity.state.rawValue
+            try await skip(
+                attemptId, key, "the provider's opportunity is \(state): opportunities cannot offer it again")
+            return true
+        }
+        let message = ContactWording.message(for: job, opportunityId: outcome.opportunity.id)
+        let now = clock.now
+        _ = try await store.write(key.partnerId) { writer in
+            try writer.markSent(attemptId, opportunityId: outcome.opportunity.id, message: message, at: now)
+        }
+        return true
+    }
+
+    /// The send-time check: the block list, the partner's exclusions, `matching.Check` (lists,
+    /// conflicts, unavailability, lapsed qualifications…) and a way to reach the provider. Returns
+    /// the channel, or nil once the attempt is `SKIPPED` with the reason.
+    private func check(
+        _ attempt: AttemptRow, _ job: JobRow, _ key: BroadcastKey, deadline: ContinuousClock.Instant
+    ) async throws -> ContactChannel? {
+        let (blocked, excluded) = try await store.read(key.partnerId) { reader in
+            (
+                try reader.blocked(forCustomer: job.customerId),
+                try reader.existingBroadcast(key.requestId)?.overrides.exclude ?? []
+            )
+        }
+        if let why = blocked[attempt.providerId] { return try await skip(attempt.id, key, why) }
+        if excluded.contains(attempt.providerId) { return try await skip(attempt.id, key, "excluded by the partner") }
+        let verdict: CheckResponse
+        do {
+            verdict = try await matching(key, deadline).check(
+                CheckRequest(
+                    request: job.rankable, providerId: attempt.providerId, requestId: key.requestId,
+                    minSeq: [Opportunities.service: job.lastSeq]))
+        } catch let error as RPCError where Self.isRefusal(error.code) {
+            return try await skip(attempt.id, key, "matching: \(error.message)")
+        }
+        guard verdict.passes else {
+            let reasons = verdict.reasons.map { "\($0.criterion): \($0.detail)" }.joined(separator: "; ")
+            return try await skip(attempt.id, key, reasons)
+        }
+        let provider: Provider
+        do {
+            provider = try await registry(key, deadline).getProvider(GetProviderRequest(id: attempt.providerId))
+                .provider
+        } catch let error as RPCError where Self.isRefusal(error.code) {
+            return try await skip(attempt.id, key, "registry: \(error.message)")
+        }
+        if let email = provider.email, !email.isEmpty { return ContactChannel(kind: .email, address: email) }
+        if let phone = provider.phone, !phone.isEmpty { return ContactChannel(kind: .sms, address: phone) }
+        return try await skip(attempt.id, key, "no email or phone to reach the provider")
+    }
+
+    @discardableResult
+    private func skip(_ attemptId: String, _ key: BroadcastKey, _ reason: String) async throws -> ContactChannel? {
+        let now = clock.now
+        try await store.write(key.partnerId) { try $0.skip(attemptId, reason: reason, at: now) }
+        return nil
+    }
+
+    /// A refusal that a retry would only repeat (as opposed to the other service being away).
+    static func isRefusal(_ code: StatusCode) -> Bool {
+        [.invalidArgument, .notFound, .failedPrecondition, .permissionDenied, .alreadyExists, .outOfRange].contains(
+            code)
+    }
+}

@@ -1,0 +1,68 @@
+import Contracts
+import Foundation
+import GRDB
+import Store
+import Wire
+
+// Ranking settings: facts a partner sets, kept apart from what the sources feed, so no reset or
+// rebuild forgets them. Replicas exchange changes as `matching.settings.set` events and keep the
+// one that supersedes the others, so every replica settles on the same settings.
+
+extension MatchingStore {
+    /// The partner's settings, or the defaults (version 0) when it never set any.
+    func settings(_ db: Database, partner: String) throws -> RankingSettings {
+        let data = try Data.fetchOne(
+            db.cachedStatement(sql: "SELECT settings FROM rankingSettings WHERE partnerId = ?"), arguments: [partner])
+        guard let data else { return RankingSettings(partnerId: partner) }
+        return try WireCoding.decode(RankingSettings.self, from: data)
+    }
+
+    /// Keeps `settings` when it supersedes what is stored; returns whether it did.
+    @discardableResult
+    func merge(_ db: Database, _ settings: RankingSettings) throws -> Bool {
+        let current = try self.settings(db, partner: settings.partnerId)
+        guard settings.supersedes(current) else { return false }
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO rankingSettings (partnerId, version, settings) VALUES (?, ?, ?)",
+            arguments: [settings.partnerId, settings.version, Data(try WireCoding.encode(settings))])
+        return true
+    }
+
+    /// Keeps `settings` when it supersedes what is stored, and then also records it in this
+    /// replica's outbox: published to the others now, and read by any replica that starts later.
+    @discardableResult
+    func merge(_ db: Database, _ settings: RankingSettings, outbox: Outbox, at now: Date) throws -> Bool {
+        guard try merge(db, settings) else { return false }
+        try outbox.append(
+            db, type: Matching.EventType.settingsSet, partnerId: settings.partnerId, occurredAt: now, data: settings)
+        return true
+    }
+}
+
+/// The rules `SetSettings` checks, every faulty field named.
+enum SettingsRules {
+    /// The settings `change` makes of `current`, or `INVALID_ARGUMENT` naming every bad field.
+    static func apply(_ change: SetSettingsRequest, to current: RankingSettings) throws(RPCError) -> RankingSettings {
+        var violations: [FieldViolation] = []
+        for (name, value) in change.weights?.given ?? [] where !(value.isFinite && (0...RankingWeights.maximum).contains(value)) {
+            violations.append(FieldViolation(
+                field: "body.weights.\(name)", description: "must be from 0 to \(Int(RankingWeights.maximum))"))
+        }
+        if let buffer = change.travelBufferMinutes, !(0...1440).contains(buffer) {
+            violations.append(FieldViolation(field: "body.travelBufferMinutes", description: "must be from 0 to 1440"))
+        }
+        if let days = change.workloadWindowDays, !(1...365).contains(days) {
+            violations.append(FieldViolation(field: "body.workloadWindowDays", description: "must be from 1 to 365"))
+        }
+        if !violations.isEmpty {
+            throw RPCError(
+                .invalidArgument, violations.map { "\($0.field) \($0.description)" }.joined(separator: "; "),
+                details: violations)
+        }
+        var next = current
+        next.weights = change.weights?.applied(to: current.weights) ?? current.weights
+        next.travelBufferMinutes = change.travelBufferMinutes ?? current.travelBufferMinutes
+        next.workloadWindowDays = change.workloadWindowDays ?? current.workloadWindowDays
+        return next
+    }
+}

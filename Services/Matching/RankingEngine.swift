@@ -1,0 +1,176 @@
+import Contracts
+import Foundation
+import GRDB
+import ServiceKit
+import Wire
+
+/// `Rank` and `Check` from the read model: the body checked, the read model awaited up to
+/// `minSeq`, everything read in one snapshot, judged by the pure `Ranker`, and a reply that fits
+/// in one message.
+///
+/// Only the candidates (active, of the job's type, whose reach holds the job's place or who
+/// work in its zone) are judged in full; everyone else fails one of those filters, so is counted
+/// as filtered and judged in full only when a page of the filtered list shows them.
+struct RankingEngine: Sendable {
+    let store: MatchingStore
+    let maxMessageBytes: Int
+    /// How long a call waits for the read model to reach its `minSeq` before `UNAVAILABLE`.
+    var catchUpWait: Duration = .seconds(1)
+
+    static let defaultLimit = 100
+    static let maxLimit = 1000
+    static let defaultPageSize = 100
+    /// Room in a reply for everything but the two lists (envelope, counts, positions, settings, token).
+    static let replyReserve = 8192
+
+    /// `matching.Rank`.
+    func rank(_ body: RankRequest, partner: String, deadline: ContinuousClock.Instant? = nil) async throws -> RankResponse {
+        var validator = Validator()
+        let input = RankInput(
+            body.request, requestId: body.requestId, excluded: body.excludeProviderIds, minSeq: body.minSeq,
+            validator: &validator)
+        if let limit = body.limit {
+            validator.require((0...Self.maxLimit).contains(limit), "body.limit", "must be from 0 to \(Self.maxLimit)")
+        }
+        if let pageSize = body.pageSize {
+            validator.require((1...Paging.maxPageSize).contains(pageSize), "body.pageSize", "must be from 1 to \(Paging.maxPageSize)")
+        }
+        try validator.check()
+        let query = input.fingerprint(partner: partner)
+        let after = try Paging.after(token: body.pageToken, query: query)
+        try await waitUntilApplied(input.minSeq, deadline: deadline)
+        let (limit, pageSize) = (body.limit ?? Self.defaultLimit, body.pageSize ?? Self.defaultPageSize)
+        let (store, budget) = (store, maxMessageBytes - Self.replyReserve)
+        return try await store.read { db in
+            let context = try input.context(db, store: store, partner: partner)
+            let candidates = try store.candidates(db, partner: partner, job: context.job)
+            let judgements = try store.facts(db, partner: partner, providers: candidates, context: context)
+                .map { Ranker.judge($0, context) }
+            let ranked = Ranker.order(judgements)
+            var judged = Dictionary(judgements.map { ($0.providerId, $0) }, uniquingKeysWith: { first, _ in first })
+            let page = try Self.filteredPage(
+                db, store: store, partner: partner, context: context, after: after, size: pageSize, judged: &judged)
+            let top = Array(ranked.prefix(limit))
+            let rankedFit = ReplyBudget.fitting(top, budget: budget, bytes: ReplyBudget.estimate)
+            let filteredFit = ReplyBudget.fitting(page, budget: budget - rankedFit.bytes, bytes: ReplyBudget.estimate)
+            let shown = Array(page.prefix(filteredFit.count))
+            let considered = try store.providerCount(db, partner: partner)
+            var nextPageToken: String?
+            if let last = shown.last?.providerId {
+                let passingAfter = ranked.count(where: { $0.providerId > last })
+                if try store.providerCount(db, partner: partner, after: last) > passingAfter {
+                    nextPageToken = Paging.token(after: last, query: query)
+                }
+            } else if !page.isEmpty {
+                // Not one filtered provider fitted beside the ranked ones: the same place again
+                // (a smaller `limit` leaves them room).
+                nextPageToken = Paging.token(after: after ?? "", query: query)
+            }
+            return RankResponse(
+                ranked: Array(top.prefix(rankedFit.count)), filtered: shown,
+                counts: RankCounts(considered: considered, ranked: ranked.count, filtered: considered - ranked.count),
+                positions: try store.positions(db), settings: context.settings, nextPageToken: nextPageToken)
+        }
+    }
+
+    /// `matching.Check`.
+    func check(_ body: CheckRequest, partner: String, deadline: ContinuousClock.Instant? = nil) async throws -> CheckResponse {
+        var validator = Validator()
+        let input = RankInput(
+            body.request, requestId: body.requestId, excluded: body.excludeProviderIds, minSeq: body.minSeq,
+            validator: &validator)
+        validator.require(!body.providerId.isEmpty, "body.providerId", "must not be empty")
+        try validator.check()
+        try await waitUntilApplied(input.minSeq, deadline: deadline)
+        let store = store
+        return try await store.read { db in
+            let context = try input.context(db, store: store, partner: partner)
+            let provider = try store.provider(db, partner: partner, id: body.providerId, field: "body.providerId")
+            let facts = try store.facts(db, partner: partner, providers: [provider], context: context)
+            let judgement = Ranker.judge(facts[0], context)
+            return CheckResponse(
+                providerId: provider.id, passes: judgement.passes, reasons: judgement.reasons,
+                criteria: judgement.criteria, score: judgement.score, positions: try store.positions(db),
+                settings: context.settings)
+        }
+    }
+
+    /// Up to `size` filtered providers after `after`, by id, each judged in full.
+    static func filteredPage(
+        _ db: Database, store: MatchingStore, partner: String, context: RankingContext, after: String?, size: Int,
+        judged: inout [String: Ranker.Judgement]
+    ) throws -> [FilteredProvider] {
+        var page: [FilteredProvider] = []
+        var cursor = after
+        while page.count < size {
+            let ids = try store.providerIds(db, partner: partner, after: cursor, limit: size - page.count + 32)
+            guard let lastId = ids.last else { break }
+            let unjudged = ids.filter { judged[$0] == nil }
+            let providers = try store.providers(db, partner: partner, ids: unjudged)
+            for facts in try store.facts(db, partner: partner, providers: providers, context: context) {
+                judged[facts.id] = Ranker.judge(facts, context)
+            }
+            for id in ids {
+                guard let judgement = judged[id], !judgement.passes else { continue }
+                page.append(FilteredProvider(providerId: id, reasons: judgement.reasons))
+                if page.count == size { break }
+            }
+            cursor = lastId
+        }
+        return page
+    }
+
+    /// Waits, up to `catchUpWait` and the caller's deadline, until the read model has applied
+    /// each source up to its `minSeq`; `UNAVAILABLE` (nothing done, retry) otherwise.
+    func waitUntilApplied(_ minSeq: [String: Int64], deadline: ContinuousClock.Instant?) async throws {
+        guard !minSeq.isEmpty else { return }
+        let store = store
+        let limit = min(ContinuousClock.now + catchUpWait, deadline ?? .now + catchUpWait)
+        while true {
+            let positions = try await store.read { try store.positions($0) }
+            let applied = Dictionary(positions.map { ($0.source, $0.appliedSeq) }, uniquingKeysWith: { first, _ in first })
+            let behind = minSeq.filter { applied[$0.key, default: 0] < $0.value }.sorted { $0.key < $1.key }
+            guard !behind.isEmpty else { return }
+            guard ContinuousClock.now < limit else {
+                let details = behind.map { source, seq in
+                    FieldViolation(field: "body.minSeq.\(source)", description: "applied up to \(applied[source, default: 0]), not yet \(seq)")
+                }
+                throw RPCError(.unavailable, "the read model has not caught up yet; retry", details: details)
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}
+
+/// How much of a list fits in what is left of a reply.
+enum ReplyBudget {
+    /// How many of `items`, from the first, fit in `budget` bytes, and the bytes they take. The
+    /// cheap upper bound `bytes` decides when it can; items are encoded only when it cannot.
+    static func fitting<Item: Encodable>(_ items: [Item], budget: Int, bytes: (Item) -> Int) -> (count: Int, bytes: Int) {
+        let bound = items.reduce(0) { $0 + bytes($1) + 1 }
+        if bound <= budget { return (items.count, bound) }
+        var used = 0
+        for (index, item) in items.enumerated() {
+            let size = ((try? WireCoding.encode(item))?.count ?? budget) + 1
+            if used + size > budget { return (index, used) }
+            used += size
+        }
+        return (items.count, used)
+    }
+
+    /// At least the encoded size of a ranked provider: text may grow up to six times escaped.
+    static func estimate(_ ranked: RankedProvider) -> Int {
+        80 + ranked.providerId.utf8.count * 6 + ranked.criteria.reduce(0) { $0 + 90 + $1.name.utf8.count * 6 + valueBytes($1.value) }
+    }
+
+    /// At least the encoded size of a filtered provider.
+    static func estimate(_ filtered: FilteredProvider) -> Int {
+        40 + filtered.providerId.utf8.count * 6
+            + filtered.reasons.reduce(0) { $0 + 40 + ($1.criterion.utf8.count + $1.detail.utf8.count) * 6 }
+    }
+
+    private static func valueBytes(_ value: JSONValue) -> Int {
+        if case .string(let text) = value { return 2 + text.utf8.count * 6 }
+        return 32
+    }
+}

@@ -1,0 +1,134 @@
+import Contracts
+import Foundation
+import Logging
+import ServiceKit
+import Store
+import Synchronization
+import Transport
+import Wire
+import ZeroMQ
+
+/// Brings every replica to the same ranking settings. Replicas each have their own database, so
+/// a change taken by one reaches the others as its `matching.settings.set` event: at once on the
+/// bus's event stream, and, for a replica that missed it or started later, by reading another
+/// replica's events through `matching.ReadEvents` at start and every `pullInterval`. Each replica
+/// keeps the change that supersedes the others (version, then time, then replica name), so the
+/// order in which changes arrive does not matter.
+final class SettingsFollower: Sendable {
+    let environment: ServiceEnvironment
+    let store: MatchingStore
+    let pullInterval: Duration
+    private let stopped = Atomic<Bool>(false)
+    private let wakeup = AsyncWakeup()
+    /// Wakes the listening thread to stop; without one (no eventfd), it notices within a second.
+    private let threadWakeup: WakeupSignal?
+
+    init(environment: ServiceEnvironment, store: MatchingStore, pullInterval: Duration = .seconds(30)) {
+        self.environment = environment
+        self.store = store
+        self.pullInterval = pullInterval
+        threadWakeup = try? WakeupSignal()
+    }
+
+    var work: BackgroundWork {
+        BackgroundWork(name: "settings-follower", run: { await self.run() }, stop: { self.stop() })
+    }
+
+    private var isStopped: Bool { stopped.load(ordering: .acquiring) }
+    private var logger: Logger { environment.logger }
+
+    func stop() {
+        stopped.store(true, ordering: .releasing)
+        threadWakeup?.signal()
+        wakeup.signal()
+    }
+
+    /// Follows the event stream on a thread of its own and pulls periodically, until stopped.
+    func run() async {
+        let listener = Task.detached { [self] in await listenOnThread() }
+        while !isStopped && !Task.isCancelled {
+            await pull()
+            _ = await wakeup.wait(until: .now + pullInterval)
+        }
+        threadWakeup?.signal()
+        await listener.value
+    }
+
+    /// Keeps `settings` if it supersedes what this replica has.
+    func take(_ settings: RankingSettings) async {
+        let (outbox, now) = (environment.database.outbox, environment.clock.now)
+        do {
+            let changed = try await store.write { db in try self.store.merge(db, settings, outbox: outbox, at: now) }
+            if changed {
+                logger.info("settings taken from another replica", metadata: [
+                    "partner": "\(settings.partnerId)", "version": "\(settings.version)"])
+            }
+        } catch {
+            logger.warning("keeping settings failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Reads the settings events of whichever replica the bus picks (another one while this one
+    /// is not yet taking requests).
+    private func pull() async {
+        do {
+            let client = try environment.client(Matching.service)
+            var after: Int64 = 0
+            while !isStopped {
+                let page = try await client.readEvents(
+                    Matching.service, afterSeq: after, limit: 500,
+                    options: CallOptions(timeout: .seconds(2), retry: .none))
+                for event in page.events where event.type == Matching.EventType.settingsSet {
+                    if let settings = try? ReadModelWriter.decode(RankingSettings.self, event) { await take(settings) }
+                }
+                guard let last = page.events.last, last.seq < page.lastSeq else { return }
+                after = last.seq
+            }
+        } catch {
+            // No other replica yet, or it is busy: the stream and the next pull will do.
+            logger.debug("pulling settings found no replica", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func listenOnThread() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let thread = Thread { [self] in
+                do { try listen() } catch {
+                    logger.error("settings stream failed; only pulls remain", metadata: ["error": "\(error)"])
+                }
+                continuation.resume()
+            }
+            thread.name = "octoo-settings-follower"
+            thread.start()
+        }
+    }
+
+    private func listen() throws {
+        let socket = try Socket(context: environment.context, type: .sub)
+        try socket.setLinger(ms: 0)
+        try socket.subscribe(prefix: "\(Matching.service).\(Matching.EventType.settingsSet)")
+        try socket.connect(environment.configuration.endpoints.eventsSubscribe)
+        defer { socket.close(lingerMs: 0) }
+        var poller = Poller()
+        poller.add(socket)
+        if let threadWakeup { poller.add(fileDescriptor: threadWakeup.fileDescriptor) }
+        while !isStopped {
+            let ready = try poller.poll(timeoutMs: 1000)
+            if ready.count > 1, ready[1] { threadWakeup?.clear() }
+            guard ready[0] else { continue }
+            while !isStopped, let frames = try socket.receive(dontWait: true) {
+                guard frames.count == 2,
+                      case .success(let json) = LengthPrefixedFrame.decode(frames[1], maxMessageBytes: Int.max),
+                      let event = try? WireCoding.decode(Event.self, from: json),
+                      let settings = try? ReadModelWriter.decode(RankingSettings.self, event) else { continue }
+                // The write is short and rare: done from this thread, in order.
+                let semaphore = DispatchSemaphore(value: 0)
+                Task {
+                    await take(settings)
+                    semaphore.signal()
+                }
+                semaphore.wait()
+            }
+        }
+    }
+}

@@ -1,0 +1,660 @@
+import Foundation
+import Transport
+import Wire
+
+/// The broadcast contract: each request's ranked providers contacted in waves planned by the
+/// job's lead time, every contact attempt ending with one disposition, recycling, a block list,
+/// wave policies and statistics. Dispositions, blocks, policies and statistics are in
+/// `BroadcastSettings.swift`.
+public enum Broadcast {
+    /// The service name.
+    public static let service = "broadcast"
+
+    static let callers: Set<Actor.Role> = [.partner, .service]
+
+    static func method<Request, Response>(
+        _ name: String, idempotent: Bool, roles: Set<Actor.Role> = callers, _ summary: String, request: JSONValue,
+        response: JSONValue
+    ) -> MethodDescriptor<Request, Response> {
+        MethodDescriptor(
+            "broadcast.\(name)", idempotent: idempotent, roles: roles, summary: summary, request: request,
+            response: response)
+    }
+
+    public static let start: MethodDescriptor<StartRequest, BroadcastDetail> = method(
+        "Start", idempotent: true,
+        "Starts (or restarts a stopped) broadcast of a request, with overrides if given: ranks, sends the first wave.",
+        request: StartRequest.schema, response: BroadcastDetail.schema)
+    public static let get: MethodDescriptor<BroadcastRequestId, BroadcastDetail> = method(
+        "Get", idempotent: true,
+        "A request's broadcast: state, the considered list with explanations and overrides, waves, attempts.",
+        request: BroadcastRequestId.schema, response: BroadcastDetail.schema)
+    public static let list: MethodDescriptor<ListBroadcastsRequest, ListBroadcastsResponse> = method(
+        "List", idempotent: true, "The partner's broadcasts by request id, optionally in one state, paged.",
+        request: ListBroadcastsRequest.schema, response: ListBroadcastsResponse.schema)
+    public static let override: MethodDescriptor<OverrideRequest, BroadcastDetail> = method(
+        "Override", idempotent: true,
+        "Pins, excludes and orders providers of the considered list (each list given replaces the previous one).",
+        request: OverrideRequest.schema, response: BroadcastDetail.schema)
+    public static let pause: MethodDescriptor<BroadcastActionRequest, BroadcastDetail> = method(
+        "Pause", idempotent: true, "Sends no new wave until resumed; the current wave still closes on time.",
+        request: BroadcastActionRequest.schema, response: BroadcastDetail.schema)
+    public static let resume: MethodDescriptor<BroadcastActionRequest, BroadcastDetail> = method(
+        "Resume", idempotent: true, "Resumes a paused broadcast where the rules say it is.",
+        request: BroadcastActionRequest.schema, response: BroadcastDetail.schema)
+    public static let stop: MethodDescriptor<BroadcastActionRequest, BroadcastDetail> = method(
+        "Stop", idempotent: true, "Stops the broadcast; open attempts get WITHDRAWN.",
+        request: BroadcastActionRequest.schema, response: BroadcastDetail.schema)
+    public static let recycle: MethodDescriptor<RecycleRequest, RecycleResponse> = method(
+        "Recycle", idempotent: false,
+        "Puts dispositioned providers back in rotation now (codes given, else every non-final code but INTERESTED).",
+        request: RecycleRequest.schema, response: RecycleResponse.schema)
+    public static let setDisposition: MethodDescriptor<SetDispositionRequest, AttemptReply> = method(
+        "SetDisposition", idempotent: true,
+        "The partner qualifies an attempt with a default or custom disposition (one that blocks adds a block).",
+        request: SetDispositionRequest.schema, response: AttemptReply.schema)
+    public static let reportDelivery: MethodDescriptor<ReportDeliveryRequest, AttemptReply> = method(
+        "ReportDelivery", idempotent: true,
+        "Whatever delivers contact messages reports the outcome; a failure sets DELIVERY_FAILED.",
+        request: ReportDeliveryRequest.schema, response: AttemptReply.schema)
+
+    /// Event types broadcast publishes (topic `broadcast.<type>`).
+    public enum EventType {
+        /// `ContactSent`: for a notifier to deliver.
+        public static let contactSent = "contact.sent"
+        /// `BroadcastStateChanged`.
+        public static let stateChanged = "state.changed"
+        /// `WaveSent`.
+        public static let waveSent = "wave.sent"
+        /// `AttemptReply`: an attempt got (or changed) its disposition.
+        public static let attemptDispositioned = "attempt.dispositioned"
+        /// `BlockReply`.
+        public static let blockAdded = "block.added"
+        /// `BlockReply`.
+        public static let blockRemoved = "block.removed"
+        /// `PolicyReply`.
+        public static let policySet = "policy.set"
+        /// `DispositionReply`.
+        public static let dispositionDefined = "disposition.defined"
+        /// `DispositionReply`.
+        public static let dispositionArchived = "disposition.archived"
+    }
+}
+
+// MARK: The broadcast as the wire shows it
+
+/// Where a broadcast is (DESIGN §2).
+public enum BroadcastState: String, Codable, Sendable, CaseIterable {
+    /// Waves are going out (or one is answered and the next is being planned).
+    case running
+    /// The partner paused it: no new wave.
+    case paused
+    /// Nothing to do until something happens: see `waitingFor`.
+    case waiting
+    /// Every slot of the team is held.
+    case filled
+    /// Stopped by the partner, by a cancelled request or by the job's start (`stopReason`).
+    case stopped
+    /// Nobody is left to contact and nobody comes back into rotation by rule.
+    case exhausted
+}
+
+/// What a `waiting` (or `running` between waves) broadcast waits for.
+public enum BroadcastWait: String, Codable, Sendable, CaseIterable {
+    /// The job is further out than the policy's start window.
+    case startWindow
+    /// Pending interest covers every opening: it resumes when interest is turned down.
+    case interest
+    /// Everyone left is out of rotation until a recycle rule brings someone back.
+    case recycle
+}
+
+/// How a provider is reached, from the registry's data.
+public struct ContactChannel: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable, CaseIterable { case email, sms }
+    public var kind: Kind
+    public var address: String
+    public init(kind: Kind, address: String) {
+        self.kind = kind
+        self.address = address
+    }
+    static let schema = JSONSchema.object(
+        ["kind": JSONSchema.string(values: Kind.allCases.map(\.rawValue)), "address": JSONSchema.string()],
+        required: ["kind", "address"])
+}
+
+/// What a contact says.
+public struct ContactMessage: Codable, Sendable, Equatable {
+    public var subject: String
+    public var text: String
+    public init(subject: String, text: String) {
+        self.subject = subject
+        self.text = text
+    }
+    static let schema = JSONSchema.object(
+        ["subject": JSONSchema.string(), "text": JSONSchema.string()], required: ["subject", "text"])
+}
+
+/// One provider of the considered list: matching's verdict with the partner's overrides.
+public struct ConsideredProvider: Codable, Sendable, Equatable {
+    public var providerId: String
+    /// Place in the contact order (from 1) once overrides apply; absent when never to be contacted.
+    public var position: Int?
+    /// Matching's rank (from 1), absent when filtered out.
+    public var rank: Int?
+    public var score: Double?
+    public var criteria: [CriterionValue]
+    /// Every reason matching filtered the provider out (empty when ranked).
+    public var reasons: [FilterReason]
+    public var pinned: Bool
+    public var excluded: Bool
+    /// Contact attempts made so far for this request.
+    public var attempts: Int
+    public var lastDisposition: String?
+
+    public init(
+        providerId: String, position: Int? = nil, rank: Int? = nil, score: Double? = nil,
+        criteria: [CriterionValue] = [], reasons: [FilterReason] = [], pinned: Bool = false, excluded: Bool = false,
+        attempts: Int = 0, lastDisposition: String? = nil
+    ) {
+        self.providerId = providerId
+        self.position = position
+        self.rank = rank
+        self.score = score
+        self.criteria = criteria
+        self.reasons = reasons
+        self.pinned = pinned
+        self.excluded = excluded
+        self.attempts = attempts
+        self.lastDisposition = lastDisposition
+    }
+
+    static let schema = JSONSchema.object(
+        [
+            "providerId": JSONSchema.string(), "position": JSONSchema.integer(minimum: 1),
+            "rank": JSONSchema.integer(minimum: 1), "score": JSONSchema.number(),
+            "criteria": JSONSchema.array(of: CriterionValue.schema),
+            "reasons": JSONSchema.array(of: FilterReason.schema),
+            "pinned": JSONSchema.boolean, "excluded": JSONSchema.boolean, "attempts": JSONSchema.integer(minimum: 0),
+            "lastDisposition": JSONSchema.string(),
+        ], required: ["providerId", "criteria", "reasons", "pinned", "excluded", "attempts"])
+}
+
+/// The partner's overrides of the considered list.
+public struct BroadcastOverrides: Codable, Sendable, Equatable {
+    /// Contacted first, in this order.
+    public var pin: [String]
+    /// Never contacted for this request.
+    public var exclude: [String]
+    /// Contacted in this order after the pinned, before everyone else.
+    public var order: [String]
+    public init(pin: [String] = [], exclude: [String] = [], order: [String] = []) {
+        self.pin = pin
+        self.exclude = exclude
+        self.order = order
+    }
+    static let schema = JSONSchema.object(
+        [
+            "pin": JSONSchema.array(of: JSONSchema.string()), "exclude": JSONSchema.array(of: JSONSchema.string()),
+            "order": JSONSchema.array(of: JSONSchema.string()),
+        ], required: ["pin", "exclude", "order"])
+}
+
+/// One wave: who was contacted together, planned by the band of the lead time at the moment.
+public struct BroadcastWave: Codable, Sendable, Equatable {
+    /// From 1.
+    public var number: Int
+    public var plannedAt: Date
+    /// When its last contact went out (or was skipped).
+    public var sentAt: Date?
+    /// When its silent providers get `NO_RESPONSE`, unless every one answered before.
+    public var closesAt: Date?
+    public var closedAt: Date?
+    /// Hours from planning to the job's start.
+    public var leadHours: Double
+    /// The band's wave size (0: everyone left) and interval.
+    public var waveSize: Int
+    public var intervalMinutes: Int
+    public var providerIds: [String]
+
+    public init(
+        number: Int, plannedAt: Date, sentAt: Date? = nil, closesAt: Date? = nil, closedAt: Date? = nil,
+        leadHours: Double, waveSize: Int, intervalMinutes: Int, providerIds: [String]
+    ) {
+        self.number = number
+        self.plannedAt = plannedAt
+        self.sentAt = sentAt
+        self.closesAt = closesAt
+        self.closedAt = closedAt
+        self.leadHours = leadHours
+        self.waveSize = waveSize
+        self.intervalMinutes = intervalMinutes
+        self.providerIds = providerIds
+    }
+
+    static let schema = JSONSchema.object(
+        [
+            "number": JSONSchema.integer(minimum: 1), "plannedAt": JSONSchema.timestamp,
+            "sentAt": JSONSchema.timestamp, "closesAt": JSONSchema.timestamp, "closedAt": JSONSchema.timestamp,
+            "leadHours": JSONSchema.number(), "waveSize": JSONSchema.integer(minimum: 0),
+            "intervalMinutes": JSONSchema.integer(minimum: 1),
+            "providerIds": JSONSchema.array(of: JSONSchema.string()),
+        ], required: ["number", "plannedAt", "leadHours", "waveSize", "intervalMinutes", "providerIds"])
+}
+
+/// One contact of one provider for one request, ending with exactly one disposition.
+public struct ContactAttempt: Codable, Sendable, Equatable {
+    /// Where the contact itself is: planned in a wave, being checked and offered, sent, or never
+    /// sent (skipped at send time, or the broadcast ended first; the disposition says which).
+    public enum Status: String, Codable, Sendable, CaseIterable { case planned, sending, sent, notSent }
+
+    public var id: String
+    public var requestId: String
+    public var providerId: String
+    public var wave: Int
+    /// This provider's attempts on this request so far, this one included.
+    public var attemptNumber: Int
+    public var status: Status
+    public var plannedAt: Date
+    public var sentAt: Date?
+    public var opportunityId: String?
+    public var channel: ContactChannel?
+    /// System, default or custom code; absent while the attempt is open.
+    public var disposition: String?
+    public var dispositionAt: Date?
+    /// `system`, `provider` or `partner`.
+    public var dispositionBy: String?
+    /// The provider answered after the attempt had a system disposition (e.g. `NO_RESPONSE`).
+    public var late: Bool
+    /// Why it was skipped, or the partner's note.
+    public var reason: String?
+    public var deliveredAt: Date?
+    public var deliveryError: String?
+    /// Put back in rotation (by `Recycle`) at this time.
+    public var recycledAt: Date?
+
+    public init(
+        id: String, requestId: String, providerId: String, wave: Int, attemptNumber: Int, status: Status,
+        plannedAt: Date, sentAt: Date? = nil, opportunityId: String? = nil, channel: ContactChannel? = nil,
+        disposition: String? = nil, dispositionAt: Date? = nil, dispositionBy: String? = nil, late: Bool = false,
+        reason: String? = nil, deliveredAt: Date? = nil, deliveryError: String? = nil, recycledAt: Date? = nil
+    ) {
+        self.id = id
+        self.requestId = requestId
+        self.providerId = providerId
+        self.wave = wave
+        self.attemptNumber = attemptNumber
+        self.status = status
+        self.plannedAt = plannedAt
+        self.sentAt = sentAt
+        self.opportunityId = opportunityId
+        self.channel = channel
+        self.disposition = disposition
+        self.dispositionAt = dispositionAt
+        self.dispositionBy = dispositionBy
+        self.late = late
+        self.reason = reason
+        self.deliveredAt = deliveredAt
+        self.deliveryError = deliveryError
+        self.recycledAt = recycledAt
+    }
+
+    static let schema = JSONSchema.object(
+        [
+            "id": JSONSchema.string(), "requestId": JSONSchema.string(), "providerId": JSONSchema.string(),
+            "wave": JSONSchema.integer(minimum: 1), "attemptNumber": JSONSchema.integer(minimum: 1),
+            "status": JSONSchema.string(values: Status.allCases.map(\.rawValue)), "plannedAt": JSONSchema.timestamp,
+            "sentAt": JSONSchema.timestamp, "opportunityId": JSONSchema.string(), "channel": ContactChannel.schema,
+            "disposition": JSONSchema.string(), "dispositionAt": JSONSchema.timestamp,
+            "dispositionBy": JSONSchema.string(values: ["system", "provider", "partner"]),
+            "late": JSONSchema.boolean, "reason": JSONSchema.string(), "deliveredAt": JSONSchema.timestamp,
+            "deliveryError": JSONSchema.string(), "recycledAt": JSONSchema.timestamp,
+        ],
+        required: ["id", "requestId", "providerId", "wave", "attemptNumber", "status", "plannedAt", "late"])
+}
+
+/// A request's broadcast in full (`Get`, and the reply of the methods that change one).
+public struct BroadcastDetail: Codable, Sendable, Equatable {
+    public var requestId: String
+    public var customerId: String
+    public var state: BroadcastState
+    public var waitingFor: BroadcastWait?
+    public var stopReason: String?
+    /// The last failure of the background work on it (ranking, sending), until it succeeds again.
+    public var lastError: String?
+    public var teamSize: Int
+    /// Slots no provider holds (a slot whose holder seeks a replacement counts as open).
+    public var openings: Int
+    /// Interested providers awaiting a decision.
+    public var pendingInterest: Int
+    public var startsAt: Date
+    public var endsAt: Date
+    public var startedAt: Date
+    public var updatedAt: Date
+    /// Increases by one on every change of the broadcast itself (not of its attempts).
+    public var version: Int
+    /// The last wave's number (0 before the first).
+    public var currentWave: Int
+    /// When the next wave is due, if a time is known.
+    public var nextWaveAt: Date?
+    public var rankedAt: Date?
+    public var counts: RankCounts?
+    public var overrides: BroadcastOverrides
+    /// Everyone matching judged: ranked providers in contact order, then the filtered and excluded.
+    public var considered: [ConsideredProvider]
+    public var waves: [BroadcastWave]
+    public var attempts: [ContactAttempt]
+
+    public init(
+        requestId: String, customerId: String, state: BroadcastState, waitingFor: BroadcastWait? = nil,
+        stopReason: String? = nil, lastError: String? = nil, teamSize: Int, openings: Int, pendingInterest: Int,
+        startsAt: Date, endsAt: Date, startedAt: Date, updatedAt: Date, version: Int, currentWave: Int,
+        nextWaveAt: Date? = nil, rankedAt: Date? = nil, counts: RankCounts? = nil,
+        overrides: BroadcastOverrides = BroadcastOverrides(), considered: [ConsideredProvider] = [],
+        waves: [BroadcastWave] = [], attempts: [ContactAttempt] = []
+    ) {
+        self.requestId = requestId
+        self.customerId = customerId
+        self.state = state
+        self.waitingFor = waitingFor
+        self.stopReason = stopReason
+        self.lastError = lastError
+        self.teamSize = teamSize
+        self.openings = openings
+        self.pendingInterest = pendingInterest
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+        self.startedAt = startedAt
+        self.updatedAt = updatedAt
+        self.version = version
+        self.currentWave = currentWave
+        self.nextWaveAt = nextWaveAt
+        self.rankedAt = rankedAt
+        self.counts = counts
+        self.overrides = overrides
+        self.considered = considered
+        self.waves = waves
+        self.attempts = attempts
+    }
+
+    static let schema = JSONSchema.object(
+        [
+            "requestId": JSONSchema.string(), "customerId": JSONSchema.string(),
+            "state": JSONSchema.string(values: BroadcastState.allCases.map(\.rawValue)),
+            "waitingFor": JSONSchema.string(values: BroadcastWait.allCases.map(\.rawValue)),
+            "stopReason": JSONSchema.string(), "lastError": JSONSchema.string(),
+            "teamSize": JSONSchema.integer(minimum: 1), "openings": JSONSchema.integer(),
+            "pendingInterest": JSONSchema.integer(minimum: 0), "startsAt": JSONSchema.timestamp,
+            "endsAt": JSONSchema.timestamp, "startedAt": JSONSchema.timestamp, "updatedAt": JSONSchema.timestamp,
+            "version": JSONSchema.integer(minimum: 1), "currentWave": JSONSchema.integer(minimum: 0),
+            "nextWaveAt": JSONSchema.timestamp, "rankedAt": JSONSchema.timestamp, "counts": RankCounts.schema,
+            "overrides": BroadcastOverrides.schema, "considered": JSONSchema.array(of: ConsideredProvider.schema),
+            "waves": JSONSchema.array(of: BroadcastWave.schema),
+            "attempts": JSONSchema.array(of: ContactAttempt.schema),
+        ],
+        required: [
+            "requestId", "customerId", "state", "teamSize", "openings", "pendingInterest", "startsAt", "endsAt",
+            "startedAt", "updatedAt", "version", "currentWave", "overrides", "considered", "waves", "attempts",
+        ])
+}
+
+/// One line of `List`.
+public struct BroadcastSummary: Codable, Sendable, Equatable {
+    public var requestId: String
+    public var customerId: String
+    public var state: BroadcastState
+    public var waitingFor: BroadcastWait?
+    public var currentWave: Int
+    public var nextWaveAt: Date?
+    public var openings: Int
+    public var pendingInterest: Int
+    public var startsAt: Date
+    public var updatedAt: Date
+
+    public init(
+        requestId: String, customerId: String, state: BroadcastState, waitingFor: BroadcastWait?, currentWave: Int,
+        nextWaveAt: Date?, openings: Int, pendingInterest: Int, startsAt: Date, updatedAt: Date
+    ) {
+        self.requestId = requestId
+        self.customerId = customerId
+        self.state = state
+        self.waitingFor = waitingFor
+        self.currentWave = currentWave
+        self.nextWaveAt = nextWaveAt
+        self.openings = openings
+        self.pendingInterest = pendingInterest
+        self.startsAt = startsAt
+        self.updatedAt = updatedAt
+    }
+
+    static let schema = JSONSchema.object(
+        [
+            "requestId": JSONSchema.string(), "customerId": JSONSchema.string(),
+            "state": JSONSchema.string(values: BroadcastState.allCases.map(\.rawValue)),
+            "waitingFor": JSONSchema.string(values: BroadcastWait.allCases.map(\.rawValue)),
+            "currentWave": JSONSchema.integer(minimum: 0), "nextWaveAt": JSONSchema.timestamp,
+            "openings": JSONSchema.integer(), "pendingInterest": JSONSchema.integer(minimum: 0),
+            "startsAt": JSONSchema.timestamp, "updatedAt": JSONSchema.timestamp,
+        ],
+        required: [
+            "requestId", "customerId", "state", "currentWave", "openings", "pendingInterest", "startsAt", "updatedAt",
+        ])
+}
+
+// MARK: Requests and replies
+
+/// `Get`'s body.
+public struct BroadcastRequestId: Codable, Sendable, Equatable {
+    public var requestId: String
+    public init(requestId: String) { self.requestId = requestId }
+    static let schema = JSONSchema.object(["requestId": JSONSchema.string()], required: ["requestId"])
+}
+
+/// `Start`'s body: the request, and the partner's overrides before the first wave (as `Override`).
+public struct StartRequest: Codable, Sendable, Equatable {
+    public var requestId: String
+    public var pin: [String]?
+    public var exclude: [String]?
+    public var order: [String]?
+    public init(requestId: String, pin: [String]? = nil, exclude: [String]? = nil, order: [String]? = nil) {
+        self.requestId = requestId
+        self.pin = pin
+        self.exclude = exclude
+        self.order = order
+    }
+    static let schema = JSONSchema.object(
+        [
+            "requestId": JSONSchema.string(), "pin": JSONSchema.array(of: JSONSchema.string()),
+            "exclude": JSONSchema.array(of: JSONSchema.string()), "order": JSONSchema.array(of: JSONSchema.string()),
+        ], required: ["requestId"])
+}
+
+/// `Pause`, `Resume`, `Stop`.
+public struct BroadcastActionRequest: Codable, Sendable, Equatable {
+    public var requestId: String
+    public var reason: String?
+    public init(requestId: String, reason: String? = nil) {
+        self.requestId = requestId
+        self.reason = reason
+    }
+    static let schema = JSONSchema.object(
+        ["requestId": JSONSchema.string(), "reason": JSONSchema.string()], required: ["requestId"])
+}
+
+public struct ListBroadcastsRequest: Codable, Sendable, Equatable {
+    public var state: BroadcastState?
+    public var pageSize: Int?
+    public var pageToken: String?
+    public init(state: BroadcastState? = nil, pageSize: Int? = nil, pageToken: String? = nil) {
+        self.state = state
+        self.pageSize = pageSize
+        self.pageToken = pageToken
+    }
+    static let schema = JSONSchema.object([
+        "state": JSONSchema.string(values: BroadcastState.allCases.map(\.rawValue)),
+        "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default: all that fit in one reply"),
+        "pageToken": JSONSchema.string(description: "nextPageToken of the previous page"),
+    ])
+}
+
+public struct ListBroadcastsResponse: Codable, Sendable, Equatable {
+    public var broadcasts: [BroadcastSummary]
+    public var nextPageToken: String?
+    public init(broadcasts: [BroadcastSummary], nextPageToken: String? = nil) {
+        self.broadcasts = broadcasts
+        self.nextPageToken = nextPageToken
+    }
+    static let schema = JSONSchema.object(
+        ["broadcasts": JSONSchema.array(of: BroadcastSummary.schema), "nextPageToken": JSONSchema.string()],
+        required: ["broadcasts"])
+}
+
+/// `Override`'s body: each list given replaces the previous one; a list left out stays.
+public struct OverrideRequest: Codable, Sendable, Equatable {
+    public var requestId: String
+    public var pin: [String]?
+    public var exclude: [String]?
+    public var order: [String]?
+    public var expectedVersion: Int?
+    public init(
+        requestId: String, pin: [String]? = nil, exclude: [String]? = nil, order: [String]? = nil,
+        expectedVersion: Int? = nil
+    ) {
+        self.requestId = requestId
+        self.pin = pin
+        self.exclude = exclude
+        self.order = order
+        self.expectedVersion = expectedVersion
+    }
+    static let schema = JSONSchema.object(
+        [
+            "requestId": JSONSchema.string(), "pin": JSONSchema.array(of: JSONSchema.string()),
+            "exclude": JSONSchema.array(of: JSONSchema.string()), "order": JSONSchema.array(of: JSONSchema.string()),
+            "expectedVersion": JSONSchema.integer(minimum: 1),
+        ], required: ["requestId"])
+}
+
+public struct RecycleRequest: Codable, Sendable, Equatable {
+    public var requestId: String
+    /// Dispositions to recycle; without it every non-final one except `INTERESTED`.
+    public var codes: [String]?
+    public init(requestId: String, codes: [String]? = nil) {
+        self.requestId = requestId
+        self.codes = codes
+    }
+    static let schema = JSONSchema.object(
+        ["requestId": JSONSchema.string(), "codes": JSONSchema.array(of: JSONSchema.string())],
+        required: ["requestId"])
+}
+
+public struct RecycleResponse: Codable, Sendable, Equatable {
+    /// The attempts whose providers are back in rotation.
+    public var recycled: [ContactAttempt]
+    public var state: BroadcastState
+    public init(recycled: [ContactAttempt], state: BroadcastState) {
+        self.recycled = recycled
+        self.state = state
+    }
+    static let schema = JSONSchema.object(
+        [
+            "recycled": JSONSchema.array(of: ContactAttempt.schema),
+            "state": JSONSchema.string(values: BroadcastState.allCases.map(\.rawValue)),
+        ], required: ["recycled", "state"])
+}
+
+public struct SetDispositionRequest: Codable, Sendable, Equatable {
+    public var attemptId: String
+    public var code: String
+    /// For a disposition that blocks: block the provider for every customer, not only the request's.
+    public var blockAllCustomers: Bool?
+    public var note: String?
+    public init(attemptId: String, code: String, blockAllCustomers: Bool? = nil, note: String? = nil) {
+        self.attemptId = attemptId
+        self.code = code
+        self.blockAllCustomers = blockAllCustomers
+        self.note = note
+    }
+    static let schema = JSONSchema.object(
+        [
+            "attemptId": JSONSchema.string(), "code": JSONSchema.string(), "blockAllCustomers": JSONSchema.boolean,
+            "note": JSONSchema.string(),
+        ], required: ["attemptId", "code"])
+}
+
+public struct ReportDeliveryRequest: Codable, Sendable, Equatable {
+    public var attemptId: String
+    public var delivered: Bool
+    public var error: String?
+    public init(attemptId: String, delivered: Bool, error: String? = nil) {
+        self.attemptId = attemptId
+        self.delivered = delivered
+        self.error = error
+    }
+    static let schema = JSONSchema.object(
+        ["attemptId": JSONSchema.string(), "delivered": JSONSchema.boolean, "error": JSONSchema.string()],
+        required: ["attemptId", "delivered"])
+}
+
+public struct AttemptReply: Codable, Sendable, Equatable {
+    public var attempt: ContactAttempt
+    public init(attempt: ContactAttempt) { self.attempt = attempt }
+    static let schema = JSONSchema.object(["attempt": ContactAttempt.schema], required: ["attempt"])
+}
+
+// MARK: Events
+
+/// `broadcast.contact.sent`: one contact for a notifier to deliver, then report with `ReportDelivery`.
+public struct ContactSent: Codable, Sendable, Equatable {
+    public var attemptId: String
+    public var requestId: String
+    public var providerId: String
+    public var opportunityId: String
+    public var wave: Int
+    public var channel: ContactChannel
+    public var message: ContactMessage
+    public var sentAt: Date
+    public init(
+        attemptId: String, requestId: String, providerId: String, opportunityId: String, wave: Int,
+        channel: ContactChannel, message: ContactMessage, sentAt: Date
+    ) {
+        self.attemptId = attemptId
+        self.requestId = requestId
+        self.providerId = providerId
+        self.opportunityId = opportunityId
+        self.wave = wave
+        self.channel = channel
+        self.message = message
+        self.sentAt = sentAt
+    }
+}
+
+/// `broadcast.state.changed`.
+public struct BroadcastStateChanged: Codable, Sendable, Equatable {
+    public var requestId: String
+    public var from: BroadcastState?
+    public var to: BroadcastState
+    public var waitingFor: BroadcastWait?
+    public var reason: String?
+    public var currentWave: Int
+    public init(
+        requestId: String, from: BroadcastState?, to: BroadcastState, waitingFor: BroadcastWait?, reason: String?,
+        currentWave: Int
+    ) {
+        self.requestId = requestId
+        self.from = from
+        self.to = to
+        self.waitingFor = waitingFor
+        self.reason = reason
+        self.currentWave = currentWave
+    }
+}
+
+/// `broadcast.wave.sent`.
+public struct WaveSent: Codable, Sendable, Equatable {
+    public var requestId: String
+    public var wave: BroadcastWave
+    public init(requestId: String, wave: BroadcastWave) {
+        self.requestId = requestId
+        self.wave = wave
+    }
+}

@@ -1,0 +1,263 @@
+import Foundation
+import Transport
+import Wire
+
+// Broadcast's handler protocols and typed client: what its service implements and what others
+// call. Every method of `Broadcast` is in exactly one protocol below, and `Broadcast.register`
+// routes them all, so a described method cannot go unimplemented.
+
+/// Broadcasts: started, read, listed, paused, resumed, stopped.
+public protocol BroadcastLifecycleHandling: Sendable {
+    /// `broadcast.Start`.
+    func start(_ request: StartRequest, _ context: CallerContext) async throws -> BroadcastDetail
+    /// `broadcast.Get`.
+    func get(_ request: BroadcastRequestId, _ context: CallerContext) async throws -> BroadcastDetail
+    /// `broadcast.List`.
+    func list(_ request: ListBroadcastsRequest, _ context: CallerContext) async throws -> ListBroadcastsResponse
+    /// `broadcast.Pause`.
+    func pause(_ request: BroadcastActionRequest, _ context: CallerContext) async throws -> BroadcastDetail
+    /// `broadcast.Resume`.
+    func resume(_ request: BroadcastActionRequest, _ context: CallerContext) async throws -> BroadcastDetail
+    /// `broadcast.Stop`.
+    func stop(_ request: BroadcastActionRequest, _ context: CallerContext) async throws -> BroadcastDetail
+}
+
+/// Who is contacted: the partner's overrides of the considered list, and recycling.
+public protocol BroadcastRotationHandling: Sendable {
+    /// `broadcast.Override`.
+    func override(_ request: OverrideRequest, _ context: CallerContext) async throws -> BroadcastDetail
+    /// `broadcast.Recycle`.
+    func recycle(_ request: RecycleRequest, _ context: CallerContext) async throws -> RecycleResponse
+}
+
+/// Contact attempts: qualified by the partner, delivery reported.
+public protocol BroadcastAttemptHandling: Sendable {
+    /// `broadcast.SetDisposition`.
+    func setDisposition(_ request: SetDispositionRequest, _ context: CallerContext) async throws -> AttemptReply
+    /// `broadcast.ReportDelivery`.
+    func reportDelivery(_ request: ReportDeliveryRequest, _ context: CallerContext) async throws -> AttemptReply
+}
+
+/// The partner's dispositions and their recycle rules.
+public protocol BroadcastDispositionHandling: Sendable {
+    /// `broadcast.DefineDisposition`.
+    func defineDisposition(_ request: DefineDispositionRequest, _ context: CallerContext) async throws
+        -> DispositionReply
+    /// `broadcast.ArchiveDisposition`.
+    func archiveDisposition(_ request: DispositionCodeRequest, _ context: CallerContext) async throws
+        -> DispositionReply
+    /// `broadcast.DeleteDisposition`.
+    func deleteDisposition(_ request: DispositionCodeRequest, _ context: CallerContext) async throws
+        -> DeleteDispositionResponse
+    /// `broadcast.ListDispositions`.
+    func listDispositions(_ request: ListDispositionsRequest, _ context: CallerContext) async throws
+        -> ListDispositionsResponse
+}
+
+/// The block list.
+public protocol BroadcastBlockHandling: Sendable {
+    /// `broadcast.Block`.
+    func block(_ request: BlockRequest, _ context: CallerContext) async throws -> BlockReply
+    /// `broadcast.Unblock`.
+    func unblock(_ request: UnblockRequest, _ context: CallerContext) async throws -> BlockReply
+    /// `broadcast.ListBlocks`.
+    func listBlocks(_ request: ListBlocksRequest, _ context: CallerContext) async throws -> ListBlocksResponse
+}
+
+/// The wave policy.
+public protocol BroadcastPolicyHandling: Sendable {
+    /// `broadcast.SetPolicy`.
+    func setPolicy(_ request: SetPolicyRequest, _ context: CallerContext) async throws -> PolicyReply
+    /// `broadcast.GetPolicy`.
+    func getPolicy(_ request: GetPolicyRequest, _ context: CallerContext) async throws -> PolicyReply
+}
+
+/// Statistics.
+public protocol BroadcastStatsHandling: Sendable {
+    /// `broadcast.Stats`.
+    func stats(_ request: StatsRequest, _ context: CallerContext) async throws -> StatsResponse
+}
+
+extension Broadcast {
+    /// One handler per resource: together they implement every method of the contract.
+    public struct Handlers: Sendable {
+        public var broadcasts: any BroadcastLifecycleHandling
+        public var rotation: any BroadcastRotationHandling
+        public var attempts: any BroadcastAttemptHandling
+        public var dispositions: any BroadcastDispositionHandling
+        public var blocks: any BroadcastBlockHandling
+        public var policies: any BroadcastPolicyHandling
+        public var stats: any BroadcastStatsHandling
+
+        public init(
+            broadcasts: any BroadcastLifecycleHandling, rotation: any BroadcastRotationHandling,
+            attempts: any BroadcastAttemptHandling, dispositions: any BroadcastDispositionHandling,
+            blocks: any BroadcastBlockHandling, policies: any BroadcastPolicyHandling,
+            stats: any BroadcastStatsHandling
+        ) {
+            self.broadcasts = broadcasts
+            self.rotation = rotation
+            self.attempts = attempts
+            self.dispositions = dispositions
+            self.blocks = blocks
+            self.policies = policies
+            self.stats = stats
+        }
+    }
+
+    /// Routes every method of the contract to its handler.
+    public static func register(_ handlers: Handlers, into router: inout RPCRouter) {
+        let broadcasts = handlers.broadcasts
+        router.route(start) { try await broadcasts.start($0, $1) }
+        router.route(get) { try await broadcasts.get($0, $1) }
+        router.route(list) { try await broadcasts.list($0, $1) }
+        router.route(pause) { try await broadcasts.pause($0, $1) }
+        router.route(resume) { try await broadcasts.resume($0, $1) }
+        router.route(stop) { try await broadcasts.stop($0, $1) }
+        let rotation = handlers.rotation
+        router.route(override) { try await rotation.override($0, $1) }
+        router.route(recycle) { try await rotation.recycle($0, $1) }
+        let attempts = handlers.attempts
+        router.route(setDisposition) { try await attempts.setDisposition($0, $1) }
+        router.route(reportDelivery) { try await attempts.reportDelivery($0, $1) }
+        let dispositions = handlers.dispositions
+        router.route(defineDisposition) { try await dispositions.defineDisposition($0, $1) }
+        router.route(archiveDisposition) { try await dispositions.archiveDisposition($0, $1) }
+        router.route(deleteDisposition) { try await dispositions.deleteDisposition($0, $1) }
+        router.route(listDispositions) { try await dispositions.listDispositions($0, $1) }
+        let blocks = handlers.blocks
+        router.route(block) { try await blocks.block($0, $1) }
+        router.route(unblock) { try await blocks.unblock($0, $1) }
+        router.route(listBlocks) { try await blocks.listBlocks($0, $1) }
+        let policies = handlers.policies
+        router.route(setPolicy) { try await policies.setPolicy($0, $1) }
+        router.route(getPolicy) { try await policies.getPolicy($0, $1) }
+        let stats = handlers.stats
+        router.route(self.stats) { try await stats.stats($0, $1) }
+    }
+
+    /// Every method of the contract, as `Describe` must list them.
+    public static let methodNames: [String] = [
+        start.name, get.name, list.name, pause.name, resume.name, stop.name,
+        override.name, recycle.name,
+        setDisposition.name, reportDelivery.name,
+        defineDisposition.name, archiveDisposition.name, deleteDisposition.name, listDispositions.name,
+        block.name, unblock.name, listBlocks.name,
+        setPolicy.name, getPolicy.name,
+        stats.name,
+    ]
+}
+
+/// A typed client of broadcast: every call carries the actor and stays within the caller's
+/// remaining deadline.
+public struct BroadcastClient: ContractClient {
+    public let caller: ContractCaller
+
+    public init(caller: ContractCaller) { self.caller = caller }
+
+    /// `broadcast.Start`.
+    public func start(_ request: StartRequest) async throws(RPCError) -> BroadcastDetail {
+        try await caller.call(Broadcast.start, request)
+    }
+
+    /// `broadcast.Get`.
+    public func get(_ request: BroadcastRequestId) async throws(RPCError) -> BroadcastDetail {
+        try await caller.call(Broadcast.get, request)
+    }
+
+    /// `broadcast.List`.
+    public func list(_ request: ListBroadcastsRequest) async throws(RPCError) -> ListBroadcastsResponse {
+        try await caller.call(Broadcast.list, request)
+    }
+
+    /// `broadcast.Pause`.
+    public func pause(_ request: BroadcastActionRequest) async throws(RPCError) -> BroadcastDetail {
+        try await caller.call(Broadcast.pause, request)
+    }
+
+    /// `broadcast.Resume`.
+    public func resume(_ request: BroadcastActionRequest) async throws(RPCError) -> BroadcastDetail {
+        try await caller.call(Broadcast.resume, request)
+    }
+
+    /// `broadcast.Stop`.
+    public func stop(_ request: BroadcastActionRequest) async throws(RPCError) -> BroadcastDetail {
+        try await caller.call(Broadcast.stop, request)
+    }
+
+    /// `broadcast.Override`.
+    public func override(_ request: OverrideRequest) async throws(RPCError) -> BroadcastDetail {
+        try await caller.call(Broadcast.override, request)
+    }
+
+    /// `broadcast.Recycle`.
+    public func recycle(_ request: RecycleRequest) async throws(RPCError) -> RecycleResponse {
+        try await caller.call(Broadcast.recycle, request)
+    }
+
+    /// `broadcast.SetDisposition`.
+    public func setDisposition(_ request: SetDispositionRequest) async throws(RPCError) -> AttemptReply {
+        try await caller.call(Broadcast.setDisposition, request)
+    }
+
+    /// `broadcast.ReportDelivery`.
+    public func reportDelivery(_ request: ReportDeliveryRequest) async throws(RPCError) -> AttemptReply {
+        try await caller.call(Broadcast.reportDelivery, request)
+    }
+
+    /// `broadcast.DefineDisposition`.
+    public func defineDisposition(_ request: DefineDispositionRequest) async throws(RPCError) -> DispositionReply {
+        try await caller.call(Broadcast.defineDisposition, request)
+    }
+
+    /// `broadcast.ArchiveDisposition`.
+    public func archiveDisposition(_ request: DispositionCodeRequest) async throws(RPCError) -> DispositionReply {
+        try await caller.call(Broadcast.archiveDisposition, request)
+    }
+
+    /// `broadcast.DeleteDisposition`.
+    public func deleteDisposition(_ request: DispositionCodeRequest) async throws(RPCError)
+        -> DeleteDispositionResponse
+    {
+        try await caller.call(Broadcast.deleteDisposition, request)
+    }
+
+    /// `broadcast.ListDispositions`.
+    public func listDispositions(_ request: ListDispositionsRequest = ListDispositionsRequest()) async throws(RPCError)
+        -> ListDispositionsResponse
+    {
+        try await caller.call(Broadcast.listDispositions, request)
+    }
+
+    /// `broadcast.Block`.
+    public func block(_ request: BlockRequest) async throws(RPCError) -> BlockReply {
+        try await caller.call(Broadcast.block, request)
+    }
+
+    /// `broadcast.Unblock`.
+    public func unblock(_ request: UnblockRequest) async throws(RPCError) -> BlockReply {
+        try await caller.call(Broadcast.unblock, request)
+    }
+
+    /// `broadcast.ListBlocks`.
+    public func listBlocks(_ request: ListBlocksRequest = ListBlocksRequest()) async throws(RPCError)
+        -> ListBlocksResponse
+    {
+        try await caller.call(Broadcast.listBlocks, request)
+    }
+
+    /// `broadcast.SetPolicy`.
+    public func setPolicy(_ request: SetPolicyRequest) async throws(RPCError) -> PolicyReply {
+        try await caller.call(Broadcast.setPolicy, request)
+    }
+
+    /// `broadcast.GetPolicy`.
+    public func getPolicy() async throws(RPCError) -> PolicyReply {
+        try await caller.call(Broadcast.getPolicy, GetPolicyRequest())
+    }
+
+    /// `broadcast.Stats`.
+    public func stats(_ request: StatsRequest) async throws(RPCError) -> StatsResponse {
+        try await caller.call(Broadcast.stats, request)
+    }
+}

@@ -1,0 +1,416 @@
+import Foundation
+import Transport
+import Wire
+
+// The partner's broadcast settings and figures: contact dispositions (system, default, custom)
+// with their recycle rules, the block list, the wave policy, and statistics.
+
+extension Broadcast {
+    public static let defineDisposition: MethodDescriptor<DefineDispositionRequest, DispositionReply> = method(
+        "DefineDisposition", idempotent: true,
+        "Defines or changes a custom disposition; for a system or default one, only its recycle rule.",
+        request: DefineDispositionRequest.schema, response: DispositionReply.schema)
+    public static let archiveDisposition: MethodDescriptor<DispositionCodeRequest, DispositionReply> = method(
+        "ArchiveDisposition", idempotent: true,
+        "Archives a custom disposition: no longer set, still shown in history and statistics.",
+        request: DispositionCodeRequest.schema, response: DispositionReply.schema)
+    public static let deleteDisposition: MethodDescriptor<DispositionCodeRequest, DeleteDispositionResponse> = method(
+        "DeleteDisposition", idempotent: true,
+        "Deletes a custom disposition never used (FAILED_PRECONDITION once used: archive it instead).",
+        request: DispositionCodeRequest.schema, response: DeleteDispositionResponse.schema)
+    public static let listDispositions: MethodDescriptor<ListDispositionsRequest, ListDispositionsResponse> = method(
+        "ListDispositions", idempotent: true,
+        "System, default and custom dispositions with their flags and recycle rules; archived ones when asked.",
+        request: ListDispositionsRequest.schema, response: ListDispositionsResponse.schema)
+    public static let block: MethodDescriptor<BlockRequest, BlockReply> = method(
+        "Block", idempotent: true,
+        "Adds a provider to the block list, for one customer or (without customerId) all; applied at rank and send time.",
+        request: BlockRequest.schema, response: BlockReply.schema)
+    public static let unblock: MethodDescriptor<UnblockRequest, BlockReply> = method(
+        "Unblock", idempotent: false, "Removes one entry of the block list (NOT_FOUND when there is none).",
+        request: UnblockRequest.schema, response: BlockReply.schema)
+    public static let listBlocks: MethodDescriptor<ListBlocksRequest, ListBlocksResponse> = method(
+        "ListBlocks", idempotent: true, "The block list, optionally of one provider or customer, paged.",
+        request: ListBlocksRequest.schema, response: ListBlocksResponse.schema)
+    public static let setPolicy: MethodDescriptor<SetPolicyRequest, PolicyReply> = method(
+        "SetPolicy", idempotent: true,
+        "Sets the wave policy: bands by lead time (wave size, interval) and the start window.",
+        request: SetPolicyRequest.schema, response: PolicyReply.schema)
+    public static let getPolicy: MethodDescriptor<GetPolicyRequest, PolicyReply> = method(
+        "GetPolicy", idempotent: true, "The partner's wave policy (the default until one is set).",
+        request: JSONSchema.empty, response: PolicyReply.schema)
+    public static let stats: MethodDescriptor<StatsRequest, StatsResponse> = method(
+        "Stats", idempotent: true,
+        "Attempts by disposition, time to first interest, time to fill and fill rate: of a request or a period.",
+        request: StatsRequest.schema, response: StatsResponse.schema)
+}
+
+// MARK: Dispositions
+
+/// Who defines a disposition (DESIGN §2 "Contact dispositions").
+public enum DispositionKind: String, Codable, Sendable, CaseIterable {
+    /// Set by the service itself: `NO_RESPONSE`, `DELIVERY_FAILED`, `WITHDRAWN`, `SKIPPED`.
+    case system
+    /// Offered to every partner: `INTERESTED`, `DECLINED`, `DO_NOT_CONTACT`, `WRONG_CONTACT_DETAILS`.
+    case `default`
+    /// Defined by the partner.
+    case custom
+}
+
+/// A disposition with its flags and recycle rule.
+public struct DispositionDefinition: Codable, Sendable, Equatable {
+    /// Upper-case letters, digits and underscores, starting with a letter.
+    public var code: String
+    public var label: String
+    public var kind: DispositionKind
+    /// Out of rotation: never recycled by rule, and by `Recycle` only when named.
+    public var final: Bool
+    /// Setting it adds the provider to the block list.
+    public var blocks: Bool
+    /// Back in rotation this long after it was set…
+    public var recycleAfterSeconds: Int?
+    /// …while the provider had fewer attempts on the request than this.
+    public var maxAttempts: Int?
+    public var archived: Bool
+    public var updatedAt: Date?
+
+    public init(
+        code: String, label: String, kind: DispositionKind, final: Bool = false, blocks: Bool = false,
+        recycleAfterSeconds: Int? = nil, maxAttempts: Int? = nil, archived: Bool = false, updatedAt: Date? = nil
+    ) {
+        self.code = code
+        self.label = label
+        self.kind = kind
+        self.final = final
+        self.blocks = blocks
+        self.recycleAfterSeconds = recycleAfterSeconds
+        self.maxAttempts = maxAttempts
+        self.archived = archived
+        self.updatedAt = updatedAt
+    }
+
+    static let schema = JSONSchema.object(
+        [
+            "code": JSONSchema.string(), "label": JSONSchema.string(),
+            "kind": JSONSchema.string(values: DispositionKind.allCases.map(\.rawValue)), "final": JSONSchema.boolean,
+            "blocks": JSONSchema.boolean, "recycleAfterSeconds": JSONSchema.integer(minimum: 0),
+            "maxAttempts": JSONSchema.integer(minimum: 1), "archived": JSONSchema.boolean,
+            "updatedAt": JSONSchema.timestamp,
+        ], required: ["code", "label", "kind", "final", "blocks", "archived"])
+}
+
+public struct DefineDispositionRequest: Codable, Sendable, Equatable {
+    public var code: String
+    /// Required for a new custom disposition.
+    public var label: String?
+    public var final: Bool?
+    public var blocks: Bool?
+    public var recycleAfterSeconds: Int?
+    public var maxAttempts: Int?
+    public init(
+        code: String, label: String? = nil, final: Bool? = nil, blocks: Bool? = nil, recycleAfterSeconds: Int? = nil,
+        maxAttempts: Int? = nil
+    ) {
+        self.code = code
+        self.label = label
+        self.final = final
+        self.blocks = blocks
+        self.recycleAfterSeconds = recycleAfterSeconds
+        self.maxAttempts = maxAttempts
+    }
+    static let schema = JSONSchema.object(
+        [
+            "code": JSONSchema.string(description: "[A-Z][A-Z0-9_]*, at most 50"), "label": JSONSchema.string(),
+            "final": JSONSchema.boolean, "blocks": JSONSchema.boolean,
+            "recycleAfterSeconds": JSONSchema.integer(minimum: 0, maximum: 31_536_000),
+            "maxAttempts": JSONSchema.integer(minimum: 1, maximum: 100),
+        ], required: ["code"])
+}
+
+public struct DispositionCodeRequest: Codable, Sendable, Equatable {
+    public var code: String
+    public init(code: String) { self.code = code }
+    static let schema = JSONSchema.object(["code": JSONSchema.string()], required: ["code"])
+}
+
+public struct DispositionReply: Codable, Sendable, Equatable {
+    public var disposition: DispositionDefinition
+    public init(disposition: DispositionDefinition) { self.disposition = disposition }
+    static let schema = JSONSchema.object(["disposition": DispositionDefinition.schema], required: ["disposition"])
+}
+
+public struct DeleteDispositionResponse: Codable, Sendable, Equatable {
+    public var code: String
+    public init(code: String) { self.code = code }
+    static let schema = JSONSchema.object(["code": JSONSchema.string()], required: ["code"])
+}
+
+public struct ListDispositionsRequest: Codable, Sendable, Equatable {
+    public var includeArchived: Bool?
+    public init(includeArchived: Bool? = nil) { self.includeArchived = includeArchived }
+    static let schema = JSONSchema.object(["includeArchived": JSONSchema.boolean])
+}
+
+public struct ListDispositionsResponse: Codable, Sendable, Equatable {
+    /// System, then default, then custom dispositions by code.
+    public var dispositions: [DispositionDefinition]
+    public init(dispositions: [DispositionDefinition]) { self.dispositions = dispositions }
+    static let schema = JSONSchema.object(
+        ["dispositions": JSONSchema.array(of: DispositionDefinition.schema)], required: ["dispositions"])
+}
+
+// MARK: The block list
+
+/// A provider never contacted for one customer's requests, or (without `customerId`) anyone's.
+public struct BlockEntry: Codable, Sendable, Equatable {
+    public var providerId: String
+    public var customerId: String?
+    public var reason: String?
+    /// The attempt whose disposition added it, if one did.
+    public var attemptId: String?
+    public var createdAt: Date
+    public init(
+        providerId: String, customerId: String? = nil, reason: String? = nil, attemptId: String? = nil,
+        createdAt: Date
+    ) {
+        self.providerId = providerId
+        self.customerId = customerId
+        self.reason = reason
+        self.attemptId = attemptId
+        self.createdAt = createdAt
+    }
+    static let schema = JSONSchema.object(
+        [
+            "providerId": JSONSchema.string(), "customerId": JSONSchema.string(), "reason": JSONSchema.string(),
+            "attemptId": JSONSchema.string(), "createdAt": JSONSchema.timestamp,
+        ], required: ["providerId", "createdAt"])
+}
+
+public struct BlockRequest: Codable, Sendable, Equatable {
+    public var providerId: String
+    public var customerId: String?
+    public var reason: String?
+    public init(providerId: String, customerId: String? = nil, reason: String? = nil) {
+        self.providerId = providerId
+        self.customerId = customerId
+        self.reason = reason
+    }
+    static let schema = JSONSchema.object(
+        ["providerId": JSONSchema.string(), "customerId": JSONSchema.string(), "reason": JSONSchema.string()],
+        required: ["providerId"])
+}
+
+public struct UnblockRequest: Codable, Sendable, Equatable {
+    public var providerId: String
+    public var customerId: String?
+    public init(providerId: String, customerId: String? = nil) {
+        self.providerId = providerId
+        self.customerId = customerId
+    }
+    static let schema = JSONSchema.object(
+        ["providerId": JSONSchema.string(), "customerId": JSONSchema.string()], required: ["providerId"])
+}
+
+public struct BlockReply: Codable, Sendable, Equatable {
+    public var block: BlockEntry
+    public init(block: BlockEntry) { self.block = block }
+    static let schema = JSONSchema.object(["block": BlockEntry.schema], required: ["block"])
+}
+
+public struct ListBlocksRequest: Codable, Sendable, Equatable {
+    public var providerId: String?
+    public var customerId: String?
+    public var pageSize: Int?
+    public var pageToken: String?
+    public init(providerId: String? = nil, customerId: String? = nil, pageSize: Int? = nil, pageToken: String? = nil) {
+        self.providerId = providerId
+        self.customerId = customerId
+        self.pageSize = pageSize
+        self.pageToken = pageToken
+    }
+    static let schema = JSONSchema.object([
+        "providerId": JSONSchema.string(), "customerId": JSONSchema.string(),
+        "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default: all that fit in one reply"),
+        "pageToken": JSONSchema.string(description: "nextPageToken of the previous page"),
+    ])
+}
+
+public struct ListBlocksResponse: Codable, Sendable, Equatable {
+    public var blocks: [BlockEntry]
+    public var nextPageToken: String?
+    public init(blocks: [BlockEntry], nextPageToken: String? = nil) {
+        self.blocks = blocks
+        self.nextPageToken = nextPageToken
+    }
+    static let schema = JSONSchema.object(
+        ["blocks": JSONSchema.array(of: BlockEntry.schema), "nextPageToken": JSONSchema.string()],
+        required: ["blocks"])
+}
+
+// MARK: The wave policy
+
+/// Jobs at least `minLeadHours` away get waves of `waveSize` providers (0: everyone left) every
+/// `intervalMinutes`.
+public struct PolicyBand: Codable, Sendable, Equatable {
+    public var minLeadHours: Double
+    public var waveSize: Int
+    public var intervalMinutes: Int
+    public init(minLeadHours: Double, waveSize: Int, intervalMinutes: Int) {
+        self.minLeadHours = minLeadHours
+        self.waveSize = waveSize
+        self.intervalMinutes = intervalMinutes
+    }
+    static let schema = JSONSchema.object(
+        [
+            "minLeadHours": JSONSchema.number(minimum: 0),
+            "waveSize": JSONSchema.integer(minimum: 0, maximum: 1000, description: "0: everyone left at once"),
+            "intervalMinutes": JSONSchema.integer(minimum: 1, maximum: 43_200),
+        ], required: ["minLeadHours", "waveSize", "intervalMinutes"])
+}
+
+/// A partner's wave policy.
+public struct BroadcastPolicy: Codable, Sendable, Equatable {
+    /// Widest lead time first; the last band starts at 0 hours.
+    public var bands: [PolicyBand]
+    /// Jobs further out start broadcasting this many days before they start.
+    public var startWindowDays: Int
+    /// Whether `request.created` starts a broadcast by itself.
+    public var autoStart: Bool
+    /// 0 for the default; increases by one on every change.
+    public var version: Int
+    public var updatedAt: Date?
+
+    public init(bands: [PolicyBand], startWindowDays: Int, autoStart: Bool, version: Int, updatedAt: Date? = nil) {
+        self.bands = bands
+        self.startWindowDays = startWindowDays
+        self.autoStart = autoStart
+        self.version = version
+        self.updatedAt = updatedAt
+    }
+
+    /// DESIGN §2: ≥ 14 days: 1 every 24 h; 3–14 days: 2 every 8 h; 1–3 days: 3 every 2 h; 4–24 h: 5
+    /// every 30 min; under 4 h: everyone left at once; jobs more than 30 days out wait.
+    public static let standard = BroadcastPolicy(
+        bands: [
+            PolicyBand(minLeadHours: 336, waveSize: 1, intervalMinutes: 1440),
+            PolicyBand(minLeadHours: 72, waveSize: 2, intervalMinutes: 480),
+            PolicyBand(minLeadHours: 24, waveSize: 3, intervalMinutes: 120),
+            PolicyBand(minLeadHours: 4, waveSize: 5, intervalMinutes: 30),
+            PolicyBand(minLeadHours: 0, waveSize: 0, intervalMinutes: 30),
+        ], startWindowDays: 30, autoStart: true, version: 0)
+
+    static let schema = JSONSchema.object(
+        [
+            "bands": JSONSchema.array(of: PolicyBand.schema), "startWindowDays": JSONSchema.integer(minimum: 1),
+            "autoStart": JSONSchema.boolean, "version": JSONSchema.integer(minimum: 0),
+            "updatedAt": JSONSchema.timestamp,
+        ], required: ["bands", "startWindowDays", "autoStart", "version"])
+}
+
+public struct SetPolicyRequest: Codable, Sendable, Equatable {
+    public var bands: [PolicyBand]
+    public var startWindowDays: Int?
+    public var autoStart: Bool?
+    public var expectedVersion: Int?
+    public init(bands: [PolicyBand], startWindowDays: Int? = nil, autoStart: Bool? = nil, expectedVersion: Int? = nil) {
+        self.bands = bands
+        self.startWindowDays = startWindowDays
+        self.autoStart = autoStart
+        self.expectedVersion = expectedVersion
+    }
+    static let schema = JSONSchema.object(
+        [
+            "bands": JSONSchema.array(of: PolicyBand.schema),
+            "startWindowDays": JSONSchema.integer(minimum: 1, maximum: 365, description: "default 30"),
+            "autoStart": JSONSchema.boolean, "expectedVersion": JSONSchema.integer(minimum: 0),
+        ], required: ["bands"])
+}
+
+public struct GetPolicyRequest: Codable, Sendable, Equatable {
+    public init() {}
+}
+
+public struct PolicyReply: Codable, Sendable, Equatable {
+    public var policy: BroadcastPolicy
+    public init(policy: BroadcastPolicy) { self.policy = policy }
+    static let schema = JSONSchema.object(["policy": BroadcastPolicy.schema], required: ["policy"])
+}
+
+// MARK: Statistics
+
+/// `Stats`' body: one request, or the broadcasts started and attempts planned in [from, to).
+public struct StatsRequest: Codable, Sendable, Equatable {
+    public var requestId: String?
+    public var from: Date?
+    public var to: Date?
+    public init(requestId: String? = nil, from: Date? = nil, to: Date? = nil) {
+        self.requestId = requestId
+        self.from = from
+        self.to = to
+    }
+    static let schema = JSONSchema.object([
+        "requestId": JSONSchema.string(), "from": JSONSchema.timestamp, "to": JSONSchema.timestamp,
+    ])
+}
+
+public struct DispositionCount: Codable, Sendable, Equatable {
+    public var code: String
+    public var label: String
+    public var count: Int
+    public init(code: String, label: String, count: Int) {
+        self.code = code
+        self.label = label
+        self.count = count
+    }
+    static let schema = JSONSchema.object(
+        ["code": JSONSchema.string(), "label": JSONSchema.string(), "count": JSONSchema.integer(minimum: 0)],
+        required: ["code", "label", "count"])
+}
+
+public struct StatsResponse: Codable, Sendable, Equatable {
+    public var requestId: String?
+    public var from: Date?
+    public var to: Date?
+    /// Broadcasts counted, and those filled.
+    public var broadcasts: Int
+    public var filled: Int
+    public var attempts: Int
+    /// Attempts without a disposition yet.
+    public var open: Int
+    /// By code, the most frequent first (ties by code).
+    public var byDisposition: [DispositionCount]
+    /// From the start of the broadcast to its first interest (the mean over a period).
+    public var timeToFirstInterestSeconds: Double?
+    /// From the start of the broadcast to the team filled (the mean over a period).
+    public var timeToFillSeconds: Double?
+    /// Of a request: slots held over team size; of a period: broadcasts filled over broadcasts.
+    public var fillRate: Double?
+
+    public init(
+        requestId: String? = nil, from: Date? = nil, to: Date? = nil, broadcasts: Int, filled: Int, attempts: Int,
+        open: Int, byDisposition: [DispositionCount], timeToFirstInterestSeconds: Double? = nil,
+        timeToFillSeconds: Double? = nil, fillRate: Double? = nil
+    ) {
+        self.requestId = requestId
+        self.from = from
+        self.to = to
+        self.broadcasts = broadcasts
+        self.filled = filled
+        self.attempts = attempts
+        self.open = open
+        self.byDisposition = byDisposition
+        self.timeToFirstInterestSeconds = timeToFirstInterestSeconds
+        self.timeToFillSeconds = timeToFillSeconds
+        self.fillRate = fillRate
+    }
+
+    static let schema = JSONSchema.object(
+        [
+            "requestId": JSONSchema.string(), "from": JSONSchema.timestamp, "to": JSONSchema.timestamp,
+            "broadcasts": JSONSchema.integer(minimum: 0), "filled": JSONSchema.integer(minimum: 0),
+            "attempts": JSONSchema.integer(minimum: 0), "open": JSONSchema.integer(minimum: 0),
+            "byDisposition": JSONSchema.array(of: DispositionCount.schema),
+            "timeToFirstInterestSeconds": JSONSchema.number(minimum: 0),
+            "timeToFillSeconds": JSONSchema.number(minimum: 0), "fillRate": JSONSchema.number(minimum: 0, maximum: 1),
+        ], required: ["broadcasts", "filled", "attempts", "open", "byDisposition"])
+}

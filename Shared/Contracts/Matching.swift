@@ -1,0 +1,281 @@
+import Foundation
+import Transport
+import Wire
+
+/// The matching contract: who is right and free for a request, every provider either ranked
+/// (with each criterion's value and contribution) or filtered out (with every reason).
+public enum Matching {
+    /// The service name.
+    public static let service = "matching"
+
+    static let callers: Set<Actor.Role> = [.partner, .service]
+
+    static func method<Request, Response>(
+        _ name: String, idempotent: Bool, _ summary: String, request: JSONValue, response: JSONValue
+    ) -> MethodDescriptor<Request, Response> {
+        MethodDescriptor(
+            "matching.\(name)", idempotent: idempotent, roles: callers, summary: summary, request: request,
+            response: response)
+    }
+
+    public static let rank: MethodDescriptor<RankRequest, RankResponse> = method(
+        "Rank", idempotent: true,
+        "Every provider of the partner, ranked for the request or filtered out with every reason; filtered list paged.",
+        request: RankRequest.schema, response: RankResponse.schema)
+    public static let check: MethodDescriptor<CheckRequest, CheckResponse> = method(
+        "Check", idempotent: true, "The same judgement as Rank for one provider: passes, every reason, every criterion.",
+        request: CheckRequest.schema, response: CheckResponse.schema)
+    public static let getSettings: MethodDescriptor<GetSettingsRequest, SettingsReply> = method(
+        "GetSettings", idempotent: true, "The partner's ranking weights and travel buffer.",
+        request: JSONSchema.empty, response: SettingsReply.schema)
+    public static let setSettings: MethodDescriptor<SetSettingsRequest, SettingsReply> = method(
+        "SetSettings", idempotent: true,
+        "Changes the partner's weights and travel buffer (fields left out keep their value); an event every replica applies.",
+        request: SetSettingsRequest.schema, response: SettingsReply.schema)
+    public static let status: MethodDescriptor<StatusRequest, MatchingStatus> = method(
+        "Status", idempotent: true, "The read model: per source the applied seq, epoch, lag, rebuilds and last error.",
+        request: JSONSchema.empty, response: MatchingStatus.schema)
+
+    /// Event types matching publishes (topic `matching.<type>`).
+    public enum EventType {
+        public static let settingsSet = "settings.set"  // RankingSettings
+    }
+
+    /// The sources whose events feed the read model, as `minSeq` names them.
+    public static let sources = [Registry.service, Opportunities.service]
+}
+
+// MARK: Rank and Check
+
+/// A provider left out by the caller (a block list), with the reason shown in `filtered`.
+public struct ExcludedProvider: Codable, Sendable, Equatable {
+    public var providerId: String
+    public var reason: String
+    public init(providerId: String, reason: String) {
+        self.providerId = providerId
+        self.reason = reason
+    }
+    static let schema = JSONSchema.object(
+        ["providerId": JSONSchema.string(), "reason": JSONSchema.string()], required: ["providerId", "reason"])
+}
+
+/// `matching.Rank`'s body.
+public struct RankRequest: Codable, Sendable, Equatable {
+    /// The job, with the fields of `opportunities.CreateRequest` (customer defaults merged the same way).
+    public var request: CreateRequestRequest
+    /// The request this is for, once it exists: its own team is no conflict.
+    public var requestId: String?
+    /// Ranked providers returned at most (0…1000, default 100); `counts.ranked` has them all.
+    public var limit: Int?
+    public var excludeProviderIds: [ExcludedProvider]?
+    /// Per source (`registry`, `opportunities`), a `seq` the read model must have applied first.
+    public var minSeq: [String: Int64]?
+    /// Filtered providers per page (1…1000, default 100), by provider id; also bounded by bytes.
+    public var pageSize: Int?
+    /// `nextPageToken` of the previous reply: the next page of the filtered list.
+    public var pageToken: String?
+
+    public init(
+        request: CreateRequestRequest, requestId: String? = nil, limit: Int? = nil,
+        excludeProviderIds: [ExcludedProvider]? = nil, minSeq: [String: Int64]? = nil, pageSize: Int? = nil,
+        pageToken: String? = nil
+    ) {
+        self.request = request
+        self.requestId = requestId
+        self.limit = limit
+        self.excludeProviderIds = excludeProviderIds
+        self.minSeq = minSeq
+        self.pageSize = pageSize
+        self.pageToken = pageToken
+    }
+
+    static let minSeqSchema = JSONValue.object([
+        "type": .string("object"), "additionalProperties": JSONSchema.integer(minimum: 0),
+        "description": .string("per source: registry, opportunities"),
+    ])
+
+    static let schema = JSONSchema.object([
+        "request": CreateRequestRequest.schema, "requestId": JSONSchema.string(),
+        "limit": JSONSchema.integer(minimum: 0, maximum: 1000, description: "default 100"),
+        "excludeProviderIds": JSONSchema.array(of: ExcludedProvider.schema), "minSeq": minSeqSchema,
+        "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "filtered per page; default 100"),
+        "pageToken": JSONSchema.string(description: "nextPageToken of the previous reply"),
+    ], required: ["request"])
+}
+
+/// One criterion of a ranked provider: its value and what it added to the score.
+public struct CriterionValue: Codable, Sendable, Equatable {
+    public var name: String
+    public var value: JSONValue
+    public var contribution: Double
+    public init(name: String, value: JSONValue, contribution: Double) {
+        self.name = name
+        self.value = value
+        self.contribution = contribution
+    }
+    static let schema = JSONSchema.object(
+        ["name": JSONSchema.string(), "value": JSONSchema.any, "contribution": JSONSchema.number()],
+        required: ["name", "value", "contribution"])
+}
+
+/// Why a provider is filtered out: the filter and what it found.
+public struct FilterReason: Codable, Sendable, Equatable {
+    public var criterion: String
+    public var detail: String
+    public init(criterion: String, detail: String) {
+        self.criterion = criterion
+        self.detail = detail
+    }
+    static let schema = JSONSchema.object(
+        ["criterion": JSONSchema.string(), "detail": JSONSchema.string()], required: ["criterion", "detail"])
+}
+
+/// A provider who passes every filter, in rank order.
+public struct RankedProvider: Codable, Sendable, Equatable {
+    public var providerId: String
+    /// From 1.
+    public var rank: Int
+    public var score: Double
+    public var criteria: [CriterionValue]
+    public init(providerId: String, rank: Int, score: Double, criteria: [CriterionValue]) {
+        self.providerId = providerId
+        self.rank = rank
+        self.score = score
+        self.criteria = criteria
+    }
+    static let schema = JSONSchema.object([
+        "providerId": JSONSchema.string(), "rank": JSONSchema.integer(minimum: 1), "score": JSONSchema.number(),
+        "criteria": JSONSchema.array(of: CriterionValue.schema),
+    ], required: ["providerId", "rank", "score", "criteria"])
+}
+
+/// A provider filtered out, with every reason.
+public struct FilteredProvider: Codable, Sendable, Equatable {
+    public var providerId: String
+    public var reasons: [FilterReason]
+    public init(providerId: String, reasons: [FilterReason]) {
+        self.providerId = providerId
+        self.reasons = reasons
+    }
+    static let schema = JSONSchema.object(
+        ["providerId": JSONSchema.string(), "reasons": JSONSchema.array(of: FilterReason.schema)],
+        required: ["providerId", "reasons"])
+}
+
+/// Every provider of the partner is counted once: `considered == ranked + filtered`.
+public struct RankCounts: Codable, Sendable, Equatable {
+    public var considered: Int
+    public var ranked: Int
+    public var filtered: Int
+    public init(considered: Int, ranked: Int, filtered: Int) {
+        self.considered = considered
+        self.ranked = ranked
+        self.filtered = filtered
+    }
+    static let schema = JSONSchema.object([
+        "considered": JSONSchema.integer(minimum: 0), "ranked": JSONSchema.integer(minimum: 0),
+        "filtered": JSONSchema.integer(minimum: 0),
+    ], required: ["considered", "ranked", "filtered"])
+}
+
+/// How far the read model had applied a source when it answered.
+public struct ReadModelPosition: Codable, Sendable, Equatable {
+    public var source: String
+    public var appliedSeq: Int64
+    public var epoch: String?
+    public init(source: String, appliedSeq: Int64, epoch: String?) {
+        self.source = source
+        self.appliedSeq = appliedSeq
+        self.epoch = epoch
+    }
+    static let schema = JSONSchema.object([
+        "source": JSONSchema.string(), "appliedSeq": JSONSchema.integer(minimum: 0), "epoch": JSONSchema.string(),
+    ], required: ["source", "appliedSeq"])
+}
+
+/// `matching.Rank`'s reply.
+public struct RankResponse: Codable, Sendable, Equatable {
+    public var ranked: [RankedProvider]
+    /// One page of the filtered providers, by provider id.
+    public var filtered: [FilteredProvider]
+    public var counts: RankCounts
+    public var positions: [ReadModelPosition]
+    public var settings: RankingSettings
+    /// Present while more filtered providers remain: pass it as `pageToken`.
+    public var nextPageToken: String?
+
+    public init(
+        ranked: [RankedProvider], filtered: [FilteredProvider], counts: RankCounts, positions: [ReadModelPosition],
+        settings: RankingSettings, nextPageToken: String? = nil
+    ) {
+        self.ranked = ranked
+        self.filtered = filtered
+        self.counts = counts
+        self.positions = positions
+        self.settings = settings
+        self.nextPageToken = nextPageToken
+    }
+
+    static let schema = JSONSchema.object([
+        "ranked": JSONSchema.array(of: RankedProvider.schema), "filtered": JSONSchema.array(of: FilteredProvider.schema),
+        "counts": RankCounts.schema, "positions": JSONSchema.array(of: ReadModelPosition.schema),
+        "settings": RankingSettings.schema, "nextPageToken": JSONSchema.string(),
+    ], required: ["ranked", "filtered", "counts", "positions", "settings"])
+}
+
+/// `matching.Check`'s body: the job and one provider.
+public struct CheckRequest: Codable, Sendable, Equatable {
+    public var request: CreateRequestRequest
+    public var providerId: String
+    public var requestId: String?
+    public var excludeProviderIds: [ExcludedProvider]?
+    public var minSeq: [String: Int64]?
+
+    public init(
+        request: CreateRequestRequest, providerId: String, requestId: String? = nil,
+        excludeProviderIds: [ExcludedProvider]? = nil, minSeq: [String: Int64]? = nil
+    ) {
+        self.request = request
+        self.providerId = providerId
+        self.requestId = requestId
+        self.excludeProviderIds = excludeProviderIds
+        self.minSeq = minSeq
+    }
+
+    static let schema = JSONSchema.object([
+        "request": CreateRequestRequest.schema, "providerId": JSONSchema.string(), "requestId": JSONSchema.string(),
+        "excludeProviderIds": JSONSchema.array(of: ExcludedProvider.schema), "minSeq": RankRequest.minSeqSchema,
+    ], required: ["request", "providerId"])
+}
+
+/// `matching.Check`'s reply.
+public struct CheckResponse: Codable, Sendable, Equatable {
+    public var providerId: String
+    /// True when no filter applies.
+    public var passes: Bool
+    public var reasons: [FilterReason]
+    public var criteria: [CriterionValue]
+    public var score: Double
+    public var positions: [ReadModelPosition]
+    public var settings: RankingSettings
+
+    public init(
+        providerId: String, passes: Bool, reasons: [FilterReason], criteria: [CriterionValue], score: Double,
+        positions: [ReadModelPosition], settings: RankingSettings
+    ) {
+        self.providerId = providerId
+        self.passes = passes
+        self.reasons = reasons
+        self.criteria = criteria
+        self.score = score
+        self.positions = positions
+        self.settings = settings
+    }
+
+    static let schema = JSONSchema.object([
+        "providerId": JSONSchema.string(), "passes": JSONSchema.boolean,
+        "reasons": JSONSchema.array(of: FilterReason.schema), "criteria": JSONSchema.array(of: CriterionValue.schema),
+        "score": JSONSchema.number(), "positions": JSONSchema.array(of: ReadModelPosition.schema),
+        "settings": RankingSettings.schema,
+    ], required: ["providerId", "passes", "reasons", "criteria", "score", "positions", "settings"])
+}

@@ -1,0 +1,251 @@
+import Foundation
+import Transport
+import Wire
+
+/// How much each soft criterion of DESIGN §2 weighs in a ranking's score.
+public struct RankingWeights: Codable, Sendable, Equatable {
+    /// Added for a provider on the customer's preferred list; large, so they rank first.
+    public var preferredList: Double
+    /// Added per preferred qualification in effect for the job.
+    public var preferredQualification: Double
+    /// Added per job done for the customer (counted up to 10).
+    public var jobsWithCustomer: Double
+    /// Added in full for a job with the customer just before, fading to nothing over a year.
+    public var recentJobWithCustomer: Double
+    /// Taken off per no-show with the customer.
+    public var noShow: Double
+    /// Taken off per kilometre to an on-site job.
+    public var distancePerKm: Double
+    /// Added when the provider said they are available for the whole job (half for part of it).
+    public var availability: Double
+    /// Taken off per job held in the workload window before the start (spreads the work).
+    public var workload: Double
+
+    public init(
+        preferredList: Double = 1000, preferredQualification: Double = 10, jobsWithCustomer: Double = 3,
+        recentJobWithCustomer: Double = 10, noShow: Double = 25, distancePerKm: Double = 0.2,
+        availability: Double = 15, workload: Double = 2
+    ) {
+        self.preferredList = preferredList
+        self.preferredQualification = preferredQualification
+        self.jobsWithCustomer = jobsWithCustomer
+        self.recentJobWithCustomer = recentJobWithCustomer
+        self.noShow = noShow
+        self.distancePerKm = distancePerKm
+        self.availability = availability
+        self.workload = workload
+    }
+
+    /// Each weight by its JSON name, in a fixed order (validation, schemas).
+    public static let names = [
+        "preferredList", "preferredQualification", "jobsWithCustomer", "recentJobWithCustomer", "noShow",
+        "distancePerKm", "availability", "workload",
+    ]
+
+    /// The largest weight accepted.
+    public static let maximum = 10_000.0
+
+    static let schema = JSONSchema.object(
+        Dictionary(uniqueKeysWithValues: names.map { ($0, JSONSchema.number(minimum: 0, maximum: maximum)) }),
+        required: names)
+}
+
+/// A partner's ranking settings: weights, the travel buffer around other jobs, the workload window.
+public struct RankingSettings: Codable, Sendable, Equatable {
+    public var partnerId: String
+    public var weights: RankingWeights
+    /// A job closer than this to another the provider holds conflicts with it (on-site jobs).
+    public var travelBufferMinutes: Int
+    /// Days before a job's start whose jobs count as the provider's recent workload.
+    public var workloadWindowDays: Int
+    /// 0 for the defaults; increases by one on every change.
+    public var version: Int
+    public var updatedAt: Date?
+    /// The replica that made the change (ties between replicas are broken by it).
+    public var updatedBy: String?
+
+    public init(
+        partnerId: String, weights: RankingWeights = RankingWeights(), travelBufferMinutes: Int = 30,
+        workloadWindowDays: Int = 30, version: Int = 0, updatedAt: Date? = nil, updatedBy: String? = nil
+    ) {
+        self.partnerId = partnerId
+        self.weights = weights
+        self.travelBufferMinutes = travelBufferMinutes
+        self.workloadWindowDays = workloadWindowDays
+        self.version = version
+        self.updatedAt = updatedAt
+        self.updatedBy = updatedBy
+    }
+
+    /// Whether this change wins over `other`: the higher version, then the later change, then the
+    /// replica name, so every replica settles on the same one whatever order they arrive in.
+    public func supersedes(_ other: RankingSettings) -> Bool {
+        if version != other.version { return version > other.version }
+        let (mine, theirs) = (updatedAt ?? .distantPast, other.updatedAt ?? .distantPast)
+        if mine != theirs { return mine > theirs }
+        return (updatedBy ?? "") > (other.updatedBy ?? "")
+    }
+
+    static let schema = JSONSchema.object([
+        "partnerId": JSONSchema.string(), "weights": RankingWeights.schema,
+        "travelBufferMinutes": JSONSchema.integer(minimum: 0, maximum: 1440),
+        "workloadWindowDays": JSONSchema.integer(minimum: 1, maximum: 365), "version": JSONSchema.integer(minimum: 0),
+        "updatedAt": JSONSchema.timestamp, "updatedBy": JSONSchema.string(),
+    ], required: ["partnerId", "weights", "travelBufferMinutes", "workloadWindowDays", "version"])
+}
+
+/// `matching.GetSettings`'s body (empty).
+public struct GetSettingsRequest: Codable, Sendable, Equatable {
+    public init() {}
+}
+
+/// Weights to change; those left out keep their value.
+public struct RankingWeightsChange: Codable, Sendable, Equatable {
+    public var preferredList: Double?
+    public var preferredQualification: Double?
+    public var jobsWithCustomer: Double?
+    public var recentJobWithCustomer: Double?
+    public var noShow: Double?
+    public var distancePerKm: Double?
+    public var availability: Double?
+    public var workload: Double?
+
+    public init(
+        preferredList: Double? = nil, preferredQualification: Double? = nil, jobsWithCustomer: Double? = nil,
+        recentJobWithCustomer: Double? = nil, noShow: Double? = nil, distancePerKm: Double? = nil,
+        availability: Double? = nil, workload: Double? = nil
+    ) {
+        self.preferredList = preferredList
+        self.preferredQualification = preferredQualification
+        self.jobsWithCustomer = jobsWithCustomer
+        self.recentJobWithCustomer = recentJobWithCustomer
+        self.noShow = noShow
+        self.distancePerKm = distancePerKm
+        self.availability = availability
+        self.workload = workload
+    }
+
+    /// Each given weight by its JSON name.
+    public var given: [(name: String, value: Double)] {
+        let all: [(String, Double?)] = [
+            ("preferredList", preferredList), ("preferredQualification", preferredQualification),
+            ("jobsWithCustomer", jobsWithCustomer), ("recentJobWithCustomer", recentJobWithCustomer),
+            ("noShow", noShow), ("distancePerKm", distancePerKm), ("availability", availability),
+            ("workload", workload),
+        ]
+        return all.compactMap { name, value in value.map { (name, $0) } }
+    }
+
+    /// `weights` with the given ones changed.
+    public func applied(to weights: RankingWeights) -> RankingWeights {
+        var result = weights
+        result.preferredList = preferredList ?? weights.preferredList
+        result.preferredQualification = preferredQualification ?? weights.preferredQualification
+        result.jobsWithCustomer = jobsWithCustomer ?? weights.jobsWithCustomer
+        result.recentJobWithCustomer = recentJobWithCustomer ?? weights.recentJobWithCustomer
+        result.noShow = noShow ?? weights.noShow
+        result.distancePerKm = distancePerKm ?? weights.distancePerKm
+        result.availability = availability ?? weights.availability
+        result.workload = workload ?? weights.workload
+        return result
+    }
+
+    static let schema = JSONSchema.object(Dictionary(uniqueKeysWithValues: RankingWeights.names.map {
+        ($0, JSONSchema.number(minimum: 0, maximum: RankingWeights.maximum))
+    }))
+}
+
+/// `matching.SetSettings`'s body.
+public struct SetSettingsRequest: Codable, Sendable, Equatable {
+    public var weights: RankingWeightsChange?
+    public var travelBufferMinutes: Int?
+    public var workloadWindowDays: Int?
+    /// The version read; a stale one is `ABORTED`.
+    public var expectedVersion: Int?
+
+    public init(
+        weights: RankingWeightsChange? = nil, travelBufferMinutes: Int? = nil, workloadWindowDays: Int? = nil,
+        expectedVersion: Int? = nil
+    ) {
+        self.weights = weights
+        self.travelBufferMinutes = travelBufferMinutes
+        self.workloadWindowDays = workloadWindowDays
+        self.expectedVersion = expectedVersion
+    }
+
+    static let schema = JSONSchema.object([
+        "weights": RankingWeightsChange.schema, "travelBufferMinutes": JSONSchema.integer(minimum: 0, maximum: 1440),
+        "workloadWindowDays": JSONSchema.integer(minimum: 1, maximum: 365),
+        "expectedVersion": JSONSchema.integer(minimum: 0),
+    ])
+}
+
+/// `GetSettings` and `SetSettings` reply with the settings in force.
+public struct SettingsReply: Codable, Sendable, Equatable {
+    public var settings: RankingSettings
+    public init(settings: RankingSettings) { self.settings = settings }
+    static let schema = JSONSchema.object(["settings": RankingSettings.schema], required: ["settings"])
+}
+
+/// `matching.Status`'s body (empty).
+public struct StatusRequest: Codable, Sendable, Equatable {
+    public init() {}
+}
+
+/// Where the read model stands with one source.
+public struct ReadModelSourceStatus: Codable, Sendable, Equatable {
+    public var source: String
+    public var appliedSeq: Int64
+    public var epoch: String?
+    /// `current`, `catchingUp`, `failing` or `dataLoss`.
+    public var state: String
+    /// The source's last `seq`, when it answered just now.
+    public var lastSeq: Int64?
+    /// `lastSeq - appliedSeq`, when both are known in the same epoch.
+    public var lag: Int64?
+    /// Times the read model forgot this source and applied it again from `seq` 1.
+    public var rebuilds: Int
+    public var lastRebuildAt: Date?
+    public var lastError: String?
+
+    public init(
+        source: String, appliedSeq: Int64, epoch: String?, state: String, lastSeq: Int64?, lag: Int64?,
+        rebuilds: Int, lastRebuildAt: Date?, lastError: String?
+    ) {
+        self.source = source
+        self.appliedSeq = appliedSeq
+        self.epoch = epoch
+        self.state = state
+        self.lastSeq = lastSeq
+        self.lag = lag
+        self.rebuilds = rebuilds
+        self.lastRebuildAt = lastRebuildAt
+        self.lastError = lastError
+    }
+
+    static let schema = JSONSchema.object([
+        "source": JSONSchema.string(), "appliedSeq": JSONSchema.integer(minimum: 0), "epoch": JSONSchema.string(),
+        "state": JSONSchema.string(values: ["current", "catchingUp", "failing", "dataLoss"]),
+        "lastSeq": JSONSchema.integer(minimum: 0), "lag": JSONSchema.integer(), "rebuilds": JSONSchema.integer(minimum: 0),
+        "lastRebuildAt": JSONSchema.timestamp, "lastError": JSONSchema.string(),
+    ], required: ["source", "appliedSeq", "state", "rebuilds"])
+}
+
+/// `matching.Status`'s reply.
+public struct MatchingStatus: Codable, Sendable, Equatable {
+    public var instance: String
+    public var sources: [ReadModelSourceStatus]
+    /// Providers in the read model, of every partner.
+    public var providers: Int
+
+    public init(instance: String, sources: [ReadModelSourceStatus], providers: Int) {
+        self.instance = instance
+        self.sources = sources
+        self.providers = providers
+    }
+
+    static let schema = JSONSchema.object([
+        "instance": JSONSchema.string(), "sources": JSONSchema.array(of: ReadModelSourceStatus.schema),
+        "providers": JSONSchema.integer(minimum: 0),
+    ], required: ["instance", "sources", "providers"])
+}

@@ -1,0 +1,122 @@
+import Contracts
+import Foundation
+import Wire
+
+/// DESIGN §2's "in effect" rule, as a pure function shared by every service that judges it (the
+/// registry's `CheckQualifications`, matching's ranking), so the two can never disagree.
+///
+/// A qualification is in effect for a provider over [from, to] only if it is applied, not
+/// archived, the provider's type is in scope, every required document type is held by a document
+/// valid over the whole window, and (when a zone is given) the zone is in scope. Every failing
+/// condition is reported, not just the first.
+public enum QualificationRules {
+    /// What the rule needs of a qualification.
+    public struct Scope: Sendable, Equatable {
+        public var name: String
+        /// Provider types it applies to; empty means all.
+        public var providerTypes: [String]
+        /// Zones it may be offered or required in; empty means all.
+        public var zones: [String]
+        public var requiredDocumentTypeIds: [String]
+        public var archived: Bool
+
+        public init(name: String, providerTypes: [String], zones: [String], requiredDocumentTypeIds: [String], archived: Bool) {
+            self.name = name
+            self.providerTypes = providerTypes
+            self.zones = zones
+            self.requiredDocumentTypeIds = requiredDocumentTypeIds
+            self.archived = archived
+        }
+
+        /// The scope of a qualification as the registry publishes it.
+        public init(_ qualification: Qualification) {
+            self.init(
+                name: qualification.name, providerTypes: qualification.providerTypes, zones: qualification.zones,
+                requiredDocumentTypeIds: qualification.requiredDocumentTypeIds, archived: qualification.archived)
+        }
+    }
+
+    /// What the rule needs of a document a provider holds.
+    public struct HeldDocument: Sendable, Equatable {
+        public var documentTypeId: String
+        public var issuedAt: Date
+        public var expiresAt: Date?
+        public var revokedAt: Date?
+
+        public init(documentTypeId: String, issuedAt: Date, expiresAt: Date?, revokedAt: Date?) {
+            self.documentTypeId = documentTypeId
+            self.issuedAt = issuedAt
+            self.expiresAt = expiresAt
+            self.revokedAt = revokedAt
+        }
+
+        /// The parts of a registry document the rule reads.
+        public init(_ document: Document) {
+            self.init(
+                documentTypeId: document.documentTypeId, issuedAt: document.issuedAt, expiresAt: document.expiresAt,
+                revokedAt: document.revokedAt)
+        }
+    }
+
+    /// Every reason `scope` is not in effect for a provider of `providerType` over [from, to]
+    /// (empty when it is).
+    /// - Parameter documentTypeName: a document type's name for the reasons (its id when nil).
+    public static func reasons(
+        _ scope: Scope, applied: Bool, providerType: String, documents: [HeldDocument],
+        documentTypeName: (String) -> String?, from: Date, to: Date, zone: String?
+    ) -> [String] {
+        var reasons: [String] = []
+        if !applied { reasons.append("not applied to this provider") }
+        if scope.archived { reasons.append("qualification is archived") }
+        if !scope.providerTypes.isEmpty && !scope.providerTypes.contains(providerType) {
+            reasons.append("provider type \(providerType) is not one of \(scope.providerTypes.joined(separator: ", "))")
+        }
+        if let zone, !scope.zones.isEmpty, !scope.zones.contains(zone) {
+            reasons.append("zone \(zone) is not one of \(scope.zones.joined(separator: ", "))")
+        }
+        for typeId in scope.requiredDocumentTypeIds {
+            let candidates = documents.filter { $0.documentTypeId == typeId }
+            if candidates.contains(where: { covers($0, from: from, to: to) }) { continue }
+            reasons.append(whyNot(candidates, typeName: documentTypeName(typeId) ?? typeId, from: from, to: to))
+        }
+        return reasons
+    }
+
+    /// Judges `qualification` for `provider` over [from, to], as the registry reports it.
+    public static func evaluate(
+        _ qualification: Qualification, provider: Provider, applied: Bool, documents: [Document],
+        documentTypeNames: [String: String], from: Date, to: Date, zone: String?
+    ) -> QualificationStatus {
+        let reasons = reasons(
+            Scope(qualification), applied: applied, providerType: provider.providerType,
+            documents: documents.map(HeldDocument.init), documentTypeName: { documentTypeNames[$0] },
+            from: from, to: to, zone: zone)
+        return QualificationStatus(
+            qualificationId: qualification.id, name: qualification.name, applied: applied, inEffect: reasons.isEmpty,
+            reasons: reasons)
+    }
+
+    /// Whether `document` is valid over the whole of [from, to]: issued by `from`, not revoked,
+    /// and not expiring before `to` (a point in time needs it unexpired just after it).
+    public static func covers(_ document: HeldDocument, from: Date, to: Date) -> Bool {
+        guard document.revokedAt == nil, document.issuedAt <= from else { return false }
+        guard let expiresAt = document.expiresAt else { return true }
+        return from < to ? expiresAt >= to : expiresAt > to
+    }
+
+    private static func whyNot(_ candidates: [HeldDocument], typeName: String, from: Date, to: Date) -> String {
+        guard !candidates.isEmpty else { return "no document of type \(typeName)" }
+        let live = candidates.filter { $0.revokedAt == nil }
+        guard let best = live.max(by: { ($0.expiresAt ?? .distantFuture) < ($1.expiresAt ?? .distantFuture) }) else {
+            return "document \(typeName) was revoked"
+        }
+        if best.issuedAt > from {
+            return "document \(typeName) is only valid from \(Timestamp.format(best.issuedAt)), after the job starts"
+        }
+        let expiry = Timestamp.format(best.expiresAt ?? .distantFuture)
+        // A point in time is "now" (GetProvider): the document has expired.
+        if from == to { return "document \(typeName) expired \(expiry)" }
+        if (best.expiresAt ?? .distantFuture) <= from { return "document \(typeName) expires \(expiry), before the job starts" }
+        return "document \(typeName) expires \(expiry), before the job ends"
+    }
+}

@@ -1,0 +1,147 @@
+import Contracts
+import Foundation
+import OctooTesting
+import ServiceKit
+import Store
+import Testing
+import Transport
+import Wire
+@testable import MatchingService
+
+/// Several matching replicas on one bus, each with its own read model.
+@Suite("Matching replicas", .serialized)
+struct ReplicaTests {
+    /// The answer from `application`'s own read model, without the bus, as a client reads it
+    /// (JSON keeps no difference between 0 and 0.0).
+    static func rank(_ application: ServiceApplication, _ request: RankRequest, partner: String) async throws -> RankResponse {
+        let engine = RankingEngine(store: MatchingStore(application.environment.database.pool), maxMessageBytes: 1 << 20)
+        let reply = try await engine.rank(request, partner: partner)
+        return try WireCoding.decode(RankResponse.self, from: try WireCoding.encode(reply))
+    }
+
+    static func settings(_ application: ServiceApplication, partner: String) async throws -> RankingSettings {
+        let store = MatchingStore(application.environment.database.pool)
+        return try await store.read { try store.settings($0, partner: partner) }
+    }
+
+    @Test func twoReplicasAgree() async throws {
+        try await MatchingSystem.with { world in
+            let (second, task) = try await world.startReplica("matching-2")
+            do {
+                let partner = world.partner.partnerId!
+                let seqs = try await world.lastSeqs()
+                for replica in [world.matching, second] { try await MatchingSystem.waitUntilApplied(replica, seqs) }
+                #expect(try ReadModelFixture.dump(world.matching.environment.database.pool)
+                    == ReadModelFixture.dump(second.environment.database.pool))
+                let request = RankRequest(request: world.job(customer: world.fixture.customers["School"]!))
+                let first = try await Self.rank(world.matching, request, partner: partner)
+                #expect(try await Self.rank(second, request, partner: partner) == first)
+
+                // Through the bus, whichever replica answers, the answer is the same.
+                let rpc = world.rpc
+                let answers = await withTaskGroup(of: RankResponse?.self) { group in
+                    for _ in 0..<20 { group.addTask { try? await MatchingClient(rpc, actor: world.partner).rank(request) } }
+                    return await group.reduce(into: [RankResponse?]()) { $0.append($1) }
+                }
+                #expect(answers.count == 20 && answers.allSatisfy { $0 == first })
+
+                // A settings change taken by one replica reaches the other.
+                let changed = try await world.client.setSettings(SetSettingsRequest(travelBufferMinutes: 50)).settings
+                for replica in [world.matching, second] {
+                    var settings = try await Self.settings(replica, partner: partner)
+                    for _ in 0..<200 where settings != changed {
+                        try await Task.sleep(for: .milliseconds(25))
+                        settings = try await Self.settings(replica, partner: partner)
+                    }
+                    #expect(settings == changed)
+                }
+                #expect(try await Self.rank(second, request, partner: partner).settings == changed)
+            } catch {
+                await second.shutdown()
+                throw error
+            }
+            await second.shutdown()
+            try await task.value
+        }
+    }
+
+    @Test func aReplicaStartedLaterTakesTheSettingsFromAnother() async throws {
+        try await MatchingSystem.with { world in
+            let changed = try await world.client.setSettings(SetSettingsRequest(workloadWindowDays: 9)).settings
+            let (late, task) = try await world.startReplica("matching-late")
+            do {
+                var settings = try await Self.settings(late, partner: world.partner.partnerId!)
+                for _ in 0..<200 where settings != changed {
+                    try await Task.sleep(for: .milliseconds(25))
+                    settings = try await Self.settings(late, partner: world.partner.partnerId!)
+                }
+                #expect(settings == changed)
+            } catch {
+                await late.shutdown()
+                throw error
+            }
+            await late.shutdown()
+            try await task.value
+        }
+    }
+
+    /// A replica that must catch up announces no credit until it has: the bus sends it nothing,
+    /// and the calls that waited meanwhile are answered from the complete read model.
+    @Test func aNewReplicaGetsNoCallsUntilItHasCaughtUp() async throws {
+        try await MatchingSystem.with { world in
+            try await world.system.stop(world.matching)
+            // Many events, written as the registry writes them, for the new replica to catch up on
+            // (a thousand per transaction: each append registers a commit hook).
+            let database = world.registryApplication.environment.database
+            let partner = world.partner.partnerId!
+            var lastSeq: Int64 = 0
+            for batch in 0..<4 {
+                lastSeq = try await database.pool.write { db in
+                    let now = Date()
+                    for index in (batch * 1000)..<(batch * 1000 + 1000) {
+                        let provider = Provider(
+                            partnerId: partner, id: String(format: "pr-bulk-%05d", index), name: "Bulk", providerType: "cart",
+                            email: nil, phone: nil, location: MatchingSystem.chicago, travelRadiusKm: 30, zones: ["IL"],
+                            active: true, version: 1, createdAt: now, updatedAt: now)
+                        try database.outbox.append(
+                            db, type: Registry.EventType.providerUpserted, partnerId: partner, occurredAt: now, data: provider)
+                    }
+                    return try database.outbox.lastSeq(db)
+                }
+            }
+            let (replica, task) = try await world.startReplica("matching-new")
+            do {
+                let rpc = world.rpc
+                let request = RankRequest(request: world.job())
+                let calls = Task {
+                    await withTaskGroup(of: Int64?.self) { group in
+                        for _ in 0..<8 {
+                            group.addTask {
+                                let client = MatchingClient(rpc, actor: world.partner, options: CallOptions(timeout: .seconds(60), retry: .none))
+                                return try? await client.rank(request).positions.first { $0.source == "registry" }?.appliedSeq
+                            }
+                        }
+                        return await group.reduce(into: [Int64?]()) { $0.append($1) }
+                    }
+                }
+                var sawNoCredit = false
+                while true {
+                    let bus = try await waitForBus(rpc, Matching.service) { !$0.workers.isEmpty }
+                    let current = (replica.subscriber?.status() ?? []).allSatisfy { $0.state == .current }
+                    let credit = bus.workers.map(\.credit).reduce(0, +)
+                    #expect(credit == 0 || current, "credit \(credit) announced before catching up")
+                    if credit == 0 { sawNoCredit = true } else { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(sawNoCredit)
+                let positions = await calls.value
+                #expect(positions.count == 8 && positions.allSatisfy { ($0 ?? 0) >= lastSeq }, "\(positions) before \(lastSeq)")
+            } catch {
+                await replica.shutdown()
+                throw error
+            }
+            await replica.shutdown()
+            try await task.value
+        }
+    }
+}
