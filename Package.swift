@@ -84,7 +84,8 @@ var targets: [Target] = [
     .testTarget(
         name: "RegistryTests",
         dependencies: [
-            "RegistryService", "OctooTesting", "Contracts", "ServiceKit", "Store", "Transport", "Wire", grdb, logging,
+            "RegistryService", "Domain", "OctooTesting", "Contracts", "ServiceKit", "Store", "Transport", "Wire", grdb,
+            logging,
         ],
         path: "Tests/RegistryTests"
     ),

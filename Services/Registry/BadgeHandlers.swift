@@ -16,7 +16,7 @@ struct BadgeHandlers: RegistryBadgeHandling {
             let (provider, qualification, existing) = try Self.badge(request, in: transaction)
             // Applying twice returns the first badge, so a retry is harmless.
             if let existing { return AppliedQualificationReply(applied: existing) }
-            try QualificationRules.requireApplicable(qualification, to: provider)
+            try QualificationPolicy.requireApplicable(qualification, to: provider)
             let badge = AppliedQualification(
                 partnerId: transaction.partnerId, providerId: provider.id, qualificationId: qualification.id,
                 appliedAt: now)

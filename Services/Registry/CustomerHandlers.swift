@@ -117,7 +117,7 @@ struct CustomerHandlers: RegistryCustomerHandling {
         ] {
             let qualifications = try transaction.findAll(Qualification.self, ids, field: field)
             for (index, qualification) in qualifications.enumerated() {
-                try QualificationRules.requireUsableAsDefault(
+                try QualificationPolicy.requireUsableAsDefault(
                     qualification, alreadyDefault: defaultsBefore.contains(qualification.id),
                     field: "\(field)[\(index)]")
                 try transaction.markUsed(qualificationId: qualification.id, at: now)

@@ -59,7 +59,7 @@ struct QualificationHandlers: RegistryQualificationHandling {
             var qualification = try transaction.find(Qualification.self, request.id, field: "body.id")
             try StaleVersion.check(
                 request.expectedVersion, actual: qualification.version, kind: "qualification", id: request.id)
-            try QualificationRules.requireChangeable(qualification)
+            try QualificationPolicy.requireChangeable(qualification)
             let vocabulary = try transaction.vocabulary()
             if let name, mask.changes("name", sent: true) {
                 try transaction.requireUniqueName(Qualification.self, name, except: request.id)

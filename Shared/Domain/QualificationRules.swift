@@ -5,10 +5,12 @@ import Wire
 /// DESIGN §2's "in effect" rule, as a pure function shared by every service that judges it (the
 /// registry's `CheckQualifications`, matching's ranking), so the two can never disagree.
 ///
-/// A qualification is in effect for a provider over [from, to] only if it is applied, not
-/// archived, the provider's type is in scope, every required document type is held by a document
-/// valid over the whole window, and (when a zone is given) the zone is in scope. Every failing
-/// condition is reported, not just the first.
+/// A qualification is in effect for a provider over [from, to] only if it is applied, the
+/// provider's type is in scope, every required document type is held over the whole window (by
+/// one document, or by documents of the type that follow each other without a gap, as when one
+/// is renewed in the middle of a job), and (when a zone is given) the zone is in scope. Every
+/// failing condition is reported, not just the first. Archiving means "no new use": an archived
+/// qualification is still judged, so requests that already require it stay fillable.
 public enum QualificationRules {
     /// What the rule needs of a qualification.
     public struct Scope: Sendable, Equatable {
@@ -20,7 +22,9 @@ public enum QualificationRules {
         public var requiredDocumentTypeIds: [String]
         public var archived: Bool
 
-        public init(name: String, providerTypes: [String], zones: [String], requiredDocumentTypeIds: [String], archived: Bool) {
+        public init(
+            name: String, providerTypes: [String], zones: [String], requiredDocumentTypeIds: [String], archived: Bool
+        ) {
             self.name = name
             self.providerTypes = providerTypes
             self.zones = zones
@@ -67,7 +71,6 @@ public enum QualificationRules {
     ) -> [String] {
         var reasons: [String] = []
         if !applied { reasons.append("not applied to this provider") }
-        if scope.archived { reasons.append("qualification is archived") }
         if !scope.providerTypes.isEmpty && !scope.providerTypes.contains(providerType) {
             reasons.append("provider type \(providerType) is not one of \(scope.providerTypes.joined(separator: ", "))")
         }
@@ -76,8 +79,10 @@ public enum QualificationRules {
         }
         for typeId in scope.requiredDocumentTypeIds {
             let candidates = documents.filter { $0.documentTypeId == typeId }
-            if candidates.contains(where: { covers($0, from: from, to: to) }) { continue }
-            reasons.append(whyNot(candidates, typeName: documentTypeName(typeId) ?? typeId, from: from, to: to))
+            let reached = coverage(candidates, from: from, to: to)
+            if reached.covered { continue }
+            reasons.append(
+                whyNot(candidates, typeName: documentTypeName(typeId) ?? typeId, from: from, to: to, reached: reached))
         }
         return reasons
     }
@@ -104,9 +109,53 @@ public enum QualificationRules {
         return from < to ? expiresAt >= to : expiresAt > to
     }
 
-    private static func whyNot(_ candidates: [HeldDocument], typeName: String, from: Date, to: Date) -> String {
-        guard !candidates.isEmpty else { return "no document of type \(typeName)" }
+    /// Whether `document` is valid over the whole of [from, to] (the registry's record).
+    public static func covers(_ document: Document, from: Date, to: Date) -> Bool {
+        covers(HeldDocument(document), from: from, to: to)
+    }
+
+    /// How far `documents` (of one type) cover [from, to] without a gap: each next one issued by
+    /// the time the previous expires. When they fall short, `until` is where the cover ends (nil
+    /// when nothing covers `from`) and `chained` how many documents it took to get there.
+    public static func coverage(
+        _ documents: [HeldDocument], from: Date, to: Date
+    ) -> (covered: Bool, until: Date?, chained: Int) {
+        let live = documents.filter { $0.revokedAt == nil }
+        if live.contains(where: { covers($0, from: from, to: to) }) { return (true, nil, 1) }
+        guard from < to else { return (false, nil, 0) }
+        var until: Date?
+        var chained = 0
+        while true {
+            // The document valid where the cover has reached that lasts longest.
+            let cursor = until ?? from
+            let valid = live.filter { $0.issuedAt <= cursor && ($0.expiresAt.map { $0 > cursor } ?? true) }
+            guard let next = valid.max(by: { ($0.expiresAt ?? .distantFuture) < ($1.expiresAt ?? .distantFuture) })
+            else { return (false, until, chained) }
+            chained += 1
+            guard let expiry = next.expiresAt, expiry < to else { return (true, nil, chained) }
+            until = expiry
+        }
+    }
+
+    /// `coverage` of the registry's records.
+    public static func coverage(_ documents: [Document], from: Date, to: Date) -> (
+        covered: Bool, until: Date?, chained: Int
+    ) {
+        coverage(documents.map(HeldDocument.init), from: from, to: to)
+    }
+
+    private static func whyNot(
+        _ candidates: [HeldDocument], typeName: String, from: Date, to: Date,
+        reached: (covered: Bool, until: Date?, chained: Int)
+    ) -> String {
         let live = candidates.filter { $0.revokedAt == nil }
+        guard !candidates.isEmpty else { return "no document of type \(typeName)" }
+        if let until = reached.until {
+            // The start is covered, but the cover ends before the job does.
+            let end = Timestamp.format(until)
+            guard reached.chained > 1 else { return "document \(typeName) expires \(end), before the job ends" }
+            return "documents \(typeName) cover the job only until \(end), before it ends"
+        }
         guard let best = live.max(by: { ($0.expiresAt ?? .distantFuture) < ($1.expiresAt ?? .distantFuture) }) else {
             return "document \(typeName) was revoked"
         }
@@ -116,7 +165,9 @@ public enum QualificationRules {
         let expiry = Timestamp.format(best.expiresAt ?? .distantFuture)
         // A point in time is "now" (GetProvider): the document has expired.
         if from == to { return "document \(typeName) expired \(expiry)" }
-        if (best.expiresAt ?? .distantFuture) <= from { return "document \(typeName) expires \(expiry), before the job starts" }
+        if (best.expiresAt ?? .distantFuture) <= from {
+            return "document \(typeName) expires \(expiry), before the job starts"
+        }
         return "document \(typeName) expires \(expiry), before the job ends"
     }
 }

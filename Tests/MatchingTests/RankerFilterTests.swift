@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Testing
+
 @testable import MatchingService
 
 /// Each hard filter of DESIGN §2 on its own: one change to a provider who passes everything,
@@ -18,7 +19,9 @@ struct RankerFilterTests {
 
     static let cases: [Case] = [
         Case(criterion: "inactive", fragment: "inactive") { provider, _ in provider.active = false },
-        Case(criterion: "providerType", fragment: "is cart, the job needs asl") { provider, _ in provider.providerType = "cart" },
+        Case(criterion: "providerType", fragment: "is cart, the job needs asl") { provider, _ in
+            provider.providerType = "cart"
+        },
         Case(criterion: "requiredQualification", fragment: "Medical: not applied") { _, context in
             context.job.required = [F.medical]
         },
@@ -67,10 +70,11 @@ struct RankerFilterTests {
         var context = F.context(job: F.job(required: [F.medical, F.certified]))
         context.excluded = [provider.id: "blocked"]
         let criteria = Ranker.judge(provider, context).reasons.map(\.criterion)
-        #expect(criteria == [
-            "inactive", "providerType", "requiredQualification", "requiredQualification", "zone", "excluded",
-            "conflict", "conflict",
-        ])
+        #expect(
+            criteria == [
+                "inactive", "providerType", "requiredQualification", "requiredQualification", "zone", "excluded",
+                "conflict", "conflict",
+            ])
     }
 
     @Test func aDocumentExpiringInsideTheJobWindowDoesNotCount() {
@@ -86,16 +90,17 @@ struct RankerFilterTests {
         #expect(Ranker.judge(provider, context).passes, "a document valid to the job's very end counts")
     }
 
-    @Test func anArchivedQualificationIsInEffectForNobody() {
+    @Test func anArchivedQualificationIsStillJudgedOnTheFacts() {
+        // Archiving means "no new use" (the registry refuses new requests naming it); a job that
+        // already requires it stays fillable by whoever holds it.
         var provider = F.provider()
         provider.applied = [F.medical.id]
         var archived = F.medical
         archived.scope.archived = true
         let required = Ranker.judge(provider, F.context(job: F.job(required: [archived])))
-        #expect(required.reasons.map(\.detail) == ["Medical: qualification is archived"])
-        let preferred = Ranker.judge(provider, F.context(job: F.job(preferred: [archived])))
-        #expect(preferred.passes)
-        #expect(F.criterion("preferredQualifications", of: preferred)?.value == .integer(0))
+        #expect(required.passes)
+        let stranger = Ranker.judge(F.provider(), F.context(job: F.job(required: [archived])))
+        #expect(!stranger.passes)
     }
 
     /// The travel buffer (30 minutes) around another on-site job: 09:31 is inside, 09:30 is not.
@@ -106,7 +111,9 @@ struct RankerFilterTests {
         (endsMinutesBefore: 1.0, jobRemote: true, otherRemote: true, conflicts: false),
         (endsMinutesBefore: 29.0, jobRemote: true, otherRemote: false, conflicts: true),
     ])
-    func aConflictJustInsideOrOutsideTheBuffer(endsMinutesBefore: Double, jobRemote: Bool, otherRemote: Bool, conflicts: Bool) {
+    func aConflictJustInsideOrOutsideTheBuffer(
+        endsMinutesBefore: Double, jobRemote: Bool, otherRemote: Bool, conflicts: Bool
+    ) {
         var provider = F.provider()
         provider.heldJobs = [F.held(-3, -endsMinutesBefore / 60, remote: otherRemote)]
         let judgement = Ranker.judge(provider, F.context(job: F.job(remote: jobRemote)))

@@ -1,4 +1,5 @@
 import Contracts
+import Domain
 import Foundation
 import Testing
 
@@ -154,18 +155,18 @@ struct QualificationRulesTests {
     @Test func anArchivedQualificationIsFrozenAndNeverNewlyUsed() throws {
         let archived = Self.qualification(archived: true)
         #expect(throws: RegistryError.archived(qualification: "HIPAA")) {
-            try QualificationRules.requireChangeable(archived)
+            try QualificationPolicy.requireChangeable(archived)
         }
         #expect(throws: RegistryError.archived(qualification: "HIPAA")) {
-            try QualificationRules.requireApplicable(archived, to: Self.provider)
+            try QualificationPolicy.requireApplicable(archived, to: Self.provider)
         }
         let field = "body.defaultRequiredQualificationIds[0]"
         #expect(throws: RegistryError.archived(qualification: "HIPAA", field: field)) {
-            try QualificationRules.requireUsableAsDefault(archived, alreadyDefault: false, field: field)
+            try QualificationPolicy.requireUsableAsDefault(archived, alreadyDefault: false, field: field)
         }
         // A default it already was may stay.
-        try QualificationRules.requireUsableAsDefault(archived, alreadyDefault: true, field: field)
-        try QualificationRules.requireChangeable(Self.qualification())
+        try QualificationPolicy.requireUsableAsDefault(archived, alreadyDefault: true, field: field)
+        try QualificationPolicy.requireChangeable(Self.qualification())
     }
 
     @Test func aQualificationAppliesOnlyToTheProviderTypesItNames() throws {
@@ -173,9 +174,9 @@ struct QualificationRulesTests {
             throws: RegistryError.providerTypeExcluded(
                 qualification: "HIPAA", providerTypes: ["cart", "spoken"], providerType: "asl")
         ) {
-            try QualificationRules.requireApplicable(Self.qualification(types: ["cart", "spoken"]), to: Self.provider)
+            try QualificationPolicy.requireApplicable(Self.qualification(types: ["cart", "spoken"]), to: Self.provider)
         }
-        try QualificationRules.requireApplicable(Self.qualification(types: ["asl"]), to: Self.provider)
-        try QualificationRules.requireApplicable(Self.qualification(), to: Self.provider)
+        try QualificationPolicy.requireApplicable(Self.qualification(types: ["asl"]), to: Self.provider)
+        try QualificationPolicy.requireApplicable(Self.qualification(), to: Self.provider)
     }
 }

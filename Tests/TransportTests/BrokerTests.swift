@@ -155,7 +155,8 @@ struct BrokerTests {
                 options: CallOptions(timeout: .seconds(2), retry: .none))
             _ = try await held
             let remaining = try #require(seen.remainingMs)
-            #expect(remaining <= 2000 - 400, "the handler saw \(remaining) ms left")
+            // The second call waited at the bus for most of the first one's 500 ms.
+            #expect(remaining <= 2000 - 250, "the handler saw \(remaining) ms left")
             #expect(remaining > 0)
         }
     }
