@@ -45,7 +45,9 @@ struct MatchingStore: Sendable {
         let found = try QualificationRecord.all().inTenant(partner).filter(ids.contains(Column("id"))).fetchAll(db)
         let byId = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         return try ids.enumerated().map { index, id in
-            guard let record = byId[id] else { throw RPCError.notFound("qualification", id: id, field: "\(field)[\(index)]") }
+            guard let record = byId[id] else {
+                throw RPCError.notFound("qualification", id: id, field: "\(field)[\(index)]")
+            }
             let scope = QualificationRules.Scope(
                 name: record.name, providerTypes: record.providerTypes, zones: record.zones,
                 requiredDocumentTypeIds: record.requiredDocumentTypeIds, archived: record.archived)
@@ -102,7 +104,8 @@ struct MatchingStore: Sendable {
 
     /// Up to `limit` provider ids of the partner after `id`, in id order.
     func providerIds(_ db: Database, partner: String, after id: String?, limit: Int) throws -> [String] {
-        try String.fetchAll(db, ProviderRecord.all().inTenant(partner).after(id).select(ProviderRecord.Columns.id).limit(limit))
+        try String.fetchAll(
+            db, ProviderRecord.all().inTenant(partner).after(id).select(ProviderRecord.Columns.id).limit(limit))
     }
 
     /// Providers in the read model, of every partner.

@@ -49,14 +49,18 @@ enum Ranker {
     static func filters(_ provider: ProviderFacts, _ context: RankingContext) -> [FilterReason] {
         let job = context.job
         var reasons: [FilterReason] = []
-        func fail(_ criterion: String, _ detail: String) { reasons.append(FilterReason(criterion: criterion, detail: detail)) }
+        func fail(_ criterion: String, _ detail: String) {
+            reasons.append(FilterReason(criterion: criterion, detail: detail))
+        }
         if !provider.active { fail("inactive", "the provider is inactive") }
         if provider.providerType != job.providerType {
             fail("providerType", "is \(provider.providerType), the job needs \(job.providerType)")
         }
         for qualification in job.required {
             let why = notInEffect(qualification, for: provider, context)
-            if !why.isEmpty { fail("requiredQualification", "\(qualification.scope.name): \(why.joined(separator: "; "))") }
+            if !why.isEmpty {
+                fail("requiredQualification", "\(qualification.scope.name): \(why.joined(separator: "; "))")
+            }
         }
         if let zone = job.zone, !provider.zones.isEmpty, !provider.zones.contains(zone) {
             fail("zone", "works in \(provider.zones.joined(separator: ", ")), not in \(zone)")
@@ -64,21 +68,29 @@ enum Ranker {
         if let distance = distanceKm(provider, job), let radius = provider.travelRadiusKm, distance > radius {
             fail("travelRadius", "\(format(distance)) km away, beyond the travel radius of \(format(radius)) km")
         }
-        if context.lists.doNotConsider.contains(provider.id) { fail("doNotConsider", "on the customer's do-not-consider list") }
+        if context.lists.doNotConsider.contains(provider.id) {
+            fail("doNotConsider", "on the customer's do-not-consider list")
+        }
         if let reason = context.excluded[provider.id] { fail("excluded", reason) }
         if !context.lists.restricted.isEmpty, !context.lists.restricted.contains(provider.id) {
             fail("restricted", "not on the customer's restricted list")
         }
         for held in conflicts(provider, context) {
-            fail("conflict", "\(held.state) on request \(held.requestId) from \(Timestamp.format(held.startsAt)) "
-                + "to \(Timestamp.format(held.endsAt)), within the \(context.settings.travelBufferMinutes)-minute buffer")
+            fail(
+                "conflict",
+                "\(held.state) on request \(held.requestId) from \(Timestamp.format(held.startsAt)) "
+                    + "to \(Timestamp.format(held.endsAt)), within the \(context.settings.travelBufferMinutes)-minute buffer"
+            )
         }
         for window in provider.availability where window.overlaps(job) {
             switch window.status {
             case .unavailable:
-                fail("unavailable", "unavailable from \(Timestamp.format(window.from)) to \(Timestamp.format(window.to))")
+                fail(
+                    "unavailable", "unavailable from \(Timestamp.format(window.from)) to \(Timestamp.format(window.to))"
+                )
             case .remoteOnly where !job.remote:
-                fail("remoteOnly", "remote only from \(Timestamp.format(window.from)) to \(Timestamp.format(window.to))")
+                fail(
+                    "remoteOnly", "remote only from \(Timestamp.format(window.from)) to \(Timestamp.format(window.to))")
             default:
                 break
             }
@@ -87,9 +99,12 @@ enum Ranker {
     }
 
     /// Why a qualification is not in effect for the provider over the job's window (empty: it is).
-    static func notInEffect(_ qualification: JobQualification, for provider: ProviderFacts, _ context: RankingContext) -> [String] {
+    static func notInEffect(_ qualification: JobQualification, for provider: ProviderFacts, _ context: RankingContext)
+        -> [String]
+    {
         QualificationRules.reasons(
-            qualification.scope, applied: provider.applied.contains(qualification.id), providerType: provider.providerType,
+            qualification.scope, applied: provider.applied.contains(qualification.id),
+            providerType: provider.providerType,
             documents: provider.documents, documentTypeName: { context.documentTypeNames[$0] },
             from: context.job.startsAt, to: context.job.endsAt, zone: context.job.zone)
     }
@@ -100,7 +115,8 @@ enum Ranker {
         return provider.heldJobs.filter { held in
             guard held.requestId != job.requestId else { return false }
             let buffer = held.remote && job.remote ? 0 : context.travelBuffer
-            return held.startsAt < job.endsAt.addingTimeInterval(buffer) && held.endsAt > job.startsAt.addingTimeInterval(-buffer)
+            return held.startsAt < job.endsAt.addingTimeInterval(buffer)
+                && held.endsAt > job.startsAt.addingTimeInterval(-buffer)
         }
     }
 
@@ -130,14 +146,16 @@ enum Ranker {
         return [
             criterion("preferredList", .bool(preferred), preferred ? weights.preferredList : 0),
             criterion("lastResort", .bool(context.lists.lastResort.contains(provider.id)), 0),
-            criterion("preferredQualifications", .integer(Int64(inEffect)), weights.preferredQualification * Double(inEffect)),
+            criterion(
+                "preferredQualifications", .integer(Int64(inEffect)), weights.preferredQualification * Double(inEffect)),
             criterion(
                 "jobsWithCustomer", .integer(Int64(history.jobsDone)),
                 weights.jobsWithCustomer * Double(min(history.jobsDone, 10))),
             criterion(
                 "daysSinceLastJobWithCustomer", daysSince.map { .number(($0 * 10).rounded() / 10) } ?? .null,
                 daysSince.map { weights.recentJobWithCustomer * max(0, 1 - $0 / 365) } ?? 0),
-            criterion("noShowsWithCustomer", .integer(Int64(history.noShows)), -weights.noShow * Double(history.noShows)),
+            criterion(
+                "noShowsWithCustomer", .integer(Int64(history.noShows)), -weights.noShow * Double(history.noShows)),
             criterion("distanceKm", distance.map(JSONValue.number) ?? .null, -(distance ?? 0) * weights.distancePerKm),
             criterion("availability", .string(availability.rawValue), weights.availability * availability.share),
             criterion("recentWorkload", .integer(Int64(workload)), -weights.workload * Double(workload)),
@@ -152,7 +170,9 @@ enum Ranker {
 
     /// `available` when `available` windows cover the whole job, `partly` when some of it.
     static func expressedAvailability(_ provider: ProviderFacts, _ job: Job) -> ExpressedAvailability {
-        let windows = provider.availability.filter { $0.status == .available && $0.overlaps(job) }.sorted { $0.from < $1.from }
+        let windows = provider.availability.filter { $0.status == .available && $0.overlaps(job) }.sorted {
+            $0.from < $1.from
+        }
         guard !windows.isEmpty else { return .unstated }
         var coveredUpTo = job.startsAt
         for window in windows where window.from <= coveredUpTo { coveredUpTo = max(coveredUpTo, window.to) }

@@ -23,7 +23,8 @@ public enum Matching {
         "Every provider of the partner, ranked for the request or filtered out with every reason; filtered list paged.",
         request: RankRequest.schema, response: RankResponse.schema)
     public static let check: MethodDescriptor<CheckRequest, CheckResponse> = method(
-        "Check", idempotent: true, "The same judgement as Rank for one provider: passes, every reason, every criterion.",
+        "Check", idempotent: true,
+        "The same judgement as Rank for one provider: passes, every reason, every criterion.",
         request: CheckRequest.schema, response: CheckResponse.schema)
     public static let getSettings: MethodDescriptor<GetSettingsRequest, SettingsReply> = method(
         "GetSettings", idempotent: true, "The partner's ranking weights and travel buffer.",
@@ -94,13 +95,14 @@ public struct RankRequest: Codable, Sendable, Equatable {
         "description": .string("per source: registry, opportunities"),
     ])
 
-    static let schema = JSONSchema.object([
-        "request": CreateRequestRequest.schema, "requestId": JSONSchema.string(),
-        "limit": JSONSchema.integer(minimum: 0, maximum: 1000, description: "default 100"),
-        "excludeProviderIds": JSONSchema.array(of: ExcludedProvider.schema), "minSeq": minSeqSchema,
-        "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "filtered per page; default 100"),
-        "pageToken": JSONSchema.string(description: "nextPageToken of the previous reply"),
-    ], required: ["request"])
+    static let schema = JSONSchema.object(
+        [
+            "request": CreateRequestRequest.schema, "requestId": JSONSchema.string(),
+            "limit": JSONSchema.integer(minimum: 0, maximum: 1000, description: "default 100"),
+            "excludeProviderIds": JSONSchema.array(of: ExcludedProvider.schema), "minSeq": minSeqSchema,
+            "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "filtered per page; default 100"),
+            "pageToken": JSONSchema.string(description: "nextPageToken of the previous reply"),
+        ], required: ["request"])
 }
 
 /// One criterion of a ranked provider: its value and what it added to the score.
@@ -143,10 +145,11 @@ public struct RankedProvider: Codable, Sendable, Equatable {
         self.score = score
         self.criteria = criteria
     }
-    static let schema = JSONSchema.object([
-        "providerId": JSONSchema.string(), "rank": JSONSchema.integer(minimum: 1), "score": JSONSchema.number(),
-        "criteria": JSONSchema.array(of: CriterionValue.schema),
-    ], required: ["providerId", "rank", "score", "criteria"])
+    static let schema = JSONSchema.object(
+        [
+            "providerId": JSONSchema.string(), "rank": JSONSchema.integer(minimum: 1), "score": JSONSchema.number(),
+            "criteria": JSONSchema.array(of: CriterionValue.schema),
+        ], required: ["providerId", "rank", "score", "criteria"])
 }
 
 /// A provider filtered out, with every reason.
@@ -172,10 +175,11 @@ public struct RankCounts: Codable, Sendable, Equatable {
         self.ranked = ranked
         self.filtered = filtered
     }
-    static let schema = JSONSchema.object([
-        "considered": JSONSchema.integer(minimum: 0), "ranked": JSONSchema.integer(minimum: 0),
-        "filtered": JSONSchema.integer(minimum: 0),
-    ], required: ["considered", "ranked", "filtered"])
+    static let schema = JSONSchema.object(
+        [
+            "considered": JSONSchema.integer(minimum: 0), "ranked": JSONSchema.integer(minimum: 0),
+            "filtered": JSONSchema.integer(minimum: 0),
+        ], required: ["considered", "ranked", "filtered"])
 }
 
 /// How far the read model had applied a source when it answered.
@@ -188,9 +192,10 @@ public struct ReadModelPosition: Codable, Sendable, Equatable {
         self.appliedSeq = appliedSeq
         self.epoch = epoch
     }
-    static let schema = JSONSchema.object([
-        "source": JSONSchema.string(), "appliedSeq": JSONSchema.integer(minimum: 0), "epoch": JSONSchema.string(),
-    ], required: ["source", "appliedSeq"])
+    static let schema = JSONSchema.object(
+        [
+            "source": JSONSchema.string(), "appliedSeq": JSONSchema.integer(minimum: 0), "epoch": JSONSchema.string(),
+        ], required: ["source", "appliedSeq"])
 }
 
 /// `matching.Rank`'s reply.
@@ -216,11 +221,13 @@ public struct RankResponse: Codable, Sendable, Equatable {
         self.nextPageToken = nextPageToken
     }
 
-    static let schema = JSONSchema.object([
-        "ranked": JSONSchema.array(of: RankedProvider.schema), "filtered": JSONSchema.array(of: FilteredProvider.schema),
-        "counts": RankCounts.schema, "positions": JSONSchema.array(of: ReadModelPosition.schema),
-        "settings": RankingSettings.schema, "nextPageToken": JSONSchema.string(),
-    ], required: ["ranked", "filtered", "counts", "positions", "settings"])
+    static let schema = JSONSchema.object(
+        [
+            "ranked": JSONSchema.array(of: RankedProvider.schema),
+            "filtered": JSONSchema.array(of: FilteredProvider.schema),
+            "counts": RankCounts.schema, "positions": JSONSchema.array(of: ReadModelPosition.schema),
+            "settings": RankingSettings.schema, "nextPageToken": JSONSchema.string(),
+        ], required: ["ranked", "filtered", "counts", "positions", "settings"])
 }
 
 /// `matching.Check`'s body: the job and one provider.
@@ -242,10 +249,11 @@ public struct CheckRequest: Codable, Sendable, Equatable {
         self.minSeq = minSeq
     }
 
-    static let schema = JSONSchema.object([
-        "request": CreateRequestRequest.schema, "providerId": JSONSchema.string(), "requestId": JSONSchema.string(),
-        "excludeProviderIds": JSONSchema.array(of: ExcludedProvider.schema), "minSeq": RankRequest.minSeqSchema,
-    ], required: ["request", "providerId"])
+    static let schema = JSONSchema.object(
+        [
+            "request": CreateRequestRequest.schema, "providerId": JSONSchema.string(), "requestId": JSONSchema.string(),
+            "excludeProviderIds": JSONSchema.array(of: ExcludedProvider.schema), "minSeq": RankRequest.minSeqSchema,
+        ], required: ["request", "providerId"])
 }
 
 /// `matching.Check`'s reply.
@@ -272,10 +280,12 @@ public struct CheckResponse: Codable, Sendable, Equatable {
         self.settings = settings
     }
 
-    static let schema = JSONSchema.object([
-        "providerId": JSONSchema.string(), "passes": JSONSchema.boolean,
-        "reasons": JSONSchema.array(of: FilterReason.schema), "criteria": JSONSchema.array(of: CriterionValue.schema),
-        "score": JSONSchema.number(), "positions": JSONSchema.array(of: ReadModelPosition.schema),
-        "settings": RankingSettings.schema,
-    ], required: ["providerId", "passes", "reasons", "criteria", "score", "positions", "settings"])
+    static let schema = JSONSchema.object(
+        [
+            "providerId": JSONSchema.string(), "passes": JSONSchema.boolean,
+            "reasons": JSONSchema.array(of: FilterReason.schema),
+            "criteria": JSONSchema.array(of: CriterionValue.schema),
+            "score": JSONSchema.number(), "positions": JSONSchema.array(of: ReadModelPosition.schema),
+            "settings": RankingSettings.schema,
+        ], required: ["providerId", "passes", "reasons", "criteria", "score", "positions", "settings"])
 }

@@ -86,12 +86,14 @@ public struct RankingSettings: Codable, Sendable, Equatable {
         return (updatedBy ?? "") > (other.updatedBy ?? "")
     }
 
-    static let schema = JSONSchema.object([
-        "partnerId": JSONSchema.string(), "weights": RankingWeights.schema,
-        "travelBufferMinutes": JSONSchema.integer(minimum: 0, maximum: 1440),
-        "workloadWindowDays": JSONSchema.integer(minimum: 1, maximum: 365), "version": JSONSchema.integer(minimum: 0),
-        "updatedAt": JSONSchema.timestamp, "updatedBy": JSONSchema.string(),
-    ], required: ["partnerId", "weights", "travelBufferMinutes", "workloadWindowDays", "version"])
+    static let schema = JSONSchema.object(
+        [
+            "partnerId": JSONSchema.string(), "weights": RankingWeights.schema,
+            "travelBufferMinutes": JSONSchema.integer(minimum: 0, maximum: 1440),
+            "workloadWindowDays": JSONSchema.integer(minimum: 1, maximum: 365),
+            "version": JSONSchema.integer(minimum: 0),
+            "updatedAt": JSONSchema.timestamp, "updatedBy": JSONSchema.string(),
+        ], required: ["partnerId", "weights", "travelBufferMinutes", "workloadWindowDays", "version"])
 }
 
 /// `matching.GetSettings`'s body (empty).
@@ -150,9 +152,11 @@ public struct RankingWeightsChange: Codable, Sendable, Equatable {
         return result
     }
 
-    static let schema = JSONSchema.object(Dictionary(uniqueKeysWithValues: RankingWeights.names.map {
-        ($0, JSONSchema.number(minimum: 0, maximum: RankingWeights.maximum))
-    }))
+    static let schema = JSONSchema.object(
+        Dictionary(
+            uniqueKeysWithValues: RankingWeights.names.map {
+                ($0, JSONSchema.number(minimum: 0, maximum: RankingWeights.maximum))
+            }))
 }
 
 /// `matching.SetSettings`'s body.
@@ -223,12 +227,14 @@ public struct ReadModelSourceStatus: Codable, Sendable, Equatable {
         self.lastError = lastError
     }
 
-    static let schema = JSONSchema.object([
-        "source": JSONSchema.string(), "appliedSeq": JSONSchema.integer(minimum: 0), "epoch": JSONSchema.string(),
-        "state": JSONSchema.string(values: ["current", "catchingUp", "failing", "dataLoss"]),
-        "lastSeq": JSONSchema.integer(minimum: 0), "lag": JSONSchema.integer(), "rebuilds": JSONSchema.integer(minimum: 0),
-        "lastRebuildAt": JSONSchema.timestamp, "lastError": JSONSchema.string(),
-    ], required: ["source", "appliedSeq", "state", "rebuilds"])
+    static let schema = JSONSchema.object(
+        [
+            "source": JSONSchema.string(), "appliedSeq": JSONSchema.integer(minimum: 0), "epoch": JSONSchema.string(),
+            "state": JSONSchema.string(values: ["current", "catchingUp", "failing", "dataLoss"]),
+            "lastSeq": JSONSchema.integer(minimum: 0), "lag": JSONSchema.integer(),
+            "rebuilds": JSONSchema.integer(minimum: 0),
+            "lastRebuildAt": JSONSchema.timestamp, "lastError": JSONSchema.string(),
+        ], required: ["source", "appliedSeq", "state", "rebuilds"])
 }
 
 /// `matching.Status`'s reply.
@@ -244,8 +250,9 @@ public struct MatchingStatus: Codable, Sendable, Equatable {
         self.providers = providers
     }
 
-    static let schema = JSONSchema.object([
-        "instance": JSONSchema.string(), "sources": JSONSchema.array(of: ReadModelSourceStatus.schema),
-        "providers": JSONSchema.integer(minimum: 0),
-    ], required: ["instance", "sources", "providers"])
+    static let schema = JSONSchema.object(
+        [
+            "instance": JSONSchema.string(), "sources": JSONSchema.array(of: ReadModelSourceStatus.schema),
+            "providers": JSONSchema.integer(minimum: 0),
+        ], required: ["instance", "sources", "providers"])
 }

@@ -22,7 +22,9 @@ struct MatchingSystem: Sendable {
     let registryApplication: ServiceApplication
 
     var partner: Actor { fixture.partner }
-    var client: MatchingClient { MatchingClient(rpc, actor: partner, options: CallOptions(timeout: .seconds(10), retry: .none)) }
+    var client: MatchingClient {
+        MatchingClient(rpc, actor: partner, options: CallOptions(timeout: .seconds(10), retry: .none))
+    }
     var ada: Provider { fixture.providers["Ada"]! }
     var clinic: Customer { fixture.customers["Clinic"]! }
 
@@ -67,7 +69,9 @@ struct MatchingSystem: Sendable {
     }
 
     /// A job for the Clinic in Chicago, a week from now.
-    func job(customer: Customer? = nil, required: [String]? = nil, preferred: [String]? = nil, hours: Double = 2) -> CreateRequestRequest {
+    func job(customer: Customer? = nil, required: [String]? = nil, preferred: [String]? = nil, hours: Double = 2)
+        -> CreateRequestRequest
+    {
         CreateRequestRequest(
             customerId: (customer ?? clinic).id, providerType: "asl", startsAt: Self.start,
             endsAt: Self.start.addingTimeInterval(hours * 3600), remote: false, location: Self.chicago, zone: "IL",
@@ -94,7 +98,9 @@ struct MatchingSystem: Sendable {
     static func waitUntilApplied(_ application: ServiceApplication, _ seqs: [String: Int64]) async throws {
         for _ in 0..<400 {
             let status = application.subscriber?.status() ?? []
-            let caughtUp = seqs.allSatisfy { source, seq in status.contains { $0.source == source && $0.appliedSeq >= seq } }
+            let caughtUp = seqs.allSatisfy { source, seq in
+                status.contains { $0.source == source && $0.appliedSeq >= seq }
+            }
             if caughtUp { return }
             try await Task.sleep(for: .milliseconds(25))
         }
