@@ -12,7 +12,8 @@ import Wire
 struct ReadModelFeedTests {
     @Test func eventsDroppedOnTheWayAreCaughtUp() async throws {
         // Every third registry event never reaches the bus: only ReadEvents delivers it.
-        try await MatchingSystem.with(publish: { $0.seq % 3 != 0 }) { world in
+        let everyThirdDropped: @Sendable (Event) -> Bool = { $0.seq % 3 != 0 }
+        try await MatchingSystem.with(publish: everyThirdDropped) { world in
             let reply = try await world.rank(world.job())
             #expect(reply.ranked.map(\.providerId) == [world.ada.id])
             #expect(reply.counts == RankCounts(considered: 4, ranked: 1, filtered: 3))
