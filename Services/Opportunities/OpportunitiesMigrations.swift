@@ -5,6 +5,7 @@ enum OpportunitiesMigrations {
     static func register(in migrator: inout DatabaseMigrator) {
         registerVersion1(in: &migrator)
         registerSeekersOffersAndReasons(in: &migrator)
+        registerTransitionAttempts(in: &migrator)
     }
 
     /// The first schema, as shipped.
@@ -55,6 +56,14 @@ enum OpportunitiesMigrations {
                     ALTER TABLE opportunity ADD COLUMN offeredForReplacement BOOLEAN;
                     ALTER TABLE opportunity ADD COLUMN decisionReasons TEXT;
                     """)
+        }
+    }
+
+    /// A transition names the contact attempt it belongs to (`attemptId`: an offer, a re-offer or
+    /// the answer to one); none before.
+    static func registerTransitionAttempts(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("opportunities.v3.transitionAttempts") { db in
+            try db.execute(sql: "ALTER TABLE transition ADD COLUMN attemptId TEXT")
         }
     }
 }
