@@ -6,6 +6,7 @@ enum OpportunitiesMigrations {
         registerVersion1(in: &migrator)
         registerSeekersOffersAndReasons(in: &migrator)
         registerTransitionAttempts(in: &migrator)
+        registerStartTimers(in: &migrator)
     }
 
     /// The first schema, as shipped.
@@ -64,6 +65,19 @@ enum OpportunitiesMigrations {
     static func registerTransitionAttempts(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("opportunities.v3.transitionAttempts") { db in
             try db.execute(sql: "ALTER TABLE transition ADD COLUMN attemptId TEXT")
+        }
+    }
+
+    /// Every request not cancelled gets its start timer (`JobStart`; new requests get it when
+    /// created), so open offers are declined when the job starts.
+    static func registerStartTimers(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("opportunities.v4.startTimers") { db in
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO durableTimer (kind, key, dueAt, partnerId)
+                    SELECT ?, partnerId || '/' || id, startsAt, partnerId FROM request WHERE status != 'cancelled'
+                    """,
+                arguments: [JobStart.timerKind])
         }
     }
 }

@@ -11,6 +11,7 @@ extension OpportunitiesWriter {
     /// Saves a new request and its `request.created` event.
     func create(_ request: RequestRecord, at now: Date) throws {
         try request.insert(db)
+        try JobStart.schedule(db, request)
         try outbox.append(
             db, type: Opportunities.EventType.requestCreated, partnerId: partnerId, occurredAt: now,
             data: RequestChanged(request: request, slotsHeld: 0, slotsOpen: request.teamSize))

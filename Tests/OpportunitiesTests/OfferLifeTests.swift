@@ -140,6 +140,22 @@ struct OfferLifeTests {
         }
     }
 
+    /// The start timer declines the open offers at the start, with no call touching the request.
+    @Test func theJobsStartTimerDeclinesTheOpenOffers() async throws {
+        try await Fixture.run { f in
+            let request = try await f.request()
+            let silent = try await f.call(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-1"))
+            let waiting = try await f.interested(request, "pr-2")
+            try await f.clock.set(Fixture.jobStart.addingTimeInterval(-1))
+            #expect(try await f.state(silent.opportunity.id) == .offered)
+            try await f.clock.set(Fixture.jobStart)
+            #expect(try await f.state(silent.opportunity.id) == .declined)
+            #expect(try await f.state(waiting.id) == .declined)
+            let history = try await f.call(Opportunities.history, HistoryRequest(id: waiting.id))
+            #expect(history.transitions.last?.reason == "the job has started")
+        }
+    }
+
     @Test func answersCarryTheAttemptAndDoNotContactAndReopeningSaysWhy() async throws {
         try await Fixture.run { f in
             let request = try await f.request(teamSize: 1)

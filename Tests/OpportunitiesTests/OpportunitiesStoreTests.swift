@@ -3,12 +3,12 @@ import Foundation
 import GRDB
 import Logging
 import OctooTesting
-import Store
 import Testing
 import Transport
 import Wire
 
 @testable import OpportunitiesService
+@testable import Store
 
 /// The store without the service: its request extensions on an in-memory database with the
 /// service's migrations, and its writes on a temporary `ServiceDatabase` (with outbox).
@@ -20,6 +20,8 @@ struct OpportunitiesStoreTests {
     static func seeded() throws -> DatabaseQueue {
         let queue = try DatabaseQueue()
         var migrator = DatabaseMigrator()
+        // As `ServiceDatabase` does: the shared durable timers first (the start timers live there).
+        DurableTimerMigrations.register(in: &migrator)
         OpportunitiesMigrations.register(in: &migrator)
         try migrator.migrate(queue)
         try queue.write { db in
