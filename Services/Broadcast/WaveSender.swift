@@ -130,11 +130,10 @@ final class WaveSender: Sendable {
                 return true
             }
         }
-        let outcome: OfferOutcome
+        let outcome: OpportunityReply
         do {
             outcome = try await opportunities(key, deadline, idempotencyKey: "broadcast:\(attemptId)").offer(
-                forAttempt: OfferForAttempt(
-                    requestId: attempt.requestId, providerId: attempt.providerId, attemptId: attemptId))
+                OfferRequest(requestId: attempt.requestId, providerId: attempt.providerId, attemptId: attemptId))
         } catch let error as RPCError where Self.isRefusal(error.code) {
             try await skip(attemptId, key, "opportunities refused the offer: \(error.message)")
             return true
@@ -143,7 +142,7 @@ final class WaveSender: Sendable {
         guard outcome.opportunity.state == .offered else {
             let state = outcome.opportunity.state.rawValue
             try await skip(
-                attemptId, key, "the provider's opportunity is \(state): opportunities cannot offer it again")
+                attemptId, key, "the provider's opportunity is \(state): there is no offer to send")
             return true
         }
         let message = ContactWording.message(for: job, opportunityId: outcome.opportunity.id)

@@ -118,7 +118,9 @@ struct Demo {
                 zone: "IL", teamSize: 2), actor: customer
         ).request
         var byProvider: [String: Opportunity] = [:]
-        for id in ["pr-ana", "pr-ben", "pr-cy"] {
+        // Offered and interested; a filled team declines the offers still open, so Ben is offered
+        // once a replacement is sought.
+        func offerAndAnswer(_ id: String) async throws {
             let offered = try await opportunities.call(
                 Opportunities.offer, OfferRequest(requestId: request.id, providerId: id), actor: partner
             ).opportunity
@@ -130,6 +132,7 @@ struct Demo {
                 "\(id) is interested -> \(answer.state.rawValue)\(id == "pr-cy" ? " (on the customer's preferred list: assigned at once)" : "")"
             )
         }
+        for id in ["pr-ana", "pr-cy"] { try await offerAndAnswer(id) }
         let ana = try await opportunities.call(
             Opportunities.decide, DecideRequest(opportunityId: byProvider["pr-ana"]!.id, assign: true), actor: partner
         ).opportunity
@@ -150,6 +153,7 @@ struct Demo {
         say(
             "Ana seeks a replacement: the customer sees \(customerSees.state.rawValue), the partner sees \(partnerSees.state.rawValue) (sought by \(partnerSees.replacementSoughtBy ?? "-"))"
         )
+        try await offerAndAnswer("pr-ben")
         _ = try await opportunities.call(
             Opportunities.decide, DecideRequest(opportunityId: byProvider["pr-ben"]!.id, assign: true), actor: partner)
         view = try await opportunities.call(Opportunities.getRequest, IdRequest(id: request.id), actor: partner)

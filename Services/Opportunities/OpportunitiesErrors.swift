@@ -24,6 +24,26 @@ struct RequestTakesNoOffers: RPCErrorConvertible, Equatable {
     }
 }
 
+/// An inactive provider is offered nothing.
+struct ProviderInactive: RPCErrorConvertible, Equatable {
+    var providerId: String
+
+    var rpcError: RPCError {
+        RPCError(
+            .failedPrecondition, "provider \(providerId) is inactive: it is offered nothing",
+            details: [FieldViolation(field: "body.providerId", description: "is inactive")])
+    }
+}
+
+/// The job has started: nothing more is offered on it, and a late answer is not taken.
+struct JobStarted: RPCErrorConvertible, Equatable {
+    var requestId: String
+
+    var rpcError: RPCError {
+        RPCError(.failedPrecondition, "the job of request \(requestId) has started: its offers are closed")
+    }
+}
+
 /// A provider of another type than the request needs.
 struct ProviderTypeMismatch: RPCErrorConvertible, Equatable {
     var providerId: String

@@ -5,6 +5,8 @@ enum OpportunitiesMigrations {
     static func register(in migrator: inout DatabaseMigrator) {
         registerVersion1(in: &migrator)
         registerSeekersOffersAndReasons(in: &migrator)
+        registerTransitionAttempts(in: &migrator)
+        registerStartTimers(in: &migrator)
     }
 
     /// The first schema, as shipped.
@@ -55,6 +57,27 @@ enum OpportunitiesMigrations {
                     ALTER TABLE opportunity ADD COLUMN offeredForReplacement BOOLEAN;
                     ALTER TABLE opportunity ADD COLUMN decisionReasons TEXT;
                     """)
+        }
+    }
+
+    /// A transition names the contact attempt it belongs to (`attemptId`: an offer, a re-offer or
+    /// the answer to one); none before.
+    static func registerTransitionAttempts(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("opportunities.v3.transitionAttempts") { db in
+            try db.execute(sql: "ALTER TABLE transition ADD COLUMN attemptId TEXT")
+        }
+    }
+
+    /// Every request not cancelled gets its start timer (`JobStart`; new requests get it when
+    /// created), so open offers are declined when the job starts.
+    static func registerStartTimers(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("opportunities.v4.startTimers") { db in
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO durableTimer (kind, key, dueAt, partnerId)
+                    SELECT ?, partnerId || '/' || id, startsAt, partnerId FROM request WHERE status != 'cancelled'
+                    """,
+                arguments: [JobStart.timerKind])
         }
     }
 }

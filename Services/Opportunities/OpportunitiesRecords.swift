@@ -134,6 +134,8 @@ struct TransitionRow: Codable, FetchableRecord, PersistableRecord, TenantRecord 
     var to: OpportunityState
     var reason: String?
     var replacementSoughtBy: String?
+    /// The contact attempt the transition belongs to (migration v3; none before).
+    var attemptId: String?
 
     /// The columns queries use.
     enum Columns {
@@ -146,7 +148,7 @@ struct TransitionRow: Codable, FetchableRecord, PersistableRecord, TenantRecord 
     var transition: Transition {
         Transition(
             opportunityId: opportunityId, seq: seq, at: at, actorRole: actorRole, actorId: actorId, action: action,
-            from: from, to: to, reason: reason)
+            from: from, to: to, reason: reason, attemptId: attemptId)
     }
 }
 

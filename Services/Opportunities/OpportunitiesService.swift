@@ -26,5 +26,13 @@ public enum OpportunitiesService {
                     eligibility: RegistryEligibilityCheck(environment: environment)),
                 policies: PolicyHandlers(store: store, environment: environment))
             Opportunities.register(handlers, into: &router)
+        },
+        background: { environment in
+            // The job's start declines the request's open offers (`JobStart`).
+            let timers = TimerService(
+                database: environment.database, clock: environment.clock,
+                handlers: JobStart.handlers(environment.database, clock: environment.clock),
+                logger: environment.logger)
+            return [BackgroundWork(name: "timers", run: timers.run, stop: timers.stop)]
         })
 }

@@ -11,14 +11,44 @@ extension OpportunitiesWriter {
     /// Saves a new request and its `request.created` event.
     func create(_ request: RequestRecord, at now: Date) throws {
         try request.insert(db)
+        try JobStart.schedule(db, request)
         try outbox.append(
-            db, type: Opportunities.EventType.requestCreated, partnerId: partnerId, occurredAt: now, data: request)
+            db, type: Opportunities.EventType.requestCreated, partnerId: partnerId, occurredAt: now,
+            data: RequestChanged(request: request, slotsHeld: 0, slotsOpen: request.teamSize))
     }
 
-    /// Saves a new opportunity (OFFERED) with its first history row and event.
-    func offer(_ opportunity: Opportunity, on request: RequestRecord, by actor: Actor, at now: Date) throws {
+    /// Saves a new opportunity (OFFERED) with its first history row and event, naming the
+    /// contact attempt it belongs to when there is one.
+    func offer(
+        _ opportunity: Opportunity, on request: RequestRecord, by actor: Actor, attemptId: String? = nil,
+        at now: Date
+    ) throws {
         try opportunity.insert(db)
-        try record(opportunity, from: nil, action: nil, by: actor, reason: nil, seekers: [], on: request, at: now)
+        try record(
+            opportunity, from: nil, action: nil, by: actor, reason: nil, seekers: [], on: request,
+            attemptId: attemptId, at: now)
+    }
+
+    /// Declines every open offer and pending interest on the request (OFFERED or PENDING) with
+    /// `reason`: the request filled or was cancelled, or the job started.
+    func closeOpenOffers(on request: RequestRecord, reason: String, at now: Date) throws {
+        var open = try opportunities(onRequest: request.id).filter { [.offered, .pending].contains($0.state) }
+        for index in open.indices {
+            try move(&open[index], on: request, action: .withdrawForRequest, by: .system, reason: reason, at: now)
+        }
+    }
+
+    /// Once the job has started (on the service's clock), nothing more is offered on it and no
+    /// open offer stays open: declined with the reason. Returns whether any was.
+    @discardableResult
+    func closeOffersIfStarted(_ requestId: String, at now: Date) throws -> Bool {
+        guard let request = try RequestRecord.all().inTenant(partnerId).withIds([requestId]).fetchOne(db),
+            now >= request.startsAt
+        else { return false }
+        let open = try opportunities(onRequest: request.id).contains { [.offered, .pending].contains($0.state) }
+        guard open else { return false }
+        try closeOpenOffers(on: request, reason: OfferClosing.started, at: now)
+        return true
     }
 
     /// Saves a cancellation policy, replacing the subject's previous one.
@@ -29,7 +59,8 @@ extension OpportunitiesWriter {
     /// Applies `action` to `opportunity` and records it; throws the state machine's refusal.
     func move(
         _ opportunity: inout Opportunity, on request: RequestRecord, action: OpportunityAction, by actor: Actor,
-        facts: TransitionFacts = TransitionFacts(), reason: String?, at now: Date
+        facts: TransitionFacts = TransitionFacts(), reason: String?, attemptId: String? = nil,
+        doNotContact: Bool? = nil, at now: Date
     ) throws {
         let next = try OpportunityStateMachine.next(opportunity.state, action, role: actor.role, facts: facts).get()
         let from = opportunity.state
@@ -38,6 +69,7 @@ extension OpportunitiesWriter {
         opportunity.version += 1
         opportunity.updatedAt = now
         if next == .cancelledBillable { opportunity.billablePercent = facts.billablePercent }
+        if action == .reoffer { opportunity.quote = nil }
         if from == .pending && next != .pending { opportunity.decisionReasons = nil }
         if next == .replacementSought && from != .replacementSought {
             opportunity.replacementSoughtBy = actor.role.rawValue
@@ -52,7 +84,7 @@ extension OpportunitiesWriter {
         let rowSeekers = next == .replacementSought ? OpportunityMasking.seekers(of: opportunity) : seekers
         try record(
             opportunity, from: from, action: action, by: actor, reason: reason, seekers: rowSeekers, on: request,
-            at: now)
+            attemptId: attemptId, doNotContact: doNotContact, at: now)
     }
 
     /// One party joins or leaves the search for a replacement the other party already seeks:
@@ -106,6 +138,10 @@ extension OpportunitiesWriter {
                 throw TeamComplete(requestId: request.id, teamSize: request.teamSize)
             }
             try replace(original, with: &opportunity, on: request, by: actor, full: true, reason: reason, at: now)
+            // The last search ended: the team is complete again, and no open offer stays open.
+            if request.status == .filled, !seeking.contains(where: { $0.id != original.id }) {
+                try closeOpenOffers(on: request, reason: OfferClosing.filled, at: now)
+            }
             return
         }
         let completes = held.count + 1 == request.teamSize
@@ -116,6 +152,8 @@ extension OpportunitiesWriter {
         for index in others.indices where [.contingent, .replacementSought].contains(others[index].state) {
             try move(&others[index], on: request, action: .completeTeam, by: .system, reason: "team complete", at: now)
         }
+        // In the same transaction as the fill: the open offers and pending interest are declined.
+        try closeOpenOffers(on: request, reason: OfferClosing.filled, at: now)
         try setStatus(&request, .filled, event: Opportunities.EventType.requestFilled, at: now)
     }
 
@@ -140,43 +178,61 @@ extension OpportunitiesWriter {
 
     /// After a member left: a complete team goes back to CONTINGENT (a member seeking a
     /// replacement keeps its slot and its search) and the request reopens.
-    func reopenIfFilled(_ request: inout RequestRecord, at now: Date) throws {
+    /// - Parameters:
+    ///   - reason: why the slot reopened, carried by `request.reopened`.
+    ///   - providerId: the member who left.
+    func reopenIfFilled(
+        _ request: inout RequestRecord, reason: String = "a team member left", providerId: String? = nil,
+        at now: Date
+    ) throws {
         guard request.status == .filled else { return }
         var members = try opportunities(onRequest: request.id)
         for index in members.indices where [.assigned, .replacementSought].contains(members[index].state) {
             try move(
                 &members[index], on: request, action: .reopenTeam, by: .system, reason: "a team member left", at: now)
         }
-        try setStatus(&request, .open, event: Opportunities.EventType.requestReopened, at: now)
+        try setStatus(
+            &request, .open, event: Opportunities.EventType.requestReopened, reopenReason: reason,
+            reopenedByProviderId: providerId, at: now)
     }
 
-    /// Saves a request's new status and emits `event` with the request.
-    func setStatus(_ request: inout RequestRecord, _ status: RequestRecord.Status, event: String, at now: Date) throws {
+    /// Saves a request's new status and emits `event` with the request, its slots held and open
+    /// and, for a reopening, why.
+    func setStatus(
+        _ request: inout RequestRecord, _ status: RequestRecord.Status, event: String, reopenReason: String? = nil,
+        reopenedByProviderId: String? = nil, at now: Date
+    ) throws {
         request.status = status
         request.version += 1
         request.updatedAt = now
         try request.update(db)
-        try outbox.append(db, type: event, partnerId: request.partnerId, occurredAt: now, data: request)
+        let held = try Opportunity.all().inTenant(partnerId).ofRequest(request.id).holdingSlot().fetchCount(db)
+        let data = RequestChanged(
+            request: request, slotsHeld: held, slotsOpen: max(0, request.teamSize - held), reopenReason: reopenReason,
+            reopenedByProviderId: reopenedByProviderId)
+        try outbox.append(db, type: event, partnerId: request.partnerId, occurredAt: now, data: data)
     }
 
     /// Writes the history row and the events of a transition (also the first, OFFERED).
     private func record(
         _ opportunity: Opportunity, from: OpportunityState?, action: OpportunityAction?, by actor: Actor,
-        reason: String?, seekers: [String], on request: RequestRecord, at now: Date
+        reason: String?, seekers: [String], on request: RequestRecord, attemptId: String? = nil,
+        doNotContact: Bool? = nil, at now: Date
     ) throws {
         let actionName = action?.rawValue ?? "offer"
         try TransitionRow(
             partnerId: opportunity.partnerId, opportunityId: opportunity.id, seq: try lastSeq(of: opportunity.id) + 1,
             at: now, actorRole: actor.role.rawValue, actorId: actor.id, action: actionName, from: from,
             to: opportunity.state, reason: reason,
-            replacementSoughtBy: seekers.isEmpty ? nil : seekers.joined(separator: ",")
+            replacementSoughtBy: seekers.isEmpty ? nil : seekers.joined(separator: ","), attemptId: attemptId
         ).insert(db)
         let change = OpportunityChanged(
             opportunityId: opportunity.id, requestId: request.id, providerId: opportunity.providerId,
             customerId: request.customerId, from: from, to: opportunity.state, action: actionName,
             actorRole: actor.role.rawValue, startsAt: request.startsAt, endsAt: request.endsAt,
             billablePercent: opportunity.billablePercent, replacementSoughtBy: opportunity.replacementSoughtBy,
-            replacementSeekers: opportunity.replacementSeekers)
+            replacementSeekers: opportunity.replacementSeekers, attemptId: attemptId, doNotContact: doNotContact,
+            reason: actor.id == nil ? reason : nil)
         try outbox.append(
             db, type: Opportunities.EventType.opportunityChanged, partnerId: opportunity.partnerId, occurredAt: now,
             data: change)
@@ -186,4 +242,10 @@ extension OpportunitiesWriter {
                 occurredAt: now, data: change)
         }
     }
+}
+
+/// Why the service declined the open offers of a request on its own.
+enum OfferClosing {
+    static let filled = "the request is filled"
+    static let started = "the job has started"
 }

@@ -17,7 +17,10 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
 
     var now: Date { environment.clock.now }
 
-    /// Offers the request to a provider of its type; idempotent per (request, provider).
+    /// Offers the request to a provider of its type; idempotent per (request, provider), saying
+    /// whether this call created the opportunity. The service re-offers a declined one (broadcast
+    /// recycling the provider). Refused for an inactive provider, a started job, and a filled or
+    /// cancelled request (but a filled one where someone seeks a replacement).
     func offer(_ request: OfferRequest, _ context: CallerContext) async throws -> OpportunityReply {
         if let replay = try await store.storedReply(context, request: request, as: OpportunityReply.self) {
             return replay
@@ -25,38 +28,64 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
         var validator = Validator()
         validator.require(!request.requestId.isEmpty, "body.requestId", "must not be empty")
         validator.require(!request.providerId.isEmpty, "body.providerId", "must not be empty")
+        if let attemptId = request.attemptId {
+            validator.require(!attemptId.isEmpty, "body.attemptId", "must not be empty when given")
+        }
         try validator.check()
+        try await closeOffersIfStarted(request.requestId, context)
         let existing = try await store.read(context) { reader in
             _ = try reader.request(request.requestId, field: "body.requestId")
             return try reader.opportunity(onRequest: request.requestId, providerId: request.providerId)
         }
-        if let existing { return OpportunityReply(opportunity: existing) }
+        if let existing, !Self.reoffers(existing, context) {
+            return OpportunityReply(opportunity: existing, created: false)
+        }
         let registry = try environment.registry(onBehalfOf: context)
         let provider = try await registry.provider(request.providerId, field: "body.providerId")
+        guard provider.active else { throw ProviderInactive(providerId: provider.id) }
         let now = self.now
         return try await store.mutate(context, request, at: now) { writer in
             let record = try writer.request(request.requestId, field: "body.requestId")
-            if let raced = try writer.opportunity(onRequest: record.id, providerId: provider.id) {
-                return OpportunityReply(opportunity: raced)
-            }
+            let raced = try writer.opportunity(onRequest: record.id, providerId: provider.id)
+            if let raced, !Self.reoffers(raced, context) { return OpportunityReply(opportunity: raced, created: false) }
             // A filled request takes offers only while someone on it seeks a replacement.
             let seeking = try writer.opportunities(onRequest: record.id).contains { $0.state == .replacementSought }
             let forReplacement = record.status == .filled && seeking
             guard record.status == .open || forReplacement else {
                 throw RequestTakesNoOffers(requestId: record.id, status: record.status)
             }
+            guard now < record.startsAt else { throw JobStarted(requestId: record.id) }
             guard provider.providerType == record.providerType else {
                 throw ProviderTypeMismatch(
                     providerId: provider.id, providerType: provider.providerType, neededType: record.providerType)
+            }
+            if var declined = raced {
+                declined.offeredForReplacement = forReplacement ? true : nil
+                try writer.move(
+                    &declined, on: record, action: .reoffer, by: context.actor, reason: "offered again",
+                    attemptId: request.attemptId, at: now)
+                return OpportunityReply(opportunity: declined, created: false)
             }
             let opportunity = Opportunity(
                 partnerId: context.partnerId, id: Identifier.make("op"), requestId: record.id,
                 providerId: provider.id, state: .offered, version: 1,
                 offeredForReplacement: forReplacement ? true : nil,
                 createdAt: now, updatedAt: now)
-            try writer.offer(opportunity, on: record, by: context.actor, at: now)
-            return OpportunityReply(opportunity: opportunity)
+            try writer.offer(opportunity, on: record, by: context.actor, attemptId: request.attemptId, at: now)
+            return OpportunityReply(opportunity: opportunity, created: true)
         }
+    }
+
+    /// Whether `Offer` offers an existing opportunity again: a declined one, by the service.
+    static func reoffers(_ opportunity: Opportunity, _ context: CallerContext) -> Bool {
+        opportunity.state == .declined && context.role == .service
+    }
+
+    /// Declines the request's open offers once its job has started (on the service's clock), in a
+    /// transaction of its own, before the caller's call is judged.
+    func closeOffersIfStarted(_ requestId: String, _ context: CallerContext) async throws {
+        let now = self.now
+        try await store.write(context.partnerId) { try $0.closeOffersIfStarted(requestId, at: now) }
     }
 
     /// The offered provider's answer; an interest is assigned at once when the request's
@@ -66,9 +95,13 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
         if let replay = try await store.storedReply(context, request: request, as: OpportunityReply.self) {
             return replay
         }
+        if request.doNotContact != nil && request.interested {
+            throw RPCError.invalidArgument(field: "body.doNotContact", "is only for a refusal")
+        }
         let seen = try await store.read(context) { reader in
             try reader.seen(request.opportunityId, by: context, field: "body.opportunityId")
         }
+        try await closeOffersIfStarted(seen.request.id, context)
         let decision =
             request.interested
             ? await automaticDecision(seen.request, providerId: seen.opportunity.providerId, context: context)
@@ -78,6 +111,7 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
             var (opportunity, record) = try writer.opportunityAndRequest(
                 request.opportunityId, field: "body.opportunityId")
             try opportunity.requireVersion(request.expectedVersion)
+            if now >= record.startsAt { throw JobStarted(requestId: record.id) }
             if request.interested { opportunity.quote = request.quote }
             var decided = decision
             // Checked here, in the transaction that would assign: no double booking by a race.
@@ -87,7 +121,8 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
             if case .hold(let reasons) = decided { opportunity.decisionReasons = reasons }
             try writer.move(
                 &opportunity, on: record, action: request.interested ? .respondInterested : .respondDeclined,
-                by: context.actor, reason: nil, at: now)
+                by: context.actor, reason: nil, attemptId: request.attemptId, doNotContact: request.doNotContact,
+                at: now)
             if case .assign = decided, record.status == .open {
                 do {
                     try writer.assign(
@@ -153,7 +188,11 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
             try writer.move(
                 &opportunity, on: record, action: .cancel, by: context.actor, facts: facts, reason: request.reason,
                 at: now)
-            if heldSlot { try writer.reopenIfFilled(&record, at: now) }
+            if heldSlot {
+                try writer.reopenIfFilled(
+                    &record, reason: "cancelled by \(context.role.rawValue)", providerId: opportunity.providerId,
+                    at: now)
+            }
             return OpportunityReply(opportunity: try writer.view(opportunity, on: record, for: context.role))
         }
     }

@@ -8,6 +8,8 @@ public enum OpportunityAction: String, Sendable, CaseIterable {
     /// The system's: a silent provider's offer lapses; the request is cancelled; the team fills,
     /// loses a member, or a replacement is assigned in this one's place.
     case expire, withdrawForRequest, completeTeam, reopenTeam, replaceOriginal
+    /// The service's `Offer` on a declined opportunity (broadcast recycling a provider): offered again.
+    case reoffer
 
     /// The actions a caller can ask for (the rest happen as consequences).
     public static let callable: [OpportunityAction] = [
@@ -81,7 +83,7 @@ public enum OpportunityStateMachine {
         case .markNoShow: [.partner, .service]
         case .seekReplacement: [.provider, .customer]
         case .withdrawReplacement: [.provider, .customer, .partner]
-        case .expire, .withdrawForRequest, .completeTeam, .reopenTeam, .replaceOriginal: [.service]
+        case .expire, .withdrawForRequest, .completeTeam, .reopenTeam, .replaceOriginal, .reoffer: [.service]
         }
     }
 
@@ -104,7 +106,8 @@ public enum OpportunityStateMachine {
             .withdrawForRequest: .cancelled, .markNoShow: .noShow, .reopenTeam: .replacementSought,
             .completeTeam: .replacementSought,
         ],
-        .declined: [:], .cancelled: [:], .cancelledBillable: [:], .noShow: [:],
+        // Only the service re-offers (recycling a provider who declined, or whose offer lapsed).
+        .declined: [.reoffer: .offered], .cancelled: [:], .cancelledBillable: [:], .noShow: [:],
     ]
 
     /// The next state, or why not: a role that may not act, a state that forbids the action, or
@@ -138,6 +141,6 @@ public enum OpportunityStateMachine {
 
     /// States that hold a slot of the team.
     public static let holdsSlot: Set<OpportunityState> = [.contingent, .assigned, .replacementSought]
-    /// States from which nothing more happens.
+    /// States from which nothing more happens (but the service's re-offer of a declined one).
     public static let terminal: Set<OpportunityState> = [.declined, .cancelled, .cancelledBillable, .noShow]
 }

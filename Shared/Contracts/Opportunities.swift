@@ -92,10 +92,10 @@ public enum Opportunities {
 
     /// Event types (topic `opportunities.<type>`).
     public enum EventType {
-        public static let requestCreated = "request.created"  // RequestRecord
-        public static let requestCancelled = "request.cancelled"  // RequestRecord
-        public static let requestFilled = "request.filled"  // RequestRecord
-        public static let requestReopened = "request.reopened"  // RequestRecord
+        public static let requestCreated = "request.created"  // RequestChanged (a RequestRecord and more)
+        public static let requestCancelled = "request.cancelled"  // RequestChanged
+        public static let requestFilled = "request.filled"  // RequestChanged
+        public static let requestReopened = "request.reopened"  // RequestChanged
         public static let opportunityChanged = "opportunity.changed"  // OpportunityChanged
         public static let replacementSought = "replacement.sought"  // OpportunityChanged
     }
@@ -272,10 +272,12 @@ public struct Transition: Codable, Sendable, Equatable {
     public var from: OpportunityState?
     public var to: OpportunityState
     public var reason: String?
+    /// The contact attempt the transition belongs to (an offer, or the answer to it), if any.
+    public var attemptId: String?
 
     public init(
         opportunityId: String, seq: Int, at: Date, actorRole: String, actorId: String? = nil, action: String,
-        from: OpportunityState? = nil, to: OpportunityState, reason: String? = nil
+        from: OpportunityState? = nil, to: OpportunityState, reason: String? = nil, attemptId: String? = nil
     ) {
         self.opportunityId = opportunityId
         self.seq = seq
@@ -286,6 +288,7 @@ public struct Transition: Codable, Sendable, Equatable {
         self.from = from
         self.to = to
         self.reason = reason
+        self.attemptId = attemptId
     }
 }
 
@@ -348,12 +351,22 @@ public struct OpportunityChanged: Codable, Sendable, Equatable {
     public var replacementSoughtBy: String?
     /// Everyone seeking the replacement (both parties when both do).
     public var replacementSeekers: [String]?
+    /// The contact attempt the change belongs to (an offer, or the answer to it), if any.
+    public var attemptId: String?
+    /// With a refusal: the provider asked never to be contacted again.
+    public var doNotContact: Bool?
+    /// Why the system moved it, when it did (e.g. the request filled, the job started).
+    public var reason: String?
 
     public init(
         opportunityId: String, requestId: String, providerId: String, customerId: String, from: OpportunityState? = nil,
         to: OpportunityState, action: String, actorRole: String, startsAt: Date, endsAt: Date,
-        billablePercent: Int? = nil, replacementSoughtBy: String? = nil, replacementSeekers: [String]? = nil
+        billablePercent: Int? = nil, replacementSoughtBy: String? = nil, replacementSeekers: [String]? = nil,
+        attemptId: String? = nil, doNotContact: Bool? = nil, reason: String? = nil
     ) {
+        self.attemptId = attemptId
+        self.doNotContact = doNotContact
+        self.reason = reason
         self.opportunityId = opportunityId
         self.requestId = requestId
         self.providerId = providerId
@@ -391,6 +404,57 @@ public struct SkippedDefault: Codable, Sendable, Equatable {
             "qualificationId": JSONSchema.string(), "name": JSONSchema.string(),
             "list": JSONSchema.string(values: List.allCases.map(\.rawValue)), "reason": JSONSchema.string(),
         ], required: ["qualificationId", "name", "list", "reason"])
+}
+
+/// The request events' data: the `RequestRecord`'s own fields at the top level (so a reader
+/// decoding a `RequestRecord` still can), plus the team's slots and why one reopened, so a
+/// consumer never counts a slot twice.
+public struct RequestChanged: Codable, Sendable, Equatable {
+    public var request: RequestRecord
+    /// Slots held (contingent, assigned or seeking a replacement) after the change.
+    public var slotsHeld: Int?
+    /// Slots still open: `teamSize - slotsHeld`, never below 0.
+    public var slotsOpen: Int?
+    /// `request.reopened`: why a slot reopened (e.g. a member cancelled).
+    public var reopenReason: String?
+    /// `request.reopened`: the member whose slot reopened.
+    public var reopenedByProviderId: String?
+
+    public init(
+        request: RequestRecord, slotsHeld: Int? = nil, slotsOpen: Int? = nil, reopenReason: String? = nil,
+        reopenedByProviderId: String? = nil
+    ) {
+        self.request = request
+        self.slotsHeld = slotsHeld
+        self.slotsOpen = slotsOpen
+        self.reopenReason = reopenReason
+        self.reopenedByProviderId = reopenedByProviderId
+    }
+
+    /// The request's team size (the record's own).
+    public var teamSize: Int { request.teamSize }
+
+    private enum ExtraKeys: String, CodingKey {
+        case slotsHeld, slotsOpen, reopenReason, reopenedByProviderId
+    }
+
+    public init(from decoder: any Decoder) throws {
+        request = try RequestRecord(from: decoder)
+        let extra = try decoder.container(keyedBy: ExtraKeys.self)
+        slotsHeld = try extra.decodeIfPresent(Int.self, forKey: .slotsHeld)
+        slotsOpen = try extra.decodeIfPresent(Int.self, forKey: .slotsOpen)
+        reopenReason = try extra.decodeIfPresent(String.self, forKey: .reopenReason)
+        reopenedByProviderId = try extra.decodeIfPresent(String.self, forKey: .reopenedByProviderId)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try request.encode(to: encoder)
+        var extra = encoder.container(keyedBy: ExtraKeys.self)
+        try extra.encodeIfPresent(slotsHeld, forKey: .slotsHeld)
+        try extra.encodeIfPresent(slotsOpen, forKey: .slotsOpen)
+        try extra.encodeIfPresent(reopenReason, forKey: .reopenReason)
+        try extra.encodeIfPresent(reopenedByProviderId, forKey: .reopenedByProviderId)
+    }
 }
 
 // MARK: Requests and replies
@@ -526,21 +590,30 @@ public struct CancelRequestRequest: Codable, Sendable, Equatable {
 public struct OfferRequest: Codable, Sendable, Equatable {
     public var requestId: String
     public var providerId: String
-    public init(requestId: String, providerId: String) {
+    /// The contact attempt (broadcast's) this offer belongs to, recorded in the history.
+    public var attemptId: String?
+    public init(requestId: String, providerId: String, attemptId: String? = nil) {
         self.requestId = requestId
         self.providerId = providerId
+        self.attemptId = attemptId
     }
     static let schema = JSONSchema.object(
-        ["requestId": JSONSchema.string(), "providerId": JSONSchema.string()], required: ["requestId", "providerId"])
+        ["requestId": JSONSchema.string(), "providerId": JSONSchema.string(), "attemptId": JSONSchema.string()],
+        required: ["requestId", "providerId"])
 }
 
 public struct OpportunityReply: Codable, Sendable, Equatable {
     public var opportunity: Opportunity
+    /// `Offer` only: whether this call created the opportunity (false: it existed, or a declined
+    /// one was offered again).
+    public var created: Bool?
 
-    public init(opportunity: Opportunity) {
+    public init(opportunity: Opportunity, created: Bool? = nil) {
         self.opportunity = opportunity
+        self.created = created
     }
-    static let schema = JSONSchema.object(["opportunity": Opportunity.schema], required: ["opportunity"])
+    static let schema = JSONSchema.object(
+        ["opportunity": Opportunity.schema, "created": JSONSchema.boolean], required: ["opportunity"])
 }
 
 public struct RespondRequest: Codable, Sendable, Equatable {
@@ -548,16 +621,26 @@ public struct RespondRequest: Codable, Sendable, Equatable {
     public var interested: Bool
     public var quote: JSONValue?
     public var expectedVersion: Int?
-    public init(opportunityId: String, interested: Bool, quote: JSONValue? = nil, expectedVersion: Int? = nil) {
+    /// The contact attempt being answered, recorded in the history and the event.
+    public var attemptId: String?
+    /// With a refusal: the provider asks never to be contacted again (carried by the event).
+    public var doNotContact: Bool?
+    public init(
+        opportunityId: String, interested: Bool, quote: JSONValue? = nil, expectedVersion: Int? = nil,
+        attemptId: String? = nil, doNotContact: Bool? = nil
+    ) {
         self.opportunityId = opportunityId
         self.interested = interested
         self.quote = quote
         self.expectedVersion = expectedVersion
+        self.attemptId = attemptId
+        self.doNotContact = doNotContact
     }
     static let schema = JSONSchema.object(
         [
             "opportunityId": JSONSchema.string(), "interested": JSONSchema.boolean, "quote": JSONSchema.any,
-            "expectedVersion": JSONSchema.integer(minimum: 1),
+            "expectedVersion": JSONSchema.integer(minimum: 1), "attemptId": JSONSchema.string(),
+            "doNotContact": JSONSchema.boolean,
         ], required: ["opportunityId", "interested"])
 }
 
@@ -688,7 +771,7 @@ public struct HistoryResponse: Codable, Sendable, Equatable {
                         "seq": JSONSchema.integer(minimum: 1), "at": JSONSchema.timestamp,
                         "actorRole": JSONSchema.string(), "actorId": JSONSchema.string(),
                         "action": JSONSchema.string(), "from": JSONSchema.string(), "to": JSONSchema.string(),
-                        "reason": JSONSchema.string(),
+                        "reason": JSONSchema.string(), "attemptId": JSONSchema.string(),
                     ], required: ["seq", "at", "actorRole", "action", "to"])), "nextPageToken": JSONSchema.string(),
         ], required: ["opportunityId", "transitions"])
 }

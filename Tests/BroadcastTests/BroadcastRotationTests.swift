@@ -144,15 +144,17 @@ struct BroadcastRotationTests {
             #expect(recycled.recycled.map(\.providerId) == ["aa-01", "aa-02"])
             detail = try await world.wave(2, of: request.id)
             #expect(world.providers(ofWave: 2, detail) == ["aa-01", "aa-02"])
-            // Opportunities cannot turn a DECLINED opportunity back into an offer yet (issue 10):
-            // the contact is skipped, saying so, rather than announcing an offer that is not there.
+            // Opportunities offers the DECLINED opportunities again (the service's re-offer): the
+            // same opportunity, OFFERED, with the new attempt in its history.
             let second = detail.attempts.filter { $0.wave == 2 }
-            #expect(second.allSatisfy { $0.disposition == "SKIPPED" })
-            #expect(second.first?.reason?.contains("DECLINED") == true)
-            withKnownIssue("opportunities does not re-offer a declined opportunity yet", isIntermittent: true) {
-                #expect(second.allSatisfy { $0.status == .sent })
-            }
-            // The latest attempts are SKIPPED now (they come back by their rule): none is DECLINED.
+            #expect(second.count == 2 && second.allSatisfy { $0.status == .sent && $0.disposition == nil })
+            let first = detail.attempts.filter { $0.wave == 1 }
+            #expect(second.map(\.opportunityId) == first.map(\.opportunityId))
+            let reoffered = try #require(second.first?.opportunityId)
+            let history = try await world.opportunities.history(HistoryRequest(id: reoffered)).transitions
+            #expect(history.map(\.action) == ["offer", "respondDeclined", "reoffer"])
+            #expect(history.last?.to == .offered && history.last?.attemptId == second.first?.id)
+            // The latest attempts are open offers now: none is DECLINED to recycle.
             #expect(
                 try await world.broadcast.recycle(RecycleRequest(requestId: request.id, codes: ["DECLINED"])).recycled
                     .isEmpty)

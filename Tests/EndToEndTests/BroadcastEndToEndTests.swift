@@ -137,10 +137,12 @@ struct BroadcastEndToEndTests {
             #expect(try await live.contacts().map(\.providerId) == ["aa-01", "aa-02", "aa-03", "aa-04"])
             let states = try await live.opportunities.getRequest(IdRequest(id: request.id)).opportunities
             let open = states.filter { $0.state == .offered }.map(\.providerId)
-            withKnownIssue("opportunities does not yet decline open offers when a request fills", isIntermittent: true)
-            {
-                #expect(open.isEmpty, "still OFFERED: \(open)")
-            }
+            #expect(open.isEmpty, "still OFFERED: \(open)")
+            // aa-04's offer was declined with the fill, saying so.
+            let aa04 = try #require(states.first { $0.providerId == "aa-04" })
+            #expect(aa04.state == .declined)
+            let closed = try await live.opportunities.history(HistoryRequest(id: aa04.id)).transitions.last
+            #expect(closed?.reason == "the request is filled")
             #expect(await live.system.terminate("broadcast") == 0)
         }
     }

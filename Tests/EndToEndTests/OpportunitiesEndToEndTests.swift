@@ -39,7 +39,9 @@ struct OpportunitiesEndToEndTests {
             ).request
 
             var interested: [String: Opportunity] = [:]
-            for id in cart {
+            // The third is offered once a replacement is sought: filling the team declines the
+            // offers still open.
+            for id in cart.prefix(2) {
                 let offered = try await opportunities(as: partner).offer(
                     OfferRequest(requestId: request.id, providerId: id))
                 interested[id] = try await opportunities(as: provider(id)).respond(
@@ -48,7 +50,7 @@ struct OpportunitiesEndToEndTests {
             }
             #expect(interested.values.allSatisfy { $0.state == .pending })
             let (first, second, third) = (cart[0], cart[1], cart[2])
-            let interestIds = interested.mapValues(\.id)
+            var interestIds = interested.mapValues(\.id)
             let decider = opportunities(as: partner)
             let assign = { (providerId: String) async throws -> Opportunity in
                 let decision = DecideRequest(opportunityId: interestIds[providerId] ?? "", assign: true)
@@ -68,6 +70,13 @@ struct OpportunitiesEndToEndTests {
             #expect(seenByProvider.opportunity.state == .assigned)
             let seen = try await opportunities(as: partner).getOpportunity(IdRequest(id: a.id)).opportunity
             #expect(seen.state == .replacementSought && seen.replacementSoughtBy == "customer")
+            let offered = try await opportunities(as: partner).offer(
+                OfferRequest(requestId: request.id, providerId: third))
+            #expect(offered.opportunity.offeredForReplacement == true && offered.created == true)
+            interestIds[third] =
+                try await opportunities(as: provider(third)).respond(
+                    RespondRequest(opportunityId: offered.opportunity.id, interested: true)
+                ).opportunity.id
             _ = try await assign(third)
             view = try await opportunities(as: partner).getRequest(IdRequest(id: request.id))
             let states = Dictionary(uniqueKeysWithValues: view.opportunities.map { ($0.providerId, $0.state) })

@@ -33,6 +33,8 @@ struct OpportunitiesFixture: Sendable {
     var partner: Actor { ready.partner }
 
     static func provider(_ id: String) -> Actor { Actor(role: .provider, partnerId: "p-1", id: id) }
+    /// Another service of the partner (broadcast, say).
+    static let service = Actor(role: .service, partnerId: "p-1", id: "broadcast")
 
     /// Runs `body` against a fresh system with the fixture built; the system is torn down before
     /// this returns or rethrows.
@@ -151,7 +153,8 @@ struct OpportunitiesServiceTests {
             #expect(try await f.state(second.id) == .assigned)
             #expect(try await f.call(Opportunities.getRequest, IdRequest(id: request.id)).request.status == .filled)
             #expect(try await f.events("request.filled").count == 1)
-            // No slot left: a fourth interest cannot be assigned, and no one new is offered the job.
+            // No slot left: the fourth interest was declined with the fill, and no one new is offered the job.
+            #expect(try await f.state(fourth.id) == .declined)
             await #expect(throws: Refused(.failedPrecondition)) {
                 try await f.attempt(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-5"))
             }
@@ -167,7 +170,14 @@ struct OpportunitiesServiceTests {
             #expect(try await f.state(first.id) == .contingent)
             #expect(try await f.state(third.id) == .contingent)
             #expect(try await f.events("request.reopened").count == 1)
-            _ = try await f.assign(fourth)
+            // The service offers the declined provider again; its interest completes the team.
+            let again = try await f.call(
+                Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-4"), as: Fixture.service)
+            #expect(again.opportunity.id == fourth.id && again.opportunity.state == .offered && again.created == false)
+            let interest = try await f.call(
+                Opportunities.respond, RespondRequest(opportunityId: fourth.id, interested: true),
+                as: Fixture.provider("pr-4"))
+            _ = try await f.assign(interest.opportunity)
             #expect(try await f.state(first.id) == .assigned)
         }
     }
@@ -391,7 +401,8 @@ struct OpportunitiesServiceTests {
             let request = try await f.request()
             let once = try await f.call(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-1"))
             let twice = try await f.call(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-1"))
-            #expect(once == twice)
+            #expect(once.opportunity == twice.opportunity)
+            #expect(once.created == true && twice.created == false)
             // The fixture's Cy is a `cart` provider: the wrong type for an `asl` request.
             let cart = try #require(f.ready.providers["Cy"]).id
             await #expect(throws: Refused(.failedPrecondition)) {

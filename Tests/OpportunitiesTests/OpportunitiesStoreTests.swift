@@ -3,12 +3,12 @@ import Foundation
 import GRDB
 import Logging
 import OctooTesting
-import Store
 import Testing
 import Transport
 import Wire
 
 @testable import OpportunitiesService
+@testable import Store
 
 /// The store without the service: its request extensions on an in-memory database with the
 /// service's migrations, and its writes on a temporary `ServiceDatabase` (with outbox).
@@ -20,6 +20,8 @@ struct OpportunitiesStoreTests {
     static func seeded() throws -> DatabaseQueue {
         let queue = try DatabaseQueue()
         var migrator = DatabaseMigrator()
+        // As `ServiceDatabase` does: the shared durable timers first (the start timers live there).
+        DurableTimerMigrations.register(in: &migrator)
         OpportunitiesMigrations.register(in: &migrator)
         try migrator.migrate(queue)
         try queue.write { db in
@@ -247,7 +249,8 @@ struct OpportunitiesStoreTests {
                 return record
             }
             #expect(filled.status == .filled)
-            await #expect(throws: TeamComplete(requestId: "rq-1", teamSize: 1)) {
+            // The other interest was declined with the fill, in the same transaction.
+            await #expect(throws: TransitionError.notAllowedInState(state: .declined, action: .decideAssign)) {
                 try await store.mutate(partner, IdRequest(id: "3"), at: Self.start) { writer in
                     var record = try writer.request("rq-1", field: "body.id")
                     var second = try writer.opportunity("op-2", field: "body.id")
@@ -256,7 +259,9 @@ struct OpportunitiesStoreTests {
                 }
             }
             let states = try await store.read(partner) { try $0.opportunities(onRequest: "rq-1").map(\.state) }
-            #expect(states == [.assigned, .pending])
+            #expect(states == [.assigned, .declined])
+            let declined = try await store.read(partner) { try $0.history(of: "op-2") }
+            #expect(declined.last?.reason == "the request is filled" && declined.last?.action == "withdrawForRequest")
             let filledEvents = try await database.pool.read { db in
                 try database.outbox.read(db, afterSeq: 0, limit: 100).filter { $0.type == "request.filled" }
             }

@@ -55,6 +55,22 @@ struct StateMachineTests {
         }
     }
 
+    /// The service's re-offer (broadcast recycling a provider): DECLINED → OFFERED, the service
+    /// only, from no other state.
+    @Test(arguments: S.allCases)
+    func onlyTheServiceReoffersAndOnlyADeclinedOne(_ state: S) {
+        for role in Actor.Role.allCases {
+            let result = OpportunityStateMachine.next(state, .reoffer, role: role)
+            if role != .service {
+                #expect(result == .failure(.roleNotPermitted(role: role, action: .reoffer)))
+            } else if state == .declined {
+                #expect(result == .success(.offered))
+            } else {
+                #expect(result == .failure(.notAllowedInState(state: state, action: .reoffer)))
+            }
+        }
+    }
+
     @Test func factsRefineTheTable() throws {
         typealias Machine = OpportunityStateMachine
         let completing = TransitionFacts(completesTeam: true)

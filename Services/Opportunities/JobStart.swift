@@ -1,0 +1,40 @@
+import Contracts
+import Foundation
+import GRDB
+import ServiceKit
+import Store
+
+/// The job's start on the service's clock: a shared durable timer per request (kind
+/// `opportunities.request.start`, key `partnerId/requestId`, due at `startsAt`) declines the
+/// request's open offers and pending interest then ("the job has started"), in the timer's
+/// transaction. `Offer` and `Respond` also check the start when they touch the request.
+enum JobStart {
+    static let timerKind = "opportunities.request.start"
+
+    /// The request's start timer, set in the transaction that creates the request.
+    static func schedule(_ db: Database, _ request: RequestRecord) throws {
+        try DurableTimer.schedule(
+            db,
+            DurableTimer(
+                kind: timerKind, key: "\(request.partnerId)/\(request.id)", dueAt: request.startsAt,
+                partnerId: request.partnerId))
+    }
+
+    /// The tenant and request a timer's key names (nil for a key the service did not write).
+    static func request(of timer: DurableTimer) -> (partnerId: String, requestId: String)? {
+        guard let slash = timer.key.lastIndex(of: "/") else { return nil }
+        return (String(timer.key[..<slash]), String(timer.key[timer.key.index(after: slash)...]))
+    }
+
+    /// What firing the timer does, for `TimerService`.
+    static func handlers(_ database: ServiceDatabase, clock: any ServiceClock) -> [String: TimerService.Handler] {
+        let outbox = database.outbox
+        return [
+            timerKind: { db, timer in
+                guard let (partnerId, requestId) = request(of: timer) else { return }
+                let writer = OpportunitiesWriter(db: db, partnerId: partnerId, outbox: outbox)
+                try writer.closeOffersIfStarted(requestId, at: max(clock.now, timer.dueAt))
+            }
+        ]
+    }
+}
