@@ -62,6 +62,7 @@ public struct TenantStore<Reader, Writer>: Sendable {
 
     /// Writes in one transaction within `partnerId`, for work no caller asked for (timers,
     /// fixtures); a caller's change goes through `mutate`.
+    @discardableResult
     public func write<Value: Sendable>(
         _ partnerId: String, _ body: @escaping @Sendable (Writer) throws -> Value
     ) async throws -> Value {
