@@ -69,11 +69,12 @@ enum Ranker {
         if !context.lists.restricted.isEmpty, !context.lists.restricted.contains(provider.id) {
             fail("restricted", "not on the customer's restricted list")
         }
-        for held in conflicts(provider, context) {
+        // Sorted, so the reasons read the same whatever order the facts came in.
+        for held in conflicts(provider, context).sorted(by: { ($0.startsAt, $0.requestId) < ($1.startsAt, $1.requestId) }) {
             fail("conflict", "\(held.state) on request \(held.requestId) from \(Timestamp.format(held.startsAt)) "
                 + "to \(Timestamp.format(held.endsAt)), within the \(context.settings.travelBufferMinutes)-minute buffer")
         }
-        for window in provider.availability where window.overlaps(job) {
+        for window in provider.availability.sorted(by: { $0.from < $1.from }) where window.overlaps(job) {
             switch window.status {
             case .unavailable:
                 fail("unavailable", "unavailable from \(Timestamp.format(window.from)) to \(Timestamp.format(window.to))")

@@ -25,19 +25,7 @@ struct RankingEngine: Sendable {
 
     /// `matching.Rank`.
     func rank(_ body: RankRequest, partner: String, deadline: ContinuousClock.Instant? = nil) async throws -> RankResponse {
-        var validator = Validator()
-        let input = RankInput(
-            body.request, requestId: body.requestId, excluded: body.excludeProviderIds, minSeq: body.minSeq,
-            validator: &validator)
-        if let limit = body.limit {
-            validator.require((0...Self.maxLimit).contains(limit), "body.limit", "must be from 0 to \(Self.maxLimit)")
-        }
-        if let pageSize = body.pageSize {
-            validator.require((1...Paging.maxPageSize).contains(pageSize), "body.pageSize", "must be from 1 to \(Paging.maxPageSize)")
-        }
-        try validator.check()
-        let query = input.fingerprint(partner: partner)
-        let after = try Paging.after(token: body.pageToken, query: query)
+        let (input, query, after) = try Self.validate(body, partner: partner)
         try await waitUntilApplied(input.minSeq, deadline: deadline)
         let (limit, pageSize) = (body.limit ?? Self.defaultLimit, body.pageSize ?? Self.defaultPageSize)
         let (store, budget) = (store, maxMessageBytes - Self.replyReserve)
@@ -50,27 +38,66 @@ struct RankingEngine: Sendable {
             var judged = Dictionary(judgements.map { ($0.providerId, $0) }, uniquingKeysWith: { first, _ in first })
             let page = try Self.filteredPage(
                 db, store: store, partner: partner, context: context, after: after, size: pageSize, judged: &judged)
-            let top = Array(ranked.prefix(limit))
-            let rankedFit = ReplyBudget.fitting(top, budget: budget, bytes: ReplyBudget.estimate)
-            let filteredFit = ReplyBudget.fitting(page, budget: budget - rankedFit.bytes, bytes: ReplyBudget.estimate)
-            let shown = Array(page.prefix(filteredFit.count))
-            let considered = try store.providerCount(db, partner: partner)
-            var nextPageToken: String?
-            if let last = shown.last?.providerId {
-                let passingAfter = ranked.count(where: { $0.providerId > last })
-                if try store.providerCount(db, partner: partner, after: last) > passingAfter {
-                    nextPageToken = Paging.token(after: last, query: query)
-                }
-            } else if !page.isEmpty {
-                // Not one filtered provider fitted beside the ranked ones: the same place again
-                // (a smaller `limit` leaves them room).
-                nextPageToken = Paging.token(after: after ?? "", query: query)
-            }
-            return RankResponse(
-                ranked: Array(top.prefix(rankedFit.count)), filtered: shown,
-                counts: RankCounts(considered: considered, ranked: ranked.count, filtered: considered - ranked.count),
-                positions: try store.positions(db), settings: context.settings, nextPageToken: nextPageToken)
+            return try Self.reply(
+                db, store: store, partner: partner, context: context, ranked: ranked, page: page,
+                window: ReplyWindow(query: query, after: after, limit: limit, budget: budget))
         }
+    }
+
+    /// Where a reply's lists start and end.
+    struct ReplyWindow: Sendable {
+        var query: String
+        var after: String?
+        var limit: Int
+        var budget: Int
+    }
+
+    /// The reply: the top `limit` ranked and the page of filtered, as many as fit in the budget,
+    /// with a token while filtered providers remain after the page.
+    static func reply(
+        _ db: Database, store: MatchingStore, partner: String, context: RankingContext, ranked: [RankedProvider],
+        page: [FilteredProvider], window: ReplyWindow
+    ) throws -> RankResponse {
+        let top = Array(ranked.prefix(window.limit))
+        let rankedFit = ReplyBudget.fitting(top, budget: window.budget, bytes: ReplyBudget.estimate)
+        let filteredFit = ReplyBudget.fitting(page, budget: window.budget - rankedFit.bytes, bytes: ReplyBudget.estimate)
+        let shown = Array(page.prefix(filteredFit.count))
+        let considered = try store.providerCount(db, partner: partner)
+        var nextPageToken: String?
+        if let last = shown.last?.providerId {
+            let passingAfter = ranked.count(where: { $0.providerId > last })
+            if try store.providerCount(db, partner: partner, after: last) > passingAfter {
+                nextPageToken = Paging.token(after: last, query: window.query)
+            }
+        } else if !page.isEmpty {
+            // Not one filtered provider fitted beside the ranked ones: the same place again
+            // (a smaller `limit` leaves them room).
+            nextPageToken = Paging.token(after: window.after ?? "", query: window.query)
+        }
+        return RankResponse(
+            ranked: Array(top.prefix(rankedFit.count)), filtered: shown,
+            counts: RankCounts(considered: considered, ranked: ranked.count, filtered: considered - ranked.count),
+            positions: try store.positions(db), settings: context.settings, nextPageToken: nextPageToken)
+    }
+
+    /// Checks a `Rank` body; returns it resolved, the query its page tokens belong to, and where
+    /// the filtered page starts.
+    static func validate(_ body: RankRequest, partner: String) throws -> (RankInput, String, String?) {
+        var validator = Validator()
+        let input = RankInput(
+            body.request, requestId: body.requestId, excluded: body.excludeProviderIds, minSeq: body.minSeq,
+            validator: &validator)
+        if let limit = body.limit {
+            validator.require((0...maxLimit).contains(limit), "body.limit", "must be from 0 to \(maxLimit)")
+        }
+        if let pageSize = body.pageSize {
+            validator.require(
+                (1...Paging.maxPageSize).contains(pageSize), "body.pageSize",
+                "must be from 1 to \(Paging.maxPageSize)")
+        }
+        try validator.check()
+        let query = input.fingerprint(partner: partner)
+        return (input, query, try Paging.after(token: body.pageToken, query: query))
     }
 
     /// `matching.Check`.
