@@ -59,6 +59,14 @@ var targets: [Target] = [
                        .product(name: "Histogram", package: "hdrhistogram-swift")],
         path: "Benchmarks/RPCRoundTrip"
     ),
+    .executableTarget(
+        name: "OctooMatchingBenchmark",
+        dependencies: [
+            "MatchingService", "RegistryService", "OpportunitiesService", "OctooTesting", "ServiceKit", "Store", "Contracts",
+            "Transport", "Wire", argumentParser, grdb,
+        ],
+        path: "Benchmarks/MatchingBench"
+    ),
     // A service with a slow method, for end-to-end tests of deadlines and graceful shutdown.
     .executableTarget(
         name: "OctooTestService",
@@ -104,6 +112,7 @@ var products: [Product] = [
     .executable(name: "octoo-bus", targets: ["OctooBusMain"]),
     .executable(name: "octoo", targets: ["OctooCLI"]),
     .executable(name: "octoo-bench", targets: ["OctooBenchmark"]),
+    .executable(name: "octoo-matching-bench", targets: ["OctooMatchingBenchmark"]),
     .executable(name: "octoo-test-service", targets: ["OctooTestService"]),
 ]
 

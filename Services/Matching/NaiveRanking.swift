@@ -17,7 +17,7 @@ extension RankingEngine {
         return try await store.read { db in
             let context = try input.context(db, store: store, partner: partner)
             let judgements = try store.everyProviderFacts(db, partner: partner, context: context)
-                .map { Ranker.judge($0, context) }
+                .map { Ranker.judge($0, context, .everything) }
             let page = judgements.filter { !$0.passes && $0.providerId > (after ?? "") }.prefix(pageSize)
                 .map { FilteredProvider(providerId: $0.providerId, reasons: $0.reasons) }
             return try Self.reply(

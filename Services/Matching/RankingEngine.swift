@@ -32,16 +32,41 @@ struct RankingEngine: Sendable {
         return try await store.read { db in
             let context = try input.context(db, store: store, partner: partner)
             let candidates = try store.candidates(db, partner: partner, job: context.job)
-            let judgements = try store.facts(db, partner: partner, providers: candidates, context: context)
-                .map { Ranker.judge($0, context) }
-            let ranked = Ranker.order(judgements)
-            var judged = Dictionary(judgements.map { ($0.providerId, $0) }, uniquingKeysWith: { first, _ in first })
+            let (facts, index) = try store.indexedFacts(db, partner: partner, providers: candidates, context: context)
+            let judgements = facts.map { Ranker.judge($0, context, .verdict) }
+            var judged = Judged(facts: facts, judgements: judgements, index: index)
             let page = try Self.filteredPage(
                 db, store: store, partner: partner, context: context, after: after, size: pageSize, judged: &judged)
             return try Self.reply(
-                db, store: store, partner: partner, context: context, ranked: ranked, page: page,
+                db, store: store, partner: partner, context: context, ranked: Ranker.order(judgements), page: page,
                 window: ReplyWindow(query: query, after: after, limit: limit, budget: budget))
         }
+    }
+
+    /// The providers judged so far in one ranking: the candidates (with their facts, so a verdict
+    /// can be worked out in full when a page shows it without reading it again), then the others
+    /// a page showed.
+    struct Judged {
+        let facts: [ProviderFacts]
+        var candidates: [Ranker.Judgement]
+        /// Where each candidate is in `facts` and `candidates`.
+        let index: [String: Int]
+        var others: [String: Ranker.Judgement] = [:]
+
+        init(facts: [ProviderFacts], judgements: [Ranker.Judgement], index: [String: Int]) {
+            self.facts = facts
+            candidates = judgements
+            self.index = index
+        }
+
+        /// The judgement of `id` with every reason, when it was judged.
+        mutating func complete(_ id: String, _ context: RankingContext) -> Ranker.Judgement? {
+            guard let position = index[id] else { return others[id] }
+            if !candidates[position].complete { candidates[position] = Ranker.judge(facts[position], context, .reasons) }
+            return candidates[position]
+        }
+
+        func knows(_ id: String) -> Bool { index[id] != nil || others[id] != nil }
     }
 
     /// Where a reply's lists start and end.
@@ -122,23 +147,23 @@ struct RankingEngine: Sendable {
         }
     }
 
-    /// Up to `size` filtered providers after `after`, by id, each judged in full.
+    /// Up to `size` filtered providers after `after`, by id, each with every reason.
     static func filteredPage(
         _ db: Database, store: MatchingStore, partner: String, context: RankingContext, after: String?, size: Int,
-        judged: inout [String: Ranker.Judgement]
+        judged: inout Judged
     ) throws -> [FilteredProvider] {
         var page: [FilteredProvider] = []
         var cursor = after
         while page.count < size {
             let ids = try store.providerIds(db, partner: partner, after: cursor, limit: size - page.count + 32)
             guard let lastId = ids.last else { break }
-            let unjudged = ids.filter { judged[$0] == nil }
+            let unjudged = ids.filter { !judged.knows($0) }
             let providers = try store.providers(db, partner: partner, ids: unjudged)
             for facts in try store.facts(db, partner: partner, providers: providers, context: context) {
-                judged[facts.id] = Ranker.judge(facts, context)
+                judged.others[facts.id] = Ranker.judge(facts, context, .reasons)
             }
             for id in ids {
-                guard let judgement = judged[id], !judgement.passes else { continue }
+                guard let judgement = judged.complete(id, context), !judgement.passes else { continue }
                 page.append(FilteredProvider(providerId: id, reasons: judgement.reasons))
                 if page.count == size { break }
             }
