@@ -12,11 +12,14 @@ import Wire
 enum SourceLoader {
     /// Loads every event of `partner` into `<directory>/registry.sqlite` and
     /// `<directory>/opportunities.sqlite`; returns the events written per source.
-    static func load(_ partner: SyntheticPartner, into directory: String, definitions: [ServiceDefinition]) throws -> [String: Int64] {
+    static func load(
+        _ partner: SyntheticPartner, into directory: String, definitions: [ServiceDefinition]
+    ) throws -> [String: Int64] {
         var databases: [String: ServiceDatabase] = [:]
         for definition in definitions {
             databases[definition.name] = try ServiceDatabase(
-                path: (directory as NSString).appendingPathComponent("\(definition.name).sqlite"), source: definition.name,
+                path: (directory as NSString).appendingPathComponent("\(definition.name).sqlite"),
+                source: definition.name,
                 durability: .normal, migrations: definition.migrations)
         }
         var seqs: [String: Int64] = [:]
@@ -90,9 +93,11 @@ extension Duration {
 /// Where and when the numbers were taken.
 enum Machine {
     static func describe() -> String {
-        let model = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+        let model =
+            (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("model name") }
-            .map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "?" } ?? "?"
+            .map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "?" }
+            ?? "?"
         return "\(ProcessInfo.processInfo.activeProcessorCount) processors (\(model)), load average \(loadAverage())"
     }
 
@@ -108,7 +113,8 @@ enum ProcessCPU {
     static func now() -> Duration {
         var usage = rusage()
         getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
-        let micros = (Int64(usage.ru_utime.tv_sec) + Int64(usage.ru_stime.tv_sec)) * 1_000_000
+        let micros =
+            (Int64(usage.ru_utime.tv_sec) + Int64(usage.ru_stime.tv_sec)) * 1_000_000
             + Int64(usage.ru_utime.tv_usec) + Int64(usage.ru_stime.tv_usec)
         return .microseconds(micros)
     }

@@ -23,7 +23,8 @@ public enum MatchingService {
             let store = MatchingStore(environment.database.pool)
             let engine = RankingEngine(store: store, maxMessageBytes: environment.configuration.maxMessageBytes)
             let handlers = Matching.Handlers(
-                ranking: RankingHandlers(engine: engine), settings: SettingsHandlers(environment: environment, store: store),
+                ranking: RankingHandlers(engine: engine),
+                settings: SettingsHandlers(environment: environment, store: store),
                 status: StatusHandlers(environment: environment, store: store))
             Matching.register(handlers, into: &router)
         },

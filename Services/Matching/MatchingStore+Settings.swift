@@ -44,9 +44,11 @@ enum SettingsRules {
     /// The settings `change` makes of `current`, or `INVALID_ARGUMENT` naming every bad field.
     static func apply(_ change: SetSettingsRequest, to current: RankingSettings) throws(RPCError) -> RankingSettings {
         var violations: [FieldViolation] = []
-        for (name, value) in change.weights?.given ?? [] where !(value.isFinite && (0...RankingWeights.maximum).contains(value)) {
-            violations.append(FieldViolation(
-                field: "body.weights.\(name)", description: "must be from 0 to \(Int(RankingWeights.maximum))"))
+        for (name, value) in change.weights?.given ?? []
+        where !(value.isFinite && (0...RankingWeights.maximum).contains(value)) {
+            violations.append(
+                FieldViolation(
+                    field: "body.weights.\(name)", description: "must be from 0 to \(Int(RankingWeights.maximum))"))
         }
         if let buffer = change.travelBufferMinutes, !(0...1440).contains(buffer) {
             violations.append(FieldViolation(field: "body.travelBufferMinutes", description: "must be from 0 to 1440"))

@@ -34,17 +34,23 @@ extension MatchingStore {
         let index = Dictionary(uniqueKeysWithValues: facts.enumerated().map { ($1.id, $0) })
         let job = context.job
         let qualifications = Set((job.required + job.preferred).map(\.id))
-        for row in try Row.fetchAll(db, sql: "SELECT providerId, qualificationId FROM appliedQualification WHERE partnerId = ?", arguments: [partner]) {
+        for row in try Row.fetchAll(
+            db, sql: "SELECT providerId, qualificationId FROM appliedQualification WHERE partnerId = ?",
+            arguments: [partner])
+        {
             if let at = index[row[0]], qualifications.contains(row[1]) { facts[at].applied.insert(row[1]) }
         }
         let types = context.documentTypeIds
-        let documents = "SELECT providerId, documentTypeId, issuedAt, expiresAt, revokedAt FROM document WHERE partnerId = ?"
+        let documents =
+            "SELECT providerId, documentTypeId, issuedAt, expiresAt, revokedAt FROM document WHERE partnerId = ?"
         for row in try Row.fetchAll(db, sql: documents, arguments: [partner]) where types.contains(row[1]) {
             guard let at = index[row[0]] else { continue }
             let (expiresAt, revokedAt): (Double?, Double?) = (row[3], row[4])
-            facts[at].documents.append(QualificationRules.HeldDocument(
-                documentTypeId: row[1], issuedAt: Date(stored: row[2]), expiresAt: expiresAt.map(Date.init(stored:)),
-                revokedAt: revokedAt.map(Date.init(stored:))))
+            facts[at].documents.append(
+                QualificationRules.HeldDocument(
+                    documentTypeId: row[1], issuedAt: Date(stored: row[2]),
+                    expiresAt: expiresAt.map(Date.init(stored:)),
+                    revokedAt: revokedAt.map(Date.init(stored:))))
         }
         let windows = #"SELECT providerId, "from", "to", status FROM availabilityWindow WHERE partnerId = ?"#
         for row in try Row.fetchAll(db, sql: windows, arguments: [partner]) {
@@ -52,7 +58,9 @@ extension MatchingStore {
             let window = AvailabilityWindow(from: Date(stored: row[1]), to: Date(stored: row[2]), status: status)
             if window.overlaps(job) { facts[at].availability.append(window) }
         }
-        let (from, to) = (job.startsAt.addingTimeInterval(-context.travelBuffer), job.endsAt.addingTimeInterval(context.travelBuffer))
+        let (from, to) = (
+            job.startsAt.addingTimeInterval(-context.travelBuffer), job.endsAt.addingTimeInterval(context.travelBuffer)
+        )
         let jobs = """
             SELECT j.providerId, j.requestId, j.state, j.startsAt, j.endsAt, COALESCE(r.remote, 0), j.customerId
             FROM providerJob j LEFT JOIN job r ON r.partnerId = j.partnerId AND r.requestId = j.requestId
@@ -63,7 +71,8 @@ extension MatchingStore {
             let (state, startsAt, endsAt): (String, Date, Date) = (row[2], Date(stored: row[3]), Date(stored: row[4]))
             let held = ["CONTINGENT", "ASSIGNED", "REPLACEMENT_SOUGHT"].contains(state)
             if held, startsAt < to, endsAt > from || startsAt >= context.workloadFrom {
-                facts[at].heldJobs.append(HeldJob(requestId: row[1], state: state, startsAt: startsAt, endsAt: endsAt, remote: row[5]))
+                facts[at].heldJobs.append(
+                    HeldJob(requestId: row[1], state: state, startsAt: startsAt, endsAt: endsAt, remote: row[5]))
             }
             guard row[6] == job.customerId else { continue }
             if ["ASSIGNED", "REPLACEMENT_SOUGHT"].contains(state), endsAt <= job.startsAt {

@@ -21,22 +21,29 @@ struct RankInput: Sendable, Equatable {
         let field = "body.request"
         validator.require(!request.customerId.isEmpty, "\(field).customerId", "must not be empty")
         validator.require(
-            !request.providerType.trimmingCharacters(in: .whitespaces).isEmpty, "\(field).providerType", "must not be empty")
+            !request.providerType.trimmingCharacters(in: .whitespaces).isEmpty, "\(field).providerType",
+            "must not be empty")
         validator.require(request.startsAt < request.endsAt, "\(field).endsAt", "must be after startsAt")
-        if let teamSize = request.teamSize { validator.require((1...50).contains(teamSize), "\(field).teamSize", "must be from 1 to 50") }
+        if let teamSize = request.teamSize {
+            validator.require((1...50).contains(teamSize), "\(field).teamSize", "must be from 1 to 50")
+        }
         let remote = request.remote ?? (request.location == nil)
         if !remote { validator.require(request.location != nil, "\(field).location", "is required for an on-site job") }
         if let location = request.location {
-            validator.require(location.lat.isFinite && (-90...90).contains(location.lat), "\(field).location.lat", "must be from -90 to 90")
             validator.require(
-                location.lon.isFinite && (-180...180).contains(location.lon), "\(field).location.lon", "must be from -180 to 180")
+                location.lat.isFinite && (-90...90).contains(location.lat), "\(field).location.lat",
+                "must be from -90 to 90")
+            validator.require(
+                location.lon.isFinite && (-180...180).contains(location.lon), "\(field).location.lon",
+                "must be from -180 to 180")
         }
         _ = validator.codes(request.requiredQualificationIds, field: "\(field).requiredQualificationIds")
         _ = validator.codes(request.preferredQualificationIds, field: "\(field).preferredQualificationIds")
         validator.optionalId(requestId, field: "body.requestId")
         var excludedById: [String: String] = [:]
         for (index, entry) in (excluded ?? []).enumerated() {
-            validator.require(!entry.providerId.isEmpty, "body.excludeProviderIds[\(index)].providerId", "must not be empty")
+            validator.require(
+                !entry.providerId.isEmpty, "body.excludeProviderIds[\(index)].providerId", "must not be empty")
             excludedById[entry.providerId] = entry.reason.isEmpty ? "excluded by the caller" : entry.reason
         }
         for (source, seq) in (minSeq ?? [:]).sorted(by: { $0.key < $1.key }) {
@@ -97,7 +104,9 @@ struct RankInput: Sendable, Equatable {
     /// The query a page token belongs to: the same body less its paging, every field spelled out
     /// (each list with its length, so no two bodies read the same).
     func fingerprint(partner: String) -> String {
-        func list(_ values: [String]?) -> String { "\(values?.count ?? -1):" + (values ?? []).joined(separator: "\u{1F}") }
+        func list(_ values: [String]?) -> String {
+            "\(values?.count ?? -1):" + (values ?? []).joined(separator: "\u{1F}")
+        }
         let location = request.location.map { "\($0.lat),\($0.lon)" } ?? "-"
         let excludedText = excluded.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         return [

@@ -61,10 +61,13 @@ enum Ranker {
     // MARK: Hard filters
 
     /// Every filter the provider fails, in a fixed order; only the first with `firstOnly`.
-    static func filters(_ provider: ProviderFacts, _ context: RankingContext, firstOnly: Bool = false) -> [FilterReason] {
+    static func filters(_ provider: ProviderFacts, _ context: RankingContext, firstOnly: Bool = false) -> [FilterReason]
+    {
         let job = context.job
         var reasons: [FilterReason] = []
-        func fail(_ criterion: String, _ detail: String) { reasons.append(FilterReason(criterion: criterion, detail: detail)) }
+        func fail(_ criterion: String, _ detail: String) {
+            reasons.append(FilterReason(criterion: criterion, detail: detail))
+        }
         var done: Bool { firstOnly && !reasons.isEmpty }
         if !provider.active { fail("inactive", "the provider is inactive") }
         if provider.providerType != job.providerType, !done {
@@ -90,16 +93,21 @@ enum Ranker {
         // Sorted, so the reasons read the same whatever order the facts came in.
         let conflicting = done ? [] : conflicts(provider, context)
         for held in conflicting.sorted(by: { ($0.startsAt, $0.requestId) < ($1.startsAt, $1.requestId) }) where !done {
-            fail("conflict", "\(held.state) on request \(held.requestId) from \(Timestamp.format(held.startsAt)) "
-                + "to \(Timestamp.format(held.endsAt)), within the \(context.settings.travelBufferMinutes)-minute buffer")
+            let (from, to) = (Timestamp.format(held.startsAt), Timestamp.format(held.endsAt))
+            let buffer = context.settings.travelBufferMinutes
+            let detail = "\(held.state) on request \(held.requestId) from \(from) to \(to)"
+            fail("conflict", "\(detail), within the \(buffer)-minute buffer")
         }
         let windows = done ? [] : provider.availability.sorted(by: { $0.from < $1.from })
         for window in windows where !done && window.overlaps(job) {
             switch window.status {
             case .unavailable:
-                fail("unavailable", "unavailable from \(Timestamp.format(window.from)) to \(Timestamp.format(window.to))")
+                fail(
+                    "unavailable", "unavailable from \(Timestamp.format(window.from)) to \(Timestamp.format(window.to))"
+                )
             case .remoteOnly where !job.remote:
-                fail("remoteOnly", "remote only from \(Timestamp.format(window.from)) to \(Timestamp.format(window.to))")
+                fail(
+                    "remoteOnly", "remote only from \(Timestamp.format(window.from)) to \(Timestamp.format(window.to))")
             default:
                 break
             }
@@ -108,16 +116,22 @@ enum Ranker {
     }
 
     /// Whether a qualification is in effect for the provider over the job's window.
-    static func inEffect(_ qualification: JobQualification, for provider: ProviderFacts, _ context: RankingContext) -> Bool {
+    static func inEffect(
+        _ qualification: JobQualification, for provider: ProviderFacts, _ context: RankingContext
+    ) -> Bool {
         QualificationRules.isInEffect(
-            qualification.scope, applied: provider.applied.contains(qualification.id), providerType: provider.providerType,
+            qualification.scope, applied: provider.applied.contains(qualification.id),
+            providerType: provider.providerType,
             documents: provider.documents, from: context.job.startsAt, to: context.job.endsAt, zone: context.job.zone)
     }
 
     /// Why a qualification is not in effect for the provider over the job's window (empty: it is).
-    static func notInEffect(_ qualification: JobQualification, for provider: ProviderFacts, _ context: RankingContext) -> [String] {
+    static func notInEffect(
+        _ qualification: JobQualification, for provider: ProviderFacts, _ context: RankingContext
+    ) -> [String] {
         QualificationRules.reasons(
-            qualification.scope, applied: provider.applied.contains(qualification.id), providerType: provider.providerType,
+            qualification.scope, applied: provider.applied.contains(qualification.id),
+            providerType: provider.providerType,
             documents: provider.documents, documentTypeName: { context.documentTypeNames[$0] },
             from: context.job.startsAt, to: context.job.endsAt, zone: context.job.zone)
     }
@@ -128,7 +142,8 @@ enum Ranker {
         return provider.heldJobs.filter { held in
             guard held.requestId != job.requestId else { return false }
             let buffer = held.remote && job.remote ? 0 : context.travelBuffer
-            return held.startsAt < job.endsAt.addingTimeInterval(buffer) && held.endsAt > job.startsAt.addingTimeInterval(-buffer)
+            return held.startsAt < job.endsAt.addingTimeInterval(buffer)
+                && held.endsAt > job.startsAt.addingTimeInterval(-buffer)
         }
     }
 
@@ -158,14 +173,17 @@ enum Ranker {
         return [
             criterion("preferredList", .bool(preferred), preferred ? weights.preferredList : 0),
             criterion("lastResort", .bool(context.lists.lastResort.contains(provider.id)), 0),
-            criterion("preferredQualifications", .integer(Int64(inEffect)), weights.preferredQualification * Double(inEffect)),
+            criterion(
+                "preferredQualifications", .integer(Int64(inEffect)),
+                weights.preferredQualification * Double(inEffect)),
             criterion(
                 "jobsWithCustomer", .integer(Int64(history.jobsDone)),
                 weights.jobsWithCustomer * Double(min(history.jobsDone, 10))),
             criterion(
                 "daysSinceLastJobWithCustomer", daysSince.map { .number(($0 * 10).rounded() / 10) } ?? .null,
                 daysSince.map { weights.recentJobWithCustomer * max(0, 1 - $0 / 365) } ?? 0),
-            criterion("noShowsWithCustomer", .integer(Int64(history.noShows)), -weights.noShow * Double(history.noShows)),
+            criterion(
+                "noShowsWithCustomer", .integer(Int64(history.noShows)), -weights.noShow * Double(history.noShows)),
             criterion("distanceKm", distance.map(JSONValue.number) ?? .null, -(distance ?? 0) * weights.distancePerKm),
             criterion("availability", .string(availability.rawValue), weights.availability * availability.share),
             criterion("recentWorkload", .integer(Int64(workload)), -weights.workload * Double(workload)),
@@ -180,7 +198,9 @@ enum Ranker {
 
     /// `available` when `available` windows cover the whole job, `partly` when some of it.
     static func expressedAvailability(_ provider: ProviderFacts, _ job: Job) -> ExpressedAvailability {
-        let windows = provider.availability.filter { $0.status == .available && $0.overlaps(job) }.sorted { $0.from < $1.from }
+        let windows = provider.availability.filter { $0.status == .available && $0.overlaps(job) }.sorted {
+            $0.from < $1.from
+        }
         guard !windows.isEmpty else { return .unstated }
         var coveredUpTo = job.startsAt
         for window in windows where window.from <= coveredUpTo { coveredUpTo = max(coveredUpTo, window.to) }

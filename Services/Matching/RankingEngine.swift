@@ -24,7 +24,9 @@ struct RankingEngine: Sendable {
     static let replyReserve = 8192
 
     /// `matching.Rank`.
-    func rank(_ body: RankRequest, partner: String, deadline: ContinuousClock.Instant? = nil) async throws -> RankResponse {
+    func rank(
+        _ body: RankRequest, partner: String, deadline: ContinuousClock.Instant? = nil
+    ) async throws -> RankResponse {
         let (input, query, after) = try Self.validate(body, partner: partner)
         try await waitUntilApplied(input.minSeq, deadline: deadline)
         let (limit, pageSize) = (body.limit ?? Self.defaultLimit, body.pageSize ?? Self.defaultPageSize)
@@ -62,7 +64,9 @@ struct RankingEngine: Sendable {
         /// The judgement of `id` with every reason, when it was judged.
         mutating func complete(_ id: String, _ context: RankingContext) -> Ranker.Judgement? {
             guard let position = index[id] else { return others[id] }
-            if !candidates[position].complete { candidates[position] = Ranker.judge(facts[position], context, .reasons) }
+            if !candidates[position].complete {
+                candidates[position] = Ranker.judge(facts[position], context, .reasons)
+            }
             return candidates[position]
         }
 
@@ -85,7 +89,8 @@ struct RankingEngine: Sendable {
     ) throws -> RankResponse {
         let top = Array(ranked.prefix(window.limit))
         let rankedFit = ReplyBudget.fitting(top, budget: window.budget, bytes: ReplyBudget.estimate)
-        let filteredFit = ReplyBudget.fitting(page, budget: window.budget - rankedFit.bytes, bytes: ReplyBudget.estimate)
+        let filteredFit = ReplyBudget.fitting(
+            page, budget: window.budget - rankedFit.bytes, bytes: ReplyBudget.estimate)
         let shown = Array(page.prefix(filteredFit.count))
         let considered = try store.providerCount(db, partner: partner)
         var nextPageToken: String?
@@ -126,7 +131,9 @@ struct RankingEngine: Sendable {
     }
 
     /// `matching.Check`.
-    func check(_ body: CheckRequest, partner: String, deadline: ContinuousClock.Instant? = nil) async throws -> CheckResponse {
+    func check(
+        _ body: CheckRequest, partner: String, deadline: ContinuousClock.Instant? = nil
+    ) async throws -> CheckResponse {
         var validator = Validator()
         let input = RankInput(
             body.request, requestId: body.requestId, excluded: body.excludeProviderIds, minSeq: body.minSeq,
@@ -180,12 +187,15 @@ struct RankingEngine: Sendable {
         let limit = min(ContinuousClock.now + catchUpWait, deadline ?? .now + catchUpWait)
         while true {
             let positions = try await store.read { try store.positions($0) }
-            let applied = Dictionary(positions.map { ($0.source, $0.appliedSeq) }, uniquingKeysWith: { first, _ in first })
+            let applied = Dictionary(
+                positions.map { ($0.source, $0.appliedSeq) }, uniquingKeysWith: { first, _ in first })
             let behind = minSeq.filter { applied[$0.key, default: 0] < $0.value }.sorted { $0.key < $1.key }
             guard !behind.isEmpty else { return }
             guard ContinuousClock.now < limit else {
                 let details = behind.map { source, seq in
-                    FieldViolation(field: "body.minSeq.\(source)", description: "applied up to \(applied[source, default: 0]), not yet \(seq)")
+                    FieldViolation(
+                        field: "body.minSeq.\(source)",
+                        description: "applied up to \(applied[source, default: 0]), not yet \(seq)")
                 }
                 throw RPCError(.unavailable, "the read model has not caught up yet; retry", details: details)
             }
@@ -198,7 +208,8 @@ struct RankingEngine: Sendable {
 enum ReplyBudget {
     /// How many of `items`, from the first, fit in `budget` bytes, and the bytes they take. The
     /// cheap upper bound `bytes` decides when it can; items are encoded only when it cannot.
-    static func fitting<Item: Encodable>(_ items: [Item], budget: Int, bytes: (Item) -> Int) -> (count: Int, bytes: Int) {
+    static func fitting<Item: Encodable>(_ items: [Item], budget: Int, bytes: (Item) -> Int) -> (count: Int, bytes: Int)
+    {
         let bound = items.reduce(0) { $0 + bytes($1) + 1 }
         if bound <= budget { return (items.count, bound) }
         var used = 0
@@ -212,7 +223,8 @@ enum ReplyBudget {
 
     /// At least the encoded size of a ranked provider: text may grow up to six times escaped.
     static func estimate(_ ranked: RankedProvider) -> Int {
-        80 + ranked.providerId.utf8.count * 6 + ranked.criteria.reduce(0) { $0 + 90 + $1.name.utf8.count * 6 + valueBytes($1.value) }
+        80 + ranked.providerId.utf8.count * 6
+            + ranked.criteria.reduce(0) { $0 + 90 + $1.name.utf8.count * 6 + valueBytes($1.value) }
     }
 
     /// At least the encoded size of a filtered provider.

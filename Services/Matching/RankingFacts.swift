@@ -34,7 +34,10 @@ struct CustomerLists: Sendable, Equatable {
     /// When not empty, only these providers are considered.
     var restricted: Set<String> = []
 
-    init(preferred: Set<String> = [], lastResort: Set<String> = [], doNotConsider: Set<String> = [], restricted: Set<String> = []) {
+    init(
+        preferred: Set<String> = [], lastResort: Set<String> = [], doNotConsider: Set<String> = [],
+        restricted: Set<String> = []
+    ) {
         self.preferred = preferred
         self.lastResort = lastResort
         self.doNotConsider = doNotConsider

@@ -66,25 +66,27 @@ extension ProviderRecord {
     /// Active providers of `type` whose reach contains `point`, and those with no location.
     static func reaching(_ point: GeoPoint, partner: String, type: String) -> SQLRequest<ProviderRecord> {
         // CROSS JOIN keeps SQLite from starting with the provider table: the R*Tree narrows first.
-        SQLRequest(sql: """
-            SELECT \(selection) FROM providerReach r CROSS JOIN provider p
-            WHERE r.minLat <= ?1 AND r.maxLat >= ?1 AND r.minLon <= ?2 AND r.maxLon >= ?2
-              AND p.key = r.key AND p.partnerId = ?3 AND p.providerType = ?4 AND p.active
-            UNION ALL
-            SELECT \(selection) FROM provider p
-            WHERE p.partnerId = ?3 AND p.providerType = ?4 AND p.active AND p.lat IS NULL
-            """, arguments: [point.lat, point.lon, partner, type])
+        SQLRequest(
+            sql: """
+                SELECT \(selection) FROM providerReach r CROSS JOIN provider p
+                WHERE r.minLat <= ?1 AND r.maxLat >= ?1 AND r.minLon <= ?2 AND r.maxLon >= ?2
+                  AND p.key = r.key AND p.partnerId = ?3 AND p.providerType = ?4 AND p.active
+                UNION ALL
+                SELECT \(selection) FROM provider p
+                WHERE p.partnerId = ?3 AND p.providerType = ?4 AND p.active AND p.lat IS NULL
+                """, arguments: [point.lat, point.lon, partner, type])
     }
 
     /// Active providers of `type` who work in `zone` or name no zone.
     static func working(in zone: String, partner: String, type: String) -> SQLRequest<ProviderRecord> {
-        SQLRequest(sql: """
-            SELECT \(selection) FROM providerZone z CROSS JOIN provider p
-            WHERE z.partnerId = ?1 AND z.zone = ?3 AND p.key = z.providerKey AND p.providerType = ?2 AND p.active
-            UNION ALL
-            SELECT \(selection) FROM provider p
-            WHERE p.partnerId = ?1 AND p.providerType = ?2 AND p.active AND p.zones = ''
-            """, arguments: [partner, type, zone])
+        SQLRequest(
+            sql: """
+                SELECT \(selection) FROM providerZone z CROSS JOIN provider p
+                WHERE z.partnerId = ?1 AND z.zone = ?3 AND p.key = z.providerKey AND p.providerType = ?2 AND p.active
+                UNION ALL
+                SELECT \(selection) FROM provider p
+                WHERE p.partnerId = ?1 AND p.providerType = ?2 AND p.active AND p.zones = ''
+                """, arguments: [partner, type, zone])
     }
 
     /// Active providers of `type`, wherever they are.
@@ -96,10 +98,11 @@ extension ProviderRecord {
 
     /// The providers with these ids.
     static func withIds(_ ids: [String], partner: String) -> SQLRequest<ProviderRecord> {
-        SQLRequest(sql: """
-            SELECT \(selection) FROM json_each(?2) ids CROSS JOIN provider p
-            WHERE p.partnerId = ?1 AND p.id = ids.value
-            """, arguments: [partner, JSONList.of(ids)])
+        SQLRequest(
+            sql: """
+                SELECT \(selection) FROM json_each(?2) ids CROSS JOIN provider p
+                WHERE p.partnerId = ?1 AND p.id = ids.value
+                """, arguments: [partner, JSONList.of(ids)])
     }
 
     /// Every provider of the partner (the naive baseline reads them all).
@@ -113,7 +116,8 @@ extension ProviderRecord {
     static func count(partner: String, after id: String?) -> SQLRequest<Int> {
         // Cached: every ranking asks it once or twice.
         guard let id else {
-            return SQLRequest(sql: "SELECT COUNT(*) FROM provider WHERE partnerId = ?", arguments: [partner], cached: true)
+            return SQLRequest(
+                sql: "SELECT COUNT(*) FROM provider WHERE partnerId = ?", arguments: [partner], cached: true)
         }
         return SQLRequest(
             sql: "SELECT COUNT(*) FROM provider WHERE partnerId = ? AND id > ?", arguments: [partner, id], cached: true)
@@ -195,7 +199,8 @@ struct CustomerRecord: FetchableRecord, TableRecord, Sendable {
 extension CustomerRecord {
     /// The partner's customer with this id.
     static func find(_ id: String, partner: String) -> SQLRequest<CustomerRecord> {
-        SQLRequest(sql: "SELECT * FROM customer WHERE partnerId = ? AND id = ?", arguments: [partner, id], cached: true)
+        SQLRequest(
+            sql: "SELECT * FROM customer WHERE partnerId = ? AND id = ?", arguments: [partner, id], cached: true)
     }
 }
 

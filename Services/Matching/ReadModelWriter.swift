@@ -14,8 +14,9 @@ enum ReadModelWriter {
         switch (event.source, event.type) {
         case (Registry.service, _): try applyRegistry(db, event, partner: partner)
         case (Opportunities.service, Opportunities.EventType.opportunityChanged),
-             (Opportunities.service, Opportunities.EventType.replacementSought):
-            try upsertProviderJob(db, try decode(OpportunityChanged.self, event), partner: partner, at: event.occurredAt)
+            (Opportunities.service, Opportunities.EventType.replacementSought):
+            try upsertProviderJob(
+                db, try decode(OpportunityChanged.self, event), partner: partner, at: event.occurredAt)
         case (Opportunities.service, _) where event.type.hasPrefix("request."):
             try upsertJob(db, try decode(RequestRecord.self, event))
         default:
@@ -33,11 +34,13 @@ enum ReadModelWriter {
                 arguments: [type.partnerId, type.id, type.name])
         case Types.qualificationCreated, Types.qualificationUpdated, Types.qualificationArchived:
             let q = try decode(Qualification.self, event)
-            try db.run("""
+            try db.run(
+                """
                 INSERT OR REPLACE INTO qualification
                     (partnerId, id, name, providerTypes, zones, requiredDocumentTypeIds, archived)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [
+                """,
+                arguments: [
                     q.partnerId, q.id, q.name, PackedList.pack(q.providerTypes), PackedList.pack(q.zones),
                     PackedList.pack(q.requiredDocumentTypeIds), q.archived,
                 ])
@@ -60,10 +63,13 @@ enum ReadModelWriter {
         case Types.availabilitySet:
             let set = try decode(SetAvailabilityResponse.self, event)
             try db.run(
-                "DELETE FROM availabilityWindow WHERE partnerId = ? AND providerId = ?", arguments: [partner, set.providerId])
+                "DELETE FROM availabilityWindow WHERE partnerId = ? AND providerId = ?",
+                arguments: [partner, set.providerId])
             for window in set.windows {
                 try db.run(
-                    #"INSERT INTO availabilityWindow (partnerId, providerId, "from", "to", status) VALUES (?, ?, ?, ?, ?)"#,
+                    #"""
+                    INSERT INTO availabilityWindow (partnerId, providerId, "from", "to", status) VALUES (?, ?, ?, ?, ?)
+                    """#,
                     arguments: [partner, set.providerId, window.from.stored, window.to.stored, window.status.rawValue])
             }
         case Types.customerUpserted:
@@ -74,20 +80,25 @@ enum ReadModelWriter {
     }
 
     private static func upsertDocument(_ db: Database, _ document: Document) throws {
-        try db.run("""
+        try db.run(
+            """
             INSERT OR REPLACE INTO document (partnerId, id, providerId, documentTypeId, issuedAt, expiresAt, revokedAt)
             VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [
+            """,
+            arguments: [
                 document.partnerId, document.id, document.providerId, document.documentTypeId, document.issuedAt.stored,
                 document.expiresAt?.stored, document.revokedAt?.stored,
             ])
     }
 
     private static func upsertCustomer(_ db: Database, _ customer: Customer) throws {
-        try db.run("""
-            INSERT OR REPLACE INTO customer (partnerId, id, defaultRequiredQualificationIds, defaultPreferredQualificationIds)
+        try db.run(
+            """
+            INSERT OR REPLACE INTO customer
+                (partnerId, id, defaultRequiredQualificationIds, defaultPreferredQualificationIds)
             VALUES (?, ?, ?, ?)
-            """, arguments: [
+            """,
+            arguments: [
                 customer.partnerId, customer.id, PackedList.pack(customer.defaultRequiredQualificationIds),
                 PackedList.pack(customer.defaultPreferredQualificationIds),
             ])
@@ -102,24 +113,31 @@ enum ReadModelWriter {
     }
 
     private static func upsertJob(_ db: Database, _ request: RequestRecord) throws {
-        try db.run("""
+        try db.run(
+            """
             INSERT OR REPLACE INTO job
                 (partnerId, requestId, customerId, providerType, startsAt, endsAt, remote, lat, lon, zone, status)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [
+            """,
+            arguments: [
                 request.partnerId, request.id, request.customerId, request.providerType, request.startsAt.stored,
                 request.endsAt.stored, request.remote, request.location?.lat, request.location?.lon, request.zone,
                 request.status.rawValue,
             ])
     }
 
-    private static func upsertProviderJob(_ db: Database, _ change: OpportunityChanged, partner: String, at: Date) throws {
-        try db.run("""
+    private static func upsertProviderJob(
+        _ db: Database, _ change: OpportunityChanged, partner: String, at: Date
+    ) throws {
+        try db.run(
+            """
             INSERT OR REPLACE INTO providerJob
                 (partnerId, opportunityId, requestId, providerId, customerId, state, startsAt, endsAt, changedAt)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [
-                partner, change.opportunityId, change.requestId, change.providerId, change.customerId, change.to.rawValue,
+            """,
+            arguments: [
+                partner, change.opportunityId, change.requestId, change.providerId, change.customerId,
+                change.to.rawValue,
                 change.startsAt.stored, change.endsAt.stored, at.stored,
             ])
     }
@@ -139,7 +157,8 @@ enum ReadModelWriter {
             return
         }
         for table in tables { try db.execute(sql: "DELETE FROM \(table)") }
-        try db.run("""
+        try db.run(
+            """
             INSERT INTO readModelReset (source, count, lastAt, reason) VALUES (?, 1, ?, ?)
             ON CONFLICT (source) DO UPDATE SET count = count + 1, lastAt = excluded.lastAt, reason = excluded.reason
             """, arguments: [source, now.stored, reason])
@@ -155,16 +174,20 @@ enum ReadModelWriter {
 enum ProviderWriter {
     static func upsert(_ db: Database, _ provider: Provider) throws {
         let channels = [provider.email.map { _ in "email" }, provider.phone.map { _ in "phone" }].compactMap(\.self)
-        let key = try Int64.fetchOne(db.cachedStatement(sql: """
-            INSERT INTO provider
-                (partnerId, id, providerType, active, lat, lon, travelRadiusKm, zones, channels, version)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (partnerId, id) DO UPDATE SET
-                providerType = excluded.providerType, active = excluded.active, lat = excluded.lat, lon = excluded.lon,
-                travelRadiusKm = excluded.travelRadiusKm, zones = excluded.zones, channels = excluded.channels,
-                version = excluded.version
-            RETURNING key
-            """), arguments: [
+        let key = try Int64.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    INSERT INTO provider
+                        (partnerId, id, providerType, active, lat, lon, travelRadiusKm, zones, channels, version)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (partnerId, id) DO UPDATE SET
+                        providerType = excluded.providerType, active = excluded.active,
+                        lat = excluded.lat, lon = excluded.lon,
+                        travelRadiusKm = excluded.travelRadiusKm, zones = excluded.zones, channels = excluded.channels,
+                        version = excluded.version
+                    RETURNING key
+                    """),
+            arguments: [
                 provider.partnerId, provider.id, provider.providerType, provider.active, provider.location?.lat,
                 provider.location?.lon, provider.travelRadiusKm, PackedList.pack(provider.zones),
                 channels.joined(separator: ","), provider.version,

@@ -60,8 +60,11 @@ final class SettingsFollower: Sendable {
         do {
             let changed = try await store.write { db in try self.store.merge(db, settings, outbox: outbox, at: now) }
             if changed {
-                logger.info("settings taken from another replica", metadata: [
-                    "partner": "\(settings.partnerId)", "version": "\(settings.version)"])
+                logger.info(
+                    "settings taken from another replica",
+                    metadata: [
+                        "partner": "\(settings.partnerId)", "version": "\(settings.version)",
+                    ])
             }
         } catch {
             logger.warning("keeping settings failed", metadata: ["error": "\(error)"])
@@ -118,9 +121,10 @@ final class SettingsFollower: Sendable {
             guard ready[0] else { continue }
             while !isStopped, let frames = try socket.receive(dontWait: true) {
                 guard frames.count == 2,
-                      case .success(let json) = LengthPrefixedFrame.decode(frames[1], maxMessageBytes: Int.max),
-                      let event = try? WireCoding.decode(Event.self, from: json),
-                      let settings = try? ReadModelWriter.decode(RankingSettings.self, event) else { continue }
+                    case .success(let json) = LengthPrefixedFrame.decode(frames[1], maxMessageBytes: Int.max),
+                    let event = try? WireCoding.decode(Event.self, from: json),
+                    let settings = try? ReadModelWriter.decode(RankingSettings.self, event)
+                else { continue }
                 // The write is short and rare: done from this thread, in order.
                 let semaphore = DispatchSemaphore(value: 0)
                 Task {

@@ -17,14 +17,18 @@ struct SettingsHandlers: MatchingSettingsHandling {
 
     func setSettings(_ request: SetSettingsRequest, _ context: CallerContext) async throws -> SettingsReply {
         let (store, partner) = (store, context.partnerId)
-        let (outbox, now, instance) = (environment.database.outbox, environment.clock.now, environment.configuration.instance)
+        let (outbox, now, instance) = (
+            environment.database.outbox, environment.clock.now, environment.configuration.instance
+        )
         let settings = try await store.write { db in
             let current = try store.settings(db, partner: partner)
             try StaleVersion.check(request.expectedVersion, actual: current.version, kind: "settings", id: partner)
             var next = try SettingsRules.apply(request, to: current)
             // The same values again change nothing, so repeating a call is harmless.
-            guard next.weights != current.weights || next.travelBufferMinutes != current.travelBufferMinutes
-                || next.workloadWindowDays != current.workloadWindowDays else { return current }
+            guard
+                next.weights != current.weights || next.travelBufferMinutes != current.travelBufferMinutes
+                    || next.workloadWindowDays != current.workloadWindowDays
+            else { return current }
             next.version = current.version + 1
             next.updatedAt = now
             next.updatedBy = instance

@@ -32,10 +32,12 @@ struct StatusHandlers: MatchingStatusHandling {
                 lastError = lastError ?? "\(source).ReadEvents: \(error)"
             }
             let reset = resets[source]
-            sources.append(ReadModelSourceStatus(
-                source: source, appliedSeq: applied, epoch: status?.epoch, state: status?.state.rawValue ?? "catchingUp",
-                lastSeq: lastSeq, lag: lag, rebuilds: reset?.count ?? 0, lastRebuildAt: reset?.lastAt,
-                lastError: lastError))
+            sources.append(
+                ReadModelSourceStatus(
+                    source: source, appliedSeq: applied, epoch: status?.epoch,
+                    state: status?.state.rawValue ?? "catchingUp",
+                    lastSeq: lastSeq, lag: lag, rebuilds: reset?.count ?? 0, lastRebuildAt: reset?.lastAt,
+                    lastError: lastError))
         }
         return MatchingStatus(instance: environment.configuration.instance, sources: sources, providers: providers)
     }

@@ -20,7 +20,9 @@ public enum QualificationRules {
         public var requiredDocumentTypeIds: [String]
         public var archived: Bool
 
-        public init(name: String, providerTypes: [String], zones: [String], requiredDocumentTypeIds: [String], archived: Bool) {
+        public init(
+            name: String, providerTypes: [String], zones: [String], requiredDocumentTypeIds: [String], archived: Bool
+        ) {
             self.name = name
             self.providerTypes = providerTypes
             self.zones = zones
@@ -85,7 +87,8 @@ public enum QualificationRules {
     /// Whether `scope` is in effect: exactly `reasons(…).isEmpty`, without spelling the reasons
     /// out (ranking asks it of thousands of providers and shows the reasons of a few).
     public static func isInEffect(
-        _ scope: Scope, applied: Bool, providerType: String, documents: [HeldDocument], from: Date, to: Date, zone: String?
+        _ scope: Scope, applied: Bool, providerType: String, documents: [HeldDocument], from: Date, to: Date,
+        zone: String?
     ) -> Bool {
         guard applied, !scope.archived else { return false }
         if !scope.providerTypes.isEmpty && !scope.providerTypes.contains(providerType) { return false }
@@ -129,7 +132,9 @@ public enum QualificationRules {
         let expiry = Timestamp.format(best.expiresAt ?? .distantFuture)
         // A point in time is "now" (GetProvider): the document has expired.
         if from == to { return "document \(typeName) expired \(expiry)" }
-        if (best.expiresAt ?? .distantFuture) <= from { return "document \(typeName) expires \(expiry), before the job starts" }
+        if (best.expiresAt ?? .distantFuture) <= from {
+            return "document \(typeName) expires \(expiry), before the job starts"
+        }
         return "document \(typeName) expires \(expiry), before the job ends"
     }
 }

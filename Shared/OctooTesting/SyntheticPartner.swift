@@ -66,9 +66,13 @@ public struct SyntheticPartner: Sendable {
     func documentTypeId(_ index: Int) -> String { "dt-\(index)" }
 
     /// Provider types a qualification is limited to (empty: all).
-    func qualificationTypes(_ index: Int) -> [String] { index % 4 == 1 ? ["asl"] : index % 4 == 2 ? ["asl", "cart"] : [] }
+    func qualificationTypes(_ index: Int) -> [String] {
+        index % 4 == 1 ? ["asl"] : index % 4 == 2 ? ["asl", "cart"] : []
+    }
     func qualificationArchived(_ index: Int) -> Bool { index > Self.qualificationCount - 2 }
-    func qualificationZones(_ index: Int) -> [String] { index % 10 == 7 ? [Self.cities[index % Self.cities.count].zone] : [] }
+    func qualificationZones(_ index: Int) -> [String] {
+        index % 10 == 7 ? [Self.cities[index % Self.cities.count].zone] : []
+    }
 
     /// The city of provider or customer `index`, drawn the same way every time.
     func city(of index: Int, salt: UInt64) -> City {
@@ -114,12 +118,18 @@ public struct SyntheticPartner: Sendable {
                 lat: city.location.lat + Double.random(in: -0.1...0.1, using: &random),
                 lon: city.location.lon + Double.random(in: -0.1...0.1, using: &random))
             let live = (1...(Self.qualificationCount - 2)).filter { qualificationZones($0).isEmpty }
-            let required = Double.random(in: 0..<1, using: &random) < 0.3 ? [qualificationId(live.randomElement(using: &random)!)] : []
-            let preferred = (0..<Int.random(in: 0...2, using: &random)).map { _ in qualificationId(live.randomElement(using: &random)!) }
+            let required =
+                Double.random(in: 0..<1, using: &random) < 0.3
+                ? [qualificationId(live.randomElement(using: &random)!)] : []
+            let preferred = (0..<Int.random(in: 0...2, using: &random)).map { _ in
+                qualificationId(live.randomElement(using: &random)!)
+            }
             return CreateRequestRequest(
                 customerId: customerId(customer), providerType: Self.pickType(&random), startsAt: start,
-                endsAt: start.addingTimeInterval(2 * 3600), remote: remote, location: remote ? nil : place, zone: city.zone,
-                requiredQualificationIds: required, preferredQualificationIds: Array(Set(preferred).subtracting(required)).sorted())
+                endsAt: start.addingTimeInterval(2 * 3600), remote: remote, location: remote ? nil : place,
+                zone: city.zone,
+                requiredQualificationIds: required,
+                preferredQualificationIds: Array(Set(preferred).subtracting(required)).sorted())
         }
     }
 }

@@ -11,18 +11,27 @@ struct SharedQualificationRulesTests {
     static let jobStart = Date(timeIntervalSince1970: 1_800_000_000)
     static let jobEnd = jobStart.addingTimeInterval(8 * 3600)
 
-    static func qualification(types: [String] = [], zones: [String] = [], documents: [String] = [], archived: Bool = false) -> Qualification {
-        Qualification(partnerId: "p", id: "q", name: "HIPAA", description: "", providerTypes: types, zones: zones,
-                      requiredDocumentTypeIds: documents, archived: archived, version: 1, createdAt: jobStart, updatedAt: jobStart)
+    static func qualification(
+        types: [String] = [], zones: [String] = [], documents: [String] = [], archived: Bool = false
+    ) -> Qualification {
+        Qualification(
+            partnerId: "p", id: "q", name: "HIPAA", description: "", providerTypes: types, zones: zones,
+            requiredDocumentTypeIds: documents, archived: archived, version: 1, createdAt: jobStart, updatedAt: jobStart
+        )
     }
 
-    static let provider = Provider(partnerId: "p", id: "pr", name: "Ana", providerType: "asl", email: nil, phone: nil, location: nil,
-                                   travelRadiusKm: nil, zones: [], active: true, version: 1, createdAt: jobStart, updatedAt: jobStart)
+    static let provider = Provider(
+        partnerId: "p", id: "pr", name: "Ana", providerType: "asl", email: nil, phone: nil, location: nil,
+        travelRadiusKm: nil, zones: [], active: true, version: 1, createdAt: jobStart, updatedAt: jobStart)
 
-    static func document(type: String = "cert", issued: TimeInterval = -30 * day, expires: TimeInterval? = 30 * day, revoked: Bool = false) -> Document {
-        Document(partnerId: "p", id: "d-\(type)-\(issued)-\(expires ?? 0)", providerId: "pr", documentTypeId: type,
-                 issuedAt: jobStart.addingTimeInterval(issued), expiresAt: expires.map { jobStart.addingTimeInterval($0) },
-                 revokedAt: revoked ? jobStart : nil)
+    static func document(
+        type: String = "cert", issued: TimeInterval = -30 * day, expires: TimeInterval? = 30 * day,
+        revoked: Bool = false
+    ) -> Document {
+        Document(
+            partnerId: "p", id: "d-\(type)-\(issued)-\(expires ?? 0)", providerId: "pr", documentTypeId: type,
+            issuedAt: jobStart.addingTimeInterval(issued), expiresAt: expires.map { jobStart.addingTimeInterval($0) },
+            revokedAt: revoked ? jobStart : nil)
     }
 
     /// One row: the qualification, whether applied, the documents, the zone, and the expected
@@ -40,28 +49,60 @@ struct SharedQualificationRulesTests {
 
     static let cases: [Case] = [
         Case(name: "plain and applied", qualification: qualification(), inEffect: true),
-        Case(name: "not applied", qualification: qualification(), applied: false, inEffect: false, reasonFragments: ["not applied"]),
-        Case(name: "archived", qualification: qualification(archived: true), inEffect: false, reasonFragments: ["archived"]),
+        Case(
+            name: "not applied", qualification: qualification(), applied: false, inEffect: false,
+            reasonFragments: ["not applied"]),
+        Case(
+            name: "archived", qualification: qualification(archived: true), inEffect: false,
+            reasonFragments: ["archived"]),
         Case(name: "provider type in scope", qualification: qualification(types: ["asl", "cart"]), inEffect: true),
-        Case(name: "provider type out of scope", qualification: qualification(types: ["cart"]), inEffect: false, reasonFragments: ["provider type asl"]),
+        Case(
+            name: "provider type out of scope", qualification: qualification(types: ["cart"]), inEffect: false,
+            reasonFragments: ["provider type asl"]),
         Case(name: "zone in scope", qualification: qualification(zones: ["IL"]), zone: "IL", inEffect: true),
-        Case(name: "zone out of scope", qualification: qualification(zones: ["IL"]), zone: "NM-ABQ", inEffect: false, reasonFragments: ["zone NM-ABQ"]),
+        Case(
+            name: "zone out of scope", qualification: qualification(zones: ["IL"]), zone: "NM-ABQ", inEffect: false,
+            reasonFragments: ["zone NM-ABQ"]),
         Case(name: "no zone given ignores zone scope", qualification: qualification(zones: ["IL"]), inEffect: true),
-        Case(name: "required document held", qualification: qualification(documents: ["cert"]), documents: [document()], inEffect: true),
-        Case(name: "required document missing", qualification: qualification(documents: ["cert"]), inEffect: false, reasonFragments: ["no document of type cert"]),
-        Case(name: "document of another type", qualification: qualification(documents: ["cert"]), documents: [document(type: "other")], inEffect: false, reasonFragments: ["no document of type cert"]),
-        Case(name: "expires inside the window", qualification: qualification(documents: ["cert"]), documents: [document(expires: 4 * 3600)], inEffect: false, reasonFragments: ["before the job ends"]),
-        Case(name: "expires exactly at the end", qualification: qualification(documents: ["cert"]), documents: [document(expires: 8 * 3600)], inEffect: true),
-        Case(name: "expired before the window", qualification: qualification(documents: ["cert"]), documents: [document(expires: -day)], inEffect: false, reasonFragments: ["before the job starts"]),
-        Case(name: "issued after the job starts", qualification: qualification(documents: ["cert"]), documents: [document(issued: 3600)], inEffect: false, reasonFragments: ["after the job starts"]),
-        Case(name: "no expiry", qualification: qualification(documents: ["cert"]), documents: [document(expires: nil)], inEffect: true),
-        Case(name: "revoked", qualification: qualification(documents: ["cert"]), documents: [document(revoked: true)], inEffect: false, reasonFragments: ["revoked"]),
-        Case(name: "a newer document covers an expiring one", qualification: qualification(documents: ["cert"]),
-             documents: [document(expires: 3600), document(issued: -day, expires: 365 * day)], inEffect: true),
-        Case(name: "two required types, one missing", qualification: qualification(documents: ["cert", "clearance"]), documents: [document()],
-             inEffect: false, reasonFragments: ["no document of type clearance"]),
-        Case(name: "every failing condition is reported", qualification: qualification(types: ["cart"], zones: ["IL"], documents: ["cert"], archived: true),
-             applied: false, zone: "NM", inEffect: false, reasonFragments: ["not applied", "archived", "provider type", "zone NM", "no document"]),
+        Case(
+            name: "required document held", qualification: qualification(documents: ["cert"]), documents: [document()],
+            inEffect: true),
+        Case(
+            name: "required document missing", qualification: qualification(documents: ["cert"]), inEffect: false,
+            reasonFragments: ["no document of type cert"]),
+        Case(
+            name: "document of another type", qualification: qualification(documents: ["cert"]),
+            documents: [document(type: "other")], inEffect: false, reasonFragments: ["no document of type cert"]),
+        Case(
+            name: "expires inside the window", qualification: qualification(documents: ["cert"]),
+            documents: [document(expires: 4 * 3600)], inEffect: false, reasonFragments: ["before the job ends"]),
+        Case(
+            name: "expires exactly at the end", qualification: qualification(documents: ["cert"]),
+            documents: [document(expires: 8 * 3600)], inEffect: true),
+        Case(
+            name: "expired before the window", qualification: qualification(documents: ["cert"]),
+            documents: [document(expires: -day)], inEffect: false, reasonFragments: ["before the job starts"]),
+        Case(
+            name: "issued after the job starts", qualification: qualification(documents: ["cert"]),
+            documents: [document(issued: 3600)], inEffect: false, reasonFragments: ["after the job starts"]),
+        Case(
+            name: "no expiry", qualification: qualification(documents: ["cert"]), documents: [document(expires: nil)],
+            inEffect: true),
+        Case(
+            name: "revoked", qualification: qualification(documents: ["cert"]), documents: [document(revoked: true)],
+            inEffect: false, reasonFragments: ["revoked"]),
+        Case(
+            name: "a newer document covers an expiring one", qualification: qualification(documents: ["cert"]),
+            documents: [document(expires: 3600), document(issued: -day, expires: 365 * day)], inEffect: true),
+        Case(
+            name: "two required types, one missing", qualification: qualification(documents: ["cert", "clearance"]),
+            documents: [document()],
+            inEffect: false, reasonFragments: ["no document of type clearance"]),
+        Case(
+            name: "every failing condition is reported",
+            qualification: qualification(types: ["cart"], zones: ["IL"], documents: ["cert"], archived: true),
+            applied: false, zone: "NM", inEffect: false,
+            reasonFragments: ["not applied", "archived", "provider type", "zone NM", "no document"]),
     ]
 
     @Test(arguments: cases)
@@ -108,7 +149,8 @@ extension SharedQualificationRulesTests {
             documentTypeNames: ["cert": "Cert"], from: Self.jobStart, to: Self.jobEnd, zone: "NM")
         let reasons = QualificationRules.reasons(
             QualificationRules.Scope(qualification), applied: true, providerType: "asl",
-            documents: documents.map(QualificationRules.HeldDocument.init), documentTypeName: { $0 == "cert" ? "Cert" : nil },
+            documents: documents.map(QualificationRules.HeldDocument.init),
+            documentTypeName: { $0 == "cert" ? "Cert" : nil },
             from: Self.jobStart, to: Self.jobEnd, zone: "NM")
         #expect(status.reasons == reasons)
         #expect(reasons.count == 3)

@@ -15,11 +15,14 @@ struct MatchingServiceTests {
             #expect(reply.ranked.map(\.providerId) == [ids["Ada"]!])
             #expect(reply.ranked.first?.criteria.first { $0.name == "preferredList" }?.contribution == 1000)
             #expect(reply.counts == RankCounts(considered: 4, ranked: 1, filtered: 3))
-            let reasons = Dictionary(uniqueKeysWithValues: reply.filtered.map { ($0.providerId, $0.reasons.map(\.criterion)) })
+            let reasons = Dictionary(
+                uniqueKeysWithValues: reply.filtered.map { ($0.providerId, $0.reasons.map(\.criterion)) })
             #expect(reasons[ids["Ben"]!] == ["requiredQualification", "doNotConsider"])
             #expect(reasons[ids["Cy"]!] == ["providerType", "requiredQualification"])
             #expect(reasons[ids["Di"]!] == ["inactive", "providerType", "requiredQualification"])
-            #expect(reply.positions.first { $0.source == "registry" }?.appliedSeq == (try await world.lastSeqs())["registry"])
+            #expect(
+                reply.positions.first { $0.source == "registry" }?.appliedSeq
+                    == (try await world.lastSeqs())["registry"])
 
             let ben = try await world.client.check(CheckRequest(request: world.job(), providerId: ids["Ben"]!))
             #expect(!ben.passes)
@@ -49,15 +52,19 @@ struct MatchingServiceTests {
             let school = world.fixture.customers["School"]!
             let opportunities = OpportunitiesClient(world.opportunities, actor: world.partner)
             let created = try await opportunities.createRequest(world.job(customer: school)).request
-            let offered = try await opportunities.offer(OfferRequest(requestId: created.id, providerId: world.ada.id)).opportunity
-            let ada = OpportunitiesClient(world.opportunities, actor: Actor(role: .provider, partnerId: world.partner.partnerId, id: world.ada.id))
+            let offered = try await opportunities.offer(OfferRequest(requestId: created.id, providerId: world.ada.id))
+                .opportunity
+            let ada = OpportunitiesClient(
+                world.opportunities, actor: Actor(role: .provider, partnerId: world.partner.partnerId, id: world.ada.id)
+            )
             _ = try await ada.respond(RespondRequest(opportunityId: offered.id, interested: true))
             _ = try await opportunities.decide(DecideRequest(opportunityId: offered.id, assign: true))
             // The same hours again: Ada holds a job then.
             let again = try await world.rank(world.job(customer: school))
             #expect(again.filtered.first { $0.providerId == world.ada.id }?.reasons.map(\.criterion) == ["conflict"])
             // Ranked for that very request, her own assignment is no conflict.
-            let own = try await world.client.rank(RankRequest(request: world.job(customer: school), requestId: created.id))
+            let own = try await world.client.rank(
+                RankRequest(request: world.job(customer: school), requestId: created.id))
             #expect(own.ranked.contains { $0.providerId == world.ada.id })
             // A day later it is workload instead.
             var later = world.job(customer: school)
@@ -78,10 +85,14 @@ struct MatchingServiceTests {
     }
 
     static let badInputs: [BadInput] = [
-        BadInput(name: "unknown required qualification", code: .notFound, field: "body.request.requiredQualificationIds[0]") { w, _ in
+        BadInput(
+            name: "unknown required qualification", code: .notFound, field: "body.request.requiredQualificationIds[0]"
+        ) { w, _ in
             (nil, RankRequest(request: w.job(required: ["q-nope"])), nil)
         },
-        BadInput(name: "unknown preferred qualification", code: .notFound, field: "body.request.preferredQualificationIds[1]") { w, _ in
+        BadInput(
+            name: "unknown preferred qualification", code: .notFound, field: "body.request.preferredQualificationIds[1]"
+        ) { w, _ in
             (nil, RankRequest(request: w.job(preferred: [w.fixture.qualifications["Medical"]!.id, "q-nope"])), nil)
         },
         BadInput(name: "unknown customer", code: .notFound, field: "body.request.customerId") { w, _ in
@@ -128,14 +139,27 @@ struct MatchingServiceTests {
         BadInput(name: "another partner's customer", code: .notFound, field: "body.request.customerId") { w, other in
             (other.partner, RankRequest(request: w.job()), nil)
         },
-        BadInput(name: "another partner's qualification", code: .notFound, field: "body.request.requiredQualificationIds[0]") { w, other in
-            (other.partner, RankRequest(request: w.job(customer: other.customers["School"]!, required: [w.fixture.qualifications["Medical"]!.id])), nil)
+        BadInput(
+            name: "another partner's qualification", code: .notFound, field: "body.request.requiredQualificationIds[0]"
+        ) { w, other in
+            (
+                other.partner,
+                RankRequest(
+                    request: w.job(
+                        customer: other.customers["School"]!, required: [w.fixture.qualifications["Medical"]!.id])), nil
+            )
         },
         BadInput(name: "another partner's provider", code: .notFound, field: "body.providerId") { w, other in
-            (other.partner, nil, CheckRequest(request: w.job(customer: other.customers["School"]!), providerId: w.ada.id))
+            (
+                other.partner, nil,
+                CheckRequest(request: w.job(customer: other.customers["School"]!), providerId: w.ada.id)
+            )
         },
         BadInput(name: "a customer may not rank", code: .permissionDenied, field: nil) { w, _ in
-            (Actor(role: .customer, partnerId: w.partner.partnerId, id: w.clinic.id), RankRequest(request: w.job()), nil)
+            (
+                Actor(role: .customer, partnerId: w.partner.partnerId, id: w.clinic.id), RankRequest(request: w.job()),
+                nil
+            )
         },
     ]
 
@@ -148,14 +172,17 @@ struct MatchingServiceTests {
             _ = try await world.client.rank(RankRequest(request: world.job(), minSeq: seqs))
             for row in Self.badInputs {
                 let (actor, rank, check) = row.make(world, other)
-                let client = MatchingClient(world.rpc, actor: actor ?? world.partner, options: CallOptions(retry: .none))
+                let client = MatchingClient(
+                    world.rpc, actor: actor ?? world.partner, options: CallOptions(retry: .none))
                 do {
                     if let rank { _ = try await client.rank(rank) }
                     if let check { _ = try await client.check(check) }
                     Issue.record("\(row.name) was accepted")
                 } catch let error as RPCError {
                     #expect(error.code == row.code, "\(row.name): \(error)")
-                    if let field = row.field { #expect(error.details.map(\.field).contains(field), "\(row.name): \(error)") }
+                    if let field = row.field {
+                        #expect(error.details.map(\.field).contains(field), "\(row.name): \(error)")
+                    }
                 }
             }
         }
@@ -166,11 +193,13 @@ struct MatchingServiceTests {
             let seqs = try await world.lastSeqs()
             let started = ContinuousClock.now
             await #expect(throws: RPCError.self) {
-                _ = try await world.client.rank(RankRequest(request: world.job(), minSeq: ["registry": seqs["registry"]! + 100]))
+                _ = try await world.client.rank(
+                    RankRequest(request: world.job(), minSeq: ["registry": seqs["registry"]! + 100]))
             }
             #expect(ContinuousClock.now - started >= .milliseconds(900))
             do {
-                _ = try await world.client.rank(RankRequest(request: world.job(), minSeq: ["registry": seqs["registry"]! + 100]))
+                _ = try await world.client.rank(
+                    RankRequest(request: world.job(), minSeq: ["registry": seqs["registry"]! + 100]))
             } catch let error as RPCError {
                 #expect(error.code == .unavailable)
                 #expect(error.details.map(\.field) == ["body.minSeq.registry"])
@@ -182,19 +211,26 @@ struct MatchingServiceTests {
         try await MatchingSystem.with { world in
             let defaults = try await world.client.getSettings().settings
             #expect(defaults == RankingSettings(partnerId: world.partner.partnerId!))
-            let changed = try await world.client.setSettings(SetSettingsRequest(
-                weights: RankingWeightsChange(preferredList: 7), travelBufferMinutes: 45, expectedVersion: 0)).settings
+            let changed = try await world.client.setSettings(
+                SetSettingsRequest(
+                    weights: RankingWeightsChange(preferredList: 7), travelBufferMinutes: 45, expectedVersion: 0)
+            ).settings
             #expect(changed.version == 1 && changed.weights.preferredList == 7 && changed.travelBufferMinutes == 45)
             #expect(changed.weights.distancePerKm == defaults.weights.distancePerKm)
-            let repeated = try await world.client.setSettings(SetSettingsRequest(weights: RankingWeightsChange(preferredList: 7)))
+            let repeated = try await world.client.setSettings(
+                SetSettingsRequest(weights: RankingWeightsChange(preferredList: 7)))
             #expect(repeated.settings == changed, "the same values again change nothing")
             do {
-                _ = try await world.client.setSettings(SetSettingsRequest(
-                    weights: RankingWeightsChange(noShow: -1), travelBufferMinutes: 2000, workloadWindowDays: 0))
+                _ = try await world.client.setSettings(
+                    SetSettingsRequest(
+                        weights: RankingWeightsChange(noShow: -1), travelBufferMinutes: 2000, workloadWindowDays: 0))
                 Issue.record("bad settings were accepted")
             } catch let error as RPCError {
                 #expect(error.code == .invalidArgument)
-                #expect(error.details.map(\.field) == ["body.weights.noShow", "body.travelBufferMinutes", "body.workloadWindowDays"])
+                #expect(
+                    error.details.map(\.field) == [
+                        "body.weights.noShow", "body.travelBufferMinutes", "body.workloadWindowDays",
+                    ])
             }
             await #expect(throws: RPCError.self) {
                 _ = try await world.client.setSettings(SetSettingsRequest(travelBufferMinutes: 5, expectedVersion: 0))
@@ -207,6 +243,26 @@ struct MatchingServiceTests {
         }
     }
 
+    /// Ranking runs off the worker's I/O thread: `Health` is answered while a long `Rank` runs.
+    @Test func healthAnswersWhileABigRankRuns() async throws {
+        try await MatchingSystem.with { world in
+            let seq = try await world.injectProviders(3000, type: "asl")
+            try await MatchingSystem.waitUntilApplied(world.matching, ["registry": seq])
+            let school = world.fixture.customers["School"]!
+            let rank = Task {
+                let reply = try await world.client.rank(RankRequest(request: world.job(customer: school)))
+                return (ContinuousClock.now, reply.counts.ranked)
+            }
+            // Health goes to the same (only) worker while the Rank computes.
+            try await Task.sleep(for: .milliseconds(20))
+            _ = try await world.rpc.health(Matching.service)
+            let answeredHealth = ContinuousClock.now
+            let (answeredRank, ranked) = try await rank.value
+            #expect(ranked > 3000)
+            #expect(answeredHealth < answeredRank, "Health waited for the Rank")
+        }
+    }
+
     @Test func statusReportsEachSource() async throws {
         try await MatchingSystem.with { world in
             _ = try await world.rank(world.job())
@@ -214,7 +270,8 @@ struct MatchingServiceTests {
             let seqs = try await world.lastSeqs()
             #expect(status.sources.map(\.source) == ["registry", "opportunities"])
             let registry = status.sources[0]
-            #expect(registry.appliedSeq == seqs["registry"] && registry.lag == 0 && registry.lastSeq == seqs["registry"])
+            #expect(
+                registry.appliedSeq == seqs["registry"] && registry.lag == 0 && registry.lastSeq == seqs["registry"])
             #expect(registry.state == "current" && registry.rebuilds == 0 && registry.epoch != nil)
             #expect(status.providers == 4)
         }

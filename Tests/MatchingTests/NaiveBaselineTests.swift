@@ -23,7 +23,8 @@ struct NaiveBaselineTests {
             let seq = (seqs[source] ?? 0) + 1
             seqs[source] = seq
             let json = try WireCoding.decode(JSONValue.self, from: try WireCoding.encode(data))
-            batch.append(Event(source: source, seq: seq, type: type, occurredAt: now, partnerId: partner.partnerId, data: json))
+            batch.append(
+                Event(source: source, seq: seq, type: type, occurredAt: now, partnerId: partner.partnerId, data: json))
             if batch.count == 1000 {
                 try model.apply(batch)
                 batch.removeAll()
@@ -49,7 +50,9 @@ struct NaiveBaselineTests {
             let body = RankRequest(request: request, limit: 1000, pageSize: 50)
             let indexed = try await model.engine.rank(body, partner: partner.partnerId)
             let naive = try await model.engine.rankNaively(body, partner: partner.partnerId)
-            #expect(try Self.comparable(indexed, body, partner.partnerId) == Self.comparable(naive, body, partner.partnerId))
+            #expect(
+                try Self.comparable(indexed, body, partner.partnerId) == Self.comparable(naive, body, partner.partnerId)
+            )
             #expect(indexed.counts.considered == providers)
             ranked += indexed.counts.ranked
             if let token = indexed.nextPageToken {
@@ -57,7 +60,9 @@ struct NaiveBaselineTests {
                 next.pageToken = token
                 let indexedNext = try await model.engine.rank(next, partner: partner.partnerId)
                 let naiveNext = try await model.engine.rankNaively(next, partner: partner.partnerId)
-                #expect(try Self.comparable(indexedNext, next, partner.partnerId) == Self.comparable(naiveNext, next, partner.partnerId))
+                #expect(
+                    try Self.comparable(indexedNext, next, partner.partnerId)
+                        == Self.comparable(naiveNext, next, partner.partnerId))
             }
         }
         #expect(ranked > 0, "the generated requests rank someone")

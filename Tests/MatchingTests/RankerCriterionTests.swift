@@ -47,7 +47,9 @@ struct RankerCriterionTests {
             provider.availability = [F.window(1, 3, .available)]
         },
         Case(criterion: "recentWorkload", value: .integer(2), contribution: -4) { provider, _ in
-            provider.heldJobs = [F.held(-24, -22), F.held(-48, -46, state: "CONTINGENT"), F.held(-40 * 24, -40 * 24 + 1)]
+            provider.heldJobs = [
+                F.held(-24, -22), F.held(-48, -46, state: "CONTINGENT"), F.held(-40 * 24, -40 * 24 + 1),
+            ]
         },
     ]
 
@@ -68,10 +70,12 @@ struct RankerCriterionTests {
 
     @Test func everyCriterionIsListedInAFixedOrder() {
         let names = Ranker.judge(F.provider(), F.context()).criteria.map(\.name)
-        #expect(names == [
-            "preferredList", "lastResort", "preferredQualifications", "jobsWithCustomer", "daysSinceLastJobWithCustomer",
-            "noShowsWithCustomer", "distanceKm", "availability", "recentWorkload",
-        ])
+        #expect(
+            names == [
+                "preferredList", "lastResort", "preferredQualifications", "jobsWithCustomer",
+                "daysSinceLastJobWithCustomer",
+                "noShowsWithCustomer", "distanceKm", "availability", "recentWorkload",
+            ])
     }
 
     @Test func tiesAreBrokenByProviderId() {
@@ -118,7 +122,8 @@ struct RankerCriterionTests {
 
     @Test func scoresAreTheSumOfTheContributionsShown() {
         var provider = F.provider()
-        provider.history = SharedHistory(jobsDone: 4, lastJobEndedAt: F.start.addingTimeInterval(-10 * F.day), noShows: 1)
+        provider.history = SharedHistory(
+            jobsDone: 4, lastJobEndedAt: F.start.addingTimeInterval(-10 * F.day), noShows: 1)
         provider.heldJobs = [F.held(-30, -29)]
         let judgement = Ranker.judge(provider, F.context())
         #expect(abs(judgement.score - judgement.criteria.reduce(0) { $0 + $1.contribution }) < 1e-9)

@@ -18,7 +18,9 @@ struct RankerFilterTests {
 
     static let cases: [Case] = [
         Case(criterion: "inactive", fragment: "inactive") { provider, _ in provider.active = false },
-        Case(criterion: "providerType", fragment: "is cart, the job needs asl") { provider, _ in provider.providerType = "cart" },
+        Case(criterion: "providerType", fragment: "is cart, the job needs asl") { provider, _ in
+            provider.providerType = "cart"
+        },
         Case(criterion: "requiredQualification", fragment: "Medical: not applied") { _, context in
             context.job.required = [F.medical]
         },
@@ -67,10 +69,11 @@ struct RankerFilterTests {
         var context = F.context(job: F.job(required: [F.medical, F.certified]))
         context.excluded = [provider.id: "blocked"]
         let criteria = Ranker.judge(provider, context).reasons.map(\.criterion)
-        #expect(criteria == [
-            "inactive", "providerType", "requiredQualification", "requiredQualification", "zone", "excluded",
-            "conflict", "conflict",
-        ])
+        #expect(
+            criteria == [
+                "inactive", "providerType", "requiredQualification", "requiredQualification", "zone", "excluded",
+                "conflict", "conflict",
+            ])
     }
 
     @Test func aDocumentExpiringInsideTheJobWindowDoesNotCount() {
@@ -106,7 +109,9 @@ struct RankerFilterTests {
         (endsMinutesBefore: 1.0, jobRemote: true, otherRemote: true, conflicts: false),
         (endsMinutesBefore: 29.0, jobRemote: true, otherRemote: false, conflicts: true),
     ])
-    func aConflictJustInsideOrOutsideTheBuffer(endsMinutesBefore: Double, jobRemote: Bool, otherRemote: Bool, conflicts: Bool) {
+    func aConflictJustInsideOrOutsideTheBuffer(
+        endsMinutesBefore: Double, jobRemote: Bool, otherRemote: Bool, conflicts: Bool
+    ) {
         var provider = F.provider()
         provider.heldJobs = [F.held(-3, -endsMinutesBefore / 60, remote: otherRemote)]
         let judgement = Ranker.judge(provider, F.context(job: F.job(remote: jobRemote)))

@@ -15,14 +15,22 @@ enum RankerFixture {
     /// About 10.3 km north of the job.
     static let evanston = GeoPoint(lat: 41.9710, lon: -87.6298)
 
-    static let certified = JobQualification(id: "q-cert", scope: QualificationRules.Scope(
-        name: "ASL certified", providerTypes: ["asl"], zones: [], requiredDocumentTypeIds: ["dt-cert"], archived: false))
-    static let medical = JobQualification(id: "q-med", scope: QualificationRules.Scope(
-        name: "Medical", providerTypes: [], zones: [], requiredDocumentTypeIds: [], archived: false))
-    static let octopuses = JobQualification(id: "q-oct", scope: QualificationRules.Scope(
-        name: "Good with octopuses", providerTypes: [], zones: [], requiredDocumentTypeIds: [], archived: false))
+    static let certified = JobQualification(
+        id: "q-cert",
+        scope: QualificationRules.Scope(
+            name: "ASL certified", providerTypes: ["asl"], zones: [], requiredDocumentTypeIds: ["dt-cert"],
+            archived: false))
+    static let medical = JobQualification(
+        id: "q-med",
+        scope: QualificationRules.Scope(
+            name: "Medical", providerTypes: [], zones: [], requiredDocumentTypeIds: [], archived: false))
+    static let octopuses = JobQualification(
+        id: "q-oct",
+        scope: QualificationRules.Scope(
+            name: "Good with octopuses", providerTypes: [], zones: [], requiredDocumentTypeIds: [], archived: false))
 
-    static func job(remote: Bool = false, required: [JobQualification] = [], preferred: [JobQualification] = []) -> Job {
+    static func job(remote: Bool = false, required: [JobQualification] = [], preferred: [JobQualification] = []) -> Job
+    {
         Job(
             customerId: "c-1", providerType: "asl", startsAt: start, endsAt: end, remote: remote,
             location: remote ? nil : chicago, zone: "IL", requestId: "r-this", required: required, preferred: preferred)
@@ -47,21 +55,29 @@ enum RankerFixture {
     }
 
     /// A document of `type` issued long before and expiring `expires` after the job's start.
-    static func document(_ type: String = "dt-cert", expires: TimeInterval? = 365 * day) -> QualificationRules.HeldDocument {
+    static func document(
+        _ type: String = "dt-cert", expires: TimeInterval? = 365 * day
+    ) -> QualificationRules.HeldDocument {
         QualificationRules.HeldDocument(
             documentTypeId: type, issuedAt: start.addingTimeInterval(-100 * day),
             expiresAt: expires.map { start.addingTimeInterval($0) }, revokedAt: nil)
     }
 
     /// Another job the provider holds, from `from` to `to` hours after the job's start.
-    static func held(_ from: TimeInterval, _ to: TimeInterval, state: String = "ASSIGNED", remote: Bool = false, request: String = "r-other") -> HeldJob {
+    static func held(
+        _ from: TimeInterval, _ to: TimeInterval, state: String = "ASSIGNED", remote: Bool = false,
+        request: String = "r-other"
+    ) -> HeldJob {
         HeldJob(
             requestId: request, state: state, startsAt: start.addingTimeInterval(from * hour),
             endsAt: start.addingTimeInterval(to * hour), remote: remote)
     }
 
-    static func window(_ from: TimeInterval, _ to: TimeInterval, _ status: AvailabilityWindow.Status) -> AvailabilityWindow {
-        AvailabilityWindow(from: start.addingTimeInterval(from * hour), to: start.addingTimeInterval(to * hour), status: status)
+    static func window(
+        _ from: TimeInterval, _ to: TimeInterval, _ status: AvailabilityWindow.Status
+    ) -> AvailabilityWindow {
+        AvailabilityWindow(
+            from: start.addingTimeInterval(from * hour), to: start.addingTimeInterval(to * hour), status: status)
     }
 
     static func criterion(_ name: String, of judgement: Ranker.Judgement) -> CriterionValue? {

@@ -24,9 +24,12 @@ struct ReadModelFeedTests {
     /// Assigns Ada to a School job through opportunities, so the read model holds jobs too.
     static func assignAda(_ world: MatchingSystem) async throws {
         let opportunities = OpportunitiesClient(world.opportunities, actor: world.partner)
-        let created = try await opportunities.createRequest(world.job(customer: world.fixture.customers["School"]!)).request
-        let offered = try await opportunities.offer(OfferRequest(requestId: created.id, providerId: world.ada.id)).opportunity
-        let ada = OpportunitiesClient(world.opportunities, actor: Actor(role: .provider, partnerId: world.partner.partnerId, id: world.ada.id))
+        let created = try await opportunities.createRequest(world.job(customer: world.fixture.customers["School"]!))
+            .request
+        let offered = try await opportunities.offer(OfferRequest(requestId: created.id, providerId: world.ada.id))
+            .opportunity
+        let ada = OpportunitiesClient(
+            world.opportunities, actor: Actor(role: .provider, partnerId: world.partner.partnerId, id: world.ada.id))
         _ = try await ada.respond(RespondRequest(opportunityId: offered.id, interested: true))
         _ = try await opportunities.decide(DecideRequest(opportunityId: offered.id, assign: true))
     }
@@ -63,7 +66,9 @@ struct ReadModelFeedTests {
             let again = try await world.client.rank(RankRequest(request: request, minSeq: seqs))
             #expect(again.settings == RankingSettings(partnerId: world.partner.partnerId!))
             #expect(again.ranked == before.ranked && again.counts == before.counts)
-            #expect(again.filtered.map { $0.reasons.map(\.criterion) } == before.filtered.map { $0.reasons.map(\.criterion) })
+            #expect(
+                again.filtered.map { $0.reasons.map(\.criterion) }
+                    == before.filtered.map { $0.reasons.map(\.criterion) })
         }
     }
 }

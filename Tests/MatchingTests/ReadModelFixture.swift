@@ -16,37 +16,46 @@ struct EventLog {
         let seq = (seqs[source] ?? 0) + 1
         seqs[source] = seq
         let json = try! WireCoding.decode(JSONValue.self, from: try! WireCoding.encode(data))
-        events.append(Event(
-            source: source, seq: seq, type: type, occurredAt: now, partnerId: partner ?? self.partner, data: json,
-            epoch: "epoch-\(source)"))
+        events.append(
+            Event(
+                source: source, seq: seq, type: type, occurredAt: now, partnerId: partner ?? self.partner, data: json,
+                epoch: "epoch-\(source)"))
     }
 
     mutating func provider(
         _ id: String, type: String = "asl", at location: GeoPoint? = RankerFixture.chicago, radius: Double? = 40,
         zones: [String] = ["IL"], active: Bool = true
     ) {
-        append(Registry.service, Registry.EventType.providerUpserted, Provider(
-            partnerId: partner, id: id, name: id, providerType: type, email: "\(id)@example.org", phone: nil,
-            location: location, travelRadiusKm: radius, zones: zones, active: active, version: 1, createdAt: now,
-            updatedAt: now))
+        append(
+            Registry.service, Registry.EventType.providerUpserted,
+            Provider(
+                partnerId: partner, id: id, name: id, providerType: type, email: "\(id)@example.org", phone: nil,
+                location: location, travelRadiusKm: radius, zones: zones, active: active, version: 1, createdAt: now,
+                updatedAt: now))
     }
 
     mutating func qualification(_ id: String, name: String, documents: [String] = [], archived: Bool = false) {
         let type = archived ? Registry.EventType.qualificationArchived : Registry.EventType.qualificationCreated
-        append(Registry.service, type, Qualification(
-            partnerId: partner, id: id, name: name, description: "", providerTypes: [], zones: [],
-            requiredDocumentTypeIds: documents, archived: archived, version: 1, createdAt: now, updatedAt: now))
+        append(
+            Registry.service, type,
+            Qualification(
+                partnerId: partner, id: id, name: name, description: "", providerTypes: [], zones: [],
+                requiredDocumentTypeIds: documents, archived: archived, version: 1, createdAt: now, updatedAt: now))
     }
 
     mutating func apply(_ qualification: String, to provider: String) {
-        append(Registry.service, Registry.EventType.qualificationApplied, AppliedQualification(
-            partnerId: partner, providerId: provider, qualificationId: qualification, appliedAt: now))
+        append(
+            Registry.service, Registry.EventType.qualificationApplied,
+            AppliedQualification(
+                partnerId: partner, providerId: provider, qualificationId: qualification, appliedAt: now))
     }
 
     mutating func customer(_ id: String, lists: [CustomerListEntry] = [], required: [String] = []) {
-        append(Registry.service, Registry.EventType.customerUpserted, Customer(
-            partnerId: partner, id: id, name: id, defaultRequiredQualificationIds: required,
-            defaultPreferredQualificationIds: [], lists: lists, version: 1, createdAt: now, updatedAt: now))
+        append(
+            Registry.service, Registry.EventType.customerUpserted,
+            Customer(
+                partnerId: partner, id: id, name: id, defaultRequiredQualificationIds: required,
+                defaultPreferredQualificationIds: [], lists: lists, version: 1, createdAt: now, updatedAt: now))
     }
 
     /// A job for `customer` held by `provider` in `state`, `from`…`to` hours after the fixture's start.
@@ -57,14 +66,22 @@ struct EventLog {
         let (startsAt, endsAt) = (
             RankerFixture.start.addingTimeInterval(from * 3600), RankerFixture.start.addingTimeInterval(to * 3600)
         )
-        append(Opportunities.service, Opportunities.EventType.requestCreated, RequestRecord(
-            partnerId: partner, id: request, customerId: customer, providerType: "asl", startsAt: startsAt, endsAt: endsAt,
-            remote: false, location: RankerFixture.chicago, zone: "IL", teamSize: 1, requiredQualificationIds: [],
-            preferredQualificationIds: [], preferredProviderIds: [], decision: DecisionPolicy(), status: .open, version: 1,
-            createdAt: now, updatedAt: now))
-        append(Opportunities.service, Opportunities.EventType.opportunityChanged, OpportunityChanged(
-            opportunityId: "o-\(request)-\(provider)", requestId: request, providerId: provider, customerId: customer,
-            from: .pending, to: state, action: "decideAssign", actorRole: "partner", startsAt: startsAt, endsAt: endsAt))
+        append(
+            Opportunities.service, Opportunities.EventType.requestCreated,
+            RequestRecord(
+                partnerId: partner, id: request, customerId: customer, providerType: "asl", startsAt: startsAt,
+                endsAt: endsAt,
+                remote: false, location: RankerFixture.chicago, zone: "IL", teamSize: 1, requiredQualificationIds: [],
+                preferredQualificationIds: [], preferredProviderIds: [], decision: DecisionPolicy(), status: .open,
+                version: 1,
+                createdAt: now, updatedAt: now))
+        append(
+            Opportunities.service, Opportunities.EventType.opportunityChanged,
+            OpportunityChanged(
+                opportunityId: "o-\(request)-\(provider)", requestId: request, providerId: provider,
+                customerId: customer,
+                from: .pending, to: state, action: "decideAssign", actorRole: "partner", startsAt: startsAt,
+                endsAt: endsAt))
     }
 }
 
@@ -78,7 +95,8 @@ struct ReadModelFixture {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("test.checkpoints") { db in
             // As the shared migrations make it: positions are read from it.
-            try db.execute(sql: "CREATE TABLE eventCheckpoint (source TEXT PRIMARY KEY, lastSeq INTEGER NOT NULL, epoch TEXT)")
+            try db.execute(
+                sql: "CREATE TABLE eventCheckpoint (source TEXT PRIMARY KEY, lastSeq INTEGER NOT NULL, epoch TEXT)")
         }
         MatchingMigrations.register(in: &migrator)
         try migrator.migrate(database)
@@ -107,8 +125,10 @@ struct ReadModelFixture {
     static func dump(_ reader: any DatabaseReader) throws -> [String] {
         try reader.read { db in
             let queries = [
-                "SELECT partnerId, id, providerType, active, lat, lon, travelRadiusKm, zones, channels, version FROM provider",
-                "SELECT p.id, r.minLat, r.maxLat, r.minLon, r.maxLon FROM providerReach r JOIN provider p ON p.key = r.key",
+                "SELECT partnerId, id, providerType, active, lat, lon, travelRadiusKm, zones, channels, version "
+                    + "FROM provider",
+                "SELECT p.id, r.minLat, r.maxLat, r.minLon, r.maxLon "
+                    + "FROM providerReach r JOIN provider p ON p.key = r.key",
                 "SELECT z.partnerId, z.zone, p.id FROM providerZone z JOIN provider p ON p.key = z.providerKey",
                 "SELECT * FROM documentType", "SELECT * FROM qualification", "SELECT * FROM document",
                 "SELECT * FROM appliedQualification", "SELECT * FROM availabilityWindow", "SELECT * FROM customer",

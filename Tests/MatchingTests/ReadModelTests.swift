@@ -11,7 +11,9 @@ import Wire
 struct ReadModelTests {
     typealias F = RankerFixture
 
-    static func request(_ customer: String = "c-1", location: GeoPoint? = F.chicago, required: [String] = []) -> CreateRequestRequest {
+    static func request(
+        _ customer: String = "c-1", location: GeoPoint? = F.chicago, required: [String] = []
+    ) -> CreateRequestRequest {
         CreateRequestRequest(
             customerId: customer, providerType: "asl", startsAt: F.start, endsAt: F.end, remote: location == nil,
             location: location, zone: "IL", requiredQualificationIds: required)
@@ -20,8 +22,10 @@ struct ReadModelTests {
     /// Providers around Chicago and beyond, a customer with lists, jobs and history.
     static func world() -> EventLog {
         var log = EventLog()
-        log.append(Registry.service, Registry.EventType.documentTypeCreated, DocumentType(
-            partnerId: "p-1", id: "dt-cert", name: "cert", description: "", createdAt: log.now))
+        log.append(
+            Registry.service, Registry.EventType.documentTypeCreated,
+            DocumentType(
+                partnerId: "p-1", id: "dt-cert", name: "cert", description: "", createdAt: log.now))
         log.qualification("q-cert", name: "ASL certified", documents: ["dt-cert"])
         log.provider("pr-ada")
         log.provider("pr-ben", at: F.evanston, radius: 5)
@@ -31,9 +35,12 @@ struct ReadModelTests {
         log.provider("pr-fay", active: false)
         log.provider("pr-gus", at: GeoPoint(lat: 43.0, lon: -88.0), radius: nil, zones: [])
         for id in ["pr-ada", "pr-ben"] { log.apply("q-cert", to: id) }
-        log.append(Registry.service, Registry.EventType.documentAdded, Document(
-            partnerId: "p-1", id: "d-1", providerId: "pr-ada", documentTypeId: "dt-cert",
-            issuedAt: F.start.addingTimeInterval(-100 * F.day), expiresAt: F.start.addingTimeInterval(365 * F.day), revokedAt: nil))
+        log.append(
+            Registry.service, Registry.EventType.documentAdded,
+            Document(
+                partnerId: "p-1", id: "d-1", providerId: "pr-ada", documentTypeId: "dt-cert",
+                issuedAt: F.start.addingTimeInterval(-100 * F.day), expiresAt: F.start.addingTimeInterval(365 * F.day),
+                revokedAt: nil))
         log.customer("c-1", lists: [CustomerListEntry(providerId: "pr-gus", kind: .lastResort)])
         log.job("r-old", provider: "pr-ada", state: .assigned, from: -24 * 20, to: -24 * 20 + 2)
         log.job("r-busy", provider: "pr-di", state: .contingent, from: 1, to: 3)
@@ -58,11 +65,13 @@ struct ReadModelTests {
         let reply = try await model.engine.rank(RankRequest(request: Self.request(required: [])), partner: "p-1")
         #expect(reply.ranked.map(\.providerId) == ["pr-ada", "pr-gus"])
         #expect(reply.counts == RankCounts(considered: 7, ranked: 2, filtered: 5))
-        let reasons = Dictionary(uniqueKeysWithValues: reply.filtered.map { ($0.providerId, $0.reasons.map(\.criterion)) })
-        #expect(reasons == [
-            "pr-ben": ["travelRadius"], "pr-cy": ["travelRadius"], "pr-di": ["conflict"], "pr-ed": ["providerType"],
-            "pr-fay": ["inactive"],
-        ])
+        let reasons = Dictionary(
+            uniqueKeysWithValues: reply.filtered.map { ($0.providerId, $0.reasons.map(\.criterion)) })
+        #expect(
+            reasons == [
+                "pr-ben": ["travelRadius"], "pr-cy": ["travelRadius"], "pr-di": ["conflict"], "pr-ed": ["providerType"],
+                "pr-fay": ["inactive"],
+            ])
         let ada = reply.ranked[0].criteria.first { $0.name == "jobsWithCustomer" }
         #expect(ada?.value == .integer(1))
         #expect(reply.positions.map(\.appliedSeq) == [13, 4])
@@ -92,7 +101,8 @@ struct ReadModelTests {
         var pages = 0
         var ranked: [String] = []
         repeat {
-            let reply = try await model.engine.rank(RankRequest(request: Self.request(), pageSize: 40, pageToken: token), partner: "p-1")
+            let reply = try await model.engine.rank(
+                RankRequest(request: Self.request(), pageSize: 40, pageToken: token), partner: "p-1")
             #expect(reply.counts.considered == 257)
             #expect(reply.counts.considered == reply.counts.ranked + reply.counts.filtered)
             seen += reply.filtered.map(\.providerId)
@@ -104,8 +114,11 @@ struct ReadModelTests {
         #expect(Set(seen).count == seen.count)
         #expect(seen.count + ranked.count == 257)
         #expect(pages == 6)
-        let other = RankRequest(request: Self.request("c-2"), pageToken: try await model.engine.rank(
-            RankRequest(request: Self.request(), pageSize: 1), partner: "p-1").nextPageToken)
+        let other = RankRequest(
+            request: Self.request("c-2"),
+            pageToken: try await model.engine.rank(
+                RankRequest(request: Self.request(), pageSize: 1), partner: "p-1"
+            ).nextPageToken)
         await #expect(throws: RPCError.self) { _ = try await model.engine.rank(other, partner: "p-1") }
     }
 
@@ -114,8 +127,10 @@ struct ReadModelTests {
         var log = Self.world()
         // Later changes overwrite earlier ones: the rebuild must land on the same last state.
         log.provider("pr-ada", at: F.evanston, radius: 60, zones: ["IL", "WI"])
-        log.append(Registry.service, Registry.EventType.qualificationRemoved, AppliedQualification(
-            partnerId: "p-1", providerId: "pr-ben", qualificationId: "q-cert", appliedAt: log.now))
+        log.append(
+            Registry.service, Registry.EventType.qualificationRemoved,
+            AppliedQualification(
+                partnerId: "p-1", providerId: "pr-ben", qualificationId: "q-cert", appliedAt: log.now))
         log.job("r-busy", provider: "pr-di", state: .cancelled, from: 1, to: 3)
         for event in log.events { try model.apply([event]) }
         let incremental = try model.dump()
@@ -143,7 +158,9 @@ struct ReadModelTests {
         log.customer("c-2")
         try model.apply(log.events)
         let reply = try await model.engine.rank(RankRequest(request: Self.request()), partner: "p-1")
-        #expect(!reply.ranked.contains { $0.providerId == "pr-zed" } && !reply.filtered.contains { $0.providerId == "pr-zed" })
+        #expect(
+            !reply.ranked.contains { $0.providerId == "pr-zed" }
+                && !reply.filtered.contains { $0.providerId == "pr-zed" })
         await #expect(throws: RPCError.notFound("customer", id: "c-2", field: "body.request.customerId")) {
             _ = try await model.engine.rank(RankRequest(request: Self.request("c-2")), partner: "p-1")
         }
@@ -152,7 +169,8 @@ struct ReadModelTests {
     @Test func settingsKeepTheChangeThatSupersedes() async throws {
         let model = try ReadModelFixture()
         let store = model.store
-        var first = RankingSettings(partnerId: "p-1", travelBufferMinutes: 10, version: 1, updatedAt: F.start, updatedBy: "a")
+        var first = RankingSettings(
+            partnerId: "p-1", travelBufferMinutes: 10, version: 1, updatedAt: F.start, updatedBy: "a")
         var second = first
         second.travelBufferMinutes = 20
         second.updatedBy = "b"

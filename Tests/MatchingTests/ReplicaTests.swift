@@ -13,8 +13,11 @@ import Wire
 struct ReplicaTests {
     /// The answer from `application`'s own read model, without the bus, as a client reads it
     /// (JSON keeps no difference between 0 and 0.0).
-    static func rank(_ application: ServiceApplication, _ request: RankRequest, partner: String) async throws -> RankResponse {
-        let engine = RankingEngine(store: MatchingStore(application.environment.database.pool), maxMessageBytes: 1 << 20)
+    static func rank(
+        _ application: ServiceApplication, _ request: RankRequest, partner: String
+    ) async throws -> RankResponse {
+        let engine = RankingEngine(
+            store: MatchingStore(application.environment.database.pool), maxMessageBytes: 1 << 20)
         let reply = try await engine.rank(request, partner: partner)
         return try WireCoding.decode(RankResponse.self, from: try WireCoding.encode(reply))
     }
@@ -31,8 +34,9 @@ struct ReplicaTests {
                 let partner = world.partner.partnerId!
                 let seqs = try await world.lastSeqs()
                 for replica in [world.matching, second] { try await MatchingSystem.waitUntilApplied(replica, seqs) }
-                #expect(try ReadModelFixture.dump(world.matching.environment.database.pool)
-                    == ReadModelFixture.dump(second.environment.database.pool))
+                #expect(
+                    try ReadModelFixture.dump(world.matching.environment.database.pool)
+                        == ReadModelFixture.dump(second.environment.database.pool))
                 let request = RankRequest(request: world.job(customer: world.fixture.customers["School"]!))
                 let first = try await Self.rank(world.matching, request, partner: partner)
                 #expect(try await Self.rank(second, request, partner: partner) == first)
@@ -40,7 +44,9 @@ struct ReplicaTests {
                 // Through the bus, whichever replica answers, the answer is the same.
                 let rpc = world.rpc
                 let answers = await withTaskGroup(of: RankResponse?.self) { group in
-                    for _ in 0..<20 { group.addTask { try? await MatchingClient(rpc, actor: world.partner).rank(request) } }
+                    for _ in 0..<20 {
+                        group.addTask { try? await MatchingClient(rpc, actor: world.partner).rank(request) }
+                    }
                     return await group.reduce(into: [RankResponse?]()) { $0.append($1) }
                 }
                 #expect(answers.count == 20 && answers.allSatisfy { $0 == first })
@@ -90,25 +96,8 @@ struct ReplicaTests {
     @Test func aNewReplicaGetsNoCallsUntilItHasCaughtUp() async throws {
         try await MatchingSystem.with { world in
             try await world.system.stop(world.matching)
-            // Many events, written as the registry writes them, for the new replica to catch up on
-            // (a thousand per transaction: each append registers a commit hook).
-            let database = world.registryApplication.environment.database
-            let partner = world.partner.partnerId!
-            var lastSeq: Int64 = 0
-            for batch in 0..<4 {
-                lastSeq = try await database.pool.write { db in
-                    let now = Date()
-                    for index in (batch * 1000)..<(batch * 1000 + 1000) {
-                        let provider = Provider(
-                            partnerId: partner, id: String(format: "pr-bulk-%05d", index), name: "Bulk", providerType: "cart",
-                            email: nil, phone: nil, location: MatchingSystem.chicago, travelRadiusKm: 30, zones: ["IL"],
-                            active: true, version: 1, createdAt: now, updatedAt: now)
-                        try database.outbox.append(
-                            db, type: Registry.EventType.providerUpserted, partnerId: partner, occurredAt: now, data: provider)
-                    }
-                    return try database.outbox.lastSeq(db)
-                }
-            }
+            // Many events for the new replica to catch up on.
+            let lastSeq = try await world.injectProviders(4000, type: "cart")
             let (replica, task) = try await world.startReplica("matching-new")
             do {
                 let rpc = world.rpc
@@ -117,8 +106,11 @@ struct ReplicaTests {
                     await withTaskGroup(of: Int64?.self) { group in
                         for _ in 0..<8 {
                             group.addTask {
-                                let client = MatchingClient(rpc, actor: world.partner, options: CallOptions(timeout: .seconds(60), retry: .none))
-                                return try? await client.rank(request).positions.first { $0.source == "registry" }?.appliedSeq
+                                let client = MatchingClient(
+                                    rpc, actor: world.partner, options: CallOptions(timeout: .seconds(60), retry: .none)
+                                )
+                                return try? await client.rank(request).positions.first { $0.source == "registry" }?
+                                    .appliedSeq
                             }
                         }
                         return await group.reduce(into: [Int64?]()) { $0.append($1) }
@@ -135,7 +127,9 @@ struct ReplicaTests {
                 }
                 #expect(sawNoCredit)
                 let positions = await calls.value
-                #expect(positions.count == 8 && positions.allSatisfy { ($0 ?? 0) >= lastSeq }, "\(positions) before \(lastSeq)")
+                #expect(
+                    positions.count == 8 && positions.allSatisfy { ($0 ?? 0) >= lastSeq },
+                    "\(positions) before \(lastSeq)")
             } catch {
                 await replica.shutdown()
                 throw error
