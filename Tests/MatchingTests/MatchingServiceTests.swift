@@ -246,7 +246,7 @@ struct MatchingServiceTests {
     /// Ranking runs off the worker's I/O thread: `Health` is answered while a long `Rank` runs.
     @Test func healthAnswersWhileABigRankRuns() async throws {
         try await MatchingSystem.with { world in
-            let seq = try await world.injectProviders(3000, type: "asl")
+            let seq = try await world.injectProviders(2000, type: "asl")
             try await MatchingSystem.waitUntilApplied(world.matching, ["registry": seq])
             let school = world.fixture.customers["School"]!
             let rank = Task {
@@ -258,7 +258,7 @@ struct MatchingServiceTests {
             _ = try await world.rpc.health(Matching.service)
             let answeredHealth = ContinuousClock.now
             let (answeredRank, ranked) = try await rank.value
-            #expect(ranked > 3000)
+            #expect(ranked > 2000)
             #expect(answeredHealth < answeredRank, "Health waited for the Rank")
         }
     }

@@ -42,7 +42,7 @@ struct NaiveBaselineTests {
         return reply
     }
 
-    @Test(arguments: [(providers: 300, seed: 1 as UInt64), (providers: 600, seed: 2)])
+    @Test(arguments: [(providers: 200, seed: 1 as UInt64), (providers: 400, seed: 2)])
     func theIndexedRankingEqualsTheNaiveOne(providers: Int, seed: UInt64) async throws {
         let (model, partner) = try Self.model(providers: providers, seed: seed)
         var ranked = 0

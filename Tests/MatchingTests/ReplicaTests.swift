@@ -97,7 +97,7 @@ struct ReplicaTests {
         try await MatchingSystem.with { world in
             try await world.system.stop(world.matching)
             // Many events for the new replica to catch up on.
-            let lastSeq = try await world.injectProviders(4000, type: "cart")
+            let lastSeq = try await world.injectProviders(2500, type: "cart")
             let (replica, task) = try await world.startReplica("matching-new")
             do {
                 let rpc = world.rpc
