@@ -64,6 +64,15 @@ var targets: [Target] = [
         ],
         path: "Benchmarks/RPCRoundTrip"
     ),
+    .executableTarget(
+        name: "OctooMatchingBenchmark",
+        dependencies: [
+            "MatchingService", "RegistryService", "OpportunitiesService", "OctooTesting", "ServiceKit", "Store",
+            "Contracts",
+            "Transport", "Wire", argumentParser, grdb,
+        ],
+        path: "Benchmarks/MatchingBench"
+    ),
     // A service with a slow method, for end-to-end tests of deadlines and graceful shutdown.
     .executableTarget(
         name: "OctooTestService",
@@ -125,6 +134,7 @@ var products: [Product] = [
     .executable(name: "octoo-bus", targets: ["OctooBusMain"]),
     .executable(name: "octoo", targets: ["OctooCLI"]),
     .executable(name: "octoo-bench", targets: ["OctooBenchmark"]),
+    .executable(name: "octoo-matching-bench", targets: ["OctooMatchingBenchmark"]),
     .executable(name: "octoo-test-service", targets: ["OctooTestService"]),
 ]
 

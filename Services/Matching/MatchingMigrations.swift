@@ -38,7 +38,8 @@ enum MatchingMigrations {
                         PRIMARY KEY (partnerId, id)) WITHOUT ROWID;
 
                     CREATE TABLE document (
-                        partnerId TEXT NOT NULL, id TEXT NOT NULL, providerId TEXT NOT NULL, documentTypeId TEXT NOT NULL,
+                        partnerId TEXT NOT NULL, id TEXT NOT NULL,
+                        providerId TEXT NOT NULL, documentTypeId TEXT NOT NULL,
                         issuedAt DOUBLE NOT NULL, expiresAt DOUBLE, revokedAt DOUBLE,
                         PRIMARY KEY (partnerId, id)) WITHOUT ROWID;
                     CREATE INDEX documentByProvider ON document (partnerId, providerId, documentTypeId);

@@ -12,7 +12,7 @@ public enum MatchingService {
 
     /// Everything that makes the service what it is, for `ServiceApplication`.
     public static let definition = ServiceDefinition(
-        name: name, durability: .normal,
+        name: name, durability: .normal, databaseTuning: .readModel,
         migrations: MatchingMigrations.register(in:),
         subscriptions: Matching.sources,
         applyEvent: ReadModelWriter.apply,
@@ -39,7 +39,7 @@ public enum MatchingService {
     public static func rebuild(configuration: ServiceConfiguration, at now: Date = Date()) throws {
         let database = try ServiceDatabase(
             path: configuration.databasePath, source: name, durability: definition.durability,
-            migrations: definition.migrations)
+            tuning: definition.databaseTuning, migrations: definition.migrations)
         try database.pool.write { db in
             for source in Matching.sources {
                 try ReadModelWriter.reset(db, source: source, reason: "matching --rebuild", at: now)

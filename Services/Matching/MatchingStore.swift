@@ -27,7 +27,7 @@ struct MatchingStore: Sendable {
 
     /// The customer's record, or `NOT_FOUND` naming `field`.
     func customer(_ db: Database, partner: String, id: String, field: String) throws -> CustomerRecord {
-        guard let customer = try CustomerRecord.all().inTenant(partner).filter(Column("id") == id).fetchOne(db) else {
+        guard let customer = try CustomerRecord.find(id, partner: partner).fetchOne(db) else {
             throw RPCError.notFound("customer", id: id, field: field)
         }
         return customer
@@ -35,24 +35,21 @@ struct MatchingStore: Sendable {
 
     /// The customer's four lists.
     func lists(_ db: Database, partner: String, customerId: String) throws -> CustomerLists {
-        let entries = try CustomerListRecord.all().ofCustomer(customerId, partner: partner).fetchAll(db)
+        let entries = try CustomerListRecord.of(customer: customerId, partner: partner).fetchAll(db)
         return CustomerLists(entries.map { CustomerListEntry(providerId: $0.providerId, kind: $0.kind) })
     }
 
-    /// The qualifications with these ids, in order, or `NOT_FOUND` naming `field[index]`.
-    func qualifications(_ db: Database, partner: String, ids: [String], field: String) throws -> [JobQualification] {
-        guard !ids.isEmpty else { return [] }
-        let found = try QualificationRecord.all().inTenant(partner).filter(ids.contains(Column("id"))).fetchAll(db)
-        let byId = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        return try ids.enumerated().map { index, id in
-            guard let record = byId[id] else {
-                throw RPCError.notFound("qualification", id: id, field: "\(field)[\(index)]")
-            }
+    /// The partner's qualifications among `ids`, by id (unknown ids are left out).
+    func qualifications(_ db: Database, partner: String, ids: Set<String>) throws -> [String: JobQualification] {
+        guard !ids.isEmpty else { return [:] }
+        var found: [String: JobQualification] = [:]
+        for record in try QualificationRecord.all().inTenant(partner).filter(ids.contains(Column("id"))).fetchAll(db) {
             let scope = QualificationRules.Scope(
                 name: record.name, providerTypes: record.providerTypes, zones: record.zones,
                 requiredDocumentTypeIds: record.requiredDocumentTypeIds, archived: record.archived)
-            return JobQualification(id: id, scope: scope)
+            found[record.id] = JobQualification(id: record.id, scope: scope)
         }
+        return found
     }
 
     /// Names of these document types.
@@ -97,15 +94,12 @@ struct MatchingStore: Sendable {
 
     /// How many providers the partner has, after `id` when given.
     func providerCount(_ db: Database, partner: String, after id: String? = nil) throws -> Int {
-        var request = ProviderRecord.all().inTenant(partner)
-        if let id { request = request.filter(ProviderRecord.Columns.id > id) }
-        return try request.fetchCount(db)
+        try ProviderRecord.count(partner: partner, after: id).fetchOne(db) ?? 0
     }
 
     /// Up to `limit` provider ids of the partner after `id`, in id order.
     func providerIds(_ db: Database, partner: String, after id: String?, limit: Int) throws -> [String] {
-        try String.fetchAll(
-            db, ProviderRecord.all().inTenant(partner).after(id).select(ProviderRecord.Columns.id).limit(limit))
+        try ProviderRecord.ids(partner: partner, after: id, limit: limit).fetchAll(db)
     }
 
     /// Providers in the read model, of every partner.
@@ -117,9 +111,10 @@ struct MatchingStore: Sendable {
 
     /// How far the read model has applied each source.
     func positions(_ db: Database) throws -> [ReadModelPosition] {
-        try Matching.sources.map { source in
-            let checkpoint = try EventCheckpoint.of(db, source: source)
-            return ReadModelPosition(source: source, appliedSeq: checkpoint.lastSeq, epoch: checkpoint.epoch)
+        let sql = "SELECT lastSeq, epoch FROM eventCheckpoint WHERE source = ?"
+        return try Matching.sources.map { source in
+            let row = try Row.fetchOne(db.cachedStatement(sql: sql), arguments: [source])
+            return ReadModelPosition(source: source, appliedSeq: row?[0] ?? 0, epoch: row?[1])
         }
     }
 

@@ -66,28 +66,30 @@ struct RankInput: Sendable, Equatable {
         let field = "body.request"
         let customer = try store.customer(db, partner: partner, id: request.customerId, field: "\(field).customerId")
         let given = (request.requiredQualificationIds ?? [], request.preferredQualificationIds ?? [])
-        // The given ids are checked first, so a NOT_FOUND names the caller's own field and index.
-        let required = try store.qualifications(
-            db, partner: partner, ids: given.0, field: "\(field).requiredQualificationIds")
-        let preferred = try store.qualifications(
-            db, partner: partner, ids: given.1, field: "\(field).preferredQualificationIds")
-        var allRequired = required
-        var allPreferred = preferred
+        var defaults: ([String], [String]) = ([], [])
         if request.overrideDefaults != true {
-            let defaults = (customer.defaultRequiredQualificationIds, customer.defaultPreferredQualificationIds)
-            let extraRequired = defaults.0.filter { id in !given.0.contains(id) }
-            allRequired =
-                try store.qualifications(
-                    db, partner: partner, ids: extraRequired, field: "customer.defaultRequiredQualificationIds")
-                + required
-            let requiredIds = Set(allRequired.map(\.id))
-            let extraPreferred = defaults.1.filter { id in !given.1.contains(id) && !requiredIds.contains(id) }
-            allPreferred =
-                try store.qualifications(
-                    db, partner: partner, ids: extraPreferred, field: "customer.defaultPreferredQualificationIds")
-                + preferred
-            allPreferred.removeAll { requiredIds.contains($0.id) }
+            defaults = (customer.defaultRequiredQualificationIds, customer.defaultPreferredQualificationIds)
         }
+        let known = try store.qualifications(
+            db, partner: partner, ids: Set(given.0 + given.1 + defaults.0 + defaults.1))
+        // The given ids are checked first, so a NOT_FOUND names the caller's own field and index.
+        func resolve(_ ids: [String], _ field: String) throws -> [JobQualification] {
+            try ids.enumerated().map { index, id in
+                guard let qualification = known[id] else {
+                    throw RPCError.notFound("qualification", id: id, field: "\(field)[\(index)]")
+                }
+                return qualification
+            }
+        }
+        let required = try resolve(given.0, "\(field).requiredQualificationIds")
+        let preferred = try resolve(given.1, "\(field).preferredQualificationIds")
+        // Merged as opportunities.CreateRequest merges them: defaults first, required wins.
+        let extraRequired = defaults.0.filter { !given.0.contains($0) }
+        let allRequired = try resolve(extraRequired, "customer.defaultRequiredQualificationIds") + required
+        let requiredIds = Set(allRequired.map(\.id))
+        let extraPreferred = defaults.1.filter { !given.1.contains($0) }
+        let allPreferred = (try resolve(extraPreferred, "customer.defaultPreferredQualificationIds") + preferred)
+            .filter { !requiredIds.contains($0.id) }
         let job = Job(
             customerId: request.customerId, providerType: request.providerType, startsAt: request.startsAt,
             endsAt: request.endsAt, remote: remote, location: remote ? nil : request.location, zone: request.zone,
@@ -99,12 +101,19 @@ struct RankInput: Sendable, Equatable {
         return context
     }
 
-    /// The query a page token belongs to: the same body less its paging.
+    /// The query a page token belongs to: the same body less its paging, every field spelled out
+    /// (each list with its length, so no two bodies read the same).
     func fingerprint(partner: String) -> String {
-        let body = (try? WireCoding.makeEncoder(sortedKeys: true).encode(request)).map {
-            String(decoding: $0, as: UTF8.self)
+        func list(_ values: [String]?) -> String {
+            "\(values?.count ?? -1):" + (values ?? []).joined(separator: "\u{1F}")
         }
-        let excludedText = excluded.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-        return "rank|\(partner)|\(body ?? "")|\(requestId ?? "")|\(excludedText)"
+        let location = request.location.map { "\($0.lat),\($0.lon)" } ?? "-"
+        let excludedText = excluded.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        return [
+            "rank", partner, request.customerId, request.providerType, "\(request.startsAt.timeIntervalSince1970)",
+            "\(request.endsAt.timeIntervalSince1970)", "\(remote)", location, request.zone ?? "-",
+            list(request.requiredQualificationIds), list(request.preferredQualificationIds),
+            "\(request.overrideDefaults ?? false)", requestId ?? "-", list(excludedText),
+        ].joined(separator: "\u{1E}")
     }
 }

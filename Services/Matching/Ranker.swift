@@ -15,16 +15,31 @@ enum Ranker {
         var score: Double
         /// On the customer's last-resort list: ranked after everyone else.
         var lastResort: Bool
+        /// Whether `reasons` holds every reason (a verdict stops at the first).
+        var complete: Bool
         var passes: Bool { reasons.isEmpty }
     }
 
+    /// How much of a judgement to work out.
+    enum Depth: Sendable {
+        /// Whether the provider passes (the first reason when not), and the criteria when it
+        /// does: what ranking thousands of candidates needs.
+        case verdict
+        /// Every reason, no criteria: what a page of the filtered list shows.
+        case reasons
+        /// Every reason and every criterion (`Check`).
+        case everything
+    }
+
     /// Judges `provider` for the context's job.
-    static func judge(_ provider: ProviderFacts, _ context: RankingContext) -> Judgement {
-        let criteria = criteria(provider, context)
+    static func judge(_ provider: ProviderFacts, _ context: RankingContext, _ depth: Depth = .everything) -> Judgement {
+        let reasons = filters(provider, context, firstOnly: depth == .verdict)
+        let scored = depth == .everything || (depth == .verdict && reasons.isEmpty)
+        let criteria = scored ? criteria(provider, context) : []
         let score = rounded(criteria.reduce(0) { $0 + $1.contribution })
         return Judgement(
-            providerId: provider.id, reasons: filters(provider, context), criteria: criteria, score: score,
-            lastResort: context.lists.lastResort.contains(provider.id))
+            providerId: provider.id, reasons: reasons, criteria: criteria, score: score,
+            lastResort: context.lists.lastResort.contains(provider.id), complete: depth != .verdict || reasons.isEmpty)
     }
 
     /// The passing judgements in rank order, numbered from 1.
@@ -45,44 +60,46 @@ enum Ranker {
 
     // MARK: Hard filters
 
-    /// Every filter the provider fails, in a fixed order.
-    static func filters(_ provider: ProviderFacts, _ context: RankingContext) -> [FilterReason] {
+    /// Every filter the provider fails, in a fixed order; only the first with `firstOnly`.
+    static func filters(_ provider: ProviderFacts, _ context: RankingContext, firstOnly: Bool = false) -> [FilterReason]
+    {
         let job = context.job
         var reasons: [FilterReason] = []
         func fail(_ criterion: String, _ detail: String) {
             reasons.append(FilterReason(criterion: criterion, detail: detail))
         }
+        var done: Bool { firstOnly && !reasons.isEmpty }
         if !provider.active { fail("inactive", "the provider is inactive") }
-        if provider.providerType != job.providerType {
+        if provider.providerType != job.providerType, !done {
             fail("providerType", "is \(provider.providerType), the job needs \(job.providerType)")
         }
-        for qualification in job.required {
+        for qualification in job.required where !done && !inEffect(qualification, for: provider, context) {
             let why = notInEffect(qualification, for: provider, context)
-            if !why.isEmpty {
-                fail("requiredQualification", "\(qualification.scope.name): \(why.joined(separator: "; "))")
-            }
+            fail("requiredQualification", "\(qualification.scope.name): \(why.joined(separator: "; "))")
         }
-        if let zone = job.zone, !provider.zones.isEmpty, !provider.zones.contains(zone) {
+        if let zone = job.zone, !done, !provider.zones.isEmpty, !provider.zones.contains(zone) {
             fail("zone", "works in \(provider.zones.joined(separator: ", ")), not in \(zone)")
         }
-        if let distance = distanceKm(provider, job), let radius = provider.travelRadiusKm, distance > radius {
+        if !done, let distance = distanceKm(provider, job), let radius = provider.travelRadiusKm, distance > radius {
             fail("travelRadius", "\(format(distance)) km away, beyond the travel radius of \(format(radius)) km")
         }
-        if context.lists.doNotConsider.contains(provider.id) {
+        if !done, context.lists.doNotConsider.contains(provider.id) {
             fail("doNotConsider", "on the customer's do-not-consider list")
         }
-        if let reason = context.excluded[provider.id] { fail("excluded", reason) }
-        if !context.lists.restricted.isEmpty, !context.lists.restricted.contains(provider.id) {
+        if !done, let reason = context.excluded[provider.id] { fail("excluded", reason) }
+        if !done, !context.lists.restricted.isEmpty, !context.lists.restricted.contains(provider.id) {
             fail("restricted", "not on the customer's restricted list")
         }
-        for held in conflicts(provider, context) {
-            fail(
-                "conflict",
-                "\(held.state) on request \(held.requestId) from \(Timestamp.format(held.startsAt)) "
-                    + "to \(Timestamp.format(held.endsAt)), within the \(context.settings.travelBufferMinutes)-minute buffer"
-            )
+        // Sorted, so the reasons read the same whatever order the facts came in.
+        let conflicting = done ? [] : conflicts(provider, context)
+        for held in conflicting.sorted(by: { ($0.startsAt, $0.requestId) < ($1.startsAt, $1.requestId) }) where !done {
+            let (from, to) = (Timestamp.format(held.startsAt), Timestamp.format(held.endsAt))
+            let buffer = context.settings.travelBufferMinutes
+            let detail = "\(held.state) on request \(held.requestId) from \(from) to \(to)"
+            fail("conflict", "\(detail), within the \(buffer)-minute buffer")
         }
-        for window in provider.availability where window.overlaps(job) {
+        let windows = done ? [] : provider.availability.sorted(by: { $0.from < $1.from })
+        for window in windows where !done && window.overlaps(job) {
             switch window.status {
             case .unavailable:
                 fail(
@@ -98,10 +115,20 @@ enum Ranker {
         return reasons
     }
 
+    /// Whether a qualification is in effect for the provider over the job's window.
+    static func inEffect(
+        _ qualification: JobQualification, for provider: ProviderFacts, _ context: RankingContext
+    ) -> Bool {
+        QualificationRules.isInEffect(
+            qualification.scope, applied: provider.applied.contains(qualification.id),
+            providerType: provider.providerType,
+            documents: provider.documents, from: context.job.startsAt, to: context.job.endsAt, zone: context.job.zone)
+    }
+
     /// Why a qualification is not in effect for the provider over the job's window (empty: it is).
-    static func notInEffect(_ qualification: JobQualification, for provider: ProviderFacts, _ context: RankingContext)
-        -> [String]
-    {
+    static func notInEffect(
+        _ qualification: JobQualification, for provider: ProviderFacts, _ context: RankingContext
+    ) -> [String] {
         QualificationRules.reasons(
             qualification.scope, applied: provider.applied.contains(qualification.id),
             providerType: provider.providerType,
@@ -135,7 +162,7 @@ enum Ranker {
             CriterionValue(name: name, value: value, contribution: rounded(contribution))
         }
         let preferred = context.lists.preferred.contains(provider.id)
-        let inEffect = job.preferred.filter { notInEffect($0, for: provider, context).isEmpty }.count
+        let inEffect = job.preferred.count(where: { Self.inEffect($0, for: provider, context) })
         let history = provider.history
         let daysSince = history.lastJobEndedAt.map { max(0, job.startsAt.timeIntervalSince($0) / 86_400) }
         let distance = distanceKm(provider, job).map { (($0 * 10).rounded()) / 10 }
@@ -147,7 +174,8 @@ enum Ranker {
             criterion("preferredList", .bool(preferred), preferred ? weights.preferredList : 0),
             criterion("lastResort", .bool(context.lists.lastResort.contains(provider.id)), 0),
             criterion(
-                "preferredQualifications", .integer(Int64(inEffect)), weights.preferredQualification * Double(inEffect)),
+                "preferredQualifications", .integer(Int64(inEffect)),
+                weights.preferredQualification * Double(inEffect)),
             criterion(
                 "jobsWithCustomer", .integer(Int64(history.jobsDone)),
                 weights.jobsWithCustomer * Double(min(history.jobsDone, 10))),
@@ -185,7 +213,8 @@ enum Ranker {
         return result == 0 ? 0 : result  // no -0 on the wire
     }
 
-    static func format(_ km: Double) -> String { String(format: "%.1f", km) }
+    /// Kilometres to one decimal (`10.3`, `59.0`), without the cost of `String(format:)`.
+    static func format(_ km: Double) -> String { "\((km * 10).rounded() / 10)" }
 }
 
 extension AvailabilityWindow {

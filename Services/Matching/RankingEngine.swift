@@ -24,62 +24,116 @@ struct RankingEngine: Sendable {
     static let replyReserve = 8192
 
     /// `matching.Rank`.
-    func rank(_ body: RankRequest, partner: String, deadline: ContinuousClock.Instant? = nil) async throws
-        -> RankResponse
-    {
-        var validator = Validator()
-        let input = RankInput(
-            body.request, requestId: body.requestId, excluded: body.excludeProviderIds, minSeq: body.minSeq,
-            validator: &validator)
-        if let limit = body.limit {
-            validator.require((0...Self.maxLimit).contains(limit), "body.limit", "must be from 0 to \(Self.maxLimit)")
-        }
-        if let pageSize = body.pageSize {
-            validator.require(
-                (1...Paging.maxPageSize).contains(pageSize), "body.pageSize", "must be from 1 to \(Paging.maxPageSize)")
-        }
-        try validator.check()
-        let query = input.fingerprint(partner: partner)
-        let after = try Paging.after(token: body.pageToken, query: query)
+    func rank(
+        _ body: RankRequest, partner: String, deadline: ContinuousClock.Instant? = nil
+    ) async throws -> RankResponse {
+        let (input, query, after) = try Self.validate(body, partner: partner)
         try await waitUntilApplied(input.minSeq, deadline: deadline)
         let (limit, pageSize) = (body.limit ?? Self.defaultLimit, body.pageSize ?? Self.defaultPageSize)
         let (store, budget) = (store, maxMessageBytes - Self.replyReserve)
         return try await store.read { db in
             let context = try input.context(db, store: store, partner: partner)
             let candidates = try store.candidates(db, partner: partner, job: context.job)
-            let judgements = try store.facts(db, partner: partner, providers: candidates, context: context)
-                .map { Ranker.judge($0, context) }
-            let ranked = Ranker.order(judgements)
-            var judged = Dictionary(judgements.map { ($0.providerId, $0) }, uniquingKeysWith: { first, _ in first })
+            let (facts, index) = try store.indexedFacts(db, partner: partner, providers: candidates, context: context)
+            let judgements = facts.map { Ranker.judge($0, context, .verdict) }
+            var judged = Judged(facts: facts, judgements: judgements, index: index)
             let page = try Self.filteredPage(
                 db, store: store, partner: partner, context: context, after: after, size: pageSize, judged: &judged)
-            let top = Array(ranked.prefix(limit))
-            let rankedFit = ReplyBudget.fitting(top, budget: budget, bytes: ReplyBudget.estimate)
-            let filteredFit = ReplyBudget.fitting(page, budget: budget - rankedFit.bytes, bytes: ReplyBudget.estimate)
-            let shown = Array(page.prefix(filteredFit.count))
-            let considered = try store.providerCount(db, partner: partner)
-            var nextPageToken: String?
-            if let last = shown.last?.providerId {
-                let passingAfter = ranked.count(where: { $0.providerId > last })
-                if try store.providerCount(db, partner: partner, after: last) > passingAfter {
-                    nextPageToken = Paging.token(after: last, query: query)
-                }
-            } else if !page.isEmpty {
-                // Not one filtered provider fitted beside the ranked ones: the same place again
-                // (a smaller `limit` leaves them room).
-                nextPageToken = Paging.token(after: after ?? "", query: query)
-            }
-            return RankResponse(
-                ranked: Array(top.prefix(rankedFit.count)), filtered: shown,
-                counts: RankCounts(considered: considered, ranked: ranked.count, filtered: considered - ranked.count),
-                positions: try store.positions(db), settings: context.settings, nextPageToken: nextPageToken)
+            return try Self.reply(
+                db, store: store, partner: partner, context: context, ranked: Ranker.order(judgements), page: page,
+                window: ReplyWindow(query: query, after: after, limit: limit, budget: budget))
         }
     }
 
+    /// The providers judged so far in one ranking: the candidates (with their facts, so a verdict
+    /// can be worked out in full when a page shows it without reading it again), then the others
+    /// a page showed.
+    struct Judged {
+        let facts: [ProviderFacts]
+        var candidates: [Ranker.Judgement]
+        /// Where each candidate is in `facts` and `candidates`.
+        let index: [String: Int]
+        var others: [String: Ranker.Judgement] = [:]
+
+        init(facts: [ProviderFacts], judgements: [Ranker.Judgement], index: [String: Int]) {
+            self.facts = facts
+            candidates = judgements
+            self.index = index
+        }
+
+        /// The judgement of `id` with every reason, when it was judged.
+        mutating func complete(_ id: String, _ context: RankingContext) -> Ranker.Judgement? {
+            guard let position = index[id] else { return others[id] }
+            if !candidates[position].complete {
+                candidates[position] = Ranker.judge(facts[position], context, .reasons)
+            }
+            return candidates[position]
+        }
+
+        func knows(_ id: String) -> Bool { index[id] != nil || others[id] != nil }
+    }
+
+    /// Where a reply's lists start and end.
+    struct ReplyWindow: Sendable {
+        var query: String
+        var after: String?
+        var limit: Int
+        var budget: Int
+    }
+
+    /// The reply: the top `limit` ranked and the page of filtered, as many as fit in the budget,
+    /// with a token while filtered providers remain after the page.
+    static func reply(
+        _ db: Database, store: MatchingStore, partner: String, context: RankingContext, ranked: [RankedProvider],
+        page: [FilteredProvider], window: ReplyWindow
+    ) throws -> RankResponse {
+        let top = Array(ranked.prefix(window.limit))
+        let rankedFit = ReplyBudget.fitting(top, budget: window.budget, bytes: ReplyBudget.estimate)
+        let filteredFit = ReplyBudget.fitting(
+            page, budget: window.budget - rankedFit.bytes, bytes: ReplyBudget.estimate)
+        let shown = Array(page.prefix(filteredFit.count))
+        let considered = try store.providerCount(db, partner: partner)
+        var nextPageToken: String?
+        if let last = shown.last?.providerId {
+            let passingAfter = ranked.count(where: { $0.providerId > last })
+            if try store.providerCount(db, partner: partner, after: last) > passingAfter {
+                nextPageToken = Paging.token(after: last, query: window.query)
+            }
+        } else if !page.isEmpty {
+            // Not one filtered provider fitted beside the ranked ones: the same place again
+            // (a smaller `limit` leaves them room).
+            nextPageToken = Paging.token(after: window.after ?? "", query: window.query)
+        }
+        return RankResponse(
+            ranked: Array(top.prefix(rankedFit.count)), filtered: shown,
+            counts: RankCounts(considered: considered, ranked: ranked.count, filtered: considered - ranked.count),
+            positions: try store.positions(db), settings: context.settings, nextPageToken: nextPageToken)
+    }
+
+    /// Checks a `Rank` body; returns it resolved, the query its page tokens belong to, and where
+    /// the filtered page starts.
+    static func validate(_ body: RankRequest, partner: String) throws -> (RankInput, String, String?) {
+        var validator = Validator()
+        let input = RankInput(
+            body.request, requestId: body.requestId, excluded: body.excludeProviderIds, minSeq: body.minSeq,
+            validator: &validator)
+        if let limit = body.limit {
+            validator.require((0...maxLimit).contains(limit), "body.limit", "must be from 0 to \(maxLimit)")
+        }
+        if let pageSize = body.pageSize {
+            validator.require(
+                (1...Paging.maxPageSize).contains(pageSize), "body.pageSize",
+                "must be from 1 to \(Paging.maxPageSize)")
+        }
+        try validator.check()
+        let query = input.fingerprint(partner: partner)
+        return (input, query, try Paging.after(token: body.pageToken, query: query))
+    }
+
     /// `matching.Check`.
-    func check(_ body: CheckRequest, partner: String, deadline: ContinuousClock.Instant? = nil) async throws
-        -> CheckResponse
-    {
+    func check(
+        _ body: CheckRequest, partner: String, deadline: ContinuousClock.Instant? = nil
+    ) async throws -> CheckResponse {
         var validator = Validator()
         let input = RankInput(
             body.request, requestId: body.requestId, excluded: body.excludeProviderIds, minSeq: body.minSeq,
@@ -100,23 +154,23 @@ struct RankingEngine: Sendable {
         }
     }
 
-    /// Up to `size` filtered providers after `after`, by id, each judged in full.
+    /// Up to `size` filtered providers after `after`, by id, each with every reason.
     static func filteredPage(
         _ db: Database, store: MatchingStore, partner: String, context: RankingContext, after: String?, size: Int,
-        judged: inout [String: Ranker.Judgement]
+        judged: inout Judged
     ) throws -> [FilteredProvider] {
         var page: [FilteredProvider] = []
         var cursor = after
         while page.count < size {
             let ids = try store.providerIds(db, partner: partner, after: cursor, limit: size - page.count + 32)
             guard let lastId = ids.last else { break }
-            let unjudged = ids.filter { judged[$0] == nil }
+            let unjudged = ids.filter { !judged.knows($0) }
             let providers = try store.providers(db, partner: partner, ids: unjudged)
             for facts in try store.facts(db, partner: partner, providers: providers, context: context) {
-                judged[facts.id] = Ranker.judge(facts, context)
+                judged.others[facts.id] = Ranker.judge(facts, context, .reasons)
             }
             for id in ids {
-                guard let judgement = judged[id], !judgement.passes else { continue }
+                guard let judgement = judged.complete(id, context), !judgement.passes else { continue }
                 page.append(FilteredProvider(providerId: id, reasons: judgement.reasons))
                 if page.count == size { break }
             }

@@ -13,7 +13,9 @@ enum PackedList {
     static func pack(_ values: [String]) -> String { values.joined(separator: String(separator)) }
 
     static func unpack(_ text: String) -> [String] {
-        text.isEmpty ? [] : text.split(separator: separator, omittingEmptySubsequences: false).map(String.init)
+        if text.isEmpty { return [] }
+        if !text.contains(separator) { return [text] }
+        return text.split(separator: separator, omittingEmptySubsequences: false).map(String.init)
     }
 }
 
@@ -109,15 +111,23 @@ extension ProviderRecord {
     }
 }
 
-extension DerivableRequest<ProviderRecord> {
-    /// The partner's providers.
-    func inTenant(_ partner: String) -> Self { filter(ProviderRecord.Columns.partnerId == partner) }
+extension ProviderRecord {
+    /// How many providers the partner has, after `id` when given.
+    static func count(partner: String, after id: String?) -> SQLRequest<Int> {
+        // Cached: every ranking asks it once or twice.
+        guard let id else {
+            return SQLRequest(
+                sql: "SELECT COUNT(*) FROM provider WHERE partnerId = ?", arguments: [partner], cached: true)
+        }
+        return SQLRequest(
+            sql: "SELECT COUNT(*) FROM provider WHERE partnerId = ? AND id > ?", arguments: [partner, id], cached: true)
+    }
 
-    /// Those after `id`, by id.
-    func after(_ id: String?) -> Self {
-        let ordered = order(ProviderRecord.Columns.id)
-        guard let id else { return ordered }
-        return ordered.filter(ProviderRecord.Columns.id > id)
+    /// Up to `limit` provider ids of the partner after `id`, in id order.
+    static func ids(partner: String, after id: String?, limit: Int) -> SQLRequest<String> {
+        SQLRequest(
+            sql: "SELECT id FROM provider WHERE partnerId = ? AND id > ? ORDER BY id LIMIT ?",
+            arguments: [partner, id ?? "", limit], cached: true)
     }
 }
 
@@ -129,12 +139,17 @@ enum JSONList {
         for (index, value) in values.enumerated() {
             if index > 0 { text += "," }
             text += "\""
-            for character in value.unicodeScalars {
-                switch character {
-                case "\"": text += "\\\""
-                case "\\": text += "\\\\"
-                case _ where character.value < 0x20: text += String(format: "\\u%04x", character.value)
-                default: text.unicodeScalars.append(character)
+            // Ids are plain text almost always: copied as they are, escaped only when they must be.
+            if value.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+                text += value
+            } else {
+                for character in value.unicodeScalars {
+                    switch character {
+                    case "\"": text += "\\\""
+                    case "\\": text += "\\\\"
+                    case _ where character.value < 0x20: text += String(format: "\\u%04x", character.value)
+                    default: text.unicodeScalars.append(character)
+                    }
                 }
             }
             text += "\""
@@ -181,8 +196,12 @@ struct CustomerRecord: FetchableRecord, TableRecord, Sendable {
     }
 }
 
-extension DerivableRequest<CustomerRecord> {
-    func inTenant(_ partner: String) -> Self { filter(Column("partnerId") == partner) }
+extension CustomerRecord {
+    /// The partner's customer with this id.
+    static func find(_ id: String, partner: String) -> SQLRequest<CustomerRecord> {
+        SQLRequest(
+            sql: "SELECT * FROM customer WHERE partnerId = ? AND id = ?", arguments: [partner, id], cached: true)
+    }
 }
 
 /// A provider on one of a customer's lists.
@@ -197,10 +216,12 @@ struct CustomerListRecord: FetchableRecord, TableRecord, Sendable {
     }
 }
 
-extension DerivableRequest<CustomerListRecord> {
+extension CustomerListRecord {
     /// The lists of one customer.
-    func ofCustomer(_ customerId: String, partner: String) -> Self {
-        filter(Column("partnerId") == partner && Column("customerId") == customerId)
+    static func of(customer customerId: String, partner: String) -> SQLRequest<CustomerListRecord> {
+        SQLRequest(
+            sql: "SELECT providerId, kind FROM customerListEntry WHERE partnerId = ? AND customerId = ?",
+            arguments: [partner, customerId], cached: true)
     }
 }
 

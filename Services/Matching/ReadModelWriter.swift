@@ -67,7 +67,9 @@ enum ReadModelWriter {
                 arguments: [partner, set.providerId])
             for window in set.windows {
                 try db.run(
-                    #"INSERT INTO availabilityWindow (partnerId, providerId, "from", "to", status) VALUES (?, ?, ?, ?, ?)"#,
+                    #"""
+                    INSERT INTO availabilityWindow (partnerId, providerId, "from", "to", status) VALUES (?, ?, ?, ?, ?)
+                    """#,
                     arguments: [partner, set.providerId, window.from.stored, window.to.stored, window.status.rawValue])
             }
         case Types.customerUpserted:
@@ -92,7 +94,8 @@ enum ReadModelWriter {
     private static func upsertCustomer(_ db: Database, _ customer: Customer) throws {
         try db.run(
             """
-            INSERT OR REPLACE INTO customer (partnerId, id, defaultRequiredQualificationIds, defaultPreferredQualificationIds)
+            INSERT OR REPLACE INTO customer
+                (partnerId, id, defaultRequiredQualificationIds, defaultPreferredQualificationIds)
             VALUES (?, ?, ?, ?)
             """,
             arguments: [
@@ -123,9 +126,9 @@ enum ReadModelWriter {
             ])
     }
 
-    private static func upsertProviderJob(_ db: Database, _ change: OpportunityChanged, partner: String, at: Date)
-        throws
-    {
+    private static func upsertProviderJob(
+        _ db: Database, _ change: OpportunityChanged, partner: String, at: Date
+    ) throws {
         try db.run(
             """
             INSERT OR REPLACE INTO providerJob
@@ -178,7 +181,8 @@ enum ProviderWriter {
                         (partnerId, id, providerType, active, lat, lon, travelRadiusKm, zones, channels, version)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (partnerId, id) DO UPDATE SET
-                        providerType = excluded.providerType, active = excluded.active, lat = excluded.lat, lon = excluded.lon,
+                        providerType = excluded.providerType, active = excluded.active,
+                        lat = excluded.lat, lon = excluded.lon,
                         travelRadiusKm = excluded.travelRadiusKm, zones = excluded.zones, channels = excluded.channels,
                         version = excluded.version
                     RETURNING key

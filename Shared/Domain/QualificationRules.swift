@@ -87,6 +87,22 @@ public enum QualificationRules {
         return reasons
     }
 
+    /// Whether `scope` is in effect: exactly `reasons(…).isEmpty`, without spelling the reasons
+    /// out (ranking asks it of thousands of providers and shows the reasons of a few).
+    public static func isInEffect(
+        _ scope: Scope, applied: Bool, providerType: String, documents: [HeldDocument], from: Date, to: Date,
+        zone: String?
+    ) -> Bool {
+        guard applied else { return false }
+        if !scope.providerTypes.isEmpty && !scope.providerTypes.contains(providerType) { return false }
+        if let zone, !scope.zones.isEmpty, !scope.zones.contains(zone) { return false }
+        return scope.requiredDocumentTypeIds.allSatisfy { typeId in
+            // One document over the whole window, the quick case; else documents that follow on.
+            documents.contains { $0.documentTypeId == typeId && covers($0, from: from, to: to) }
+                || coverage(documents.filter { $0.documentTypeId == typeId }, from: from, to: to).covered
+        }
+    }
+
     /// Judges `qualification` for `provider` over [from, to], as the registry reports it.
     public static func evaluate(
         _ qualification: Qualification, provider: Provider, applied: Bool, documents: [Document],

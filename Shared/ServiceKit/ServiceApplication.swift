@@ -39,7 +39,7 @@ public final class ServiceApplication: Sendable {
         let database = try ServiceDatabase(
             path: configuration.databasePath, source: definition.name, durability: definition.durability,
             idempotencyRetention: configuration.idempotencyRetention, now: { clock.now },
-            migrations: definition.migrations)
+            tuning: definition.databaseTuning, migrations: definition.migrations)
         let environment = ServiceEnvironment(
             configuration: configuration, database: database, clock: clock, logger: logger, context: context)
         self.environment = environment

@@ -12,6 +12,8 @@ public struct ServiceDefinition: Sendable {
     public var version: String
     /// `synchronous` level of its SQLite file.
     public var durability: Durability
+    /// How its SQLite connections are tuned (a read model maps its file and caches more).
+    public var databaseTuning: DatabaseTuning
     /// Registers the service's own migrations (after the shared ones). Never edit a shipped one.
     public var migrations: @Sendable (inout DatabaseMigrator) -> Void
     /// Other services whose events it consumes, and how it applies one (in its transaction).
@@ -36,6 +38,7 @@ public struct ServiceDefinition: Sendable {
 
     public init(
         name: String, version: String = OctooVersion.current, durability: Durability,
+        databaseTuning: DatabaseTuning = .standard,
         migrations: @escaping @Sendable (inout DatabaseMigrator) -> Void = { _ in },
         subscriptions: [String] = [], applyEvent: EventSubscriber.Apply? = nil,
         resetSource: EventSubscriber.Reset? = nil,
@@ -46,6 +49,7 @@ public struct ServiceDefinition: Sendable {
         self.name = name
         self.version = version
         self.durability = durability
+        self.databaseTuning = databaseTuning
         self.migrations = migrations
         self.subscriptions = subscriptions
         self.applyEvent = applyEvent

@@ -10,6 +10,26 @@ public enum Durability: String, Sendable {
     case normal = "NORMAL"
 }
 
+/// How a service's SQLite connections are tuned beyond SQLite's defaults.
+public struct DatabaseTuning: Sendable, Equatable {
+    /// Bytes of the file each connection reads through a memory map (0: none, SQLite's default).
+    public var memoryMapBytes: Int64
+    /// Page cache per connection, in KiB (SQLite's default is 2000).
+    public var cacheKibibytes: Int
+
+    public init(memoryMapBytes: Int64 = 0, cacheKibibytes: Int = 2000) {
+        self.memoryMapBytes = memoryMapBytes
+        self.cacheKibibytes = cacheKibibytes
+    }
+
+    /// SQLite's defaults.
+    public static let standard = DatabaseTuning()
+    /// For a read model, read far more than written (matching's ranking seeks thousands of index
+    /// entries per call): pages read through a map rather than a system call each, and a larger
+    /// cache per connection.
+    public static let readModel = DatabaseTuning(memoryMapBytes: 1 << 30, cacheKibibytes: 16_384)
+}
+
 /// One service's SQLite file: WAL mode, its chosen durability, the shared tables every service
 /// has (outbox, idempotency records, event checkpoints) and its own versioned migrations.
 public final class ServiceDatabase: Sendable {
@@ -30,6 +50,7 @@ public final class ServiceDatabase: Sendable {
         path: String, source: String, durability: Durability,
         idempotencyRetention: Duration = ServiceDatabase.defaultIdempotencyRetention,
         now: @escaping @Sendable () -> Date = { Date() },
+        tuning: DatabaseTuning = .standard,
         migrations: (inout DatabaseMigrator) -> Void = { _ in }
     ) throws {
         self.idempotencyRetention = idempotencyRetention
@@ -39,6 +60,10 @@ public final class ServiceDatabase: Sendable {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(durability.rawValue)")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            if tuning.memoryMapBytes > 0 { try db.execute(sql: "PRAGMA mmap_size = \(tuning.memoryMapBytes)") }
+            if tuning.cacheKibibytes != DatabaseTuning.standard.cacheKibibytes {
+                try db.execute(sql: "PRAGMA cache_size = -\(tuning.cacheKibibytes)")
+            }
         }
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

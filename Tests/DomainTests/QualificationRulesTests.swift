@@ -115,6 +115,11 @@ struct SharedQualificationRulesTests {
             #expect(status.reasons.contains { $0.contains(fragment) }, "\(status.reasons) lacks \(fragment)")
         }
         #expect(status.reasons.count >= row.reasonFragments.count)
+        let quick = QualificationRules.isInEffect(
+            QualificationRules.Scope(row.qualification), applied: row.applied, providerType: Self.provider.providerType,
+            documents: row.documents.map(QualificationRules.HeldDocument.init), from: Self.jobStart, to: Self.jobEnd,
+            zone: row.zone)
+        #expect(quick == status.inEffect, "isInEffect agrees with the reasons")
     }
 
     @Test func reasonsNameTheDocumentTypeAndDate() {

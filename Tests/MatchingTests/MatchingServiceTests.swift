@@ -242,6 +242,26 @@ struct MatchingServiceTests {
         }
     }
 
+    /// Ranking runs off the worker's I/O thread: `Health` is answered while a long `Rank` runs.
+    @Test func healthAnswersWhileABigRankRuns() async throws {
+        try await MatchingSystem.with { world in
+            let seq = try await world.injectProviders(2000, type: "asl")
+            try await MatchingSystem.waitUntilApplied(world.matching, ["registry": seq])
+            let school = world.fixture.customers["School"]!
+            let rank = Task {
+                let reply = try await world.client.rank(RankRequest(request: world.job(customer: school)))
+                return (ContinuousClock.now, reply.counts.ranked)
+            }
+            // Health goes to the same (only) worker while the Rank computes.
+            try await Task.sleep(for: .milliseconds(20))
+            _ = try await world.rpc.health(Matching.service)
+            let answeredHealth = ContinuousClock.now
+            let (answeredRank, ranked) = try await rank.value
+            #expect(ranked > 2000)
+            #expect(answeredHealth < answeredRank, "Health waited for the Rank")
+        }
+    }
+
     @Test func statusReportsEachSource() async throws {
         try await MatchingSystem.with { world in
             _ = try await world.rank(world.job())

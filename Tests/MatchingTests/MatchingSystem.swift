@@ -69,9 +69,9 @@ struct MatchingSystem: Sendable {
     }
 
     /// A job for the Clinic in Chicago, a week from now.
-    func job(customer: Customer? = nil, required: [String]? = nil, preferred: [String]? = nil, hours: Double = 2)
-        -> CreateRequestRequest
-    {
+    func job(
+        customer: Customer? = nil, required: [String]? = nil, preferred: [String]? = nil, hours: Double = 2
+    ) -> CreateRequestRequest {
         CreateRequestRequest(
             customerId: (customer ?? clinic).id, providerType: "asl", startsAt: Self.start,
             endsAt: Self.start.addingTimeInterval(hours * 3600), remote: false, location: Self.chicago, zone: "IL",
@@ -81,6 +81,32 @@ struct MatchingSystem: Sendable {
     /// Ranks `request` once matching has applied every event so far.
     func rank(_ request: CreateRequestRequest, pageSize: Int? = nil) async throws -> RankResponse {
         try await client.rank(RankRequest(request: request, minSeq: try await lastSeqs(), pageSize: pageSize))
+    }
+
+    /// Writes `count` provider events into the registry's outbox as the registry writes them
+    /// (without its handlers: a thousand per transaction), for tests that need many; returns the
+    /// registry's last `seq`.
+    func injectProviders(_ count: Int, type: String) async throws -> Int64 {
+        let database = registryApplication.environment.database
+        let partner = partner.partnerId!
+        var lastSeq: Int64 = 0
+        for batch in stride(from: 0, to: count, by: 1000) {
+            lastSeq = try await database.pool.write { db in
+                let now = Date()
+                for index in batch..<min(count, batch + 1000) {
+                    let provider = Provider(
+                        partnerId: partner, id: String(format: "pr-bulk-%05d", index), name: "Bulk", providerType: type,
+                        email: nil, phone: nil, location: Self.chicago, travelRadiusKm: 30, zones: ["IL"],
+                        active: true, version: 1, createdAt: now, updatedAt: now)
+                    // Each append registers a commit hook: a thousand per transaction keeps that cheap.
+                    try database.outbox.append(
+                        db, type: Registry.EventType.providerUpserted, partnerId: partner, occurredAt: now,
+                        data: provider)
+                }
+                return try database.outbox.lastSeq(db)
+            }
+        }
+        return lastSeq
     }
 
     /// Another matching replica on the same bus, with its own database.

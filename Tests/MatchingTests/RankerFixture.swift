@@ -56,9 +56,9 @@ enum RankerFixture {
     }
 
     /// A document of `type` issued long before and expiring `expires` after the job's start.
-    static func document(_ type: String = "dt-cert", expires: TimeInterval? = 365 * day)
-        -> QualificationRules.HeldDocument
-    {
+    static func document(
+        _ type: String = "dt-cert", expires: TimeInterval? = 365 * day
+    ) -> QualificationRules.HeldDocument {
         QualificationRules.HeldDocument(
             documentTypeId: type, issuedAt: start.addingTimeInterval(-100 * day),
             expiresAt: expires.map { start.addingTimeInterval($0) }, revokedAt: nil)
@@ -74,9 +74,9 @@ enum RankerFixture {
             endsAt: start.addingTimeInterval(to * hour), remote: remote)
     }
 
-    static func window(_ from: TimeInterval, _ to: TimeInterval, _ status: AvailabilityWindow.Status)
-        -> AvailabilityWindow
-    {
+    static func window(
+        _ from: TimeInterval, _ to: TimeInterval, _ status: AvailabilityWindow.Status
+    ) -> AvailabilityWindow {
         AvailabilityWindow(
             from: start.addingTimeInterval(from * hour), to: start.addingTimeInterval(to * hour), status: status)
     }

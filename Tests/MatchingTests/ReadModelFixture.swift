@@ -126,8 +126,10 @@ struct ReadModelFixture {
     static func dump(_ reader: any DatabaseReader) throws -> [String] {
         try reader.read { db in
             let queries = [
-                "SELECT partnerId, id, providerType, active, lat, lon, travelRadiusKm, zones, channels, version FROM provider",
-                "SELECT p.id, r.minLat, r.maxLat, r.minLon, r.maxLon FROM providerReach r JOIN provider p ON p.key = r.key",
+                "SELECT partnerId, id, providerType, active, lat, lon, travelRadiusKm, zones, channels, version "
+                    + "FROM provider",
+                "SELECT p.id, r.minLat, r.maxLat, r.minLon, r.maxLon "
+                    + "FROM providerReach r JOIN provider p ON p.key = r.key",
                 "SELECT z.partnerId, z.zone, p.id FROM providerZone z JOIN provider p ON p.key = z.providerKey",
                 "SELECT * FROM documentType", "SELECT * FROM qualification", "SELECT * FROM document",
                 "SELECT * FROM appliedQualification", "SELECT * FROM availabilityWindow", "SELECT * FROM customer",

@@ -12,9 +12,9 @@ import Wire
 struct ReadModelTests {
     typealias F = RankerFixture
 
-    static func request(_ customer: String = "c-1", location: GeoPoint? = F.chicago, required: [String] = [])
-        -> CreateRequestRequest
-    {
+    static func request(
+        _ customer: String = "c-1", location: GeoPoint? = F.chicago, required: [String] = []
+    ) -> CreateRequestRequest {
         CreateRequestRequest(
             customerId: customer, providerType: "asl", startsAt: F.start, endsAt: F.end, remote: location == nil,
             location: location, zone: "IL", requiredQualificationIds: required)

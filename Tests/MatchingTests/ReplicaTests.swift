@@ -14,9 +14,9 @@ import Wire
 struct ReplicaTests {
     /// The answer from `application`'s own read model, without the bus, as a client reads it
     /// (JSON keeps no difference between 0 and 0.0).
-    static func rank(_ application: ServiceApplication, _ request: RankRequest, partner: String) async throws
-        -> RankResponse
-    {
+    static func rank(
+        _ application: ServiceApplication, _ request: RankRequest, partner: String
+    ) async throws -> RankResponse {
         let engine = RankingEngine(
             store: MatchingStore(application.environment.database.pool), maxMessageBytes: 1 << 20)
         let reply = try await engine.rank(request, partner: partner)
@@ -97,27 +97,8 @@ struct ReplicaTests {
     @Test func aNewReplicaGetsNoCallsUntilItHasCaughtUp() async throws {
         try await MatchingSystem.with { world in
             try await world.system.stop(world.matching)
-            // Many events, written as the registry writes them, for the new replica to catch up on
-            // (a thousand per transaction: each append registers a commit hook).
-            let database = world.registryApplication.environment.database
-            let partner = world.partner.partnerId!
-            var lastSeq: Int64 = 0
-            for batch in 0..<4 {
-                lastSeq = try await database.pool.write { db in
-                    let now = Date()
-                    for index in (batch * 1000)..<(batch * 1000 + 1000) {
-                        let provider = Provider(
-                            partnerId: partner, id: String(format: "pr-bulk-%05d", index), name: "Bulk",
-                            providerType: "cart",
-                            email: nil, phone: nil, location: MatchingSystem.chicago, travelRadiusKm: 30, zones: ["IL"],
-                            active: true, version: 1, createdAt: now, updatedAt: now)
-                        try database.outbox.append(
-                            db, type: Registry.EventType.providerUpserted, partnerId: partner, occurredAt: now,
-                            data: provider)
-                    }
-                    return try database.outbox.lastSeq(db)
-                }
-            }
+            // Many events for the new replica to catch up on.
+            let lastSeq = try await world.injectProviders(2500, type: "cart")
             let (replica, task) = try await world.startReplica("matching-new")
             do {
                 let rpc = world.rpc

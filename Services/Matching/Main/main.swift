@@ -7,16 +7,12 @@ import ServiceKit
 struct MatchingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "matching",
-        abstract:
-            "Octoo's matching service: ranks providers for a request from its read model of the registry and job history."
-    )
+        abstract: "Octoo's matching service: ranks providers for a request from its read model of the registry "
+            + "and job history.")
 
     @OptionGroup var options: ServiceOptions
 
-    @Flag(
-        help:
-            "Forget the read model (ranking settings are kept) and rebuild it from every source's events before serving."
-    )
+    @Flag(help: "Forget the read model (ranking settings are kept) and rebuild it from every source's events first.")
     var rebuild = false
 
     func run() async throws {
