@@ -52,8 +52,8 @@ struct SharedQualificationRulesTests {
         Case(
             name: "not applied", qualification: qualification(), applied: false, inEffect: false,
             reasonFragments: ["not applied"]),
-        // Archiving means "no new use": jobs that already require it are still judged on the facts.
-        Case(name: "archived", qualification: qualification(archived: true), inEffect: true, reasonFragments: []),
+        // Archiving means "no new use": requests that already require it can still be filled.
+        Case(name: "archived", qualification: qualification(archived: true), inEffect: true),
         Case(name: "provider type in scope", qualification: qualification(types: ["asl", "cart"]), inEffect: true),
         Case(
             name: "provider type out of scope", qualification: qualification(types: ["cart"]), inEffect: false,
@@ -64,8 +64,8 @@ struct SharedQualificationRulesTests {
             reasonFragments: ["zone NM-ABQ"]),
         Case(name: "no zone given ignores zone scope", qualification: qualification(zones: ["IL"]), inEffect: true),
         Case(
-            name: "required document held", qualification: qualification(documents: ["cert"]), documents: [document()],
-            inEffect: true),
+            name: "required document held", qualification: qualification(documents: ["cert"]),
+            documents: [document()], inEffect: true),
         Case(
             name: "required document missing", qualification: qualification(documents: ["cert"]), inEffect: false,
             reasonFragments: ["no document of type cert"]),
@@ -94,9 +94,29 @@ struct SharedQualificationRulesTests {
             name: "a newer document covers an expiring one", qualification: qualification(documents: ["cert"]),
             documents: [document(expires: 3600), document(issued: -day, expires: 365 * day)], inEffect: true),
         Case(
+            name: "renewed in the middle of the job", qualification: qualification(documents: ["cert"]),
+            documents: [document(expires: 4 * 3600), document(issued: 4 * 3600, expires: 365 * day)], inEffect: true),
+        Case(
+            name: "renewed twice during the job", qualification: qualification(documents: ["cert"]),
+            documents: [
+                document(expires: 2 * 3600), document(issued: 2 * 3600, expires: 5 * 3600),
+                document(issued: 4 * 3600, expires: nil),
+            ], inEffect: true),
+        Case(
+            name: "a renewal after a gap", qualification: qualification(documents: ["cert"]),
+            documents: [document(expires: 4 * 3600), document(issued: 5 * 3600, expires: 365 * day)],
+            inEffect: false, reasonFragments: ["expires 2027-01-15T12:00:00Z, before the job ends"]),
+        Case(
+            name: "renewals that end before the job", qualification: qualification(documents: ["cert"]),
+            documents: [document(expires: 2 * 3600), document(issued: 2 * 3600, expires: 4 * 3600)],
+            inEffect: false, reasonFragments: ["cover the job only until 2027-01-15T12:00:00Z"]),
+        Case(
+            name: "a revoked renewal does not count", qualification: qualification(documents: ["cert"]),
+            documents: [document(expires: 4 * 3600), document(issued: 4 * 3600, expires: nil, revoked: true)],
+            inEffect: false, reasonFragments: ["before the job ends"]),
+        Case(
             name: "two required types, one missing", qualification: qualification(documents: ["cert", "clearance"]),
-            documents: [document()],
-            inEffect: false, reasonFragments: ["no document of type clearance"]),
+            documents: [document()], inEffect: false, reasonFragments: ["no document of type clearance"]),
         Case(
             name: "every failing condition is reported",
             qualification: qualification(types: ["cart"], zones: ["IL"], documents: ["cert"], archived: true),
