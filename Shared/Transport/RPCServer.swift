@@ -360,14 +360,11 @@ private final class ServerLoop {
             json = body
         }
         let peek = EnvelopePeek.scan(json)
+        // What the quick scan could not read, the full parser reads, once.
+        let header = peek?.isPlain == true && peek?.method != nil ? nil : try? Envelope.parseHeader(json).get()
         // The bus's budget is the caller's deadline less the wait at the bus; without it, the
-        // request's own deadlineMs, read by the full parser when the quick scan could not.
-        var deadlineMs = budgetMs ?? peek?.deadlineMs
-        if deadlineMs == nil, budgetMs == nil, peek?.isPlain != true,
-            case .success(let header) = Envelope.parseHeader(json)
-        {
-            deadlineMs = header.deadlineMs
-        }
+        // request's own deadlineMs.
+        let deadlineMs = budgetMs ?? peek?.deadlineMs ?? header?.deadlineMs
         let deadline = deadlineMs.map { receivedAt + .milliseconds($0) }
         if calls.count - orphans.count >= configuration.maxInFlight {
             reply(
@@ -402,7 +399,7 @@ private final class ServerLoop {
                     LengthPrefixedFrame.encode(reply),
                 ])
         }
-        let method = peek?.method ?? (try? Envelope.parseHeader(json).get())?.method
+        let method = peek?.method ?? header?.method
         switch method.flatMap(server.router.executor(for:)) ?? configuration.handlerExecutor {
         case .ioThread: calls[serial] = Task(executorPreference: server.executor, operation: work)
         case .global: calls[serial] = Task.detached(operation: work)
