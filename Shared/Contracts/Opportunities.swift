@@ -301,6 +301,12 @@ public struct CancellationBand: Codable, Sendable, Equatable {
         self.hoursBeforeStart = hoursBeforeStart
         self.billablePercent = billablePercent
     }
+
+    static let schema = JSONSchema.object(
+        [
+            "hoursBeforeStart": JSONSchema.number(minimum: 0),
+            "billablePercent": JSONSchema.integer(minimum: 0, maximum: 100),
+        ], required: ["hoursBeforeStart", "billablePercent"])
 }
 
 /// A customer's or a provider's cancellation policy.
@@ -324,12 +330,7 @@ public struct CancellationPolicy: Codable, Sendable, Equatable {
         [
             "partnerId": JSONSchema.string(), "scope": JSONSchema.string(values: Scope.allCases.map(\.rawValue)),
             "subjectId": JSONSchema.string(),
-            "bands": JSONSchema.array(
-                of: JSONSchema.object(
-                    [
-                        "hoursBeforeStart": JSONSchema.number(minimum: 0),
-                        "billablePercent": JSONSchema.integer(minimum: 0, maximum: 100),
-                    ], required: ["hoursBeforeStart", "billablePercent"])),
+            "bands": JSONSchema.array(of: CancellationBand.schema),
             "updatedAt": JSONSchema.timestamp,
         ], required: ["scope", "subjectId", "bands"])
 }
@@ -789,12 +790,7 @@ public struct SetCancellationPolicyRequest: Codable, Sendable, Equatable {
         [
             "scope": JSONSchema.string(values: CancellationPolicy.Scope.allCases.map(\.rawValue)),
             "subjectId": JSONSchema.string(),
-            "bands": JSONSchema.array(
-                of: JSONSchema.object(
-                    [
-                        "hoursBeforeStart": JSONSchema.number(minimum: 0),
-                        "billablePercent": JSONSchema.integer(minimum: 0, maximum: 100),
-                    ], required: ["hoursBeforeStart", "billablePercent"])),
+            "bands": JSONSchema.array(of: CancellationBand.schema),
         ], required: ["scope", "subjectId", "bands"])
 }
 

@@ -7,9 +7,7 @@ import Testing
 
 @Suite("What the registry lets a qualification be used for (the in-effect rule itself: DomainTests)")
 struct QualificationPolicyTests {
-    static let day: TimeInterval = 86_400
     static let jobStart = Date(timeIntervalSince1970: 1_800_000_000)
-    static let jobEnd = jobStart.addingTimeInterval(8 * 3600)
 
     static func qualification(
         types: [String] = [], zones: [String] = [], documents: [String] = [], archived: Bool = false
@@ -24,18 +22,6 @@ struct QualificationPolicyTests {
         partnerId: "p", id: "pr", name: "Ana", providerType: "asl", email: nil, phone: nil, location: nil,
         travelRadiusKm: nil, zones: [], active: true, version: 1, createdAt: jobStart, updatedAt: jobStart)
 
-    static func document(
-        type: String = "cert", issued: TimeInterval = -30 * day, expires: TimeInterval? = 30 * day,
-        revoked: Bool = false
-    ) -> Document {
-        Document(
-            partnerId: "p", id: "d-\(type)-\(issued)-\(expires ?? 0)", providerId: "pr", documentTypeId: type,
-            issuedAt: jobStart.addingTimeInterval(issued), expiresAt: expires.map { jobStart.addingTimeInterval($0) },
-            revokedAt: revoked ? jobStart : nil)
-    }
-
-    /// One row: the qualification, whether applied, the documents, the zone, and the expected
-    /// verdict with a fragment every reason list must contain.
     @Test func anArchivedQualificationIsFrozenAndNeverNewlyUsed() throws {
         let archived = Self.qualification(archived: true)
         #expect(throws: RegistryError.archived(qualification: "HIPAA")) {
