@@ -101,8 +101,8 @@ var targets: [Target] = [
     .testTarget(
         name: "OpportunitiesTests",
         dependencies: [
-            "OpportunitiesService", "RegistryService", "OctooTesting", "Contracts", "ServiceKit", "Store", "Transport",
-            "Wire", grdb, logging,
+            "OpportunitiesService", "RegistryService", "MatchingService", "BroadcastService", "OctooTesting",
+            "Contracts", "ServiceKit", "Store", "Transport", "Wire", grdb, logging,
         ],
         path: "Tests/OpportunitiesTests"
     ),

@@ -53,14 +53,7 @@ struct JobRow: Codable, FetchableRecord, PersistableRecord, RequestOwned {
     }
 
     /// The job as `matching.Rank` takes it: its qualifications already merged with the customer's.
-    var rankable: CreateRequestRequest {
-        CreateRequestRequest(
-            customerId: request.customerId, providerType: request.providerType, startsAt: request.startsAt,
-            endsAt: request.endsAt, remote: request.remote, location: request.location, zone: request.zone,
-            teamSize: request.teamSize, requiredQualificationIds: request.requiredQualificationIds,
-            preferredQualificationIds: request.preferredQualificationIds, overrideDefaults: true,
-            decision: request.decision)
-    }
+    var rankable: CreateRequestRequest { request.asCreateRequest }
 }
 
 /// A provider's opportunity state on a request, as opportunities last announced it.

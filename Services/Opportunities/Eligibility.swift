@@ -5,10 +5,9 @@ import Transport
 import Wire
 
 /// Whether a provider passes every filter for a request at this moment: what an automatic or
-/// hybrid decision asks before it assigns anyone. DESIGN §2's filters belong to matching
-/// (`matching.Check`); until opportunities calls it, `RegistryEligibilityCheck` asks the registry
-/// what it can, and the store adds conflicts (`OpportunitiesQueries.hasConflict`) in the
-/// transaction that assigns.
+/// hybrid decision asks before it assigns anyone. DESIGN §2's filters belong to matching, so the
+/// check is `matching.Check`; the store still refuses a conflict in the transaction that assigns
+/// (`OpportunitiesQueries.hasConflict`), since matching's read model lags by an event or two.
 protocol EligibilityCheck: Sendable {
     /// Every reason `providerId` may not be assigned to `request` now (none: it passes).
     func check(_ request: RequestRecord, providerId: String, for caller: CallerContext) async throws -> Eligibility
@@ -20,53 +19,55 @@ struct Eligibility: Sendable, Equatable {
     var passes: Bool { reasons.isEmpty }
 }
 
-/// The interim check, from the registry alone (to be replaced by one on `MatchingClient.check`):
-/// the provider is active and of the request's type, every required qualification is in effect
-/// over the job's window (CheckQualifications), the provider is not on the customer's
-/// `doNotConsider` list and is on its `restricted` list when it has one, and its availability
-/// marks no part of the job unavailable (or remote only, for an on-site job). Not judged here:
-/// zone and travel radius, the partner's block list, the travel buffer around other jobs.
-struct RegistryEligibilityCheck: EligibilityCheck {
+/// The check on `matching.Check`, with the partner's block list (from broadcast, which owns it)
+/// passed as `excludeProviderIds`, and `minSeq` set so the read model has applied everything the
+/// registry and this service had recorded when the question was asked: a qualification revoked
+/// a moment ago is seen. Any failure (matching or broadcast not deployed, not caught up, out of
+/// time) is thrown, and the caller leaves the interest to the decider: never assign on a guess.
+struct MatchingEligibilityCheck: EligibilityCheck {
     let environment: ServiceEnvironment
 
     func check(_ request: RequestRecord, providerId: String, for caller: CallerContext) async throws -> Eligibility {
-        let registry = try environment.registry(onBehalfOf: caller)
-        async let customer = registry.customer(request.customerId, field: "body.customerId")
-        async let details = registry.providerDetails(providerId)
-        async let statuses = registry.statuses(request.requiredQualificationIds, providerId: providerId, for: request)
-        return Eligibility(
-            reasons: Self.reasons(
-                request, provider: try await details, customer: try await customer, statuses: try await statuses))
+        // Half the caller's budget at most: a peer that never answers leaves time to record
+        // the interest as PENDING.
+        let until = caller.request.optionalDownstreamDeadline()
+        func options() -> CallOptions { CallOptions(timeout: max(until - .now, .milliseconds(1))) }
+        let reads = options()
+        let registry = try environment.client(Registry.service)
+        let broadcast = BroadcastClient(
+            try environment.client(Broadcast.service), actor: caller.asService, options: reads)
+        async let blocks = Self.blocks(of: providerId, customerId: request.customerId, broadcast)
+        async let registrySeq = registry.readEvents(
+            Registry.service, afterSeq: Int64.max - 1, limit: 1, actor: caller.asService, options: reads
+        ).lastSeq
+        let ownSeq = try await environment.database.pool.read { try environment.database.outbox.lastSeq($0) }
+        let (blocked, seq) = (try await blocks, try await registrySeq)
+        let matching = MatchingClient(
+            try environment.client(Matching.service), actor: caller.asService, options: options())
+        let verdict = try await matching.check(
+            CheckRequest(
+                request: request.asCreateRequest, providerId: providerId, requestId: request.id,
+                excludeProviderIds: blocked,
+                minSeq: [Registry.service: seq, Opportunities.service: ownSeq]))
+        return Eligibility(reasons: verdict.reasons.map { "\($0.criterion): \($0.detail)" })
     }
 
-    /// Every filter this check judges, as a pure function of what the registry said.
-    static func reasons(
-        _ request: RequestRecord, provider details: GetProviderResponse, customer: Customer,
-        statuses: [QualificationStatus]
-    ) -> [String] {
-        let provider = details.provider
-        var reasons: [String] = []
-        if !provider.active { reasons.append("the provider is inactive") }
-        if provider.providerType != request.providerType {
-            reasons.append("the provider is a \(provider.providerType), not a \(request.providerType)")
-        }
-        for status in statuses where !status.inEffect {
-            let why = status.reasons.joined(separator: "; ")
-            reasons.append("required qualification \(status.name) is not in effect: \(why)")
-        }
-        let lists = Set(customer.lists.filter { $0.providerId == provider.id }.map(\.kind))
-        if lists.contains(.doNotConsider) { reasons.append("on the customer's doNotConsider list") }
-        if customer.lists.contains(where: { $0.kind == .restricted }) && !lists.contains(.restricted) {
-            reasons.append("not on the customer's restricted list")
-        }
-        for window in details.availability where window.from < request.endsAt && window.to > request.startsAt {
-            let span = "\(Timestamp.format(window.from)) to \(Timestamp.format(window.to))"
-            switch window.status {
-            case .unavailable: reasons.append("unavailable from \(span)")
-            case .remoteOnly where !request.remote: reasons.append("remote only from \(span), and the job is on site")
-            case .remoteOnly, .available: break
+    /// The provider's entries on the block list that apply to the customer's requests, as
+    /// matching takes them (every page read: a provider has one entry per customer at most).
+    static func blocks(of providerId: String, customerId: String, _ broadcast: BroadcastClient)
+        async throws(RPCError) -> [ExcludedProvider]
+    {
+        var entries: [ExcludedProvider] = []
+        var pageToken: String?
+        repeat {
+            let page = try await broadcast.listBlocks(ListBlocksRequest(providerId: providerId, pageToken: pageToken))
+            for block in page.blocks where block.customerId == nil || block.customerId == customerId {
+                let scope = block.customerId == nil ? "every customer" : "this customer"
+                let reason = block.reason.map { "blocked for \(scope): \($0)" } ?? "blocked for \(scope)"
+                entries.append(ExcludedProvider(providerId: providerId, reason: reason))
             }
-        }
-        return reasons
+            pageToken = page.nextPageToken
+        } while pageToken != nil
+        return entries
     }
 }

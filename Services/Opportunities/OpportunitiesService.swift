@@ -23,7 +23,7 @@ public enum OpportunitiesService {
                 requests: RequestHandlers(store: store, environment: environment),
                 opportunities: OpportunityHandlers(
                     store: store, environment: environment,
-                    eligibility: RegistryEligibilityCheck(environment: environment)),
+                    eligibility: MatchingEligibilityCheck(environment: environment)),
                 policies: PolicyHandlers(store: store, environment: environment))
             Opportunities.register(handlers, into: &router)
         },

@@ -200,6 +200,17 @@ public struct RequestRecord: Codable, Sendable, Equatable {
         ])
 }
 
+extension RequestRecord {
+    /// The request as it was made, with its defaults already applied (`overrideDefaults`): the
+    /// job `matching.Rank` and `matching.Check` judge.
+    public var asCreateRequest: CreateRequestRequest {
+        CreateRequestRequest(
+            customerId: customerId, providerType: providerType, startsAt: startsAt, endsAt: endsAt, remote: remote,
+            location: location, zone: zone, teamSize: teamSize, requiredQualificationIds: requiredQualificationIds,
+            preferredQualificationIds: preferredQualificationIds, overrideDefaults: true, decision: decision)
+    }
+}
+
 /// One provider's opportunity on one request.
 public struct Opportunity: Codable, Sendable, Equatable {
     public var partnerId: String

@@ -59,6 +59,15 @@ public struct RequestContext: Sendable {
         return CallOptions(timeout: max(deadline - ContinuousClock.now, .milliseconds(1)))
     }
 
+    /// The deadline for downstream calls the handler can do without (it falls back when they
+    /// fail): half of what is left, so a peer that never answers still leaves the handler time
+    /// to answer its own caller.
+    public func optionalDownstreamDeadline(fallback: Duration = .seconds(5)) -> ContinuousClock.Instant {
+        let now = ContinuousClock.now
+        guard let deadline else { return now + fallback }
+        return now + max((deadline - now) / 2, .milliseconds(1))
+    }
+
     /// Throws `DEADLINE_EXCEEDED` once the deadline has passed: call it before committing work
     /// the caller will no longer wait for, so a late request changes nothing.
     public func checkDeadline() throws(RPCError) {

@@ -127,7 +127,7 @@ struct OpportunitiesRulesTests {
             #expect(conflicted.state == .pending)
             let reasons = try await f.call(Opportunities.getOpportunity, IdRequest(id: conflicted.id)).opportunity
                 .decisionReasons
-            #expect(reasons?.contains { $0.contains("another job") } == true, "\(String(describing: reasons))")
+            #expect(reasons?.contains { $0.contains("conflict") } == true, "\(String(describing: reasons))")
             _ = try await f.registry.setAvailability(
                 SetAvailabilityRequest(
                     providerId: "pr-2",
@@ -138,6 +138,50 @@ struct OpportunitiesRulesTests {
                     ]))
             #expect(try await f.interested(second, "pr-2").state == .pending)
             #expect(try await f.interested(second, "pr-3").state == .assigned)
+        }
+    }
+
+    @Test func anAutomaticDecisionLeavesABlockedProviderOrOneOutsideTheZoneToTheDecider() async throws {
+        try await Fixture.run { f in
+            // Broadcast's block list, for this customer: matching judges it with the rest.
+            _ = try await BroadcastClient(f.broadcastRPC, actor: f.partner).block(
+                BlockRequest(providerId: "pr-1", customerId: "cu-1", reason: "complaint"))
+            // pr-2 works in Wisconsin only.
+            _ = try await f.registry.upsertProvider(UpsertProviderRequest(id: "pr-2", zones: ["WI"]))
+            var body = f.body(zone: "IL")
+            body.decision = DecisionPolicy(decider: .partner, mode: .automatic)
+            body.teamSize = 2
+            let request = try await f.call(Opportunities.createRequest, body).request
+            for (providerId, reason) in [("pr-1", "excluded: blocked for this customer: complaint"), ("pr-2", "zone")] {
+                let held = try await f.interested(request, providerId)
+                #expect(held.state == .pending, "\(providerId)")
+                let reasons =
+                    try await f.call(Opportunities.getOpportunity, IdRequest(id: held.id)).opportunity
+                    .decisionReasons ?? []
+                #expect(reasons.contains { $0.hasPrefix(reason) }, "\(providerId): \(reasons)")
+            }
+            // A block for another customer does not count here.
+            _ = try await BroadcastClient(f.broadcastRPC, actor: f.partner).block(
+                BlockRequest(providerId: "pr-3", customerId: "cu-other"))
+            #expect(try await f.interested(request, "pr-3").state == .contingent)
+        }
+    }
+
+    @Test func withoutMatchingAnAutomaticDecisionIsLeftToTheDeciderInTime() async throws {
+        try await Fixture.run(without: [Matching.service]) { f in
+            let request = try await f.request(mode: .automatic)
+            let offered = try await f.call(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-1"))
+            // Matching has no worker: the check gives up at half the caller's budget, so the
+            // interest is recorded (PENDING, with why) before the caller's deadline.
+            let answered = try await f.client.call(
+                Opportunities.respond, RespondRequest(opportunityId: offered.opportunity.id, interested: true),
+                actor: Fixture.provider("pr-1"), options: CallOptions(timeout: .seconds(2), retry: .none)
+            ).opportunity
+            #expect(answered.state == .pending)
+            let reasons =
+                try await f.call(Opportunities.getOpportunity, IdRequest(id: answered.id)).opportunity
+                .decisionReasons ?? []
+            #expect(reasons.contains { $0.contains("could not be checked") }, "\(reasons)")
         }
     }
 

@@ -1,5 +1,7 @@
+import BroadcastService
 import Contracts
 import Foundation
+import MatchingService
 import OctooTesting
 import OpportunitiesService
 import RegistryService
@@ -15,7 +17,8 @@ struct Refused: Error, Equatable {
     init(_ code: StatusCode) { self.code = code }
 }
 
-/// Registry and opportunities in-process on one manual clock, with the shared `PartnerFixture` as
+/// The four services in-process on one manual clock (matching judges automatic decisions, with
+/// broadcast's block list; broadcast starts no broadcast by itself here), with the shared `PartnerFixture` as
 /// partner `p-1` and, on top, what these tests need: five providers of one type (`pr-1`…`pr-5`),
 /// `pr-3` with the fixture's `Medical`, and customer `cu-1`, who prefers `Medical` and `pr-4`.
 struct OpportunitiesFixture: Sendable {
@@ -24,6 +27,8 @@ struct OpportunitiesFixture: Sendable {
     let client: RPCClient
     /// A client of the registry, for the tests that change what the registry knows.
     let registryRPC: RPCClient
+    /// A client of broadcast, for the block list.
+    let broadcastRPC: RPCClient
     let clock: ManualClock
     /// The shared partner: its document types, qualifications, providers and customers.
     let ready: PartnerFixture
@@ -38,17 +43,28 @@ struct OpportunitiesFixture: Sendable {
 
     /// Runs `body` against a fresh system with the fixture built; the system is torn down before
     /// this returns or rethrows.
-    static func run<Result: Sendable>(_ body: (OpportunitiesFixture) async throws -> Result) async throws -> Result {
+    /// - Parameter without: services left out (to see what the others do without them).
+    static func run<Result: Sendable>(
+        without: Set<String> = [], _ body: (OpportunitiesFixture) async throws -> Result
+    ) async throws -> Result {
         let clock = ManualClock(start: start)
-        let definitions = [RegistryService.definition, OpportunitiesService.definition]
+        let definitions = [
+            RegistryService.definition, OpportunitiesService.definition, MatchingService.definition,
+            BroadcastService.definition,
+        ].filter { !without.contains($0.name) }
         return try await withInProcessSystem(definitions, clock: clock) { system in
             let registryRPC = try system.client(Registry.service)
+            let broadcastRPC = try system.client(Broadcast.service)
             let client = try system.client(Opportunities.service)
             defer {
                 registryRPC.close()
+                broadcastRPC.close()
                 client.close()
             }
             let ready = try await PartnerFixture.build(registryRPC, partnerId: "p-1", now: start)
+            // Offers are made by the tests alone.
+            _ = try await BroadcastClient(broadcastRPC, actor: ready.partner).setPolicy(
+                SetPolicyRequest(bands: BroadcastPolicy.standard.bands, autoStart: false))
             let registry = RegistryClient(registryRPC, actor: ready.partner)
             for id in ["pr-1", "pr-2", "pr-3", "pr-4", "pr-5"] {
                 _ = try await registry.upsertProvider(UpsertProviderRequest(id: id, name: id, providerType: "asl"))
@@ -61,7 +77,7 @@ struct OpportunitiesFixture: Sendable {
                     id: "cu-1", name: "Hospital", defaultPreferredQualificationIds: [medical.id],
                     lists: [CustomerListEntry(providerId: "pr-4", kind: .preferred)]))
             let fixture = OpportunitiesFixture(
-                client: client, registryRPC: registryRPC, clock: clock, ready: ready,
+                client: client, registryRPC: registryRPC, broadcastRPC: broadcastRPC, clock: clock, ready: ready,
                 preferredQualification: medical.id)
             return try await body(fixture)
         }
