@@ -56,10 +56,14 @@ var targets: [Target] = [
         dependencies: ["Wire", "Transport", "Contracts", "ServiceKit", "ZeroMQ", argumentParser, logging],
         path: "Services/Octoo"
     ),
+    .target(
+        name: "BenchmarkSupport", dependencies: ["ZeroMQ", .product(name: "Histogram", package: "hdrhistogram-swift")],
+        path: "Benchmarks/Support"),
     .executableTarget(
         name: "OctooBenchmark",
         dependencies: [
-            "ZeroMQ", "Wire", "Transport", "ServiceKit", "Contracts", "OctooBus", argumentParser, logging,
+            "BenchmarkSupport", "ZeroMQ", "Wire", "Transport", "ServiceKit", "Contracts", "OctooBus", argumentParser,
+            logging,
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ],
         path: "Benchmarks/RPCRoundTrip"
@@ -72,6 +76,14 @@ var targets: [Target] = [
             "Transport", "Wire", argumentParser, grdb,
         ],
         path: "Benchmarks/MatchingBench"
+    ),
+    .executableTarget(
+        name: "OctooLoadBenchmark",
+        dependencies: [
+            "BenchmarkSupport", "OctooTesting", "Contracts", "Transport", "Wire", "ZeroMQ", argumentParser,
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ],
+        path: "Benchmarks/LoadBench"
     ),
     // A service with a slow method, for end-to-end tests of deadlines and graceful shutdown.
     .executableTarget(
@@ -135,6 +147,7 @@ var products: [Product] = [
     .executable(name: "octoo", targets: ["OctooCLI"]),
     .executable(name: "octoo-bench", targets: ["OctooBenchmark"]),
     .executable(name: "octoo-matching-bench", targets: ["OctooMatchingBenchmark"]),
+    .executable(name: "octoo-load-bench", targets: ["OctooLoadBenchmark"]),
     .executable(name: "octoo-test-service", targets: ["OctooTestService"]),
 ]
 

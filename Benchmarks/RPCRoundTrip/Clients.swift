@@ -1,26 +1,10 @@
+import BenchmarkSupport
 import Foundation
 import Histogram
 import Synchronization
 import Transport
 import Wire
 import ZeroMQ
-
-/// Monotonic nanoseconds, read directly from the kernel's clock.
-@inline(__always)
-func nowNanos() -> UInt64 {
-    var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
-    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-}
-
-/// Round trips in microseconds, 3 significant digits, up to 60 s.
-func makeHistogram() -> Histogram<UInt64> {
-    Histogram<UInt64>(
-        lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
-}
-
-@inline(__always)
-func microseconds(_ nanos: UInt64) -> UInt64 { max(1, (nanos + 500) / 1000) }
 
 /// One measured batch of calls.
 struct Measurement: Sendable {

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 
 struct ResultKey: Hashable, Sendable {

@@ -2,16 +2,17 @@ import Foundation
 import ZeroMQ
 
 /// Where and when the numbers were taken.
-struct MachineInfo: Codable, Sendable {
-    var architecture: String
-    var processors: Int
-    var cpuModel: String
-    var kernel: String
-    var libzmq: String
-    var date: String
-    var loadAverageAtStart: String
+public struct MachineInfo: Codable, Sendable {
+    public var architecture: String
+    public var processors: Int
+    public var cpuModel: String
+    public var kernel: String
+    public var libzmq: String
+    public var date: String
+    public var loadAverageAtStart: String
 
-    static func current() -> MachineInfo {
+    /// This machine, now.
+    public static func current() -> MachineInfo {
         var names = utsname()
         uname(&names)
         func field<T>(_ value: T) -> String {
@@ -30,7 +31,7 @@ struct MachineInfo: Codable, Sendable {
     }
 
     /// The first `model name` of /proc/cpuinfo (ARM kernels may only give `CPU part` or `Hardware`).
-    static func cpuModel() -> String {
+    public static func cpuModel() -> String {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown" }
         for key in ["model name", "Hardware", "CPU part"] {
             for line in text.split(separator: "\n") where line.hasPrefix(key) {
