@@ -164,14 +164,20 @@ final class DemoRun {
         }
         var interested: [(String, Opportunity)] = []
         var answered: Set<String> = []
+        // The silent are printed together, after those who answered.
+        var silent: [DemoEntry] = []
         for (index, attempt) in offered.enumerated() {
             handled.insert(attempt.id)
             let behaviour = index < behaviours.count ? behaviours[index] : .ignore
             let who = name(attempt.providerId)
             guard behaviour != .ignore else {
-                record(
-                    .provider, "(simulated) \(who) does not answer",
-                    data: ["providerId": attempt.providerId, "attemptId": attempt.id, "behaviour": "ignore"])
+                silent.append(
+                    DemoEntry(
+                        kind: .provider, scene: timeline.scene, at: clock.now,
+                        text: "(simulated) \(who) does not answer",
+                        data: json(["providerId": attempt.providerId, "attemptId": attempt.id, "behaviour": "ignore"]),
+                        group: DemoEntry.Group(
+                            key: "ignore/\(requestId)", label: "(simulated) no answer from", subject: who)))
                 continue
             }
             let wants = behaviour == .interested
@@ -192,6 +198,7 @@ final class DemoRun {
                 record(.provider, "  opportunities refused \(who)'s answer: \(error)")
             }
         }
+        timeline.emit(silent)
         if !answered.isEmpty {
             try await waitForBroadcast(requestId, "recorded the answers") { detail in
                 detail.attempts.filter { answered.contains($0.id) }.allSatisfy { $0.disposition != nil }
