@@ -28,6 +28,8 @@ var targets: [Target] = [
     .target(name: "Contracts", dependencies: ["Wire", "Transport"], path: "Shared/Contracts"),
     // Domain rules more than one service applies (the in-effect rule), as pure functions.
     .target(name: "Domain", dependencies: ["Contracts", "Wire"], path: "Shared/Domain"),
+    // Made-up partners from a seed (cities, providers around them), for tests, benchmarks and the demo.
+    .target(name: "SyntheticData", dependencies: ["Contracts"], path: "Shared/SyntheticData"),
     .target(
         name: "ServiceKit",
         dependencies: ["ZeroMQ", "Wire", "Store", "Transport", "Contracts", logging, lifecycle, argumentParser, grdb],
@@ -35,7 +37,9 @@ var targets: [Target] = [
     ),
     .target(
         name: "OctooTesting",
-        dependencies: ["ServiceKit", "OctooBus", "Transport", "Contracts", "Wire", "ZeroMQ", logging],
+        dependencies: [
+            "ServiceKit", "OctooBus", "Transport", "Contracts", "SyntheticData", "Wire", "ZeroMQ", logging,
+        ],
         path: "Shared/OctooTesting"
     ),
     .target(
@@ -53,7 +57,9 @@ var targets: [Target] = [
     ),
     .executableTarget(
         name: "OctooCLI",
-        dependencies: ["Wire", "Transport", "Contracts", "ServiceKit", "ZeroMQ", argumentParser, logging],
+        dependencies: [
+            "Wire", "Transport", "Contracts", "ServiceKit", "SyntheticData", "ZeroMQ", argumentParser, logging,
+        ],
         path: "Services/Octoo"
     ),
     .target(

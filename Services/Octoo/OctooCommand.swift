@@ -74,3 +74,14 @@ func prettyJSON<T: Encodable>(_ value: T) -> String {
 func say(_ text: String = "") {
     FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }
+
+/// Prints a line straight to standard error: octoo's own lines while standard output carries JSON.
+func sayError(_ text: String = "") {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Where octoo's own lines go: standard output, or standard error while standard output carries JSON.
+func reporter(json: Bool) -> @Sendable (String) -> Void {
+    if json { return { sayError($0) } }
+    return { say($0) }
+}

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import SyntheticData
 
 // The events of a synthetic partner: the registry's records, then the opportunities' jobs.
 
@@ -61,23 +62,15 @@ extension SyntheticPartner {
         typealias Types = Registry.EventType
         let id = providerId(index)
         let city = city(of: index, salt: 1)
-        let type = Self.pickType(&random)
-        let neighbour = Self.cities.randomElement(using: &random)!.zone
-        let zones =
-            Double.random(in: 0..<1, using: &random) < 0.2 && neighbour != city.zone
-            ? [city.zone, neighbour] : [city.zone]
+        let drawn = SyntheticProvider.draw(around: city, types: Self.types, using: &random)
+        let type = drawn.providerType
         try emit(
             registry, Types.providerUpserted,
             Provider(
                 partnerId: partnerId, id: id, name: "Provider \(index)", providerType: type, email: "\(id)@example.org",
-                phone: Double.random(in: 0..<1, using: &random) < 0.7 ? "+1555\(index)" : nil,
-                location: GeoPoint(
-                    lat: city.location.lat + Double.random(in: -0.3...0.3, using: &random),
-                    lon: city.location.lon + Double.random(in: -0.35...0.35, using: &random)),
-                travelRadiusKm: Double.random(in: 0..<1, using: &random) < 0.05
-                    ? nil : Double(Int.random(in: 15...100, using: &random)),
-                zones: zones, active: Double.random(in: 0..<1, using: &random) < 0.95, version: 1, createdAt: now,
-                updatedAt: now))
+                phone: drawn.hasPhone ? "+1555\(index)" : nil, location: drawn.location,
+                travelRadiusKm: drawn.travelRadiusKm, zones: drawn.zones, active: drawn.active, version: 1,
+                createdAt: now, updatedAt: now))
         for type in 1...Self.documentTypeCount where Double.random(in: 0..<1, using: &random) < 0.6 {
             let expires =
                 Double.random(in: 0..<1, using: &random) < 0.1

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import SyntheticData
 
 /// A realistic partner made up from a seed, as the registry and opportunities would publish it:
 /// providers around real cities, ~30 qualifications (some document-backed, scoped or archived),
@@ -14,27 +15,11 @@ public struct SyntheticPartner: Sendable {
     public let now: Date
 
     /// A city: where providers live and jobs happen, and its zone (a state code).
-    public struct City: Sendable {
-        public var name: String
-        public var location: GeoPoint
-        public var zone: String
-        var weight: Double
-    }
+    public typealias City = SyntheticCity
 
-    public static let cities: [City] = [
-        ("New York", 40.7128, -74.0060, "NY", 3), ("Los Angeles", 34.0522, -118.2437, "CA", 2.5),
-        ("Chicago", 41.8781, -87.6298, "IL", 2), ("Houston", 29.7604, -95.3698, "TX", 1.5),
-        ("Phoenix", 33.4484, -112.0740, "AZ", 1), ("Philadelphia", 39.9526, -75.1652, "PA", 1),
-        ("San Antonio", 29.4241, -98.4936, "TX", 1), ("San Diego", 32.7157, -117.1611, "CA", 1),
-        ("Dallas", 32.7767, -96.7970, "TX", 1), ("Austin", 30.2672, -97.7431, "TX", 1),
-        ("Seattle", 47.6062, -122.3321, "WA", 1), ("Denver", 39.7392, -104.9903, "CO", 1),
-        ("Boston", 42.3601, -71.0589, "MA", 1), ("Atlanta", 33.7490, -84.3880, "GA", 1),
-        ("Miami", 25.7617, -80.1918, "FL", 1), ("Minneapolis", 44.9778, -93.2650, "MN", 1),
-        ("Albuquerque", 35.0844, -106.6504, "NM", 0.5), ("Portland", 45.5152, -122.6784, "OR", 1),
-        ("Washington", 38.9072, -77.0369, "DC", 1), ("Milwaukee", 43.0389, -87.9065, "WI", 0.7),
-    ].map { City(name: $0.0, location: GeoPoint(lat: $0.1, lon: $0.2), zone: $0.3, weight: $0.4) }
+    public static let cities = SyntheticCity.all
 
-    static let types = [("asl", 0.6), ("cart", 0.25), ("spoken", 0.15)]
+    static let types: [(code: String, share: Double)] = [("asl", 0.6), ("cart", 0.25), ("spoken", 0.15)]
     static let qualificationCount = 30
     static let documentTypeCount = 5
     static let day: TimeInterval = 86_400
@@ -80,24 +65,9 @@ public struct SyntheticPartner: Sendable {
         return Self.pickCity(&random)
     }
 
-    static func pickCity(_ random: inout SplitMix64) -> City {
-        let total = cities.reduce(0) { $0 + $1.weight }
-        var point = Double.random(in: 0..<total, using: &random)
-        for city in cities {
-            point -= city.weight
-            if point < 0 { return city }
-        }
-        return cities[cities.count - 1]
-    }
+    static func pickCity(_ random: inout SplitMix64) -> City { SyntheticCity.pick(&random) }
 
-    static func pickType(_ random: inout SplitMix64) -> String {
-        var point = Double.random(in: 0..<1, using: &random)
-        for (type, share) in types {
-            point -= share
-            if point < 0 { return type }
-        }
-        return "asl"
-    }
+    static func pickType(_ random: inout SplitMix64) -> String { SyntheticProvider.pickType(types, &random) }
 
     // MARK: Requests to rank
 
@@ -131,21 +101,6 @@ public struct SyntheticPartner: Sendable {
                 requiredQualificationIds: required,
                 preferredQualificationIds: Array(Set(preferred).subtracting(required)).sorted())
         }
-    }
-}
-
-/// A small, fast generator with a seed (SplitMix64), so a synthetic partner is the same every run.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -166,7 +166,10 @@ struct OctooCommandTests {
         let system = try ExecutableSystem()  // only for its free ports and data folder
         try await tearingDown(teardown: system.shutdown) {
             let result = try await Self.run(
-                ["up", "--data-dir", system.dataDirectory, "--manual-clock", "--demo", "--stop-after-demo"]
+                [
+                    "up", "--data-dir", system.dataDirectory, "--manual-clock", "--demo", "--stop-after-demo",
+                    "--speed", "0",
+                ]
                     + system.commonArguments)
             #expect(result.status == 0, "\(result.output)")
             #expect(result.output.contains("octoo: ready"))
