@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import OctooTesting
+import SyntheticData
 import Transport
 import Wire
 
