@@ -86,7 +86,8 @@ var targets: [Target] = [
     .executableTarget(
         name: "OctooLoadBenchmark",
         dependencies: [
-            "BenchmarkSupport", "OctooTesting", "SyntheticData", "Contracts", "Transport", "Wire", "ZeroMQ", argumentParser,
+            "BenchmarkSupport", "OctooTesting", "SyntheticData", "Contracts", "Transport", "Wire", "ZeroMQ",
+            argumentParser,
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ],
         path: "Benchmarks/LoadBench"
