@@ -117,6 +117,9 @@ struct RequestHandlers: OpportunitiesRequestHandling {
             var opportunities = try writer.opportunities(onRequest: record.id)
             if record.status != .cancelled && now >= record.endsAt { throw RequestEnded(requestId: record.id) }
             if record.status != .cancelled {
+                // The request's cancellation is announced first: a subscriber applying the
+                // opportunities' cancellations after it never sees an open slot to fill.
+                try writer.setStatus(&record, .cancelled, event: Opportunities.EventType.requestCancelled, at: now)
                 let reason = "request cancelled by \(context.role.rawValue)" + (request.reason.map { ": \($0)" } ?? "")
                 for index in opportunities.indices
                 where !OpportunityStateMachine.terminal.contains(opportunities[index].state) {
@@ -126,7 +129,6 @@ struct RequestHandlers: OpportunitiesRequestHandling {
                         &opportunities[index], on: record, action: .withdrawForRequest, by: .system,
                         facts: TransitionFacts(billablePercent: percent), reason: reason, at: now)
                 }
-                try writer.setStatus(&record, .cancelled, event: Opportunities.EventType.requestCancelled, at: now)
             }
             return GetRequestResponse(
                 request: record, opportunities: try writer.views(opportunities, for: context.role))

@@ -281,7 +281,15 @@ struct OpportunitiesServiceTests {
             await #expect(throws: Refused(.failedPrecondition)) {
                 try await f.attempt(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-4"))
             }
-            #expect(try await f.events("request.cancelled").count == 1)
+            let cancelled = try await f.events("request.cancelled")
+            #expect(cancelled.count == 1)
+            // Announced before the opportunities it ends: a subscriber that settles after each
+            // event (broadcast) never sees the freed slots as open.
+            let ended = try await f.events("opportunity.changed").filter {
+                $0.data["to"]?.stringValue == "CANCELLED_BILLABLE"
+                    || $0.data["action"]?.stringValue == "withdrawForRequest"
+            }
+            #expect(!ended.isEmpty && ended.allSatisfy { $0.seq > cancelled[0].seq })
         }
     }
 
