@@ -181,6 +181,24 @@ struct BrokerTests {
         }
     }
 
+    @Test(arguments: ["9223372036854775807", "9223372036854775000", "999999999999999999"])
+    func aDeadlineNearInt64MaxIsServedAsNoDeadlineAtAll(deadlineMs: String) async throws {
+        let system = try InProcessSystem()
+        try await tearingDown(teardown: system.shutdown) {
+            try await system.start(TestServices.source())
+            // Found by the frame fuzzer: the bus trapped turning this budget into an Int64.
+            let replies = try await RPCTests.rawExchange(
+                system, service: "registry",
+                frames: [
+                    RPCTests.frame(#"{"id":"far","method":"registry.Budget","deadlineMs":\#(deadlineMs)}"#),
+                    RPCTests.frame(#"{"id":"after","method":"registry.Health"}"#),
+                ])
+            #expect(replies.map { ($0["status"] as? [String: Any])?["code"] as? String } == ["OK", "OK"])
+            let remaining = try #require((replies.first?["body"] as? [String: Any])?["remainingMs"] as? Int64)
+            #expect(remaining > 999_999_999_999_000_000)
+        }
+    }
+
     @Test func aReplyOverTheSizeLimitBecomesResourceExhausted() async throws {
         let system = try InProcessSystem()
         try await tearingDown(teardown: system.shutdown) {
