@@ -29,6 +29,7 @@ public struct EnvelopePeek: Sendable, Equatable {
         var role: Actor.Role?
         var partnerId: String?
         var id: String?
+        var seen = 0
         if scanner.consume(UInt8(ascii: "}")) { return nil }
         while true {
             let key = scanner.string()
@@ -37,6 +38,12 @@ public struct EnvelopePeek: Sendable, Equatable {
             let value = scanner.string()
             guard value.ok, let plain = value.plain, let text = String(validating: plain, as: UTF8.self) else {
                 return nil
+            }
+            // A repeated key is the full decoder's to judge (it reads the first).
+            let slot = ["role", "partnerId", "id"].firstIndex { name.elementsEqual($0.utf8) }
+            if let slot {
+                guard seen & (1 << slot) == 0 else { return nil }
+                seen |= 1 << slot
             }
             if name.elementsEqual("role".utf8) {
                 guard let parsed = Actor.Role(rawValue: text) else { return nil }
@@ -218,9 +225,13 @@ public struct EnvelopePeek: Sendable, Equatable {
             return value
         }
 
+        /// The top-level keys this scan reads.
+        static let envelopeKeys = ["id", "method", "deadlineMs", "idempotencyKey", "actor", "body", "status"]
+
         mutating func topLevel() -> EnvelopePeek? {
             guard consume(UInt8(ascii: "{")) else { return nil }
             var peek = EnvelopePeek()
+            var seen = 0
             if consume(UInt8(ascii: "}")) { return peek }
             while true {
                 let key = string()
@@ -236,6 +247,21 @@ public struct EnvelopePeek: Sendable, Equatable {
                         return index == bytes.endIndex ? peek : nil
                     }
                     return nil
+                }
+                if let known = Self.envelopeKeys.firstIndex(where: { name.elementsEqual($0.utf8) }) {
+                    guard seen & (1 << known) == 0 else {
+                        // A repeated key: the full decoder reads the first, so this scan must not
+                        // read the last; it keeps the first and hands the whole request over.
+                        peek.isPlain = false
+                        guard skipValue() else { return nil }
+                        if consume(UInt8(ascii: ",")) { continue }
+                        if consume(UInt8(ascii: "}")) {
+                            skipSpace()
+                            return index == bytes.endIndex ? peek : nil
+                        }
+                        return nil
+                    }
+                    seen |= 1 << known
                 }
                 if name.elementsEqual("id".utf8) || name.elementsEqual("method".utf8) {
                     let isId = name.count == 2
