@@ -115,10 +115,18 @@ public struct EnvelopePeek: Sendable, Equatable {
                         UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                         index += 1
                     case UInt8(ascii: "u"):
-                        guard index + 4 < bytes.endIndex,
-                            bytes[(index + 1)...(index + 4)].allSatisfy({ Self.isHexDigit($0) })
-                        else { return (nil, false) }
+                        guard let unit = hexUnit(at: index + 1) else { return (nil, false) }
                         index += 5
+                        // A surrogate names a character only as a high-low pair: the full decoder
+                        // refuses a lone one, so this scan must not read past it.
+                        if (0xDC00...0xDFFF).contains(unit) { return (nil, false) }
+                        if (0xD800...0xDBFF).contains(unit) {
+                            guard index + 1 < bytes.endIndex, bytes[index] == UInt8(ascii: "\\"),
+                                bytes[index + 1] == UInt8(ascii: "u"), let low = hexUnit(at: index + 2),
+                                (0xDC00...0xDFFF).contains(low)
+                            else { return (nil, false) }
+                            index += 6
+                        }
                     default:
                         return (nil, false)
                     }
@@ -132,6 +140,18 @@ public struct EnvelopePeek: Sendable, Equatable {
                 index += 1
             }
             return (nil, false)
+        }
+
+        /// The UTF-16 code unit of the four hex digits at `start`, if they are four hex digits.
+        func hexUnit(at start: Int) -> UInt16? {
+            guard start + 4 <= bytes.endIndex else { return nil }
+            var unit: UInt16 = 0
+            for byte in bytes[start..<(start + 4)] {
+                guard Self.isHexDigit(byte) else { return nil }
+                let digit = byte <= 0x39 ? byte - 0x30 : (byte | 0x20) - 0x61 + 10
+                unit = unit << 4 | UInt16(digit)
+            }
+            return unit
         }
 
         static func isHexDigit(_ byte: UInt8) -> Bool {

@@ -96,4 +96,30 @@ struct EnvelopePeekTests {
         let full = try JSONDecoder().decode(Actor.self, from: Data(text.utf8))
         #expect(full.role == .partner)
     }
+
+    /// Found by the frame fuzzer: a lone surrogate escape is JSON's grammar but no character.
+    /// The full decoder refuses it where it reads it (the actor: then the whole request, id and
+    /// all), while the bus's scan read the id and answered for it. The scan now gives up on it.
+    @Test(arguments: [
+        #"{"id":"a","method":"m","actor":{"role":"\ud800partner"}}"#,
+        #"{"id":"a","method":"m","actor":{"role":"partner","\ud800\u0041id":"x"}}"#,
+        #"{"id":"a","method":"m","body":{"x":"\udfff"}}"#,
+        #"{"id":"a","method":"m","body":"\ud83d"}"#,
+    ])
+    func aLoneSurrogateIsLeftToTheFullDecoder(text: String) {
+        let json = Array(text.utf8)[...]
+        #expect(EnvelopePeek.scan(json) == nil)
+        if text.contains("actor") {
+            guard case .failure(let malformed) = Envelope.parseHeader(json) else {
+                Issue.record("the full decoder took \(text)")
+                return
+            }
+            #expect(malformed.id == nil && malformed.error.code == .invalidArgument)
+        }
+    }
+
+    @Test func aSurrogatePairIsACharacter() {
+        let peek = scan(#"{"id":"a","method":"m","body":{"x":"\ud83d\ude00 \u00e9"}}"#)
+        #expect(peek?.id == "a" && peek?.isPlain == true)
+    }
 }
