@@ -7,7 +7,15 @@ import Wire
 
 /// Issue 12, item 4: bad input at scale. A seeded stream of mutated envelopes (100,000 frames by
 /// default) against the bus and the four real services; replay a run with `OCTOO_FUZZ_SEED`.
-@Suite("Mutated frames against the real executables", .serialized)
+/// It keeps both cores busy for a minute, which would starve the suites running beside it: it runs
+/// only when asked (`OCTOO_FUZZ=1`, or a seed or frame count given), as `.ci/test` does, alone.
+@Suite(
+    "Mutated frames against the real executables", .serialized,
+    .enabled(
+        if: ["OCTOO_FUZZ", "OCTOO_FUZZ_SEED", "OCTOO_FUZZ_FRAMES"].contains {
+            ProcessInfo.processInfo.environment[$0] != nil
+        })
+)
 struct FrameFuzzTests {
     static let seed: UInt64 =
         ProcessInfo.processInfo.environment["OCTOO_FUZZ_SEED"].flatMap { UInt64($0) }
