@@ -289,7 +289,7 @@ private final class BrokerLoop {
                 expire(request, now: now)
                 return nil
             }
-            budget = Message(decimal: Int64(remaining / .milliseconds(1)))
+            budget = Message(decimal: WorkerProtocol.budgetMs(remaining: remaining))
         }
         nextToken += 1
         let token = nextToken

@@ -68,6 +68,18 @@ public enum WorkerProtocol {
         return value
     }
 
+    /// The largest budget a `REQUEST` carries: 18 digits, all `budgetMs` reads (31 million years).
+    public static let maxBudgetMs: Int64 = 999_999_999_999_999_999
+
+    /// What is left of a caller's deadline, as the whole milliseconds of a budget frame: capped
+    /// at `maxBudgetMs`, since a `deadlineMs` near `Int64.max` leaves more than an `Int64` holds
+    /// once converted through floating point.
+    public static func budgetMs(remaining: Duration) -> Int64 {
+        let (seconds, attoseconds) = remaining.components
+        guard seconds < maxBudgetMs / 1000 else { return maxBudgetMs }
+        return max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+    }
+
     /// Reads a budget frame: milliseconds as ASCII digits, nil when empty or unreadable.
     public static func budgetMs(_ frame: UnsafeRawBufferPointer) -> Int64? {
         guard !frame.isEmpty, frame.count <= 18 else { return nil }

@@ -29,6 +29,7 @@ public struct EnvelopePeek: Sendable, Equatable {
         var role: Actor.Role?
         var partnerId: String?
         var id: String?
+        var seen = 0
         if scanner.consume(UInt8(ascii: "}")) { return nil }
         while true {
             let key = scanner.string()
@@ -37,6 +38,12 @@ public struct EnvelopePeek: Sendable, Equatable {
             let value = scanner.string()
             guard value.ok, let plain = value.plain, let text = String(validating: plain, as: UTF8.self) else {
                 return nil
+            }
+            // A repeated key is the full decoder's to judge (it reads the first).
+            let slot = ["role", "partnerId", "id"].firstIndex { name.elementsEqual($0.utf8) }
+            if let slot {
+                guard seen & (1 << slot) == 0 else { return nil }
+                seen |= 1 << slot
             }
             if name.elementsEqual("role".utf8) {
                 guard let parsed = Actor.Role(rawValue: text) else { return nil }
@@ -108,10 +115,18 @@ public struct EnvelopePeek: Sendable, Equatable {
                         UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                         index += 1
                     case UInt8(ascii: "u"):
-                        guard index + 4 < bytes.endIndex,
-                            bytes[(index + 1)...(index + 4)].allSatisfy({ Self.isHexDigit($0) })
-                        else { return (nil, false) }
+                        guard let unit = hexUnit(at: index + 1) else { return (nil, false) }
                         index += 5
+                        // A surrogate names a character only as a high-low pair: the full decoder
+                        // refuses a lone one, so this scan must not read past it.
+                        if (0xDC00...0xDFFF).contains(unit) { return (nil, false) }
+                        if (0xD800...0xDBFF).contains(unit) {
+                            guard index + 1 < bytes.endIndex, bytes[index] == UInt8(ascii: "\\"),
+                                bytes[index + 1] == UInt8(ascii: "u"), let low = hexUnit(at: index + 2),
+                                (0xDC00...0xDFFF).contains(low)
+                            else { return (nil, false) }
+                            index += 6
+                        }
                     default:
                         return (nil, false)
                     }
@@ -125,6 +140,18 @@ public struct EnvelopePeek: Sendable, Equatable {
                 index += 1
             }
             return (nil, false)
+        }
+
+        /// The UTF-16 code unit of the four hex digits at `start`, if they are four hex digits.
+        func hexUnit(at start: Int) -> UInt16? {
+            guard start + 4 <= bytes.endIndex else { return nil }
+            var unit: UInt16 = 0
+            for byte in bytes[start..<(start + 4)] {
+                guard Self.isHexDigit(byte) else { return nil }
+                let digit = byte <= 0x39 ? byte - 0x30 : (byte | 0x20) - 0x61 + 10
+                unit = unit << 4 | UInt16(digit)
+            }
+            return unit
         }
 
         static func isHexDigit(_ byte: UInt8) -> Bool {
@@ -218,9 +245,13 @@ public struct EnvelopePeek: Sendable, Equatable {
             return value
         }
 
+        /// The top-level keys this scan reads.
+        static let envelopeKeys = ["id", "method", "deadlineMs", "idempotencyKey", "actor", "body", "status"]
+
         mutating func topLevel() -> EnvelopePeek? {
             guard consume(UInt8(ascii: "{")) else { return nil }
             var peek = EnvelopePeek()
+            var seen = 0
             if consume(UInt8(ascii: "}")) { return peek }
             while true {
                 let key = string()
@@ -236,6 +267,21 @@ public struct EnvelopePeek: Sendable, Equatable {
                         return index == bytes.endIndex ? peek : nil
                     }
                     return nil
+                }
+                if let known = Self.envelopeKeys.firstIndex(where: { name.elementsEqual($0.utf8) }) {
+                    guard seen & (1 << known) == 0 else {
+                        // A repeated key: the full decoder reads the first, so this scan must not
+                        // read the last; it keeps the first and hands the whole request over.
+                        peek.isPlain = false
+                        guard skipValue() else { return nil }
+                        if consume(UInt8(ascii: ",")) { continue }
+                        if consume(UInt8(ascii: "}")) {
+                            skipSpace()
+                            return index == bytes.endIndex ? peek : nil
+                        }
+                        return nil
+                    }
+                    seen |= 1 << known
                 }
                 if name.elementsEqual("id".utf8) || name.elementsEqual("method".utf8) {
                     let isId = name.count == 2

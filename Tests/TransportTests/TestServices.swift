@@ -129,7 +129,9 @@ enum TestServices {
                 }
                 router.register(TestMethods.budget(name)) { _, context in
                     BudgetResponse(
-                        remainingMs: context.deadline.map { Int64(($0 - ContinuousClock.now) / .milliseconds(1)) })
+                        remainingMs: context.deadline.map {
+                            WorkerProtocol.budgetMs(remaining: $0 - ContinuousClock.now)
+                        })
                 }
                 router.register(TestMethods.flaky(name)) { request, _ in
                     let attempt = observations.flakyAttempts.withLock { attempts in

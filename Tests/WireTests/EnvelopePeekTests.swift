@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Wire
@@ -69,5 +70,56 @@ struct EnvelopePeekTests {
         let header = try Envelope.parseHeader(json).get()
         let peek = try #require(EnvelopePeek.scan(json))
         #expect(peek.id == header.id && peek.method == header.method && peek.deadlineMs == header.deadlineMs)
+    }
+
+    /// Found by the frame fuzzer: with a key given twice the scan read the last and the full
+    /// decoder the first, so a reply carried another id than the request's, and whether the
+    /// router saw the first or the last actor depended on escapes elsewhere in the request.
+    @Test(arguments: [
+        #"{"id":"first","method":"a.B","id":"second"}"#,
+        #"{"id":"first","method":"a.B","method":"a.C","deadlineMs":1,"deadlineMs":2}"#,
+        #"{"id":"first","method":"a.B","actor":{"role":"partner","partnerId":"p"},"actor":{"role":"service"}}"#,
+        #"{"id":"first","method":"a.B","body":{},"idempotencyKey":"k","body":[],"idempotencyKey":"l"}"#,
+    ])
+    func aRepeatedKeyIsReadAsTheFullDecoderReadsIt(text: String) throws {
+        let json = Array(text.utf8)[...]
+        let header = try Envelope.parseHeader(json).get()
+        let peek = try #require(EnvelopePeek.scan(json))
+        #expect(!peek.isPlain)
+        #expect(peek.id == header.id && peek.method == header.method && peek.deadlineMs == header.deadlineMs)
+        #expect(Envelope.decodeRequest([String: Int].self, from: json, peek: peek) == nil)
+    }
+
+    @Test func anActorWithARepeatedKeyIsLeftToTheFullDecoder() throws {
+        let text = #"{"role":"partner","partnerId":"p","role":"service"}"#
+        #expect(EnvelopePeek.actor(Array(text.utf8)[...]) == nil)
+        let full = try JSONDecoder().decode(Actor.self, from: Data(text.utf8))
+        #expect(full.role == .partner)
+    }
+
+    /// Found by the frame fuzzer: a lone surrogate escape is JSON's grammar but no character.
+    /// The full decoder refuses it where it reads it (the actor: then the whole request, id and
+    /// all), while the bus's scan read the id and answered for it. The scan now gives up on it.
+    @Test(arguments: [
+        #"{"id":"a","method":"m","actor":{"role":"\ud800partner"}}"#,
+        #"{"id":"a","method":"m","actor":{"role":"partner","\ud800\u0041id":"x"}}"#,
+        #"{"id":"a","method":"m","body":{"x":"\udfff"}}"#,
+        #"{"id":"a","method":"m","body":"\ud83d"}"#,
+    ])
+    func aLoneSurrogateIsLeftToTheFullDecoder(text: String) {
+        let json = Array(text.utf8)[...]
+        #expect(EnvelopePeek.scan(json) == nil)
+        if text.contains("actor") {
+            guard case .failure(let malformed) = Envelope.parseHeader(json) else {
+                Issue.record("the full decoder took \(text)")
+                return
+            }
+            #expect(malformed.id == nil && malformed.error.code == .invalidArgument)
+        }
+    }
+
+    @Test func aSurrogatePairIsACharacter() {
+        let peek = scan(#"{"id":"a","method":"m","body":{"x":"\ud83d\ude00 \u00e9"}}"#)
+        #expect(peek?.id == "a" && peek?.isPlain == true)
     }
 }
