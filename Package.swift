@@ -125,7 +125,10 @@ var targets: [Target] = [
     ),
     .testTarget(
         name: "EndToEndTests",
-        dependencies: ["OctooTesting", "OctooCLI", "Contracts", "Transport", "Wire", "ZeroMQ", "ServiceKit"],
+        dependencies: [
+            "OctooTesting", "OctooCLI", "Contracts", "Transport", "Wire", "ZeroMQ", "ServiceKit", "Store",
+            "OpportunitiesService", grdb,
+        ],
         path: "Tests/EndToEndTests"
     ),
 ]
