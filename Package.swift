@@ -144,7 +144,11 @@ var targets: [Target] = [
     ),
     .testTarget(
         name: "EndToEndTests",
-        dependencies: ["OctooTesting", "OctooCLI", "Contracts", "Transport", "Wire", "ZeroMQ", "ServiceKit"],
+        dependencies: [
+            "OctooTesting", "SyntheticData", "OctooCLI", "Contracts", "Transport", "Wire", "ZeroMQ", "ServiceKit",
+            "Store",
+            "OpportunitiesService", grdb,
+        ],
         path: "Tests/EndToEndTests"
     ),
 ]

@@ -58,7 +58,8 @@ final class WaveSender: Sendable {
     /// Plans and sends what is due, of every broadcast (or only `only`), for at most `budget`.
     /// A broadcast whose work failed waits its backoff before a background pass takes it again.
     func pass(only: BroadcastKey? = nil, budget: Duration, honouringBackoff: Bool = false) async {
-        await gate.lock()
+        // A caller cancelled while another pass runs (its deadline passed) gives up its turn at once.
+        guard await gate.lock() else { return }
         let deadline = ContinuousClock.now + budget
         // Bounded: every round plans or sends something, or the pass ends.
         for _ in 0..<100 where ContinuousClock.now < deadline && !isStopped {

@@ -63,21 +63,3 @@ extension WaveSender {
         _ = try? await store.write(key.partnerId) { try $0.note(error: text, on: key.requestId) }
     }
 }
-
-/// One pass at a time: an asynchronous lock, handed to waiters in arrival order.
-actor PassGate {
-    private var busy = false
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-
-    func lock() async {
-        guard busy else {
-            busy = true
-            return
-        }
-        await withCheckedContinuation { waiting.append($0) }
-    }
-
-    func unlock() {
-        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
-    }
-}

@@ -5,7 +5,8 @@ import Synchronization
 final class BrokerStatistics: Sendable {
     /// The broker's counters and workers at the end of its last loop turn that changed them.
     struct Snapshot: Sendable {
-        var workers: [(instance: String, credit: Int, inFlight: Int, lastHeard: ContinuousClock.Instant)] = []
+        var workers:
+            [(instance: String, credit: Int, inFlight: Int, lastHeard: ContinuousClock.Instant, dispatched: Int64)] = []
         var queueDepth = 0
         var dispatched: Int64 = 0
         var answered: Int64 = 0
@@ -29,7 +30,8 @@ final class BrokerStatistics: Sendable {
         let workers = value.workers.map { worker in
             BusWorkerStatus(
                 instance: worker.instance, credit: worker.credit, inFlight: worker.inFlight,
-                lastHeardMsAgo: max(0, Int64((now - worker.lastHeard) / .milliseconds(1))))
+                lastHeardMsAgo: max(0, Int64((now - worker.lastHeard) / .milliseconds(1))),
+                dispatched: worker.dispatched)
         }.sorted { $0.instance < $1.instance }
         return BusServiceStatus(
             service: service, workers: workers, queueDepth: value.queueDepth, dispatched: value.dispatched,

@@ -521,7 +521,9 @@ private final class BrokerLoop {
         changed = false
         var snapshot = counters
         snapshot.queueDepth = queue.count
-        snapshot.workers = pool.workers.values.map { ($0.instance, $0.credit, $0.inFlight, $0.lastHeard) }
+        snapshot.workers = pool.workers.values.map {
+            ($0.instance, $0.credit, $0.inFlight, $0.lastHeard, $0.dispatched)
+        }
         broker.statistics.publish(snapshot)
     }
 }

@@ -55,6 +55,8 @@ struct WorkerPool {
         var lastHeard: ContinuousClock.Instant
         /// When it was last given a request (a counter, for least-recently-used ties).
         var lastDispatch: UInt64 = 0
+        /// Requests handed to it since it announced itself (`bus.Status` shows how work is shared).
+        var dispatched: Int64 = 0
         /// Its queue on our side was full at the last send: skipped until it is heard from again.
         var blocked = false
 
@@ -109,6 +111,7 @@ struct WorkerPool {
         dispatchCounter += 1
         workers[routingId]?.inFlight += 1
         workers[routingId]?.lastDispatch = dispatchCounter
+        workers[routingId]?.dispatched += 1
     }
 
     /// Records a reply from `routingId`.

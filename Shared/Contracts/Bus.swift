@@ -84,12 +84,15 @@ public struct BusWorkerStatus: Codable, Sendable, Equatable {
     public var inFlight: Int
     /// Milliseconds since the bus last heard from it (any message counts as a heartbeat).
     public var lastHeardMsAgo: Int64
+    /// Requests handed to it since it last announced itself (absent from a bus that predates it).
+    public var dispatched: Int64?
 
-    public init(instance: String, credit: Int, inFlight: Int, lastHeardMsAgo: Int64) {
+    public init(instance: String, credit: Int, inFlight: Int, lastHeardMsAgo: Int64, dispatched: Int64? = nil) {
         self.instance = instance
         self.credit = credit
         self.inFlight = inFlight
         self.lastHeardMsAgo = lastHeardMsAgo
+        self.dispatched = dispatched
     }
 
     static let schema = JSONSchema.object(
@@ -98,6 +101,7 @@ public struct BusWorkerStatus: Codable, Sendable, Equatable {
             "credit": JSONSchema.integer(minimum: 0),
             "inFlight": JSONSchema.integer(minimum: 0),
             "lastHeardMsAgo": JSONSchema.integer(minimum: 0),
+            "dispatched": JSONSchema.integer(minimum: 0),
         ], required: ["instance", "credit", "inFlight", "lastHeardMsAgo"])
 }
 

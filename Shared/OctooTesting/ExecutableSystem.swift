@@ -49,32 +49,76 @@ public final class ExecutableSystem: Sendable {
         return arguments
     }
 
+    /// How a process was started, so `restart` starts it again the same way.
+    struct Launch: Sendable {
+        var executable: String
+        var arguments: [String]
+        var service: Bool
+        var environment: [String: String]
+        var dataDirectory: String
+    }
+    private let launches = Mutex<[String: Launch]>([:])
+
     /// Starts `executable` (a product name) under `name`, with extra arguments and environment
-    /// variables.
+    /// variables; a service keeps its SQLite file in `dataDirectory` (default: the system's
+    /// folder; a second matching replica needs one of its own).
     @discardableResult
     public func start(
         _ executable: String, as name: String? = nil, arguments: [String] = [], service: Bool = true,
-        environment: [String: String] = [:]
+        environment: [String: String] = [:], dataDirectory folder: String? = nil
     ) throws -> Process {
+        let launch = Launch(
+            executable: executable, arguments: arguments, service: service, environment: environment,
+            dataDirectory: folder ?? dataDirectory)
+        return try run(launch, as: name ?? executable)
+    }
+
+    /// Starts `name` again exactly as it was first started (its log is appended to).
+    @discardableResult
+    public func restart(_ name: String) throws -> Process {
+        guard let launch = launches.withLock({ $0[name] }) else {
+            throw RPCError(.notFound, "\(name) was never started")
+        }
+        return try run(launch, as: name)
+    }
+
+    private func run(_ launch: Launch, as name: String) throws -> Process {
         let process = Process()
-        process.executableURL = Self.binaryDirectory.appendingPathComponent(executable)
+        process.executableURL = Self.binaryDirectory.appendingPathComponent(launch.executable)
         process.arguments =
             commonArguments
-            + (service
-                ? ["--data-dir", dataDirectory, "--log-level", "warning"]
-                : ["--log-level", "warning", "--bind", "127.0.0.1"]) + arguments
-        let logPath = (dataDirectory as NSString).appendingPathComponent("\(name ?? executable).log")
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+            + (launch.service
+                ? ["--data-dir", launch.dataDirectory, "--log-level", "warning"]
+                : ["--log-level", "warning", "--bind", "127.0.0.1"]) + launch.arguments
+        let logPath = (dataDirectory as NSString).appendingPathComponent("\(name).log")
+        if !FileManager.default.fileExists(atPath: logPath) {
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        }
         let log = FileHandle(forWritingAtPath: logPath)
+        // A restarted process appends to what its predecessor wrote.
+        _ = try? log?.seekToEnd()
         process.standardOutput = log
         process.standardError = log
         // Children end with the test process, even when a test ends before its cleanup runs.
         process.environment = ProcessInfo.processInfo.environment.merging(
-            environment.merging(["OCTOO_SUPERVISOR_PID": "\(getpid())"]) { $1 }
+            launch.environment.merging(["OCTOO_SUPERVISOR_PID": "\(getpid())"]) { $1 }
         ) { $1 }
         try process.run()
-        processes.withLock { $0[name ?? executable] = process }
+        processes.withLock { $0[name] = process }
+        launches.withLock { $0[name] = launch }
         return process
+    }
+
+    /// The running (or last) process started under `name`.
+    public func process(_ name: String) -> Process? {
+        processes.withLock { $0[name] }
+    }
+
+    /// Sends `signal` (SIGKILL by default, as `kill -9`) to `name` and waits for it to end.
+    public func kill(_ name: String, signal: Int32 = SIGKILL) {
+        guard let process = process(name), process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, signal)
+        process.waitUntilExit()
     }
 
     /// Starts the bus.
@@ -95,11 +139,11 @@ public final class ExecutableSystem: Sendable {
     /// Sends SIGTERM to `name` and waits (up to `timeout`) for it to exit; returns its status.
     public func terminate(_ name: String, timeout: Duration = .seconds(20)) async -> Int32? {
         guard let process = processes.withLock({ $0[name] }) else { return nil }
-        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGTERM) }
         let deadline = ContinuousClock.now + timeout
         while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
+            Glibc.kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             return nil
         }

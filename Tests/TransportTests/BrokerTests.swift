@@ -39,6 +39,8 @@ struct WorkerPoolTests {
         #expect(!pool.hasFreeCredit)
         pool.completed(by: [2])
         #expect(pool.choose() == [2])
+        // Each worker's own count of what it was handed, for `bus.Status`; a reply does not lower it.
+        #expect(pool[[1]]?.dispatched == 2 && pool[[2]]?.dispatched == 4)
     }
 
     @Test func aDrainingOrBlockedWorkerGetsNothing() {

@@ -1,0 +1,99 @@
+import Contracts
+import Foundation
+import Transport
+import Wire
+
+/// Every process of a deployment, as the integration suite runs it: the bus, the registry, two
+/// matching replicas (each with its own read model, as the README deploys them), broadcast and
+/// opportunities, each a real executable with its own SQLite file.
+public enum WholeSystem {
+    /// The bus's process name.
+    public static let bus = "octoo-bus"
+    /// The two matching replicas' process (and instance) names.
+    public static let matchingReplicas = ["matching-1", "matching-2"]
+    /// The processes that are services, in the order they start.
+    public static let services = ["registry", "opportunities"] + matchingReplicas + ["broadcast"]
+    /// Every process, the bus first.
+    public static let processes = [bus] + services
+
+    /// The service a process serves (`matching` for a replica).
+    public static func service(of name: String) -> String {
+        matchingReplicas.contains(name) ? Matching.service : name
+    }
+}
+
+extension ExecutableSystem {
+    /// Starts the bus and every service of `WholeSystem` on this system's ports, `manualClock`
+    /// naming the processes started with `--manual-clock`, and waits until each takes calls.
+    public func startWholeSystem(manualClock: Set<String> = [], environment: [String: String] = [:]) async throws {
+        try start(WholeSystem.bus, service: false, environment: environment)
+        for name in WholeSystem.services {
+            var arguments = manualClock.contains(name) ? ["--manual-clock"] : []
+            var folder: String?
+            if WholeSystem.matchingReplicas.contains(name) {
+                arguments += ["--instance", name]
+                folder = (dataDirectory as NSString).appendingPathComponent(name)
+            }
+            try start(
+                WholeSystem.service(of: name), as: name, arguments: arguments, environment: environment,
+                dataDirectory: folder)
+        }
+        for name in WholeSystem.services { try await waitUntilReady(name) }
+    }
+
+    /// The SQLite file of a service process (nil for the bus, which keeps none).
+    public func databasePath(_ name: String) -> String? {
+        guard WholeSystem.services.contains(name) else { return nil }
+        let folder =
+            WholeSystem.matchingReplicas.contains(name)
+            ? (dataDirectory as NSString).appendingPathComponent(name) : dataDirectory
+        return (folder as NSString).appendingPathComponent("\(WholeSystem.service(of: name)).sqlite")
+    }
+
+    /// Waits until `name` takes calls again: the bus answers `bus.Status` with every service's
+    /// workers back; a matching replica answers `Health` itself (the bus hands it calls only once
+    /// it has caught up, and a killed one answers nothing, even while the bus still lists it);
+    /// any other service answers `Health`.
+    public func waitUntilReady(_ name: String, timeout: Duration = .seconds(30)) async throws {
+        switch name {
+        case WholeSystem.bus:
+            let client = try client(Registry.service)
+            defer { client.close() }
+            for service in Set(WholeSystem.services.map(WholeSystem.service(of:))) {
+                let expected = service == Matching.service ? WholeSystem.matchingReplicas.count : 1
+                _ = try await waitForBus(client, service, timeout: timeout) { status in
+                    status.workers.filter { $0.credit > 0 }.count >= expected
+                }
+            }
+        case _ where WholeSystem.matchingReplicas.contains(name):
+            let client = try client(Matching.service)
+            defer { client.close() }
+            let deadline = ContinuousClock.now + timeout
+            while true {
+                let options = CallOptions(timeout: .milliseconds(500), retry: .none)
+                if let health = try? await client.health(Matching.service, options: options), health.instance == name {
+                    return
+                }
+                guard ContinuousClock.now < deadline else {
+                    throw RPCError(.deadlineExceeded, "\(name) never answered Health")
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        default:
+            try await waitUntilServing(name, timeout: timeout)
+        }
+    }
+}
+
+/// Runs `body` against the whole system (`WholeSystem`: the bus, registry, two matching
+/// replicas, broadcast, opportunities, every one a real executable), and stops everything and
+/// removes its data before returning or rethrowing.
+public func withWholeSystem<Result: Sendable>(
+    manualClock: Set<String> = [], _ body: (ExecutableSystem) async throws -> Result
+) async throws -> Result {
+    let system = try ExecutableSystem()
+    return try await tearingDown(teardown: system.shutdown) {
+        try await system.startWholeSystem(manualClock: manualClock)
+        return try await body(system)
+    }
+}
