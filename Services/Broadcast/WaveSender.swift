@@ -16,12 +16,14 @@ import Wire
 ///
 /// It runs on a wake-up (a wave made due by a timer, an event or a call) and every second; on
 /// `SetClock` before the call returns; and for one broadcast on `Start` and `Resume`. One pass at
-/// a time. Calls carry a fixed budget: timer-driven work has no caller's deadline to carry.
+/// a time, working on up to `concurrentBroadcasts` broadcasts at once. Calls carry a fixed budget: timer-driven work has no caller's deadline to carry.
 final class WaveSender: Sendable {
     let store: BroadcastStore
     let environment: ServiceEnvironment
     let wakeup: AsyncWakeup
     static let callBudget: Duration = .seconds(5)
+    /// Broadcasts a pass works on at once.
+    static let concurrentBroadcasts = 16
     private let gate = PassGate()
     private let stopped = Atomic<Bool>(false)
     let failures = Mutex<[BroadcastKey: (count: Int, retryAt: ContinuousClock.Instant)]>([:])
@@ -67,13 +69,30 @@ final class WaveSender: Sendable {
             let keys = work.filter { key in
                 (only == nil || key == only) && !(honouringBackoff && backingOff(key))
             }
-            var progressed = false
-            for key in keys where ContinuousClock.now < deadline && !isStopped {
-                if await process(key, deadline: deadline) { progressed = true }
-            }
-            if !progressed { break }
+            if await !processConcurrently(keys, deadline: deadline) { break }
         }
         await gate.unlock()
+    }
+
+    /// Processes `keys`, up to `concurrentBroadcasts` at once (each broadcast by one task only,
+    /// its contacts in order); whether anything moved. Most of a broadcast's time is spent
+    /// waiting on matching and opportunities, so one at a time would cap the service at a few
+    /// requests a second however idle its cores.
+    private func processConcurrently(_ keys: [BroadcastKey], deadline: ContinuousClock.Instant) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            var progressed = false
+            var running = 0
+            for key in keys where ContinuousClock.now < deadline && !isStopped {
+                if running == Self.concurrentBroadcasts, let moved = await group.next() {
+                    progressed = progressed || moved
+                    running -= 1
+                }
+                group.addTask { await self.process(key, deadline: deadline) }
+                running += 1
+            }
+            for await moved in group { progressed = progressed || moved }
+            return progressed
+        }
     }
 
     /// Plans the broadcast's due wave and sends its contacts; whether anything moved.
