@@ -115,10 +115,10 @@ public final class ExecutableSystem: Sendable {
     }
 
     /// Sends `signal` (SIGKILL by default, as `kill -9`) to `name` and waits for it to end.
-    public func kill(_ name: String, signal: Int32 = SIGKILL) {
+    public func kill(_ name: String, signal: Int32 = SIGKILL) async {
         guard let process = process(name), process.isRunning else { return }
         Glibc.kill(process.processIdentifier, signal)
-        process.waitUntilExit()
+        await process.exited()
     }
 
     /// Starts the bus.
@@ -144,7 +144,7 @@ public final class ExecutableSystem: Sendable {
         while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning {
             Glibc.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            await process.exited()
             return nil
         }
         return process.terminationStatus

@@ -174,7 +174,7 @@ struct BroadcastEndToEndTests {
                 requests.append(request.id)
                 try await Task.sleep(for: .milliseconds(Int.random(in: 0...40)))
                 kill(broadcast.processIdentifier, SIGKILL)
-                broadcast.waitUntilExit()
+                await broadcast.exited()
                 broadcast = try await live.startBroadcast()
             }
             for requestId in requests {

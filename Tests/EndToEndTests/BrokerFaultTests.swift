@@ -147,7 +147,7 @@ struct BrokerFaultTests {
             let firstBus = try system.start("octoo-bus", as: "bus-1", service: false)
             try await system.waitUntilServing("registry")
             kill(firstBus.processIdentifier, SIGKILL)
-            firstBus.waitUntilExit()
+            await firstBus.exited()
             try system.start("octoo-bus", as: "bus-2", service: false)
             try await system.waitUntilServing("registry", timeout: .seconds(20))
             let client = try system.client("registry")

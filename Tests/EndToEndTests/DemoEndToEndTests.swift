@@ -35,8 +35,8 @@ struct DemoEndToEndTests {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let stdout = Task.detached { String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
-        let stderr = Task.detached { String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+        let stdout = PipeReader(out)
+        let stderr = PipeReader(err)
         let deadline = ContinuousClock.now + timeout
         while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
         if process.isRunning {
@@ -45,8 +45,8 @@ struct DemoEndToEndTests {
             try await Task.sleep(for: .seconds(5))
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: await stdout.value, stderr: await stderr.value)
+        await process.exited()
+        return Outcome(status: process.terminationStatus, stdout: await stdout.text, stderr: await stderr.text)
     }
 
     @Test func theDemoShowsTheWholeProduct() async throws {

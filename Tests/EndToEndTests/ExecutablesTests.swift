@@ -154,12 +154,12 @@ struct OctooCommandTests {
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()
-        let output = Task.detached { String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+        let output = PipeReader(pipe)
         let deadline = ContinuousClock.now + timeout
         while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
         if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        return (process.terminationStatus, await output.value)
+        await process.exited()
+        return (process.terminationStatus, await output.text)
     }
 
     @Test func upRunsTheDemoAndStopsCleanly() async throws {

@@ -132,7 +132,7 @@ struct FaultInjectionTests {
             let wait = Int.random(in: 500...3000, using: &random)
             let down = Int.random(in: 0...500, using: &random)
             try await Task.sleep(for: .milliseconds(wait))
-            system.kill(victim)
+            await system.kill(victim)
             try await Task.sleep(for: .milliseconds(down))
             let restartedAt = ContinuousClock.now
             try system.restart(victim)
