@@ -18,8 +18,8 @@ public struct CurveKeyFileError: Error, Sendable, Equatable, CustomStringConvert
 }
 
 /// Octoo's CURVE key files: UTF-8 text, one key per line as 40 Z85 characters, optionally followed
-/// by spaces and `# name`. Blank lines, and lines that are `#` alone or start with `#` and a space,
-/// are comments; a `#` followed by anything else starts a key, since `#` is a Z85 character.
+/// by spaces and `# name`. Blank lines and lines starting with `#` are comments: `#` is a Z85
+/// character, but never a key's first (a 5-character group's first digit is at most 82 of 0…84).
 ///
 /// `<name>.key` holds one secret key (mode 0600), `<name>.pub` one public key with its name (a
 /// line that can be appended to `authorized_keys` as it is), `authorized_keys` the client public
@@ -44,17 +44,17 @@ public enum CurveKeyFile {
     /// The key lines of `text`, read from `path` (named in errors).
     public static func parse(_ text: String, path: String) throws(CurveKeyFileError) -> [Entry] {
         var entries: [Entry] = []
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\r")))
-            if line.isEmpty || line == "#" || line.hasPrefix("# ") || line.hasPrefix("#\t") { continue }
+        // `isNewline`, not "\n": a CRLF is one Character in Swift, so splitting on "\n" would miss it.
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        for (index, rawLine) in lines.enumerated() {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
             let number = index + 1
             let token = String(line.prefix { $0 != " " && $0 != "\t" })
             guard token.utf8.count == 40, CurveKeyPair.rawKey(token) != nil else {
                 throw CurveKeyFileError(
                     path: path, line: number,
-                    reason:
-                        "'\(token.prefix(48))' is not a key: a key is 40 Z85 characters (a comment starts with '# ')"
-                )
+                    reason: "'\(token.prefix(48))' is not a key: a key is 40 Z85 characters")
             }
             let rest = line.dropFirst(token.count).trimmingCharacters(in: .whitespaces)
             var name: String?
