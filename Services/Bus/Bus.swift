@@ -13,6 +13,8 @@ public final class Bus: Sendable {
     let endpoints: BusEndpoints
     let bindHost: String
     let configuration: BrokerConfiguration
+    /// CURVE on every socket and the ZAP handler's allow-list; nil: no security (loopback).
+    let security: BusSecurity?
     let logger: Logger
     let instance: String
     /// The services it brokers, in port order.
@@ -20,6 +22,7 @@ public final class Bus: Sendable {
     let startedAt = ContinuousClock.now
     let brokers = Mutex<[ServiceBroker]>([])
     let events = Mutex<EventsDevice?>(nil)
+    let zap = Mutex<ZAPHandler?>(nil)
     let failureHandler = Mutex<(@Sendable (String) -> Void)?>(nil)
 
     /// libzmq's proxy for events, stopped through its control socket.
@@ -30,9 +33,11 @@ public final class Bus: Sendable {
 
     /// - Parameters:
     ///   - bindHost: the address to bind (`127.0.0.1` unless told otherwise).
+    ///   - security: makes every socket a CURVE server admitting only the listed client keys.
     public init(
         context: ZeroMQ.Context, endpoints: BusEndpoints, bindHost: String = "127.0.0.1",
-        configuration: BrokerConfiguration = BrokerConfiguration(), instance: String? = nil,
+        configuration: BrokerConfiguration = BrokerConfiguration(), security: BusSecurity? = nil,
+        instance: String? = nil,
         services: [String] = BusEndpoints.services, logger: Logger = Logger(label: "octoo.bus")
     ) {
         self.services = services
@@ -40,6 +45,7 @@ public final class Bus: Sendable {
         self.endpoints = endpoints
         self.bindHost = bindHost
         self.configuration = configuration
+        self.security = security
         self.instance =
             instance ?? "bus-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         self.logger = logger
@@ -55,12 +61,18 @@ public final class Bus: Sendable {
     /// running) if a bind fails.
     public func start() throws {
         do {
+            // Before any CURVE socket binds: without a handler, libzmq would admit every key.
+            if let security {
+                let handler = try ZAPHandler(context: context, keys: security.authorizedKeys, logger: logger)
+                try handler.start { [weak self] error in self?.failed("ZAP handler: \(error)") }
+                zap.withLock { $0 = handler }
+            }
             for service in services {
                 let broker = try ServiceBroker(
                     service: service, context: context,
                     frontEndpoint: endpoints.bindClient(service, host: bindHost),
                     backEndpoint: endpoints.bindWorker(service, host: bindHost),
-                    configuration: configuration, logger: logger
+                    configuration: configuration, security: security, logger: logger
                 ) { [weak self] method, id in self?.answer(method, id: id) }
                 try broker.start { [weak self] error in self?.failed("\(service) broker: \(error)") }
                 brokers.withLock { $0.append(broker) }
@@ -74,8 +86,19 @@ public final class Bus: Sendable {
             "bus ready",
             metadata: [
                 "bind": "\(bindHost)", "services": "\(services.joined(separator: ","))",
+                "curve": "\(security.map { "on, \($0.authorizedKeys.count) keys" } ?? "off")",
                 "heartbeatMs": "\(configuration.heartbeatInterval / .milliseconds(1))",
             ])
+    }
+
+    /// Replaces the client keys accepted from now on (SIGHUP); false when CURVE is off.
+    /// Connections already made stay: ZAP vets a peer when it connects.
+    @discardableResult
+    public func reloadAuthorizedKeys(_ keys: AuthorizedKeys) -> Bool {
+        guard let handler = zap.withLock({ $0 }) else { return false }
+        handler.replace(keys)
+        logger.info("authorized keys reloaded", metadata: ["keys": "\(keys.count)"])
+        return true
     }
 
     private func failed(_ what: String) {
@@ -113,7 +136,7 @@ public final class Bus: Sendable {
         let highWaterMark = configuration.highWaterMark * 10
         try BoundThread.start(
             name: "octoo-bus-events", finished: finished,
-            setup: { [context] in
+            setup: { [context, security] in
                 let publishers = try Socket(context: context, type: .xsub)
                 let subscribers = try Socket(context: context, type: .xpub)
                 let controlSocket = try Socket(context: context, type: .pair)
@@ -122,6 +145,7 @@ public final class Bus: Sendable {
                     try socket.setMaxMessageSize(limit)
                     try socket.setSendHighWaterMark(highWaterMark)
                     try socket.setReceiveHighWaterMark(highWaterMark)
+                    try security?.apply(to: socket)
                 }
                 try publishers.bind(front)
                 try subscribers.bind(back)
@@ -168,6 +192,10 @@ public final class Bus: Sendable {
             if device.finished.wait(timeout: .now() + 2) != .success {
                 logger.error("the events proxy did not stop in time; abandoning it")
             }
+        }
+        // Last, once the CURVE sockets are closed: no peer may connect unvetted meanwhile.
+        if let handler = zap.withLock({ $0.take() }), !handler.stop() {
+            logger.error("the ZAP handler did not stop in time; abandoning it")
         }
         if !running.isEmpty { logger.info("bus stopped") }
     }

@@ -18,6 +18,8 @@ final class ServiceBroker: Sendable {
     let frontEndpoint: String
     let backEndpoint: String
     let configuration: BrokerConfiguration
+    /// CURVE for both sockets, when the bus has it.
+    let security: BusSecurity?
     let statistics: BrokerStatistics
     let logger: Logger
     /// Answers `bus.*` methods (on the broker's thread).
@@ -28,7 +30,7 @@ final class ServiceBroker: Sendable {
 
     init(
         service: String, context: ZeroMQ.Context, frontEndpoint: String, backEndpoint: String,
-        configuration: BrokerConfiguration, logger: Logger,
+        configuration: BrokerConfiguration, security: BusSecurity? = nil, logger: Logger,
         answerBusMethod: @escaping @Sendable (_ method: String, _ id: String?) -> [UInt8]?
     ) throws {
         self.service = service
@@ -36,6 +38,7 @@ final class ServiceBroker: Sendable {
         self.frontEndpoint = frontEndpoint
         self.backEndpoint = backEndpoint
         self.configuration = configuration
+        self.security = security
         self.statistics = BrokerStatistics(service: service)
         var logger = logger
         logger[metadataKey: "service"] = "\(service)"
@@ -120,6 +123,7 @@ private final class BrokerLoop {
             try socket.setMaxMessageSize(configuration.socketMessageLimit)
             try socket.setSendHighWaterMark(configuration.highWaterMark)
             try socket.setReceiveHighWaterMark(configuration.highWaterMark)
+            try broker.security?.apply(to: socket)
         }
         // A send to a worker that has gone must fail, not vanish: its requests are then answered.
         try back.setRouterMandatory(true)

@@ -11,6 +11,7 @@ struct BusCommand: AsyncParsableCommand {
         commandName: "bus", abstract: "Show the bus's workers, queues and counters per service (bus.Status).")
 
     @OptionGroup var bus: BusOptions
+    @OptionGroup var curve: CurveClientOptions
     @Flag(help: "Print JSON instead of a table.")
     var json = false
     @Option(help: "How long to wait for the bus, in milliseconds.")
@@ -23,7 +24,7 @@ struct BusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let clients = try BusClients(endpoints: try bus.endpoints())
+        let clients = try BusClients(endpoints: try bus.endpoints(), curve: try curve.keys())
         defer { clients.close() }
         do {
             let status = try await clients.client("registry").busStatus(

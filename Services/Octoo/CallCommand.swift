@@ -16,6 +16,7 @@ struct CallCommand: AsyncParsableCommand {
     var body: String = "{}"
     @OptionGroup var actor: ActorOptions
     @OptionGroup var bus: BusOptions
+    @OptionGroup var curve: CurveClientOptions
     @Option(help: "Idempotency key for a mutation.")
     var idempotencyKey: String?
     @Option(help: "Deadline in milliseconds.")
@@ -42,7 +43,7 @@ struct CallCommand: AsyncParsableCommand {
             throw ValidationError("the body is not valid JSON: \(error)")
         }
         guard case .object = json else { throw ValidationError("the body must be a JSON object") }
-        let clients = try BusClients(endpoints: try bus.endpoints())
+        let clients = try BusClients(endpoints: try bus.endpoints(), curve: try curve.keys())
         defer { clients.close() }
         do {
             let reply = try await clients.client(service).callJSON(

@@ -24,11 +24,12 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Log level for the processes the demo starts (default warning).")
     var logLevel: String = "warning"
     @OptionGroup var bus: BusOptions
+    @OptionGroup var curve: CurveClientOptions
 
     func run() async throws {
         let endpoints = try bus.endpoints()
         let report = reporter(json: demoOptions.json)
-        let clients = try BusClients(endpoints: endpoints)
+        let clients = try BusClients(endpoints: endpoints, curve: try curve.keys())
         let rows = await HealthCommand.check(clients, timeout: .seconds(1))
         if rows.allSatisfy({ $0.status == "SERVING" }) {
             defer { clients.close() }
@@ -55,7 +56,7 @@ struct DemoCommand: AsyncParsableCommand {
             .path
         let system = LocalSystem(
             endpoints: endpoints, dataDirectory: dataDirectory, manualClock: true, logLevel: logLevel,
-            readyTimeout: 60, report: report)
+            readyTimeout: 60, keysDirectory: nil, report: report)
         let options = demoOptions
         try await system.run(
             work: { clients in try await Demo(clients: clients, options: options).run() }, stopAfterWork: true)

@@ -5,15 +5,24 @@ import ServiceKit
 import Transport
 import Wire
 
-/// `octoo health`: every service's `Health`, as a table or JSON.
+/// `octoo health`: every service's `Health` (or the named ones'), as a table or JSON; exits 0 only
+/// when all of them are SERVING, so that it serves as a container's health check.
 struct HealthCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "health", abstract: "Show every service's health.")
+    static let configuration = CommandConfiguration(
+        commandName: "health", abstract: "Show every service's health; exit 0 only if all are SERVING.",
+        discussion: """
+            With --service, only the services named (a container's health check: \
+            octoo health --service registry --timeout-ms 1000).
+            """)
 
     @OptionGroup var bus: BusOptions
+    @OptionGroup var curve: CurveClientOptions
     @Flag(help: "Print JSON instead of a table.")
     var json = false
     @Option(help: "How long to wait for each service, in milliseconds.")
     var timeoutMs: Int = 2000
+    @Option(name: .customLong("service"), help: "Check only this service (repeatable); default: all four.")
+    var onlyServices: [String] = []
 
     /// One row of the report.
     struct Row: Encodable {
@@ -29,19 +38,25 @@ struct HealthCommand: AsyncParsableCommand {
         guard (1...86_400_000).contains(timeoutMs) else {
             throw ValidationError("--timeout-ms must be from 1 to 86400000")
         }
+        for service in onlyServices where !BusEndpoints.services.contains(service) {
+            throw ValidationError(
+                "--service \(service) must be one of \(BusEndpoints.services.joined(separator: ", "))")
+        }
     }
 
     func run() async throws {
-        let clients = try BusClients(endpoints: try bus.endpoints())
+        let clients = try BusClients(endpoints: try bus.endpoints(), curve: try curve.keys())
         defer { clients.close() }
-        let rows = await Self.check(clients, timeout: .milliseconds(timeoutMs))
+        let services = onlyServices.isEmpty ? BusEndpoints.services : onlyServices
+        let rows = await Self.check(clients, timeout: .milliseconds(timeoutMs), services: services)
         if json {
             say(prettyJSON(rows))
         } else {
             say(Self.table(rows))
-            // What the broker sees behind those answers: replicas, credit, queues.
-            if let status = try? await clients.client("registry").busStatus(
-                options: CallOptions(timeout: .milliseconds(timeoutMs), retry: .none))
+            // What the broker sees behind those answers: replicas, credit, queues (not for a health check).
+            if onlyServices.isEmpty,
+                let status = try? await clients.client("registry").busStatus(
+                    options: CallOptions(timeout: .milliseconds(timeoutMs), retry: .none))
             {
                 say("")
                 say(BusCommand.table(status))
@@ -50,9 +65,11 @@ struct HealthCommand: AsyncParsableCommand {
         if rows.contains(where: { $0.status != "SERVING" }) { throw ExitCode(1) }
     }
 
-    static func check(_ clients: BusClients, timeout: Duration) async -> [Row] {
+    static func check(
+        _ clients: BusClients, timeout: Duration, services: [String] = BusEndpoints.services
+    ) async -> [Row] {
         await withTaskGroup(of: Row.self) { group in
-            for service in BusEndpoints.services {
+            for service in services {
                 group.addTask {
                     do {
                         let health = try await clients.client(service).health(

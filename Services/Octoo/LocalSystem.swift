@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ServiceKit
 import Transport
+import ZeroMQ
 
 /// The bus and the four services as supervised child processes on this machine, each logging to
 /// `DATA_DIR/logs/<name>.log`: what `octoo up` runs, and `octoo demo` when nothing runs yet.
@@ -12,6 +13,8 @@ struct LocalSystem {
     var logLevel: String?
     /// Seconds to wait for every service to answer Health.
     var readyTimeout: Int
+    /// Keys from `octoo keys`, when every connection is to use CURVE.
+    var keysDirectory: String?
     /// Where octoo's own lines go: standard output, or standard error when stdout carries JSON.
     var report: @Sendable (String) -> Void
 
@@ -27,6 +30,8 @@ struct LocalSystem {
         if let logLevel { childEnvironment["OCTOO_LOG_LEVEL"] = logLevel }
         if manualClock { childEnvironment["OCTOO_MANUAL_CLOCK"] = "1" }
         let busArguments = Self.busArguments(endpoints)
+        // Every key file is read before anything starts: a bad one stops `up` at once, naming it.
+        let ownKeys = try keysDirectory.map { try Self.checkKeys(in: $0) }
 
         let supervisor = ProcessSupervisor(report: report)
         supervisor.trapSignals()
@@ -39,7 +44,9 @@ struct LocalSystem {
                 }
                 try supervisor.start(
                     ProcessSupervisor.ChildSpec(
-                        name: name, executable: executable, arguments: busArguments, environment: childEnvironment,
+                        name: name, executable: executable,
+                        arguments: busArguments + Self.curveArguments(for: name, keysDirectory: keysDirectory),
+                        environment: childEnvironment,
                         logPath: (logDirectory as NSString).appendingPathComponent("\(name).log")))
             }
         } catch {
@@ -47,7 +54,7 @@ struct LocalSystem {
             throw error
         }
 
-        let clients = try BusClients(endpoints: endpoints)
+        let clients = try BusClients(endpoints: endpoints, curve: ownKeys)
         defer { clients.close() }
         switch await waitUntilServing(clients, supervisor: supervisor) {
         case .timedOut:
@@ -130,6 +137,27 @@ struct LocalSystem {
         if let url = Bundle.main.executableURL { return url.resolvingSymlinksInPath().deletingLastPathComponent() }
         let path = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         return URL(fileURLWithPath: path).deletingLastPathComponent()
+    }
+
+    /// The CURVE flags of child `name` with the keys in `keysDirectory` (none without).
+    static func curveArguments(for name: String, keysDirectory: String?) -> [String] {
+        guard let keysDirectory else { return [] }
+        func path(_ file: String) -> String { (keysDirectory as NSString).appendingPathComponent(file) }
+        if name == "octoo-bus" {
+            return ["--curve-secret-key-file", path("bus.key"), "--curve-authorized-keys", path("authorized_keys")]
+        }
+        return ["--curve-server-key-file", path("bus.pub"), "--curve-secret-key-file", path("\(name).key")]
+    }
+
+    /// Reads every file the children will read, and returns octoo's own keys (`cli.key`).
+    static func checkKeys(in keysDirectory: String) throws -> CurveClientKeys {
+        func path(_ file: String) -> String { (keysDirectory as NSString).appendingPathComponent(file) }
+        _ = try CurveKeyFile.readSecretKey(path("bus.key"))
+        _ = try AuthorizedKeys.read(path("authorized_keys"))
+        for service in BusEndpoints.services { _ = try CurveKeyFile.readSecretKey(path("\(service).key")) }
+        return CurveClientKeys(
+            serverKey: try CurveKeyFile.readPublicKey(path("bus.pub")),
+            keyPair: try CurveKeyFile.readSecretKey(path("cli.key")))
     }
 
     /// Passes the bus layout on to the children as flags, so they agree with this process.

@@ -12,7 +12,9 @@ struct OctooCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "octoo",
         abstract: "Octoo: scheduling and dispatch for interpreting and captioning agencies.",
-        subcommands: [UpCommand.self, HealthCommand.self, BusCommand.self, CallCommand.self, DemoCommand.self])
+        subcommands: [
+            UpCommand.self, HealthCommand.self, BusCommand.self, CallCommand.self, DemoCommand.self, KeysCommand.self,
+        ])
 }
 
 /// Who the CLI acts as, from flags.
@@ -39,8 +41,9 @@ final class BusClients: Sendable {
     let endpoints: BusEndpoints
     private let clients = Mutex<[String: RPCClient]>([:])
 
-    init(endpoints: BusEndpoints) throws {
-        context = try ZeroMQ.Context()
+    /// With `curve`, every client is a CURVE client of the bus.
+    init(endpoints: BusEndpoints, curve: CurveClientKeys? = nil) throws {
+        context = try ZeroMQ.Context(curveClient: curve)
         self.endpoints = endpoints
     }
 

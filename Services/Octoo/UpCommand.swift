@@ -27,6 +27,12 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for every service to answer Health.")
     var readyTimeout: Int = 60
     @OptionGroup var bus: BusOptions
+    @Option(
+        help: """
+            Folder of keys from octoo keys: CURVE on every connection, the bus taking bus.key and \
+            authorized_keys, each service bus.pub and <service>.key, octoo itself cli.key (env OCTOO_KEYS_DIR).
+            """)
+    var keys: String?
 
     func validate() throws {
         if stopAfterDemo && !demo { throw ValidationError("--stop-after-demo needs --demo") }
@@ -41,6 +47,9 @@ struct UpCommand: AsyncParsableCommand {
         let system = LocalSystem(
             endpoints: try bus.endpoints(environment), dataDirectory: dataDirectory,
             manualClock: manualClock || demo, logLevel: logLevel, readyTimeout: readyTimeout,
+            keysDirectory: (keys ?? environment.string("OCTOO_KEYS_DIR")).map {
+                URL(fileURLWithPath: $0).standardizedFileURL.path
+            },
             report: reporter(json: json))
         let options = demoOptions
         try await system.run(

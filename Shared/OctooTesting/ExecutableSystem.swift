@@ -22,7 +22,8 @@ public final class ExecutableSystem: Sendable {
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug")
     }
 
-    public init() throws {
+    /// - Parameter curve: the keys the test's own clients present (a bus run with CURVE needs them).
+    public init(curve: CurveClientKeys? = nil) throws {
         var endpoints = BusEndpoints.tcp()
         let ports = try FreePorts.take(2 + 2 * BusEndpoints.services.count)
         endpoints.eventsPublishPort = ports[0]
@@ -33,7 +34,7 @@ public final class ExecutableSystem: Sendable {
         self.endpoints = endpoints
         dataDirectory = TestDirectories.make("executables")
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        context = try ZeroMQ.Context()
+        context = try ZeroMQ.Context(curveClient: curve)
     }
 
     /// The flags that point an executable at this system's bus and data folder.
@@ -121,9 +122,9 @@ public final class ExecutableSystem: Sendable {
         await process.exited()
     }
 
-    /// Starts the bus.
-    public func startBus() throws {
-        try start("octoo-bus", service: false)
+    /// Starts the bus, with extra arguments (CURVE's key files).
+    public func startBus(arguments: [String] = []) throws {
+        try start("octoo-bus", arguments: arguments, service: false)
     }
 
     /// A client of `service`'s front port.

@@ -4,6 +4,7 @@ import Logging
 import Store
 import Transport
 import Wire
+import ZeroMQ
 
 /// Everything a service process is configured with.
 public struct ServiceConfiguration: Sendable {
@@ -30,6 +31,9 @@ public struct ServiceConfiguration: Sendable {
     public var heartbeatInterval: Duration
     /// How long an `idempotencyKey` is honoured (by the service clock).
     public var idempotencyRetention: Duration
+    /// CURVE credentials for the bus; `ServiceRunner` gives them to the process's context, so that
+    /// every socket to the bus presents them. Nil: no security (loopback).
+    public var curve: CurveClientKeys?
 
     public init(
         service: String, endpoints: BusEndpoints = .tcp(), dataDirectory: String = "data",
@@ -38,7 +42,7 @@ public struct ServiceConfiguration: Sendable {
         manualClock: Bool = false,
         instance: String? = nil, drainTimeout: Duration = .seconds(10), eventCatchUpInterval: Duration = .seconds(5),
         heartbeatInterval: Duration = WorkerProtocol.defaultHeartbeatInterval,
-        idempotencyRetention: Duration = ServiceDatabase.defaultIdempotencyRetention
+        idempotencyRetention: Duration = ServiceDatabase.defaultIdempotencyRetention, curve: CurveClientKeys? = nil
     ) {
         self.service = service
         self.endpoints = endpoints
@@ -53,6 +57,7 @@ public struct ServiceConfiguration: Sendable {
         self.eventCatchUpInterval = eventCatchUpInterval
         self.heartbeatInterval = heartbeatInterval
         self.idempotencyRetention = idempotencyRetention
+        self.curve = curve
     }
 
     /// The service's SQLite file.
@@ -178,6 +183,7 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     public var heartbeatMs: Int?
     @Option(help: "Hours an idempotency key is honoured (env OCTOO_IDEMPOTENCY_RETENTION_HOURS; default 168).")
     public var idempotencyRetentionHours: Int?
+    @OptionGroup public var curve: CurveClientOptions
 
     /// The range `--idempotency-retention-hours` takes: an hour to ten years.
     static let idempotencyRetentionHoursRange = 1...87_600
@@ -217,6 +223,7 @@ public struct ServiceOptions: ParsableArguments, Sendable {
             manualClock: try manualClock || (environment.flag("OCTOO_MANUAL_CLOCK") ?? false),
             instance: instance ?? environment.string("OCTOO_INSTANCE"),
             heartbeatInterval: .milliseconds(try Self.heartbeatMs(heartbeatMs, environment)),
-            idempotencyRetention: .seconds(retentionHours * 3600))
+            idempotencyRetention: .seconds(retentionHours * 3600),
+            curve: try curve.keys(environment))
     }
 }

@@ -9,13 +9,14 @@ public enum ServiceRunner {
         let configuration = try options.configuration(service: definition.name)
         LoggingSetup.bootstrap(level: configuration.logLevel)
         let application = try ServiceApplication(
-            definition: definition, configuration: configuration, context: try ZeroMQ.Context())
+            definition: definition, configuration: configuration,
+            context: try ZeroMQ.Context(curveClient: configuration.curve))
         application.environment.logger.info(
             "starting",
             metadata: [
                 "instance": "\(configuration.instance)", "database": "\(configuration.databasePath)",
                 "worker": "\(configuration.endpoints.worker(definition.name))",
-                "manualClock": "\(configuration.manualClock)",
+                "manualClock": "\(configuration.manualClock)", "curve": "\(configuration.curve == nil ? "off" : "on")",
             ])
         try await application.run(handleSignals: true)
     }

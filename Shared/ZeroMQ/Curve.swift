@@ -43,3 +43,16 @@ public struct CurveKeyPair: Sendable, Equatable, Codable {
         String(decoding: chars.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
+
+/// What a CURVE client presents to its server: its own key pair and the server's public key (Z85).
+public struct CurveClientKeys: Sendable, Equatable {
+    /// The server's public key.
+    public var serverKey: String
+    /// The client's own key pair.
+    public var keyPair: CurveKeyPair
+
+    public init(serverKey: String, keyPair: CurveKeyPair) {
+        self.serverKey = serverKey
+        self.keyPair = keyPair
+    }
+}

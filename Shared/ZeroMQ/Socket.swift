@@ -63,8 +63,14 @@ public final class Socket {
         if zmq_bind(try requireOpen("zmq_bind"), endpoint) != 0 { throw ZMQError.last("zmq_bind(\(endpoint))") }
     }
 
-    /// Connects to `endpoint`; libzmq reconnects on its own if the peer goes away.
+    /// Connects to `endpoint`; libzmq reconnects on its own if the peer goes away. Over TCP or IPC
+    /// the socket first takes the context's CURVE client credentials, if it has any (`inproc://`
+    /// has no security handshake in libzmq).
     public func connect(_ endpoint: String) throws {
+        if let keys = context.curveClient, !endpoint.hasPrefix("inproc://") {
+            try makeCurveClient(
+                publicKey: keys.keyPair.publicKey, secretKey: keys.keyPair.secretKey, serverKey: keys.serverKey)
+        }
         if zmq_connect(try requireOpen("zmq_connect"), endpoint) != 0 {
             throw ZMQError.last("zmq_connect(\(endpoint))")
         }
@@ -152,6 +158,9 @@ public final class Socket {
 
     /// Sets the ZAP domain, which makes libzmq consult the ZAP handler for this socket's peers.
     public func setZAPDomain(_ domain: String) throws { try setOption(ZMQ_ZAP_DOMAIN, bytes: Array(domain.utf8)) }
+
+    /// The security mechanism the socket uses (`ZMQ_NULL`, `ZMQ_PLAIN` or `ZMQ_CURVE`).
+    public func mechanism() throws -> Int32 { try option(ZMQ_MECHANISM) }
 
     // MARK: Send and receive
 

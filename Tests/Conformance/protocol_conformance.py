@@ -5,7 +5,8 @@ Starts the whole system with `octoo up` on free loopback ports, then checks over
 that every service answers Health, Describe and ReadEvents (§5), that every framing error of
 §2 gets the prescribed reply, and that the services keep answering afterwards. Then, against a
 bus of its own, it plays a service worker (§7): announcing itself, credit, budgets, heartbeats,
-draining, being lost, and the bus's own answers (§8).
+draining, being lost, and the bus's own answers (§8); and against a bus with CURVE on (§9), a
+listed key answered, an unlisted or plain client not.
 Prints one line per check and closes with "N passed, M failed".
 """
 import argparse
@@ -228,6 +229,84 @@ def worker_checks(ctx, check, bus_binary):
         check("octoo-bus stops cleanly on SIGTERM", bus.returncode == 0, f"exit {bus.returncode}")
 
 
+def read_key(path):
+    """The key of a §9 key file: the first token of its first line that is not blank or a comment."""
+    with open(path) as f:
+        return next(l.split()[0] for l in f if l.strip() and not l.lstrip().startswith("#")).encode()
+
+
+def curve_checks(ctx, check, octoo):
+    """§9: a bus with CURVE on; its key files written here as §9 describes, the listed client's
+    written by `octoo keys` and read here as §9 describes."""
+    keys = tempfile.mkdtemp(prefix="octoo-conformance-keys-")
+    subprocess.run([octoo, "keys", "--out", os.path.join(keys, "octoo"), "--components", "py-client"],
+                   check=True, stdout=subprocess.DEVNULL)
+    listed_secret = read_key(os.path.join(keys, "octoo", "py-client.key"))
+    bus_public, bus_secret = zmq.curve_keypair()
+    _, stranger_secret = zmq.curve_keypair()
+    with open(os.path.join(keys, "bus.key"), "w") as f:
+        f.write("# the bus's secret key\n" + bus_secret.decode() + "\n")
+    with open(os.path.join(keys, "authorized_keys"), "w") as f:
+        f.write("# clients\n" + zmq.curve_public(listed_secret).decode() + " # py-client\n")
+    bus_binary = os.path.join(os.path.dirname(octoo), "octoo-bus")
+    ports = free_ports(10)
+    flags = ["--events-publish-port", str(ports[0]), "--events-subscribe-port", str(ports[1])]
+    for i, svc in enumerate(SERVICES):
+        flags += [f"--{svc}-port", str(ports[2 + 2 * i]), f"--{svc}-worker-port", str(ports[3 + 2 * i])]
+    front, back = f"tcp://127.0.0.1:{ports[6]}", f"tcp://127.0.0.1:{ports[7]}"  # broadcast
+    bus = subprocess.Popen([bus_binary, "--log-level", "error", "--curve-secret-key-file", os.path.join(keys, "bus.key"),
+                            "--curve-authorized-keys", os.path.join(keys, "authorized_keys")] + flags,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def curve_socket(kind, secret, endpoint):
+        sock = ctx.socket(kind)
+        sock.setsockopt(zmq.LINGER, 0)
+        if secret is not None:
+            sock.curve_serverkey = bus_public
+            sock.curve_secretkey = secret
+            sock.curve_publickey = zmq.curve_public(secret)
+        sock.connect(endpoint)
+        return sock
+
+    def status_over(secret, attempts):
+        sock = curve_socket(zmq.DEALER, secret, front)
+        try:
+            for n in range(attempts):
+                try:
+                    # A refused peer's socket may hold no pipe at all, where a plain send would block.
+                    sock.send(frame({"id": f"c{n}", "method": "bus.Status"}), zmq.NOBLOCK)
+                except zmq.Again:
+                    time.sleep(0.3)
+                    continue
+                if sock.poll(300):
+                    return parse(sock.recv())
+            return None
+        finally:
+            sock.close(0)
+
+    try:
+        r = status_over(listed_secret, 50)
+        check("CURVE: a listed key is answered", r is not None and r["status"]["code"] == "OK", r)
+        check("CURVE: an unlisted key gets nothing", status_over(stranger_secret, 3) is None)
+        check("CURVE: a client without CURVE gets nothing", status_over(None, 3) is None)
+        worker = curve_socket(zmq.DEALER, listed_secret, back)
+        worker.send_multipart([TAG, b"READY", json.dumps({"service": "broadcast", "instance": "py-curve", "credit": 1}).encode()])
+        client = curve_socket(zmq.DEALER, listed_secret, front)
+        client.send(frame({"id": "w", "method": "broadcast.PyEcho", "deadlineMs": 5000, "body": {}}))
+        got = worker.recv_multipart() if worker.poll(5000) else None
+        check("CURVE: a listed worker gets the request", got is not None and got[1] == b"REQUEST", got)
+        worker.close(0)
+        client.close(0)
+    finally:
+        bus.terminate()
+        try:
+            bus.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            bus.kill()
+        check("CURVE: octoo-bus stops cleanly on SIGTERM", bus.returncode == 0, f"exit {bus.returncode}")
+        shutil.rmtree(keys, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--octoo", default=".build/debug/octoo")
@@ -317,6 +396,7 @@ def main():
             r = c.call(f"{svc}.Health")
             check(f"{svc} still answers after bad input", r["status"]["code"] == "OK", r)
         worker_checks(ctx, check, os.path.join(os.path.dirname(args.octoo), "octoo-bus"))
+        curve_checks(ctx, check, args.octoo)
     except Exception as error:  # noqa: BLE001 - any failure is a failed check, reported below
         check("conformance run", False, repr(error))
     finally:

@@ -31,6 +31,7 @@ struct OctooBusCommand: AsyncParsableCommand {
     var maxQueueWaitMs: Int?
     @Option(help: "Largest request payload in bytes (env OCTOO_MAX_MESSAGE_BYTES; default 1048576).")
     var maxMessageBytes: Int?
+    @OptionGroup var curve: CurveServerOptions
 
     func run() async throws {
         let environment = Environment()
@@ -40,17 +41,18 @@ struct OctooBusCommand: AsyncParsableCommand {
                 "log level \(levelText) is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let brokerConfiguration = try brokerConfiguration(environment)
+        let security = try curve.security(environment)
         LoggingSetup.bootstrap(level: level)
         let logger = Logger(label: "octoo.bus")
         let bindHost = bind ?? environment.string("OCTOO_BUS_BIND") ?? "127.0.0.1"
-        if !["127.0.0.1", "localhost", "::1"].contains(bindHost) {
+        if security == nil, !["127.0.0.1", "localhost", "::1"].contains(bindHost) {
             logger.warning(
                 "binding a non-loopback address with CURVE off: anyone who can reach it can call every service",
                 metadata: ["bind": "\(bindHost)"])
         }
         let bus = Bus(
             context: try ZeroMQ.Context(ioThreads: 2), endpoints: try self.bus.endpoints(environment),
-            bindHost: bindHost, configuration: brokerConfiguration, logger: logger)
+            bindHost: bindHost, configuration: brokerConfiguration, security: security, logger: logger)
         let failure = Mutex<String?>(nil)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
@@ -62,6 +64,9 @@ struct OctooBusCommand: AsyncParsableCommand {
             Task { await group.triggerGracefulShutdown() }
         }
         try bus.start()
+        let reload = AuthorizedKeysReload.watch(
+            bus: bus, path: security == nil ? nil : curve.authorizedKeysPath(environment), logger: logger)
+        defer { reload.cancel() }
         let watch = SupervisorWatch.watch(logger: logger) { await group.triggerGracefulShutdown() }
         defer { watch?.cancel() }
         try await group.run()
