@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import OctooTesting
 import Transport
 import Wire
@@ -57,25 +58,36 @@ struct ComposeStack: TestSystem {
         try await compose(["ps", "-q", service]).split(separator: "\n").map(String.init).sorted()
     }
 
-    /// Runs `command` and returns what it printed. Output goes to a file, not a pipe: `podman
-    /// start` leaves conmon running with the command's descriptors, so a pipe would never close.
+    /// Runs `command` and returns what it printed. Spawned and reaped here (posix_spawn, then
+    /// `waitpid` on its pid), with its output in a file: `podman start` leaves conmon holding the
+    /// command's descriptors (a pipe would never close), and Foundation's `Process` was seen
+    /// never to notice podman's exit (a zombie, `isRunning` true for good).
     static func run(_ command: String, _ arguments: [String]) async throws -> String {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("compose-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: output) }
-        let handle = try FileHandle(forWritingTo: output)
-        defer { try? handle.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [command] + arguments
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        await process.exited()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([command] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawnp(&pid, command, &actions, nil, argv, environ)
+        let line = ([command] + arguments).joined(separator: " ")
+        guard spawned == 0 else { throw ComposeError(command: line, output: "could not start: errno \(spawned)") }
+        var status: Int32 = 0
+        while true {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { break }
+            guard reaped == 0 else { throw ComposeError(command: line, output: "waitpid failed: errno \(errno)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
         let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-        guard process.terminationStatus == 0 else {
-            throw ComposeError(command: ([command] + arguments).joined(separator: " "), output: text)
+        // Exited normally with 0 (WIFEXITED and WEXITSTATUS, which Swift does not import).
+        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
+            throw ComposeError(command: line, output: "status \(status): \(text)")
         }
         return text
     }
