@@ -88,15 +88,25 @@ extension BroadcastWriter {
     func recordAnswer(_ change: OpportunityChange, customerId: String, at now: Date) throws {
         guard let code = change.answer else { return }
         let named = change.attemptId.flatMap { try? attempt($0, field: "attemptId") }
-        guard var attempt = try named ?? latestContact(of: change.providerId, onRequest: change.requestId),
-            attempt.disposition != code
+        guard var found = try named ?? latestContact(of: change.providerId, onRequest: change.requestId),
+            found.disposition != code
         else { return }
+        // An answer to an attempt still `sending` means the offer went out, but the sender has
+        // not recorded it (it may be mid-call, or was killed after the offer). Record it sent
+        // and announced now: with the answer on it the sender would never take it up again, and
+        // its wave would never be marked sent nor close.
+        if found.status == .sending, found.disposition == nil, let job = try job(found.requestId) {
+            let message = ContactWording.message(for: job, opportunityId: change.opportunityId)
+            if try markSent(found.id, opportunityId: change.opportunityId, message: message, at: now) {
+                found = try attempt(found.id, field: "attemptId")
+            }
+        }
         try setDisposition(
-            &attempt, code, by: "provider", late: Dispositions.isSystem(attempt.disposition), at: now)
+            &found, code, by: "provider", late: Dispositions.isSystem(found.disposition), at: now)
         if code == Dispositions.doNotContact {
             try block(
                 change.providerId, customerId: customerId, reason: "the provider asked not to be contacted",
-                attemptId: attempt.id, at: now)
+                attemptId: found.id, at: now)
         }
     }
 }
