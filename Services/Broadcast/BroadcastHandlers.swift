@@ -72,7 +72,7 @@ struct BroadcastHandlers: BroadcastLifecycleHandling {
             try reader.summaries(state: request.state, after: nil, limit: Int.max)
         }
         let page = try Paging.page(
-            all, key: \.requestId, pageSize: request.pageSize, pageToken: request.pageToken,
+            all, key: \.requestId, request: request,
             query: "broadcasts|\(context.partnerId)|\(request.state?.rawValue ?? "")",
             maxBytes: environment.configuration.maxMessageBytes)
         return ListBroadcastsResponse(broadcasts: page.items, nextPageToken: page.nextPageToken)

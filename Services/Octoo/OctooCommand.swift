@@ -14,6 +14,7 @@ struct OctooCommand: AsyncParsableCommand {
         abstract: "Octoo: scheduling and dispatch for interpreting and captioning agencies.",
         subcommands: [
             UpCommand.self, HealthCommand.self, BusCommand.self, CallCommand.self, DemoCommand.self, KeysCommand.self,
+            APIDocsCommand.self,
         ])
 }
 

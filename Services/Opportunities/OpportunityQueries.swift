@@ -35,7 +35,7 @@ extension OpportunityHandlers {
             request.providerId ?? "",
         ].joined(separator: "|")
         let page = try Paging.page(
-            visible, key: \.id, pageSize: request.pageSize, pageToken: request.pageToken, query: filters,
+            visible, key: \.id, request: request, query: filters,
             maxBytes: environment.configuration.maxMessageBytes)
         return ListOpportunitiesResponse(opportunities: page.items, nextPageToken: page.nextPageToken)
     }
@@ -51,7 +51,7 @@ extension OpportunityHandlers {
         let filters = ["history", context.partnerId, "\(context.role)", context.actorId, request.id]
             .joined(separator: "|")
         let page = try Paging.page(
-            transitions, key: { "\($0.seq)" }, pageSize: request.pageSize, pageToken: request.pageToken,
+            transitions, key: { "\($0.seq)" }, request: request,
             query: filters, maxBytes: environment.configuration.maxMessageBytes)
         return HistoryResponse(opportunityId: opportunityId, transitions: page.items, nextPageToken: page.nextPageToken)
     }

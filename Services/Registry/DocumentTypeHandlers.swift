@@ -33,7 +33,7 @@ struct DocumentTypeHandlers: RegistryDocumentTypeHandling {
     ) async throws -> ListDocumentTypesResponse {
         let all = try await store.read(context.partnerId) { try $0.documentTypes() }
         let page = try Paging.page(
-            all, key: \.id, pageSize: request.pageSize, pageToken: request.pageToken,
+            all, key: \.id, request: request,
             query: "documentTypes|\(context.partnerId)", maxBytes: maxReplyBytes)
         return ListDocumentTypesResponse(documentTypes: page.items, nextPageToken: page.nextPageToken)
     }

@@ -109,7 +109,7 @@ struct QualificationHandlers: RegistryQualificationHandling {
         let includeArchived = request.includeArchived == true
         let all = try await store.read(context.partnerId) { try $0.qualifications(includeArchived: includeArchived) }
         let page = try Paging.page(
-            all, key: \.id, pageSize: request.pageSize, pageToken: request.pageToken,
+            all, key: \.id, request: request,
             query: "qualifications|\(context.partnerId)|\(includeArchived)", maxBytes: maxReplyBytes)
         return ListQualificationsResponse(qualifications: page.items, nextPageToken: page.nextPageToken)
     }

@@ -481,7 +481,7 @@ public struct BroadcastActionRequest: Codable, Sendable, Equatable {
         ["requestId": JSONSchema.string(), "reason": JSONSchema.string()], required: ["requestId"])
 }
 
-public struct ListBroadcastsRequest: Codable, Sendable, Equatable {
+public struct ListBroadcastsRequest: Codable, Sendable, Equatable, PagedRequest {
     public var state: BroadcastState?
     public var pageSize: Int?
     public var pageToken: String?
@@ -490,14 +490,13 @@ public struct ListBroadcastsRequest: Codable, Sendable, Equatable {
         self.pageSize = pageSize
         self.pageToken = pageToken
     }
-    static let schema = JSONSchema.object([
-        "state": JSONSchema.string(values: BroadcastState.allCases.map(\.rawValue)),
-        "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default: all that fit in one reply"),
-        "pageToken": JSONSchema.string(description: "nextPageToken of the previous page"),
-    ])
+    static let schema = JSONSchema.object(
+        [
+            "state": JSONSchema.string(values: BroadcastState.allCases.map(\.rawValue))
+        ], page: .request(pageSizeDefault: "all that fit in one reply"))
 }
 
-public struct ListBroadcastsResponse: Codable, Sendable, Equatable {
+public struct ListBroadcastsResponse: Codable, Sendable, Equatable, PagedReply {
     public var broadcasts: [BroadcastSummary]
     public var nextPageToken: String?
     public init(broadcasts: [BroadcastSummary], nextPageToken: String? = nil) {
@@ -505,8 +504,8 @@ public struct ListBroadcastsResponse: Codable, Sendable, Equatable {
         self.nextPageToken = nextPageToken
     }
     static let schema = JSONSchema.object(
-        ["broadcasts": JSONSchema.array(of: BroadcastSummary.schema), "nextPageToken": JSONSchema.string()],
-        required: ["broadcasts"])
+        ["broadcasts": JSONSchema.array(of: BroadcastSummary.schema)],
+        required: ["broadcasts"], page: .reply)
 }
 
 /// `Override`'s body: each list given replaces the previous one; a list left out stays.

@@ -3,8 +3,8 @@ import Transport
 import Wire
 
 // Broadcast's handler protocols and typed client: what its service implements and what others
-// call. Every method of `Broadcast` is in exactly one protocol below, and `Broadcast.register`
-// routes them all, so a described method cannot go unimplemented.
+// call. Every method of `Broadcast` is in exactly one protocol below, and `Broadcast.methods`
+// binds them all, so a described method cannot go unimplemented.
 
 /// Broadcasts: started, read, listed, paused, resumed, stopped.
 public protocol BroadcastLifecycleHandling: Sendable {
@@ -78,7 +78,7 @@ public protocol BroadcastStatsHandling: Sendable {
     func stats(_ request: StatsRequest, _ context: CallerContext) async throws -> StatsResponse
 }
 
-extension Broadcast {
+extension Broadcast: Contract {
     /// One handler per resource: together they implement every method of the contract.
     public struct Handlers: Sendable {
         public var broadcasts: any BroadcastLifecycleHandling
@@ -105,46 +105,28 @@ extension Broadcast {
         }
     }
 
-    /// Routes every method of the contract to its handler.
-    public static func register(_ handlers: Handlers, into router: inout RPCRouter) {
-        let broadcasts = handlers.broadcasts
-        router.route(start) { try await broadcasts.start($0, $1) }
-        router.route(get) { try await broadcasts.get($0, $1) }
-        router.route(list) { try await broadcasts.list($0, $1) }
-        router.route(pause) { try await broadcasts.pause($0, $1) }
-        router.route(resume) { try await broadcasts.resume($0, $1) }
-        router.route(stop) { try await broadcasts.stop($0, $1) }
-        let rotation = handlers.rotation
-        router.route(override) { try await rotation.override($0, $1) }
-        router.route(recycle) { try await rotation.recycle($0, $1) }
-        let attempts = handlers.attempts
-        router.route(setDisposition) { try await attempts.setDisposition($0, $1) }
-        router.route(reportDelivery) { try await attempts.reportDelivery($0, $1) }
-        let dispositions = handlers.dispositions
-        router.route(defineDisposition) { try await dispositions.defineDisposition($0, $1) }
-        router.route(archiveDisposition) { try await dispositions.archiveDisposition($0, $1) }
-        router.route(deleteDisposition) { try await dispositions.deleteDisposition($0, $1) }
-        router.route(listDispositions) { try await dispositions.listDispositions($0, $1) }
-        let blocks = handlers.blocks
-        router.route(block) { try await blocks.block($0, $1) }
-        router.route(unblock) { try await blocks.unblock($0, $1) }
-        router.route(listBlocks) { try await blocks.listBlocks($0, $1) }
-        let policies = handlers.policies
-        router.route(setPolicy) { try await policies.setPolicy($0, $1) }
-        router.route(getPolicy) { try await policies.getPolicy($0, $1) }
-        let stats = handlers.stats
-        router.route(self.stats) { try await stats.stats($0, $1) }
-    }
-
-    /// Every method of the contract, as `Describe` must list them.
-    public static let methodNames: [String] = [
-        start.name, get.name, list.name, pause.name, resume.name, stop.name,
-        override.name, recycle.name,
-        setDisposition.name, reportDelivery.name,
-        defineDisposition.name, archiveDisposition.name, deleteDisposition.name, listDispositions.name,
-        block.name, unblock.name, listBlocks.name,
-        setPolicy.name, getPolicy.name,
-        stats.name,
+    /// Every domain method, bound to its handler: routing, `methodNames` and `Describe` come from here.
+    public static let methods: [ContractMethod<Handlers>] = [
+        .init(start) { try await $0.broadcasts.start($1, $2) },
+        .init(get) { try await $0.broadcasts.get($1, $2) },
+        .init(list) { try await $0.broadcasts.list($1, $2) },
+        .init(pause) { try await $0.broadcasts.pause($1, $2) },
+        .init(resume) { try await $0.broadcasts.resume($1, $2) },
+        .init(stop) { try await $0.broadcasts.stop($1, $2) },
+        .init(override) { try await $0.rotation.override($1, $2) },
+        .init(recycle) { try await $0.rotation.recycle($1, $2) },
+        .init(setDisposition) { try await $0.attempts.setDisposition($1, $2) },
+        .init(reportDelivery) { try await $0.attempts.reportDelivery($1, $2) },
+        .init(defineDisposition) { try await $0.dispositions.defineDisposition($1, $2) },
+        .init(archiveDisposition) { try await $0.dispositions.archiveDisposition($1, $2) },
+        .init(deleteDisposition) { try await $0.dispositions.deleteDisposition($1, $2) },
+        .init(listDispositions) { try await $0.dispositions.listDispositions($1, $2) },
+        .init(block) { try await $0.blocks.block($1, $2) },
+        .init(unblock) { try await $0.blocks.unblock($1, $2) },
+        .init(listBlocks) { try await $0.blocks.listBlocks($1, $2) },
+        .init(setPolicy) { try await $0.policies.setPolicy($1, $2) },
+        .init(getPolicy) { try await $0.policies.getPolicy($1, $2) },
+        .init(stats) { try await $0.stats.stats($1, $2) },
     ]
 }
 

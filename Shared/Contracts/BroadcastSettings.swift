@@ -217,7 +217,7 @@ public struct BlockReply: Codable, Sendable, Equatable {
     static let schema = JSONSchema.object(["block": BlockEntry.schema], required: ["block"])
 }
 
-public struct ListBlocksRequest: Codable, Sendable, Equatable {
+public struct ListBlocksRequest: Codable, Sendable, Equatable, PagedRequest {
     public var providerId: String?
     public var customerId: String?
     public var pageSize: Int?
@@ -228,14 +228,13 @@ public struct ListBlocksRequest: Codable, Sendable, Equatable {
         self.pageSize = pageSize
         self.pageToken = pageToken
     }
-    static let schema = JSONSchema.object([
-        "providerId": JSONSchema.string(), "customerId": JSONSchema.string(),
-        "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default: all that fit in one reply"),
-        "pageToken": JSONSchema.string(description: "nextPageToken of the previous page"),
-    ])
+    static let schema = JSONSchema.object(
+        [
+            "providerId": JSONSchema.string(), "customerId": JSONSchema.string(),
+        ], page: .request(pageSizeDefault: "all that fit in one reply"))
 }
 
-public struct ListBlocksResponse: Codable, Sendable, Equatable {
+public struct ListBlocksResponse: Codable, Sendable, Equatable, PagedReply {
     public var blocks: [BlockEntry]
     public var nextPageToken: String?
     public init(blocks: [BlockEntry], nextPageToken: String? = nil) {
@@ -243,8 +242,8 @@ public struct ListBlocksResponse: Codable, Sendable, Equatable {
         self.nextPageToken = nextPageToken
     }
     static let schema = JSONSchema.object(
-        ["blocks": JSONSchema.array(of: BlockEntry.schema), "nextPageToken": JSONSchema.string()],
-        required: ["blocks"])
+        ["blocks": JSONSchema.array(of: BlockEntry.schema)],
+        required: ["blocks"], page: .reply)
 }
 
 // MARK: The wave policy

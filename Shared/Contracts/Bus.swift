@@ -74,7 +74,11 @@ public struct BusServiceStatus: Codable, Sendable, Equatable {
             "expiredInQueue": JSONSchema.integer(minimum: 0),
             "lostWithWorker": JSONSchema.integer(minimum: 0),
             "rejectedQueueFull": JSONSchema.integer(minimum: 0),
-        ], required: ["service", "workers", "queueDepth"])
+        ],
+        required: [
+            "service", "workers", "queueDepth", "dispatched", "answered", "expiredInQueue", "lostWithWorker",
+            "rejectedQueueFull",
+        ])
 }
 
 /// One worker as the bus sees it.

@@ -61,7 +61,7 @@ public struct ExcludedProvider: Codable, Sendable, Equatable {
 }
 
 /// `matching.Rank`'s body.
-public struct RankRequest: Codable, Sendable, Equatable {
+public struct RankRequest: Codable, Sendable, Equatable, PagedRequest {
     /// The job, with the fields of `opportunities.CreateRequest` (customer defaults merged the same way).
     public var request: CreateRequestRequest
     /// The request this is for, once it exists: its own team is no conflict.
@@ -100,9 +100,7 @@ public struct RankRequest: Codable, Sendable, Equatable {
             "request": CreateRequestRequest.schema, "requestId": JSONSchema.string(),
             "limit": JSONSchema.integer(minimum: 0, maximum: 1000, description: "default 100"),
             "excludeProviderIds": JSONSchema.array(of: ExcludedProvider.schema), "minSeq": minSeqSchema,
-            "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "filtered per page; default 100"),
-            "pageToken": JSONSchema.string(description: "nextPageToken of the previous reply"),
-        ], required: ["request"])
+        ], required: ["request"], page: .request(pageSizeDefault: "100 filtered providers"))
 }
 
 /// A provider who passes every filter, in rank order.
@@ -156,7 +154,7 @@ public struct RankCounts: Codable, Sendable, Equatable {
 }
 
 /// `matching.Rank`'s reply.
-public struct RankResponse: Codable, Sendable, Equatable {
+public struct RankResponse: Codable, Sendable, Equatable, PagedReply {
     public var ranked: [RankedProvider]
     /// One page of the filtered providers, by provider id.
     public var filtered: [FilteredProvider]
@@ -183,6 +181,6 @@ public struct RankResponse: Codable, Sendable, Equatable {
             "ranked": JSONSchema.array(of: RankedProvider.schema),
             "filtered": JSONSchema.array(of: FilteredProvider.schema),
             "counts": RankCounts.schema, "positions": JSONSchema.array(of: ReadModelPosition.schema),
-            "settings": RankingSettings.schema, "nextPageToken": JSONSchema.string(),
-        ], required: ["ranked", "filtered", "counts", "positions", "settings"])
+            "settings": RankingSettings.schema,
+        ], required: ["ranked", "filtered", "counts", "positions", "settings"], page: .reply)
 }

@@ -4,7 +4,7 @@ import Wire
 
 // Matching's handler protocols and typed client: what its service implements and what other
 // services (broadcast, opportunities) call. Every method of `Matching` is in exactly one
-// protocol below, and `Matching.register` routes them all, so a described method cannot go
+// protocol below, and `Matching.methods` binds them all, so a described method cannot go
 // unimplemented.
 
 /// Ranking: the considered list for a job, and the same judgement for one provider.
@@ -29,7 +29,7 @@ public protocol MatchingStatusHandling: Sendable {
     func status(_ request: StatusRequest, _ context: CallerContext) async throws -> MatchingStatus
 }
 
-extension Matching {
+extension Matching: Contract {
     /// One handler per resource: together they implement every method of the contract.
     public struct Handlers: Sendable {
         public var ranking: any MatchingRankingHandling
@@ -46,26 +46,14 @@ extension Matching {
         }
     }
 
-    /// Routes every method of the contract to its handler. Ranking is CPU work, so it runs on the
-    /// global executor and the I/O thread keeps answering `Health` and heartbeats meanwhile.
-    public static func register(_ handlers: Handlers, into router: inout RPCRouter) {
-        let ranking = handlers.ranking
-        router.route(rank, executor: .global) { try await ranking.rank($0, $1) }
-        router.route(check, executor: .global) { try await ranking.check($0, $1) }
-        let settings = handlers.settings
-        router.route(getSettings) { try await settings.getSettings($0, $1) }
-        router.route(setSettings) { try await settings.setSettings($0, $1) }
-        let status = handlers.status
-        router.route(self.status) { try await status.status($0, $1) }
-    }
-
-    /// Every method of the contract, as `Describe` must list them.
-    public static let methodNames: [String] = [
-        rank.name,
-        check.name,
-        getSettings.name,
-        setSettings.name,
-        status.name,
+    /// Every domain method, bound to its handler: routing, `methodNames` and `Describe` come from here.
+    public static let methods: [ContractMethod<Handlers>] = [
+        // Ranking is CPU work: off the I/O thread, which keeps answering `Health` and heartbeats.
+        .init(rank, executor: .global) { try await $0.ranking.rank($1, $2) },
+        .init(check, executor: .global) { try await $0.ranking.check($1, $2) },
+        .init(getSettings) { try await $0.settings.getSettings($1, $2) },
+        .init(setSettings) { try await $0.settings.setSettings($1, $2) },
+        .init(status) { try await $0.status.status($1, $2) },
     ]
 }
 

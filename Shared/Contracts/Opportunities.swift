@@ -31,8 +31,8 @@ public enum Opportunities {
         "Requests by start time, optionally of one customer or status.",
         request: ListRequestsRequest.schema,
         response: JSONSchema.object(
-            ["requests": JSONSchema.array(of: RequestRecord.schema), "nextPageToken": JSONSchema.string()],
-            required: ["requests"]))
+            ["requests": JSONSchema.array(of: RequestRecord.schema)],
+            required: ["requests"], page: .reply))
     public static let cancelRequest: MethodDescriptor<CancelRequestRequest, GetRequestResponse> = method(
         "CancelRequest", idempotent: true, roles: [.partner, .service, .customer],
         "Cancels a request and every live opportunity on it, billable by the same rules as Cancel.",
@@ -73,8 +73,8 @@ public enum Opportunities {
         "Opportunities of a request or a provider, masked for the actor.",
         request: ListOpportunitiesRequest.schema,
         response: JSONSchema.object(
-            ["opportunities": JSONSchema.array(of: Opportunity.schema), "nextPageToken": JSONSchema.string()],
-            required: ["opportunities"]))
+            ["opportunities": JSONSchema.array(of: Opportunity.schema)],
+            required: ["opportunities"], page: .reply))
     public static let history: MethodDescriptor<HistoryRequest, HistoryResponse> = method(
         "History", idempotent: true, roles: everyone,
         "Every transition of an opportunity (who, when, from, to, why), masked for the actor, paged.",
@@ -196,7 +196,8 @@ public struct RequestRecord: Codable, Sendable, Equatable {
         ],
         required: [
             "id", "customerId", "providerType", "startsAt", "endsAt", "remote", "teamSize", "decision", "status",
-            "version",
+            "version", "partnerId", "requiredQualificationIds", "preferredQualificationIds", "preferredProviderIds",
+            "createdAt", "updatedAt",
         ])
 }
 
@@ -269,7 +270,7 @@ public struct Opportunity: Codable, Sendable, Equatable {
             "offeredForReplacement": JSONSchema.boolean,
             "decisionReasons": JSONSchema.array(of: JSONSchema.string()),
             "createdAt": JSONSchema.timestamp, "updatedAt": JSONSchema.timestamp,
-        ], required: ["id", "requestId", "providerId", "state", "version"])
+        ], required: ["id", "requestId", "providerId", "state", "version", "partnerId", "createdAt", "updatedAt"])
 }
 
 /// One recorded transition.
@@ -301,6 +302,15 @@ public struct Transition: Codable, Sendable, Equatable {
         self.reason = reason
         self.attemptId = attemptId
     }
+
+    static let schema = JSONSchema.object(
+        [
+            "opportunityId": JSONSchema.string(), "seq": JSONSchema.integer(minimum: 1), "at": JSONSchema.timestamp,
+            "actorRole": JSONSchema.string(), "actorId": JSONSchema.string(), "action": JSONSchema.string(),
+            "from": JSONSchema.string(values: OpportunityState.allCases.map(\.rawValue)),
+            "to": JSONSchema.string(values: OpportunityState.allCases.map(\.rawValue)),
+            "reason": JSONSchema.string(), "attemptId": JSONSchema.string(),
+        ], required: ["opportunityId", "seq", "at", "actorRole", "action", "to"])
 }
 
 /// A band of a cancellation policy: cancelling at most `hoursBeforeStart` hours before the start
@@ -343,7 +353,7 @@ public struct CancellationPolicy: Codable, Sendable, Equatable {
             "subjectId": JSONSchema.string(),
             "bands": JSONSchema.array(of: CancellationBand.schema),
             "updatedAt": JSONSchema.timestamp,
-        ], required: ["scope", "subjectId", "bands"])
+        ], required: ["scope", "subjectId", "bands", "partnerId", "updatedAt"])
 }
 
 /// `opportunity.changed` and `replacement.sought`: the change with the request's window and
@@ -553,7 +563,7 @@ public struct GetRequestResponse: Codable, Sendable, Equatable {
         required: ["request", "opportunities"])
 }
 
-public struct ListRequestsRequest: Codable, Sendable, Equatable {
+public struct ListRequestsRequest: Codable, Sendable, Equatable, PagedRequest {
     public var customerId: String?
     public var status: RequestRecord.Status?
     public var limit: Int?
@@ -570,15 +580,14 @@ public struct ListRequestsRequest: Codable, Sendable, Equatable {
         self.pageSize = pageSize
         self.pageToken = pageToken
     }
-    static let schema = JSONSchema.object([
-        "customerId": JSONSchema.string(), "status": JSONSchema.string(values: ["open", "filled", "cancelled"]),
-        "limit": JSONSchema.integer(minimum: 1, maximum: 1000),
-        "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000),
-        "pageToken": JSONSchema.string(),
-    ])
+    static let schema = JSONSchema.object(
+        [
+            "customerId": JSONSchema.string(), "status": JSONSchema.string(values: ["open", "filled", "cancelled"]),
+            "limit": JSONSchema.integer(minimum: 1, maximum: 1000),
+        ], page: .request(pageSizeDefault: "limit, or 200"))
 }
 
-public struct ListRequestsResponse: Codable, Sendable, Equatable {
+public struct ListRequestsResponse: Codable, Sendable, Equatable, PagedReply {
     public var requests: [RequestRecord]
     /// Present when more remain: pass it as `pageToken`.
     public var nextPageToken: String?
@@ -715,7 +724,7 @@ public struct OpportunityActionRequest: Codable, Sendable, Equatable {
         ], required: ["opportunityId"])
 }
 
-public struct ListOpportunitiesRequest: Codable, Sendable, Equatable {
+public struct ListOpportunitiesRequest: Codable, Sendable, Equatable, PagedRequest {
     public var requestId: String?
     public var providerId: String?
     public var pageSize: Int?
@@ -726,14 +735,13 @@ public struct ListOpportunitiesRequest: Codable, Sendable, Equatable {
         self.pageSize = pageSize
         self.pageToken = pageToken
     }
-    static let schema = JSONSchema.object([
-        "requestId": JSONSchema.string(), "providerId": JSONSchema.string(),
-        "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default: all that fit in one reply"),
-        "pageToken": JSONSchema.string(description: "nextPageToken of the previous page"),
-    ])
+    static let schema = JSONSchema.object(
+        [
+            "requestId": JSONSchema.string(), "providerId": JSONSchema.string(),
+        ], page: .request(pageSizeDefault: "all that fit in one reply"))
 }
 
-public struct ListOpportunitiesResponse: Codable, Sendable, Equatable {
+public struct ListOpportunitiesResponse: Codable, Sendable, Equatable, PagedReply {
     public var opportunities: [Opportunity]
     /// Present when more remain: pass it as `pageToken`.
     public var nextPageToken: String?
@@ -745,7 +753,7 @@ public struct ListOpportunitiesResponse: Codable, Sendable, Equatable {
 }
 
 /// `History`'s request: the opportunity, and paging (AIP-158).
-public struct HistoryRequest: Codable, Sendable, Equatable {
+public struct HistoryRequest: Codable, Sendable, Equatable, PagedRequest {
     public var id: String
     public var pageSize: Int?
     public var pageToken: String?
@@ -756,14 +764,11 @@ public struct HistoryRequest: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "id": JSONSchema.string(),
-            "pageSize": JSONSchema.integer(
-                minimum: 1, maximum: 1000, description: "default: all that fit in one reply"),
-            "pageToken": JSONSchema.string(description: "nextPageToken of the previous page"),
-        ], required: ["id"])
+            "id": JSONSchema.string()
+        ], required: ["id"], page: .request(pageSizeDefault: "all that fit in one reply"))
 }
 
-public struct HistoryResponse: Codable, Sendable, Equatable {
+public struct HistoryResponse: Codable, Sendable, Equatable, PagedReply {
     public var opportunityId: String
     public var transitions: [Transition]
     /// Present when more remain: pass it as `pageToken`.
@@ -777,15 +782,8 @@ public struct HistoryResponse: Codable, Sendable, Equatable {
     static let schema = JSONSchema.object(
         [
             "opportunityId": JSONSchema.string(),
-            "transitions": JSONSchema.array(
-                of: JSONSchema.object(
-                    [
-                        "seq": JSONSchema.integer(minimum: 1), "at": JSONSchema.timestamp,
-                        "actorRole": JSONSchema.string(), "actorId": JSONSchema.string(),
-                        "action": JSONSchema.string(), "from": JSONSchema.string(), "to": JSONSchema.string(),
-                        "reason": JSONSchema.string(), "attemptId": JSONSchema.string(),
-                    ], required: ["seq", "at", "actorRole", "action", "to"])), "nextPageToken": JSONSchema.string(),
-        ], required: ["opportunityId", "transitions"])
+            "transitions": JSONSchema.array(of: Transition.schema),
+        ], required: ["opportunityId", "transitions"], page: .reply)
 }
 
 public struct SetCancellationPolicyRequest: Codable, Sendable, Equatable {

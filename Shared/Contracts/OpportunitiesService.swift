@@ -4,7 +4,7 @@ import Wire
 
 // The opportunities's handler protocols and typed client: what its service implements and
 // what other services call. Every method of `Opportunities` is in exactly one protocol below, and
-// `Opportunities.register` routes them all, so a described method cannot go unimplemented.
+// `Opportunities.methods` binds them all, so a described method cannot go unimplemented.
 
 /// Requests: created with the customer's defaults, read, listed, cancelled.
 public protocol OpportunitiesRequestHandling: Sendable {
@@ -54,7 +54,7 @@ public protocol OpportunitiesPolicyHandling: Sendable {
         -> CancellationPolicy
 }
 
-extension Opportunities {
+extension Opportunities: Contract {
     /// One handler per resource: together they implement every method of the contract.
     public struct Handlers: Sendable {
         public var requests: any OpportunitiesRequestHandling
@@ -72,47 +72,24 @@ extension Opportunities {
         }
     }
 
-    /// Routes every method of the contract to its handler.
-    public static func register(_ handlers: Handlers, into router: inout RPCRouter) {
-        let requests = handlers.requests
-        router.route(createRequest) { try await requests.createRequest($0, $1) }
-        router.route(getRequest) { try await requests.getRequest($0, $1) }
-        router.route(listRequests) { try await requests.listRequests($0, $1) }
-        router.route(cancelRequest) { try await requests.cancelRequest($0, $1) }
-        let opportunities = handlers.opportunities
-        router.route(offer) { try await opportunities.offer($0, $1) }
-        router.route(respond) { try await opportunities.respond($0, $1) }
-        router.route(decide) { try await opportunities.decide($0, $1) }
-        router.route(cancel) { try await opportunities.cancel($0, $1) }
-        router.route(markNoShow) { try await opportunities.markNoShow($0, $1) }
-        router.route(seekReplacement) { try await opportunities.seekReplacement($0, $1) }
-        router.route(withdrawReplacement) { try await opportunities.withdrawReplacement($0, $1) }
-        router.route(getOpportunity) { try await opportunities.getOpportunity($0, $1) }
-        router.route(listOpportunities) { try await opportunities.listOpportunities($0, $1) }
-        router.route(history) { try await opportunities.history($0, $1) }
-        let policies = handlers.policies
-        router.route(setCancellationPolicy) { try await policies.setCancellationPolicy($0, $1) }
-        router.route(getCancellationPolicy) { try await policies.getCancellationPolicy($0, $1) }
-    }
-
-    /// Every method of the contract, as `Describe` must list them.
-    public static let methodNames: [String] = [
-        createRequest.name,
-        getRequest.name,
-        listRequests.name,
-        cancelRequest.name,
-        offer.name,
-        respond.name,
-        decide.name,
-        cancel.name,
-        markNoShow.name,
-        seekReplacement.name,
-        withdrawReplacement.name,
-        getOpportunity.name,
-        listOpportunities.name,
-        history.name,
-        setCancellationPolicy.name,
-        getCancellationPolicy.name,
+    /// Every domain method, bound to its handler: routing, `methodNames` and `Describe` come from here.
+    public static let methods: [ContractMethod<Handlers>] = [
+        .init(createRequest) { try await $0.requests.createRequest($1, $2) },
+        .init(getRequest) { try await $0.requests.getRequest($1, $2) },
+        .init(listRequests) { try await $0.requests.listRequests($1, $2) },
+        .init(cancelRequest) { try await $0.requests.cancelRequest($1, $2) },
+        .init(offer) { try await $0.opportunities.offer($1, $2) },
+        .init(respond) { try await $0.opportunities.respond($1, $2) },
+        .init(decide) { try await $0.opportunities.decide($1, $2) },
+        .init(cancel) { try await $0.opportunities.cancel($1, $2) },
+        .init(markNoShow) { try await $0.opportunities.markNoShow($1, $2) },
+        .init(seekReplacement) { try await $0.opportunities.seekReplacement($1, $2) },
+        .init(withdrawReplacement) { try await $0.opportunities.withdrawReplacement($1, $2) },
+        .init(getOpportunity) { try await $0.opportunities.getOpportunity($1, $2) },
+        .init(listOpportunities) { try await $0.opportunities.listOpportunities($1, $2) },
+        .init(history) { try await $0.opportunities.history($1, $2) },
+        .init(setCancellationPolicy) { try await $0.policies.setCancellationPolicy($1, $2) },
+        .init(getCancellationPolicy) { try await $0.policies.getCancellationPolicy($1, $2) },
     ]
 }
 

@@ -28,8 +28,8 @@ public enum Registry {
         "ListDocumentTypes", idempotent: true, roles: readers, "The partner's document types, by name, paged.",
         request: ListDocumentTypesRequest.schema,
         response: JSONSchema.object(
-            ["documentTypes": JSONSchema.array(of: DocumentType.schema), "nextPageToken": JSONSchema.string()],
-            required: ["documentTypes"]))
+            ["documentTypes": JSONSchema.array(of: DocumentType.schema)],
+            required: ["documentTypes"], page: .reply))
     public static let createQualification: MethodDescriptor<CreateQualificationRequest, QualificationReply> = method(
         "CreateQualification", idempotent: false, roles: writers,
         "Defines a qualification, optionally scoped to provider types and zones and backed by documents.",
@@ -48,8 +48,8 @@ public enum Registry {
             "The partner's qualifications, by name; archived ones only with includeArchived.",
             request: ListQualificationsRequest.schema,
             response: JSONSchema.object(
-                ["qualifications": JSONSchema.array(of: Qualification.schema), "nextPageToken": JSONSchema.string()],
-                required: ["qualifications"]))
+                ["qualifications": JSONSchema.array(of: Qualification.schema)],
+                required: ["qualifications"], page: .reply))
     public static let upsertProvider: MethodDescriptor<UpsertProviderRequest, ProviderReply> = method(
         "UpsertProvider", idempotent: false, roles: writers, "Creates a provider, or updates the one with this id.",
         request: UpsertProviderRequest.schema,
@@ -63,8 +63,8 @@ public enum Registry {
         "The partner's providers by id, optionally of one type or zone, paged (pageToken, or afterId).",
         request: ListProvidersRequest.schema,
         response: JSONSchema.object(
-            ["providers": JSONSchema.array(of: Provider.schema), "nextPageToken": JSONSchema.string()],
-            required: ["providers"]))
+            ["providers": JSONSchema.array(of: Provider.schema)],
+            required: ["providers"], page: .reply))
     public static let addDocument: MethodDescriptor<AddDocumentRequest, DocumentReply> = method(
         "AddDocument", idempotent: false, roles: writers,
         "Records a document a provider holds; qualifications needing its type come into effect.",
@@ -189,6 +189,7 @@ public struct Qualification: Codable, Sendable, Equatable {
         ],
         required: [
             "partnerId", "id", "name", "providerTypes", "zones", "requiredDocumentTypeIds", "archived", "version",
+            "description", "createdAt", "updatedAt",
         ])
 }
 
@@ -251,7 +252,8 @@ public struct Provider: Codable, Sendable, Equatable {
             "zones": JSONSchema.array(of: JSONSchema.string()), "active": JSONSchema.boolean,
             "version": JSONSchema.integer(minimum: 1),
             "createdAt": JSONSchema.timestamp, "updatedAt": JSONSchema.timestamp,
-        ], required: ["partnerId", "id", "name", "providerType", "zones", "active", "version"])
+        ],
+        required: ["partnerId", "id", "name", "providerType", "zones", "active", "version", "createdAt", "updatedAt"])
 }
 
 /// A document a provider holds.
@@ -418,7 +420,7 @@ public struct Customer: Codable, Sendable, Equatable {
         ],
         required: [
             "partnerId", "id", "name", "defaultRequiredQualificationIds", "defaultPreferredQualificationIds", "lists",
-            "version",
+            "version", "createdAt", "updatedAt",
         ])
 }
 
@@ -451,20 +453,17 @@ public struct DocumentTypeReply: Codable, Sendable, Equatable {
 }
 
 /// Paging of `ListDocumentTypes` (AIP-158).
-public struct ListDocumentTypesRequest: Codable, Sendable, Equatable {
+public struct ListDocumentTypesRequest: Codable, Sendable, Equatable, PagedRequest {
     public var pageSize: Int?
     public var pageToken: String?
     public init(pageSize: Int? = nil, pageToken: String? = nil) {
         self.pageSize = pageSize
         self.pageToken = pageToken
     }
-    static let schema = JSONSchema.object([
-        "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default: all that fit in one reply"),
-        "pageToken": JSONSchema.string(description: "nextPageToken of the previous page"),
-    ])
+    static let schema = JSONSchema.object([:], page: .request(pageSizeDefault: "all that fit in one reply"))
 }
 
-public struct ListDocumentTypesResponse: Codable, Sendable, Equatable {
+public struct ListDocumentTypesResponse: Codable, Sendable, Equatable, PagedReply {
     public var documentTypes: [DocumentType]
     /// Present when more remain: pass it as `pageToken`.
     public var nextPageToken: String?
@@ -562,7 +561,7 @@ public struct QualificationReply: Codable, Sendable, Equatable {
     static let schema = JSONSchema.object(["qualification": Qualification.schema], required: ["qualification"])
 }
 
-public struct ListQualificationsRequest: Codable, Sendable, Equatable {
+public struct ListQualificationsRequest: Codable, Sendable, Equatable, PagedRequest {
     public var includeArchived: Bool?
     public var pageSize: Int?
     public var pageToken: String?
@@ -571,14 +570,13 @@ public struct ListQualificationsRequest: Codable, Sendable, Equatable {
         self.pageSize = pageSize
         self.pageToken = pageToken
     }
-    static let schema = JSONSchema.object([
-        "includeArchived": JSONSchema.boolean,
-        "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default: all that fit in one reply"),
-        "pageToken": JSONSchema.string(description: "nextPageToken of the previous page"),
-    ])
+    static let schema = JSONSchema.object(
+        [
+            "includeArchived": JSONSchema.boolean
+        ], page: .request(pageSizeDefault: "all that fit in one reply"))
 }
 
-public struct ListQualificationsResponse: Codable, Sendable, Equatable {
+public struct ListQualificationsResponse: Codable, Sendable, Equatable, PagedReply {
     public var qualifications: [Qualification]
     /// Present when more remain: pass it as `pageToken`.
     public var nextPageToken: String?
@@ -670,7 +668,7 @@ public struct GetProviderResponse: Codable, Sendable, Equatable {
         ], required: ["provider", "documents", "qualifications", "availability"])
 }
 
-public struct ListProvidersRequest: Codable, Sendable, Equatable {
+public struct ListProvidersRequest: Codable, Sendable, Equatable, PagedRequest {
     public var providerType: String?
     public var zone: String?
     public var activeOnly: Bool?
@@ -692,16 +690,15 @@ public struct ListProvidersRequest: Codable, Sendable, Equatable {
         self.pageSize = pageSize
         self.pageToken = pageToken
     }
-    static let schema = JSONSchema.object([
-        "providerType": JSONSchema.string(), "zone": JSONSchema.string(), "activeOnly": JSONSchema.boolean,
-        "afterId": JSONSchema.string(),
-        "limit": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default 200"),
-        "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default 200"),
-        "pageToken": JSONSchema.string(),
-    ])
+    static let schema = JSONSchema.object(
+        [
+            "providerType": JSONSchema.string(), "zone": JSONSchema.string(), "activeOnly": JSONSchema.boolean,
+            "afterId": JSONSchema.string(),
+            "limit": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default 200"),
+        ], page: .request(pageSizeDefault: "limit, or 200"))
 }
 
-public struct ListProvidersResponse: Codable, Sendable, Equatable {
+public struct ListProvidersResponse: Codable, Sendable, Equatable, PagedReply {
     public var providers: [Provider]
     /// Present when more remain: pass it as `pageToken`.
     public var nextPageToken: String?

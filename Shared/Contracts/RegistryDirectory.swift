@@ -10,8 +10,8 @@ extension Registry {
         "ListCustomers", idempotent: true, roles: readers, "The partner's customers by id, paged.",
         request: ListCustomersRequest.schema,
         response: JSONSchema.object(
-            ["customers": JSONSchema.array(of: Customer.schema), "nextPageToken": JSONSchema.string()],
-            required: ["customers"]))
+            ["customers": JSONSchema.array(of: Customer.schema)],
+            required: ["customers"], page: .reply))
     public static let listAvailability: MethodDescriptor<ListAvailabilityRequest, ListAvailabilityResponse> = method(
         "ListAvailability", idempotent: true, roles: [.partner, .service, .provider],
         "Availability windows overlapping [from, to], by provider then start, paged (a provider lists its own).",
@@ -113,20 +113,17 @@ public struct VocabularyReply: Codable, Sendable, Equatable {
 }
 
 /// Paging of `ListCustomers` (AIP-158).
-public struct ListCustomersRequest: Codable, Sendable, Equatable {
+public struct ListCustomersRequest: Codable, Sendable, Equatable, PagedRequest {
     public var pageSize: Int?
     public var pageToken: String?
     public init(pageSize: Int? = nil, pageToken: String? = nil) {
         self.pageSize = pageSize
         self.pageToken = pageToken
     }
-    static let schema = JSONSchema.object([
-        "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default 200"),
-        "pageToken": JSONSchema.string(description: "nextPageToken of the previous page"),
-    ])
+    static let schema = JSONSchema.object([:], page: .request(pageSizeDefault: "200"))
 }
 
-public struct ListCustomersResponse: Codable, Sendable, Equatable {
+public struct ListCustomersResponse: Codable, Sendable, Equatable, PagedReply {
     public var customers: [Customer]
     /// Present when more remain: pass it as `pageToken`.
     public var nextPageToken: String?
@@ -136,7 +133,7 @@ public struct ListCustomersResponse: Codable, Sendable, Equatable {
     }
 }
 
-public struct ListAvailabilityRequest: Codable, Sendable, Equatable {
+public struct ListAvailabilityRequest: Codable, Sendable, Equatable, PagedRequest {
     /// Whose windows; default every provider's (a provider: its own).
     public var providerIds: [String]?
     public var from: Date
@@ -156,9 +153,7 @@ public struct ListAvailabilityRequest: Codable, Sendable, Equatable {
         [
             "providerIds": JSONSchema.array(of: JSONSchema.string()), "from": JSONSchema.timestamp,
             "to": JSONSchema.timestamp,
-            "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default 200"),
-            "pageToken": JSONSchema.string(description: "nextPageToken of the previous page"),
-        ], required: ["from", "to"])
+        ], required: ["from", "to"], page: .request(pageSizeDefault: "200"))
 }
 
 /// One provider's availability window.
@@ -176,7 +171,7 @@ public struct ProviderAvailabilityWindow: Codable, Sendable, Equatable {
     }
 }
 
-public struct ListAvailabilityResponse: Codable, Sendable, Equatable {
+public struct ListAvailabilityResponse: Codable, Sendable, Equatable, PagedReply {
     public var windows: [ProviderAvailabilityWindow]
     /// Present when more remain: pass it as `pageToken`.
     public var nextPageToken: String?
@@ -191,9 +186,8 @@ public struct ListAvailabilityResponse: Codable, Sendable, Equatable {
                     [
                         "providerId": JSONSchema.string(), "from": JSONSchema.timestamp, "to": JSONSchema.timestamp,
                         "status": JSONSchema.string(values: AvailabilityWindow.Status.allCases.map(\.rawValue)),
-                    ], required: ["providerId", "from", "to", "status"])),
-            "nextPageToken": JSONSchema.string(),
-        ], required: ["windows"])
+                    ], required: ["providerId", "from", "to", "status"]))
+        ], required: ["windows"], page: .reply)
 }
 
 /// `document.revoked`'s data: the document's own fields (as before) and, as `document.expired`

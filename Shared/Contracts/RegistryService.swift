@@ -4,7 +4,7 @@ import Wire
 
 // The registry's handler protocols and typed client: what its service implements and
 // what other services call. Every method of `Registry` is in exactly one protocol below, and
-// `Registry.register` routes them all, so a described method cannot go unimplemented.
+// `Registry.methods` binds them all, so a described method cannot go unimplemented.
 
 /// Document types: what a provider's documents can be.
 public protocol RegistryDocumentTypeHandling: Sendable {
@@ -91,7 +91,7 @@ public protocol RegistryVocabularyHandling: Sendable {
     func getVocabulary(_ request: GetVocabularyRequest, _ context: CallerContext) async throws -> VocabularyReply
 }
 
-extension Registry {
+extension Registry: Contract {
     /// One handler per resource: together they implement every method of the contract.
     public struct Handlers: Sendable {
         public var documentTypes: any RegistryDocumentTypeHandling
@@ -124,62 +124,29 @@ extension Registry {
         }
     }
 
-    /// Routes every method of the contract to its handler.
-    public static func register(_ handlers: Handlers, into router: inout RPCRouter) {
-        let documentTypes = handlers.documentTypes
-        router.route(createDocumentType) { try await documentTypes.createDocumentType($0, $1) }
-        router.route(listDocumentTypes) { try await documentTypes.listDocumentTypes($0, $1) }
-        let qualifications = handlers.qualifications
-        router.route(createQualification) { try await qualifications.createQualification($0, $1) }
-        router.route(updateQualification) { try await qualifications.updateQualification($0, $1) }
-        router.route(archiveQualification) { try await qualifications.archiveQualification($0, $1) }
-        router.route(listQualifications) { try await qualifications.listQualifications($0, $1) }
-        let providers = handlers.providers
-        router.route(upsertProvider) { try await providers.upsertProvider($0, $1) }
-        router.route(getProvider) { try await providers.getProvider($0, $1) }
-        router.route(listProviders) { try await providers.listProviders($0, $1) }
-        let documents = handlers.documents
-        router.route(addDocument) { try await documents.addDocument($0, $1) }
-        router.route(revokeDocument) { try await documents.revokeDocument($0, $1) }
-        let badges = handlers.badges
-        router.route(applyQualification) { try await badges.applyQualification($0, $1) }
-        router.route(removeQualification) { try await badges.removeQualification($0, $1) }
-        router.route(checkQualifications) { try await badges.checkQualifications($0, $1) }
-        let availability = handlers.availability
-        router.route(setAvailability) { try await availability.setAvailability($0, $1) }
-        router.route(listAvailability) { try await availability.listAvailability($0, $1) }
-        let customers = handlers.customers
-        router.route(upsertCustomer) { try await customers.upsertCustomer($0, $1) }
-        router.route(getCustomer) { try await customers.getCustomer($0, $1) }
-        router.route(listCustomers) { try await customers.listCustomers($0, $1) }
-        let vocabulary = handlers.vocabulary
-        router.route(setVocabulary) { try await vocabulary.setVocabulary($0, $1) }
-        router.route(getVocabulary) { try await vocabulary.getVocabulary($0, $1) }
-    }
-
-    /// Every method of the contract, as `Describe` must list them.
-    public static let methodNames: [String] = [
-        createDocumentType.name,
-        listDocumentTypes.name,
-        createQualification.name,
-        updateQualification.name,
-        archiveQualification.name,
-        listQualifications.name,
-        upsertProvider.name,
-        getProvider.name,
-        listProviders.name,
-        addDocument.name,
-        revokeDocument.name,
-        applyQualification.name,
-        removeQualification.name,
-        checkQualifications.name,
-        setAvailability.name,
-        listAvailability.name,
-        upsertCustomer.name,
-        getCustomer.name,
-        listCustomers.name,
-        setVocabulary.name,
-        getVocabulary.name,
+    /// Every domain method, bound to its handler: routing, `methodNames` and `Describe` come from here.
+    public static let methods: [ContractMethod<Handlers>] = [
+        .init(createDocumentType) { try await $0.documentTypes.createDocumentType($1, $2) },
+        .init(listDocumentTypes) { try await $0.documentTypes.listDocumentTypes($1, $2) },
+        .init(createQualification) { try await $0.qualifications.createQualification($1, $2) },
+        .init(updateQualification) { try await $0.qualifications.updateQualification($1, $2) },
+        .init(archiveQualification) { try await $0.qualifications.archiveQualification($1, $2) },
+        .init(listQualifications) { try await $0.qualifications.listQualifications($1, $2) },
+        .init(upsertProvider) { try await $0.providers.upsertProvider($1, $2) },
+        .init(getProvider) { try await $0.providers.getProvider($1, $2) },
+        .init(listProviders) { try await $0.providers.listProviders($1, $2) },
+        .init(addDocument) { try await $0.documents.addDocument($1, $2) },
+        .init(revokeDocument) { try await $0.documents.revokeDocument($1, $2) },
+        .init(applyQualification) { try await $0.badges.applyQualification($1, $2) },
+        .init(removeQualification) { try await $0.badges.removeQualification($1, $2) },
+        .init(checkQualifications) { try await $0.badges.checkQualifications($1, $2) },
+        .init(setAvailability) { try await $0.availability.setAvailability($1, $2) },
+        .init(listAvailability) { try await $0.availability.listAvailability($1, $2) },
+        .init(upsertCustomer) { try await $0.customers.upsertCustomer($1, $2) },
+        .init(getCustomer) { try await $0.customers.getCustomer($1, $2) },
+        .init(listCustomers) { try await $0.customers.listCustomers($1, $2) },
+        .init(setVocabulary) { try await $0.vocabulary.setVocabulary($1, $2) },
+        .init(getVocabulary) { try await $0.vocabulary.getVocabulary($1, $2) },
     ]
 }
 

@@ -88,6 +88,14 @@ public enum Paging {
         return (page, more ? token(after: key(page[page.count - 1]), query: query) : nil)
     }
 
+    /// One page of `items` as a list method's `request` asks for it (its `pageSize` and `pageToken`).
+    public static func page<Item: Encodable>(
+        _ items: [Item], key: (Item) -> String, request: some PagedRequest, query: String, maxBytes: Int
+    ) throws(RPCError) -> (items: [Item], nextPageToken: String?) {
+        try page(
+            items, key: key, pageSize: request.pageSize, pageToken: request.pageToken, query: query, maxBytes: maxBytes)
+    }
+
     private struct Token: Codable {
         var after: String
         var query: String

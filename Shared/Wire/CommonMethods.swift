@@ -28,6 +28,14 @@ public enum CommonMethods {
             request: ReadEventsRequest.schema, response: ReadEventsResponse.schema)
     }
 
+    /// What `Describe` lists of the common methods of `service`, itself included.
+    public static func catalogue(_ service: String) -> [MethodInfo] {
+        [
+            MethodInfo(health(service)), MethodInfo(describe(service)), MethodInfo(readEvents(service)),
+            MethodInfo(setClock(service)),
+        ]
+    }
+
     /// `<svc>.SetClock`.
     public static func setClock(_ service: String) -> MethodDescriptor<SetClockRequest, SetClockResponse> {
         MethodDescriptor(

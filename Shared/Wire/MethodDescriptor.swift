@@ -33,9 +33,12 @@ public struct MethodDescriptor<Request: Codable & Sendable, Response: Codable & 
 /// A small builder for the JSON Schemas `Describe` publishes.
 public enum JSONSchema {
     /// An object with `properties`; `required` lists the keys that must be present.
-    public static func object(_ properties: [String: JSONValue], required: [String] = [], description: String? = nil)
-        -> JSONValue
-    {
+    /// - Parameter page: the paging pair to add, for a list method's request or reply.
+    public static func object(
+        _ properties: [String: JSONValue], required: [String] = [], page: PageShape? = nil, description: String? = nil
+    ) -> JSONValue {
+        var properties = properties
+        if let page { properties.merge(page.properties) { own, _ in own } }
         var schema: [String: JSONValue] = [
             "type": .string("object"),
             "properties": .object(properties),
@@ -67,24 +70,44 @@ public enum JSONSchema {
     }
 
     /// A number with an optional range.
-    public static func number(minimum: Double? = nil, maximum: Double? = nil) -> JSONValue {
+    public static func number(minimum: Double? = nil, maximum: Double? = nil, description: String? = nil) -> JSONValue {
         var schema: [String: JSONValue] = ["type": .string("number")]
         if let minimum { schema["minimum"] = .number(minimum) }
         if let maximum { schema["maximum"] = .number(maximum) }
+        if let description { schema["description"] = .string(description) }
         return .object(schema)
     }
 
     /// A boolean.
     public static let boolean = JSONValue.object(["type": .string("boolean")])
 
+    /// A boolean with its meaning.
+    public static func boolean(description: String) -> JSONValue {
+        .object(["type": .string("boolean"), "description": .string(description)])
+    }
+
     /// An array of `items`.
-    public static func array(of items: JSONValue) -> JSONValue {
-        .object(["type": .string("array"), "items": items])
+    public static func array(of items: JSONValue, description: String? = nil) -> JSONValue {
+        var schema: [String: JSONValue] = ["type": .string("array"), "items": items]
+        if let description { schema["description"] = .string(description) }
+        return .object(schema)
     }
 
     /// Any JSON value.
     public static let any = JSONValue.object([:])
 
+    /// Any JSON value, with its meaning.
+    public static func any(description: String) -> JSONValue { .object(["description": .string(description)]) }
+
     /// The empty object.
     public static let empty = object([:])
+}
+
+extension JSONValue {
+    /// This schema with `description` set: what a property means where a shared schema is used.
+    public func described(_ description: String) -> JSONValue {
+        guard case .object(var members) = self else { return self }
+        members["description"] = .string(description)
+        return .object(members)
+    }
 }
