@@ -21,7 +21,7 @@ struct Report: Sendable {
     /// Peer stacks measured in the same run, one row per round and level.
     var peers: [PeerRow] = []
 
-    /// The issue's targets.
+    /// The targets set for the RPC path.
     static let maxLatencyRatio = 1.25
     static let minCallsPerSecond = 30_000.0
     static let targetInFlight = 16
@@ -168,7 +168,7 @@ struct Report: Sendable {
         }
         out.append("")
         out.append(
-            "Targets from the issue (p50 ≤ \(Self.maxLatencyRatio)× raw echo; ≥ \(Int(Self.minCallsPerSecond)) calls/s at \(Self.targetInFlight) in flight):"
+            "Targets (p50 ≤ \(Self.maxLatencyRatio)× raw echo; ≥ \(Int(Self.minCallsPerSecond)) calls/s at \(Self.targetInFlight) in flight):"
         )
         for check in checks {
             out.append("  [\(check.met ? "met" : "NOT met")] \(check.description): \(check.measured)")
@@ -199,7 +199,7 @@ struct Report: Sendable {
         out.append("|" + Self.columns.indices.map { $0 == 1 ? "---|" : "---:|" }.joined())
         for row in cells { out.append("| " + row.joined(separator: " | ") + " |") }
         out.append("")
-        out.append("Targets from the issue:")
+        out.append("Targets:")
         out.append("")
         for check in checks {
             out.append("- \(check.met ? "✅ met" : "❌ **not met**"): \(check.description): \(check.measured)")

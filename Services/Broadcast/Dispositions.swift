@@ -1,7 +1,7 @@
 import Contracts
 import Foundation
 
-/// DESIGN §2 "Contact dispositions" as pure functions: the system and default dispositions, what
+/// docs/design.md, "Contact dispositions", as pure functions: the system and default dispositions, what
 /// a partner may define, set and archive, and when a dispositioned provider comes back into
 /// rotation (recycling).
 enum Dispositions {

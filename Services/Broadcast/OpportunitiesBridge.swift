@@ -3,7 +3,7 @@ import Foundation
 import Transport
 import Wire
 
-// What broadcast reads from opportunities' events (issue 10, "What opportunities must add"):
+// What broadcast reads from opportunities' events (docs/design.md, "Contacts"):
 // `Offer` takes the attempt's id and answers whether it created the opportunity
 // (`OfferRequest.attemptId`, `OpportunityReply.created`); the service's `Offer` on a DECLINED
 // opportunity offers it again (recycling); `opportunity.changed` carries the attempt's id and a

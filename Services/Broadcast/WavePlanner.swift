@@ -1,10 +1,10 @@
 import Contracts
 import Foundation
 
-/// DESIGN §2 "Broadcast" as pure functions: the band of a lead time, the start window, when a
-/// wave closes, the contact order with the partner's overrides, whether a broadcast advances,
-/// and the next wave. No clock, no I/O: the store and the scheduler pass in what they know, so
-/// table tests cover every rule.
+/// docs/design.md, "Waves and bands" and "Advance rules", as pure functions: the band of a lead
+/// time, the start window, when a wave closes, the contact order with the partner's overrides,
+/// whether a broadcast advances, and the next wave. No clock, no I/O: the store and the scheduler
+/// pass in what they know, so table tests cover every rule.
 enum WavePlanner {
     /// The band for a job `lead` seconds away: the first (widest) band whose `minLeadHours` it
     /// exceeds; the narrowest for anything less. An edge belongs to the tighter band, so the wave

@@ -3,7 +3,7 @@ import Domain
 import Foundation
 import Wire
 
-/// DESIGN §2's ranking as pure functions: each provider is judged against every hard filter
+/// docs/design.md, "Ranking", as pure functions: each provider is judged against every hard filter
 /// (all reasons kept, not the first) and scored on every soft criterion; the passing ones are
 /// ordered with the last-resort list after everyone else, then by score, then by provider id.
 enum Ranker {

@@ -12,7 +12,7 @@ struct KeysCommand: ParsableCommand {
             Writes DIR/<name>.key (the secret key, mode 0600: give it to that component alone), \
             DIR/<name>.pub (its public key, as a line of authorized_keys) and DIR/authorized_keys (the \
             public key of every component but the bus). The bus takes bus.key and authorized_keys; every \
-            other component takes bus.pub and its own .key. See the README's "Keys and CURVE".
+            other component takes bus.pub and its own .key. See docs/operations.md, "Keys and CURVE".
             """)
 
     @Option(help: "Folder to write the keys to (made if missing, mode 0700).")

@@ -5,7 +5,7 @@ import Transport
 import Wire
 
 /// Whether a provider passes every filter for a request at this moment: what an automatic or
-/// hybrid decision asks before it assigns anyone. DESIGN §2's filters belong to matching, so the
+/// hybrid decision asks before it assigns anyone. The ranking's filters belong to matching, so the
 /// check is `matching.Check`; the store still refuses a conflict in the transaction that assigns
 /// (`OpportunitiesQueries.hasConflict`), since matching's read model lags by an event or two.
 protocol EligibilityCheck: Sendable {

@@ -70,7 +70,7 @@ public enum TransitionError: RPCErrorConvertible, Equatable, Sendable {
     }
 }
 
-/// DESIGN §2's opportunity state machine as one table: state × action → next state, plus who
+/// docs/design.md, "Opportunity states", as one table: state × action → next state, plus who
 /// may act. Used by the service, by `Describe`'s summaries and by the tests.
 public enum OpportunityStateMachine {
     /// Roles allowed to ask for each action (identity, e.g. "the provider it was offered to", is

@@ -83,7 +83,7 @@ public enum Broadcast {
 
 // MARK: The broadcast as the wire shows it
 
-/// Where a broadcast is (DESIGN §2).
+/// Where a broadcast is (docs/design.md, "Broadcast states").
 public enum BroadcastState: String, Codable, Sendable, CaseIterable {
     /// Waves are going out (or one is answered and the next is being planned).
     case running

@@ -47,7 +47,7 @@ extension Broadcast {
 
 // MARK: Dispositions
 
-/// Who defines a disposition (DESIGN §2 "Contact dispositions").
+/// Who defines a disposition (docs/design.md, "Contact dispositions").
 public enum DispositionKind: String, Codable, Sendable, CaseIterable {
     /// Set by the service itself: `NO_RESPONSE`, `DELIVERY_FAILED`, `WITHDRAWN`, `SKIPPED`.
     case system
@@ -287,8 +287,9 @@ public struct BroadcastPolicy: Codable, Sendable, Equatable {
         self.updatedAt = updatedAt
     }
 
-    /// DESIGN §2: ≥ 14 days: 1 every 24 h; 3–14 days: 2 every 8 h; 1–3 days: 3 every 2 h; 4–24 h: 5
-    /// every 30 min; under 4 h: everyone left at once; jobs more than 30 days out wait.
+    /// docs/design.md, "Waves and bands": more than 14 days: 1 every 24 h; 3–14 days: 2 every 8 h;
+    /// 1–3 days: 3 every 2 h; 4–24 h: 5 every 30 min; 4 h or less: everyone left at once; jobs more
+    /// than 30 days out wait.
     public static let standard = BroadcastPolicy(
         bands: [
             PolicyBand(minLeadHours: 336, waveSize: 1, intervalMinutes: 1440),

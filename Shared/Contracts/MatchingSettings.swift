@@ -2,7 +2,7 @@ import Foundation
 import Transport
 import Wire
 
-/// How much each soft criterion of DESIGN §2 weighs in a ranking's score.
+/// How much each criterion (docs/design.md, "Criteria") weighs in a ranking's score.
 public struct RankingWeights: Codable, Sendable, Equatable {
     /// Added for a provider on the customer's preferred list; large, so they rank first.
     public var preferredList: Double

@@ -101,7 +101,7 @@ public enum Opportunities {
     }
 }
 
-/// The states of an opportunity (DESIGN §2).
+/// The states of an opportunity (docs/design.md, "Opportunity states").
 public enum OpportunityState: String, Codable, Sendable, CaseIterable {
     case offered = "OFFERED"
     case declined = "DECLINED"

@@ -2,8 +2,8 @@ import Contracts
 import Foundation
 import Wire
 
-/// DESIGN §2's "in effect" rule, as a pure function shared by every service that judges it (the
-/// registry's `CheckQualifications`, matching's ranking), so the two can never disagree.
+/// docs/design.md, "The in-effect rule", as a pure function shared by every service that judges it
+/// (the registry's `CheckQualifications`, matching's ranking), so the two can never disagree.
 ///
 /// A qualification is in effect for a provider over [from, to] only if it is applied, the
 /// provider's type is in scope, every required document type is held over the whole window (by

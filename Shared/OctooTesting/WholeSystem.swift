@@ -4,7 +4,7 @@ import Transport
 import Wire
 
 /// Every process of a deployment, as the integration suite runs it: the bus, the registry, two
-/// matching replicas (each with its own read model, as the README deploys them), broadcast and
+/// matching replicas (each with its own read model), broadcast and
 /// opportunities, each a real executable with its own SQLite file.
 public enum WholeSystem {
     /// The bus's process name.

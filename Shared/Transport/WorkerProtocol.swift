@@ -1,7 +1,7 @@
 import Foundation
 import Wire
 
-/// The worker side of the bus (`Shared/Wire/PROTOCOL.md` §7): how a service's worker, a DEALER
+/// The worker side of the bus (`Shared/PROTOCOL.md` §7): how a service's worker, a DEALER
 /// connected to the service's back port, announces itself, takes requests within its credit,
 /// answers them and exchanges heartbeats with the bus.
 ///

@@ -7,7 +7,7 @@ public struct MethodDescriptor<Request: Codable & Sendable, Response: Codable & 
     public let idempotent: Bool
     /// The roles allowed to call it; nil means no `actor` is needed (`Health`, `Describe`).
     public let roles: Set<Actor.Role>?
-    /// One line for `Describe` and the README.
+    /// One line for `Describe` and docs/api.md.
     public let summary: String
     /// JSON Schema of the request body.
     public let requestSchema: JSONValue

@@ -6,7 +6,7 @@ import Transport
 import Wire
 
 /// Broadcast through the bus, with the real registry, matching and opportunities in-process on
-/// one manual clock: the waves and every advance rule of DESIGN §2.
+/// one manual clock: the waves and every advance rule (docs/design.md, "Advance rules").
 @Suite("Broadcast through the bus: waves", .serialized)
 struct BroadcastServiceTests {
     static let hour: TimeInterval = 3600

@@ -4,7 +4,7 @@ import Testing
 
 @testable import BroadcastService
 
-/// DESIGN §2 "Contact dispositions" as tables, against the pure `Dispositions`: the built-in
+/// docs/design.md, "Contact dispositions", as tables, against the pure `Dispositions`: the built-in
 /// catalogue, what a partner may define, set and archive, when a provider is recycled by rule,
 /// and what `Recycle` takes back.
 @Suite("Dispositions")

@@ -4,9 +4,10 @@ import Testing
 
 @testable import BroadcastService
 
-/// DESIGN §2 "Broadcast" as tables, against the pure `WavePlanner`: the band of every lead time
-/// (at and beside each edge), the start window, when a wave closes as the job approaches, the
-/// contact order with overrides, each advance rule, and the wave each band plans.
+/// docs/design.md, "Waves and bands" and "Advance rules", as tables, against the pure
+/// `WavePlanner`: the band of every lead time (at and beside each edge), the start window, when a
+/// wave closes as the job approaches, the contact order with overrides, each advance rule, and the
+/// wave each band plans.
 @Suite("Wave planner")
 struct WavePlannerTests {
     static let policy = BroadcastPolicy.standard
@@ -14,7 +15,7 @@ struct WavePlannerTests {
     static let hour: TimeInterval = 3600
     static let day: TimeInterval = 86_400
 
-    /// A lead time and the wave size and interval DESIGN §2 gives it.
+    /// A lead time and the wave size and interval the default policy gives it.
     struct BandCase: Sendable, CustomTestStringConvertible {
         var lead: TimeInterval
         var waveSize: Int
@@ -144,7 +145,7 @@ struct WavePlannerTests {
             awaiting: awaiting, now: now, startsAt: now.addingTimeInterval(lead), policy: policy)
     }
 
-    /// A situation and the verdict DESIGN §2 gives it.
+    /// A situation and the verdict the advance rules give it.
     struct AdvanceCase: Sendable, CustomTestStringConvertible {
         var name: String
         var situation: WavePlanner.Situation

@@ -3,9 +3,9 @@ import Domain
 import Foundation
 import Testing
 
-/// The shared in-effect rule: the same table the registry's own copy is tested against, so the
-/// two give one verdict until the registry switches to this module.
-@Suite("The shared in-effect rule (DESIGN §2)")
+/// The shared in-effect rule (docs/design.md, "The in-effect rule") as a table: the one rule the
+/// registry and matching both judge with.
+@Suite("The shared in-effect rule")
 struct SharedQualificationRulesTests {
     static let day: TimeInterval = 86_400
     static let jobStart = Date(timeIntervalSince1970: 1_800_000_000)

@@ -6,7 +6,7 @@ import Transport
 import Wire
 import ZeroMQ
 
-/// Issue 13's compose test: the real `compose/docker-compose.yml`, brought up by
+/// The compose test: the real `compose/docker-compose.yml`, brought up by
 /// `.ci/compose-test` with `--scale matching=2` on podman, driven through the bus's published
 /// ports with CURVE on. It runs only there (`OCTOO_COMPOSE_PROJECT` set).
 @Suite(

@@ -6,7 +6,7 @@ import Testing
 import Transport
 import Wire
 
-/// Issue 12's fault test: the whole system (`WholeSystem`, every process a real executable)
+/// The fault test: the whole system (`WholeSystem`, every process a real executable)
 /// broadcasts 200 requests while the registry, one matching replica, broadcast, opportunities and
 /// the bus are each killed with SIGKILL at random moments (twice each) and restarted. Clients go
 /// on through it persistently with idempotency keys. Once everything is quiet, the invariants of

@@ -5,7 +5,7 @@ import Testing
 import Transport
 import Wire
 
-/// Issue 12, item 4: bad input at scale. A seeded stream of mutated envelopes (100,000 frames by
+/// The frame fuzzer: bad input at scale. A seeded stream of mutated envelopes (100,000 frames by
 /// default) against the bus and the four real services; replay a run with `OCTOO_FUZZ_SEED`.
 /// It keeps both cores busy for a minute, which would starve the suites running beside it: it runs
 /// only when asked (`OCTOO_FUZZ=1`, or a seed or frame count given), as `.ci/test` does, alone.

@@ -5,7 +5,7 @@ import Testing
 import Transport
 import Wire
 
-/// Issue 12's integration suite: the whole system (`WholeSystem`: the bus, the registry, two
+/// The integration suite: the whole system (`WholeSystem`: the bus, the registry, two
 /// matching replicas, broadcast, opportunities, each a real executable on free ports with its
 /// own SQLite file in a temporary folder), driven over the wire only, as a partner, its
 /// providers and its dispatcher would.

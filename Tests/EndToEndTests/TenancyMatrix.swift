@@ -24,8 +24,8 @@ struct TenantIds: Sendable {
     }
 }
 
-/// The matrix of issue 12, item 4: for every method of every service, the roles the README's
-/// method tables give it, and what another partner gets when it sends partner A's ids. The test
+/// The tenancy matrix: for every method of every service, the roles it allows (written out apart
+/// from the contracts), and what another partner gets when it sends partner A's ids. The test
 /// fails for a described method without a row, so a new method must be added here.
 enum TenancyMatrix {
     /// What partner B gets for a call naming partner A's ids.
@@ -40,7 +40,7 @@ enum TenancyMatrix {
     }
 
     struct Row: Sendable {
-        /// Allowed roles (empty: no actor needed), as the README's tables list them.
+        /// Allowed roles (empty: no actor needed), written out apart from the contract's descriptors.
         var roles: Set<String>
         var expectation: Expectation
         /// The body, naming A's ids.

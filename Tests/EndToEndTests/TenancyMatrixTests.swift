@@ -5,8 +5,8 @@ import Testing
 import Transport
 import Wire
 
-/// Issue 12, item 4: every method of every service, as read from each service's `Describe`,
-/// against `TenancyMatrix`: its roles are the README's, every other role is `PERMISSION_DENIED`,
+/// The tenancy matrix: every method of every service, as read from each service's `Describe`,
+/// against `TenancyMatrix`: its roles are the matrix's, every other role is `PERMISSION_DENIED`,
 /// and another partner sending partner A's ids gets `NOT_FOUND` or nothing of A's, and changes
 /// nothing of A's.
 @Suite("The tenancy and role matrix over the real executables", .serialized)
@@ -36,7 +36,7 @@ struct TenancyMatrixTests {
                         Issue.record("\(method.name) has no row in TenancyMatrix: add its roles and tenancy")
                         continue
                     }
-                    #expect(Set(method.roles) == row.roles, "\(method.name): Describe's roles differ from the README's")
+                    #expect(Set(method.roles) == row.roles, "\(method.name): Describe's roles are not the matrix's")
                     checked += try await Self.checkTenancy(method.name, row, ids, b, clients[service]!)
                     checked += try await Self.checkRoles(method.name, row, ids, clients[service]!)
                 }

@@ -5,7 +5,7 @@ import Wire
 
 @testable import MatchingService
 
-/// Each soft criterion of DESIGN §2 on its own (default weights), the order, and the tie-break.
+/// Each criterion (docs/design.md, "Criteria") on its own (default weights), the order, and the tie-break.
 @Suite("Ranker: each criterion on its own, order and ties")
 struct RankerCriterionTests {
     typealias F = RankerFixture

@@ -4,7 +4,7 @@ import Testing
 
 @testable import MatchingService
 
-/// Each hard filter of DESIGN §2 on its own: one change to a provider who passes everything,
+/// Each filter (docs/design.md, "Filters") on its own: one change to a provider who passes everything,
 /// and exactly that filter's reason comes back.
 @Suite("Ranker: each filter on its own")
 struct RankerFilterTests {

@@ -5,10 +5,10 @@ import Testing
 import Transport
 import Wire
 
-/// Issue 10's part in opportunities: offers name their contact attempt, the service re-offers a
+/// What broadcast needs of opportunities: offers name their contact attempt, the service re-offers a
 /// declined provider, and offers have a life (declined when the request fills, is cancelled or
 /// its job starts), all through the public methods.
-@Suite("Opportunities: offers for broadcast (issue 10)", .serialized)
+@Suite("Opportunities: offers for broadcast", .serialized)
 struct OfferLifeTests {
     typealias Fixture = OpportunitiesFixture
 

@@ -5,9 +5,9 @@ import Testing
 import Transport
 import Wire
 
-/// Issue 11's opportunities scenarios, each through the public methods, on the shared fixture:
+/// An agency's scenarios in opportunities, each through the public methods, on the shared fixture:
 /// the `PartnerFixture` (Ada, Ben, Cy, Di; Clinic, School) plus `pr-1`…`pr-5` and `cu-1`.
-@Suite("Opportunities rules (issue 11)", .serialized)
+@Suite("Opportunities rules: an agency's scenarios", .serialized)
 struct OpportunitiesRulesTests {
     typealias Fixture = OpportunitiesFixture
     static let hour: TimeInterval = 3600

@@ -5,9 +5,9 @@ import Testing
 import Transport
 import Wire
 
-/// Issue 11's scenarios about replacements: masking in every reply (11) and members seeking a
-/// replacement (13).
-@Suite("Replacements and masking (issue 11)", .serialized)
+/// Scenarios about replacements: masking in every reply, and members seeking a replacement
+/// (docs/design.md, "Replacements" and "Masking").
+@Suite("Replacements and masking", .serialized)
 struct ReplacementRulesTests {
     typealias Fixture = OpportunitiesFixture
 

@@ -4,13 +4,13 @@ import Wire
 
 @testable import OpportunitiesService
 
-/// The state machine against an expectation written out separately from DESIGN §2: every state ×
-/// every callable action × every role.
-@Suite("Opportunity state machine (DESIGN §2)")
+/// The state machine against an expectation written out separately: every state × every callable
+/// action × every role (docs/design.md, "Opportunity states").
+@Suite("Opportunity state machine")
 struct StateMachineTests {
     typealias S = OpportunityState
 
-    /// DESIGN §2, transcribed: from → action → to (as the partner, with no billing, before the start).
+    /// docs/design.md, transcribed: from → action → to (as the partner, with no billing, before the start).
     static let allowed: [S: [OpportunityAction: S]] = [
         .offered: [.respondInterested: .pending, .respondDeclined: .declined],
         .pending: [.decideAssign: .contingent, .decideDecline: .declined],

@@ -7,9 +7,9 @@ import Testing
 import Transport
 import Wire
 
-/// Issue 11's registry scenarios that need its new fields and methods: update masks, the
+/// Registry scenarios about its directory and partial updates: update masks, the
 /// vocabulary, `ListAvailability`, `ListCustomers`, paging everywhere, decision defaults.
-@Suite("Registry directory and partial updates (issue 11)", .serialized)
+@Suite("Registry directory and partial updates", .serialized)
 struct RegistryDirectoryTests {
     static let start = RegistryFixture.start
     static let hour: TimeInterval = 3600

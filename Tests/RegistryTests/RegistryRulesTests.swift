@@ -7,9 +7,9 @@ import Testing
 import Transport
 import Wire
 
-/// Issue 11's registry scenarios, each through the public methods: what an agency would do, and
+/// An agency's registry scenarios, each through the public methods: what an agency would do, and
 /// what it must get.
-@Suite("Registry rules (issue 11)", .serialized)
+@Suite("Registry rules: an agency's scenarios", .serialized)
 struct RegistryRulesTests {
     static let start = RegistryFixture.start
     static let hour: TimeInterval = 3600
