@@ -22,6 +22,8 @@ struct ExecutablesTests {
                 #expect(health.service == service)
                 let described = try await client.describe(service)
                 #expect(described.protocolVersion == 1)
+                // What the running executable describes is exactly what docs/api.md is generated from.
+                #expect(described == APIReference.described.first { $0.service == service })
                 #expect(
                     Set(described.methods.map(\.name)).isSuperset(of: [
                         "\(service).Health", "\(service).Describe", "\(service).ReadEvents", "\(service).SetClock",
