@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import OctooTesting
 import Testing
 import Wire
 

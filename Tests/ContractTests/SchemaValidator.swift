@@ -1,4 +1,5 @@
 import Foundation
+import OctooTesting
 import Wire
 
 /// Checks a JSON value against the subset of JSON Schema that `Describe` publishes (type,

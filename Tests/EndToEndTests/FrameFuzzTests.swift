@@ -31,6 +31,8 @@ struct FrameFuzzTests {
             for service in BusEndpoints.services { processes[service] = try system.start(service) }
             for service in BusEndpoints.services { try await system.waitUntilServing(service) }
             let (corpus, partner) = try await Self.world(system)
+            let described = APIReference.described.flatMap { $0.methods.map(\.name) }
+            #expect(Set(corpus.bases.map(\.method)).isSuperset(of: described), "a described method is not fuzzed")
             var baseline: [String: Int64] = [:]
             for service in BusEndpoints.services {
                 baseline[service] = try await Self.lastSeq(system, service)

@@ -169,6 +169,19 @@ struct FuzzCorpus: Sendable {
         write("opportunities", "Decide") { _ in ["opportunityId": .string(opportunityId), "assign": true] }
         write("opportunities", "Cancel") { _ in ["opportunityId": .string(opportunityId), "reason": "fuzz"] }
         write("opportunities", "CancelRequest") { _ in ["id": .string(requestId)] }
+        // Every described method is fuzzed: one without a body above gets one made from its schema.
+        let covered = Set(bases.map(\.method))
+        for service in APIReference.described {
+            for method in service.methods where !covered.contains(method.name) {
+                let name = String(method.name.dropFirst(service.service.count + 1))
+                let body = FuzzJSON(SchemaSample.full(method.request))
+                if Self.isRead(method.name) {
+                    read(service.service, name, body)
+                } else {
+                    write(service.service, name) { _ in body }
+                }
+            }
+        }
         self.bases = bases
         self.ada = ada
         bodies = bases.map { $0.make(0)["body"] ?? [:] }

@@ -1,3 +1,5 @@
+import Wire
+
 /// A JSON tree for building fuzz envelopes: objects keep their order and may repeat a key, and
 /// numbers are kept as written, so a mutation can express what `Codable` never would.
 indirect enum FuzzJSON: Sendable {
@@ -127,4 +129,20 @@ extension FuzzJSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Exp
     init(arrayLiteral elements: FuzzJSON...) { self = .array(elements) }
     init(dictionaryLiteral elements: (String, FuzzJSON)...) { self = .object(elements.map { ($0.0, $0.1) }) }
     init(nilLiteral: ()) { self = .null }
+}
+
+extension FuzzJSON {
+    /// The same value, for a body made from a schema.
+    init(_ value: JSONValue) {
+        switch value {
+        case .null: self = .null
+        case .bool(let flag): self = .bool(flag)
+        case .integer(let number): self = .number("\(number)")
+        case .number(let number): self = .number("\(number)")
+        case .string(let text): self = .string(text)
+        case .array(let items): self = .array(items.map(FuzzJSON.init))
+        case .object(let members):
+            self = .object(members.sorted { $0.key < $1.key }.map { ($0.key, FuzzJSON($0.value)) })
+        }
+    }
 }

@@ -2,16 +2,16 @@ import Wire
 
 /// JSON values made from a schema alone: every property present (`full`) or only the required
 /// ones (`minimal`), each value inside its schema's constraints. Decoding them into the Swift
-/// type shows whether the type reads what the schema promises.
-enum SchemaSample {
+/// type shows whether the type reads what the schema promises; the fuzzer mutates them.
+public enum SchemaSample {
     /// A value with every property of every object present.
-    static func full(_ schema: JSONValue) -> JSONValue { make(schema, allProperties: true) }
+    public static func full(_ schema: JSONValue) -> JSONValue { make(schema, allProperties: true) }
 
     /// A value with only the required properties of every object.
-    static func minimal(_ schema: JSONValue) -> JSONValue { make(schema, allProperties: false) }
+    public static func minimal(_ schema: JSONValue) -> JSONValue { make(schema, allProperties: false) }
 
     /// `full`, less the top-level property `key`.
-    static func full(_ schema: JSONValue, without key: String) -> JSONValue {
+    public static func full(_ schema: JSONValue, without key: String) -> JSONValue {
         guard case .object(var members) = full(schema) else { return full(schema) }
         members[key] = nil
         return .object(members)
@@ -58,7 +58,7 @@ enum SchemaSample {
         return value
     }
 
-    static func bound(_ schema: JSONValue, _ key: String) -> Double? {
+    public static func bound(_ schema: JSONValue, _ key: String) -> Double? {
         switch schema[key] {
         case .integer(let value)?: Double(value)
         case .number(let value)?: value
