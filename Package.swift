@@ -99,7 +99,8 @@ var targets: [Target] = [
         path: "Tests/Fixtures/TestService"
     ),
     .testTarget(name: "WireTests", dependencies: ["Wire"], path: "Tests/WireTests"),
-    .testTarget(name: "ContractTests", dependencies: ["Contracts", "OctooTesting", "Wire"], path: "Tests/ContractTests"),
+    .testTarget(
+        name: "ContractTests", dependencies: ["Contracts", "OctooTesting", "Wire"], path: "Tests/ContractTests"),
     .testTarget(name: "DomainTests", dependencies: ["Domain", "Contracts", "Wire"], path: "Tests/DomainTests"),
     .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], path: "Tests/ZeroMQTests"),
     .testTarget(
