@@ -1,7 +1,8 @@
-@testable import Contracts
 import Foundation
 import Testing
 import Wire
+
+@testable import Contracts
 
 /// `docs/api.md` is what the contracts declare: regenerated, never edited by hand.
 @Suite("API reference")
