@@ -16,7 +16,15 @@ public struct CriterionValue: Codable, Sendable, Equatable {
         self.contribution = contribution
     }
     static let schema = JSONSchema.object(
-        ["name": JSONSchema.string(), "value": JSONSchema.any, "contribution": JSONSchema.number()],
+        [
+            "name": JSONSchema.string(
+                description: "The criterion, e.g. preferredList or distanceKm (docs/design.md, \"Criteria\")."),
+            "value": JSONSchema.any(
+                description: "What it found: a count, a number of days or km, true or false, a word (availability), "
+                    + "or null when unknown."),
+            "contribution": JSONSchema.number(
+                description: "What it added to the score (negative: took off), rounded to a thousandth."),
+        ],
         required: ["name", "value", "contribution"])
 }
 
@@ -29,7 +37,11 @@ public struct FilterReason: Codable, Sendable, Equatable {
         self.detail = detail
     }
     static let schema = JSONSchema.object(
-        ["criterion": JSONSchema.string(), "detail": JSONSchema.string()], required: ["criterion", "detail"])
+        [
+            "criterion": JSONSchema.string(
+                description: "The filter, e.g. zone, conflict or requiredQualification (docs/design.md, \"Filters\")."),
+            "detail": JSONSchema.string(description: "What it found, e.g. works in WI, not in IL."),
+        ], required: ["criterion", "detail"])
 }
 
 /// How far the read model had applied a source when it answered.
@@ -44,7 +56,9 @@ public struct ReadModelPosition: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "source": JSONSchema.string(), "appliedSeq": JSONSchema.integer(minimum: 0), "epoch": JSONSchema.string(),
+            "source": JSONSchema.string(description: "The source: registry or opportunities."),
+            "appliedSeq": JSONSchema.integer(minimum: 0, description: "The last seq of it applied (0: none)."),
+            "epoch": JSONSchema.string(description: "The source's outbox epoch those seqs belong to, once known."),
         ], required: ["source", "appliedSeq"])
 }
 
@@ -69,8 +83,17 @@ public struct CheckRequest: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "request": CreateRequestRequest.schema, "providerId": JSONSchema.string(), "requestId": JSONSchema.string(),
-            "excludeProviderIds": JSONSchema.array(of: ExcludedProvider.schema), "minSeq": RankRequest.minSeqSchema,
+            "request": CreateRequestRequest.schema.described(
+                "The job, as Rank takes it (the customer's defaults merged unless overrideDefaults)."),
+            "providerId": JSONSchema.string(description: "The provider to judge."),
+            "requestId": JSONSchema.string(
+                description: "The request this is for, once it exists: its own team is neither a conflict nor "
+                    + "workload."),
+            "excludeProviderIds": JSONSchema.array(
+                of: ExcludedProvider.schema,
+                description: "Providers to filter out as excluded, each with its reason (e.g. broadcast's block "
+                    + "list)."),
+            "minSeq": RankRequest.minSeqSchema,
         ], required: ["request", "providerId"])
 }
 
@@ -100,10 +123,18 @@ public struct CheckResponse: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "providerId": JSONSchema.string(), "passes": JSONSchema.boolean,
-            "reasons": JSONSchema.array(of: FilterReason.schema),
-            "criteria": JSONSchema.array(of: CriterionValue.schema),
-            "score": JSONSchema.number(), "positions": JSONSchema.array(of: ReadModelPosition.schema),
-            "settings": RankingSettings.schema,
+            "providerId": JSONSchema.string(description: "The provider judged."),
+            "passes": JSONSchema.boolean(description: "True when no filter applies."),
+            "reasons": JSONSchema.array(
+                of: FilterReason.schema,
+                description: "Every reason the provider is filtered out (empty when it passes)."),
+            "criteria": JSONSchema.array(
+                of: CriterionValue.schema,
+                description: "Every criterion with its value and contribution, worked out even when filtered out."),
+            "score": JSONSchema.number(description: "The sum of the criteria's contributions."),
+            "positions": JSONSchema.array(
+                of: ReadModelPosition.schema,
+                description: "How far the read model had applied each source when it answered."),
+            "settings": RankingSettings.schema.described("The partner's ranking settings the judgement used."),
         ], required: ["providerId", "passes", "reasons", "criteria", "score", "positions", "settings"])
 }
