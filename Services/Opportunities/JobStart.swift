@@ -27,8 +27,8 @@ enum JobStart {
     }
 
     /// What firing the timer does, for `TimerService`.
-    static func handlers(_ database: ServiceDatabase, clock: any ServiceClock) -> [String: TimerService.Handler] {
-        let outbox = database.outbox
+    static func handlers(_ store: OpportunitiesStore, clock: any ServiceClock) -> [String: TimerService.Handler] {
+        let outbox = store.outbox
         return [
             timerKind: { db, timer in
                 guard let (partnerId, requestId) = request(of: timer) else { return }

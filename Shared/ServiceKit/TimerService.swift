@@ -42,6 +42,12 @@ public final class TimerService: Service, Sendable {
         }
     }
 
+    /// Timers of a running service: its database, clock and logger.
+    public convenience init(_ environment: ServiceEnvironment, handlers: [String: Handler]) {
+        self.init(
+            database: environment.database, clock: environment.clock, handlers: handlers, logger: environment.logger)
+    }
+
     /// How many times the loop has turned so far.
     public var loopTurns: Int { turns.load(ordering: .relaxed) }
 

@@ -98,6 +98,12 @@ extension ServiceDatabase {
         return now.addingTimeInterval(-(Double(seconds) + Double(attoseconds) / 1e18))
     }
 
+    /// Folds the WAL into the database file (so the file alone holds every commit) and closes it.
+    public func close() async throws {
+        _ = try await pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        try pool.close()
+    }
+
     /// Deletes the idempotency records expired at `now`; returns how many there were.
     @discardableResult
     public func sweepIdempotencyRecords(now: Date) async throws -> Int {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import ServiceLifecycle
 import Store
 import Synchronization
 import Wire
@@ -20,7 +21,7 @@ import ZeroMQ
 /// below the checkpoint, means its `seq`s were reused (a replaced or restored database): the
 /// subscriber then rebuilds through `reset` from `seq` 1 or, without one, reports `dataLoss` and
 /// applies nothing more from that source.
-public final class EventSubscriber: Sendable {
+public final class EventSubscriber: Service {
     /// Applies one event inside the consumer's write transaction.
     public typealias Apply = @Sendable (GRDB.Database, Event) throws -> Void
     /// Forgets everything applied from a source (named by the second argument) before a rebuild,
@@ -68,9 +69,10 @@ public final class EventSubscriber: Sendable {
         threadWakeup = try WakeupSignal()
     }
 
-    /// Receives and applies events until stopped or cancelled (once per subscriber).
+    /// Receives and applies events until stopped, cancelled or shut down gracefully (once per
+    /// subscriber).
     public func run() async {
-        await withTaskCancellationHandler {
+        await withTaskCancellationOrGracefulShutdownHandler {
             guard !isStopped else { return }
             await loadCheckpoints()
             await withTaskGroup(of: Void.self) { group in
@@ -82,8 +84,8 @@ public final class EventSubscriber: Sendable {
                 // A source's task may be waiting on a ReadEvents call: it need not finish.
                 group.cancelAll()
             }
-        } onCancel: {
-            stop()
+        } onCancelOrGracefulShutdown: {
+            self.stop()
         }
     }
 
