@@ -33,7 +33,9 @@ enum Scheduler {
         [
             timerKind: { db, timer in
                 guard let key = broadcast(of: timer) else { return }
-                let due = try store.writer(db, partnerId: key.partnerId).timerFired(key.requestId, at: clock.now)
+                let due = try store.within(db, partnerId: key.partnerId) {
+                    try $0.timerFired(key.requestId, at: clock.now)
+                }
                 if due { db.afterNextTransaction { _ in wakeup.signal() } }
             }
         ]

@@ -17,7 +17,7 @@ public enum MatchingService {
         name: name, durability: .normal, databaseTuning: .readModel, migrations: MatchingMigrations.register(in:),
         handlerExecutor: .global, readyAfterCatchUp: true
     ) { environment in
-        let store = MatchingStore(environment.database.pool)
+        let store = MatchingStore(environment.database)
         let engine = RankingEngine(store: store, maxMessageBytes: environment.configuration.maxMessageBytes)
         let handlers = Matching.Handlers(
             ranking: RankingHandlers(engine: engine),
@@ -35,16 +35,16 @@ public enum MatchingService {
 
     /// Forgets everything the read model applied (settings are kept) and resets its checkpoints,
     /// so the next start applies every source again from `seq` 1 (`matching --rebuild`).
-    public static func rebuild(configuration: ServiceConfiguration, at now: Date = Date()) throws {
+    public static func rebuild(configuration: ServiceConfiguration, at now: Date = Date()) async throws {
         let database = try ServiceDatabase(
             path: configuration.databasePath, source: name, durability: definition.durability,
             tuning: definition.databaseTuning, migrations: definition.migrations)
-        try database.pool.write { db in
+        try await MatchingStore(database).writeAcrossTenants { db in
             for source in Matching.sources {
                 try ReadModelWriter.reset(db, source: source, reason: "matching --rebuild", at: now)
                 try EventCheckpoint.advance(db, source: source, to: 0, epoch: nil)
             }
         }
-        try database.pool.close()
+        try await database.close()
     }
 }

@@ -2,25 +2,20 @@ import Contracts
 import Domain
 import Foundation
 import GRDB
+import ServiceKit
 import Store
 import Wire
 
-/// The read model's queries: every lookup scoped to one partner, so another tenant's id is
-/// `NOT_FOUND` exactly like one that does not exist. Handlers never see the database; a ranking
-/// reads everything in one snapshot through `read`.
-struct MatchingStore: Sendable {
-    private let database: any DatabaseWriter
+/// The read model's store (a `TenantStore` whose transactions are the connection itself): every
+/// lookup below takes the partner it is scoped to, so another tenant's id is `NOT_FOUND` exactly
+/// like one that does not exist. Handlers never see the pool; a ranking reads everything in one
+/// snapshot through `read`.
+typealias MatchingStore = TenantStore<Database, Database>
 
-    init(_ database: any DatabaseWriter) { self.database = database }
-
-    /// Runs `body` in one read transaction: everything it reads belongs to one moment.
-    func read<Result: Sendable>(_ body: @escaping @Sendable (Database) throws -> Result) async throws -> Result {
-        try await database.read(body)
-    }
-
-    /// Runs `body` in one write transaction.
-    func write<Result: Sendable>(_ body: @escaping @Sendable (Database) throws -> Result) async throws -> Result {
-        try await database.write(body)
+extension MatchingStore {
+    /// The read model over `database`.
+    init(_ database: ServiceDatabase) {
+        self.init(database, reader: { db, _, _ in db }, writer: { db, _, _ in db })
     }
 
     // MARK: The job's parts

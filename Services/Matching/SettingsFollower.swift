@@ -60,9 +60,11 @@ final class SettingsFollower: Service {
 
     /// Keeps `settings` if it supersedes what this replica has.
     func take(_ settings: RankingSettings) async {
-        let (outbox, now) = (environment.database.outbox, environment.clock.now)
+        let (store, outbox, now) = (store, store.outbox, environment.clock.now)
         do {
-            let changed = try await store.write { db in try self.store.merge(db, settings, outbox: outbox, at: now) }
+            let changed = try await store.write(settings.partnerId) { db in
+                try store.merge(db, settings, outbox: outbox, at: now)
+            }
             if changed {
                 logger.info(
                     "settings taken from another replica",

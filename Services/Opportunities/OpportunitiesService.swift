@@ -21,7 +21,8 @@ public enum OpportunitiesService {
         let handlers = Opportunities.Handlers(
             requests: RequestHandlers(store: store, environment: environment),
             opportunities: OpportunityHandlers(
-                store: store, environment: environment, eligibility: MatchingEligibilityCheck(environment: environment)),
+                store: store, environment: environment,
+                eligibility: MatchingEligibilityCheck(environment: environment, store: store)),
             policies: PolicyHandlers(store: store, environment: environment))
         return ServiceParts(
             routes: { Opportunities.register(handlers, into: &$0) },

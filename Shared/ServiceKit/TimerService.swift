@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import ServiceLifecycle
-import Store
+@_spi(RawDatabase) import Store
 import Synchronization
 
 /// Fires durable timers (`DurableTimer`): each due timer is deleted in the same transaction as

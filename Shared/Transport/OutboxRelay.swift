@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
-import Store
+@_spi(RawDatabase) import Store
 import Synchronization
 import Wire
 import ZeroMQ

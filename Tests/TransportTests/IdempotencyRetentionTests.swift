@@ -5,7 +5,7 @@ import GRDB
 import Logging
 import OctooTesting
 import ServiceLifecycle
-import Store
+@_spi(RawDatabase) import Store
 import Testing
 import Transport
 import Wire

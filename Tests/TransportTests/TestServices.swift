@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import ServiceKit
-import Store
+@_spi(RawDatabase) import Store
 import Synchronization
 import Transport
 import Wire
