@@ -23,7 +23,7 @@ extension MatchingStore {
     /// The customer's record, or `NOT_FOUND` naming `field`.
     func customer(_ db: Database, partner: String, id: String, field: String) throws -> CustomerRecord {
         guard let customer = try CustomerRecord.find(id, partner: partner).fetchOne(db) else {
-            throw RPCError.notFound("customer", id: id, field: field)
+            throw MatchingError.notFound(kind: "customer", id: id, field: field)
         }
         return customer
     }
@@ -59,7 +59,7 @@ extension MatchingStore {
     /// One provider, or `NOT_FOUND` naming `field`.
     func provider(_ db: Database, partner: String, id: String, field: String) throws -> ProviderRecord {
         guard let provider = try ProviderRecord.withIds([id], partner: partner).fetchOne(db) else {
-            throw RPCError.notFound("provider", id: id, field: field)
+            throw MatchingError.notFound(kind: "provider", id: id, field: field)
         }
         return provider
     }

@@ -197,7 +197,7 @@ struct RankingEngine: Sendable {
                         field: "body.minSeq.\(source)",
                         description: "applied up to \(applied[source, default: 0]), not yet \(seq)")
                 }
-                throw RPCError(.unavailable, "the read model has not caught up yet; retry", details: details)
+                throw MatchingError.notCaughtUp(details)
             }
             try await Task.sleep(for: .milliseconds(10))
         }

@@ -162,7 +162,7 @@ struct ReadModelTests {
         #expect(
             !reply.ranked.contains { $0.providerId == "pr-zed" }
                 && !reply.filtered.contains { $0.providerId == "pr-zed" })
-        await #expect(throws: RPCError.notFound("customer", id: "c-2", field: "body.request.customerId")) {
+        await #expect(throws: MatchingError.notFound(kind: "customer", id: "c-2", field: "body.request.customerId")) {
             _ = try await model.engine.rank(RankRequest(request: Self.request("c-2")), partner: "p-1")
         }
     }
