@@ -24,18 +24,17 @@ public enum BroadcastService {
         name: name, durability: .full, migrations: BroadcastMigrations.register(in:)
     ) { environment in
         let (wakeup, clock) = (AsyncWakeup(), environment.clock)
-        let store = BroadcastStore(environment.database)
+        let store = BroadcastStore(environment.database, wakeup: wakeup)
         let sender = WaveSender(store: store, environment: environment, wakeup: wakeup)
         let handlers = Broadcast.Handlers(
             broadcasts: BroadcastHandlers(store: store, environment: environment, sender: sender),
             rotation: RotationHandlers(store: store, environment: environment, sender: sender),
-            attempts: AttemptHandlers(store: store, environment: environment, sender: sender),
+            attempts: AttemptHandlers(store: store, environment: environment),
             dispositions: DispositionHandlers(store: store, clock: clock),
             blocks: BlockHandlers(store: store, clock: clock, maxReplyBytes: environment.configuration.maxMessageBytes),
-            policies: PolicyHandlers(store: store, environment: environment, sender: sender),
+            policies: PolicyHandlers(store: store, environment: environment),
             stats: StatsHandlers(store: store))
-        let timers = TimerService(
-            environment, handlers: Scheduler.timerHandlers(store: store, clock: clock, wakeup: wakeup))
+        let timers = TimerService(environment, handlers: Scheduler.timerHandlers(store: store, clock: clock))
         // Registered after the timers' own hook: SetClock replies once the waves its timers made
         // due are planned and sent.
         if let manual = clock as? ManualClock {
@@ -44,7 +43,7 @@ public enum BroadcastService {
         return ServiceParts(
             routes: { Broadcast.register(handlers, into: &$0) },
             events: EventHandling(sources: [Opportunities.service]) { db, event in
-                try BroadcastEvents.apply(db, event, store: store, now: clock.now, wakeup: wakeup)
+                try BroadcastEvents.apply(db, event, store: store, now: clock.now)
             },
             background: [timers, sender])
     }

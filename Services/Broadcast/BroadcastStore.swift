@@ -12,11 +12,18 @@ import Wire
 typealias BroadcastStore = TenantStore<BroadcastReader, BroadcastWriter>
 
 extension BroadcastStore {
-    /// Broadcast's store over `database`.
-    init(_ database: ServiceDatabase) {
+    /// Broadcast's store over `database`. Every write transaction settles the broadcasts it
+    /// touched before it commits (`SettleOnCommit`), and wakes the wave sender through `wakeup`
+    /// once committed if one of them has a wave due.
+    init(_ database: ServiceDatabase, wakeup: AsyncWakeup) {
         self.init(
             database, reader: { db, partnerId, _ in BroadcastReader(db: db, partnerId: partnerId) },
-            writer: { db, partnerId, outbox in BroadcastWriter(db: db, partnerId: partnerId, outbox: outbox) })
+            writer: { db, partnerId, outbox in
+                BroadcastWriter(db: db, partnerId: partnerId, outbox: outbox, touched: TouchedBroadcasts())
+            },
+            beforeCommit: { writer in
+                if try writer.settleBeforeCommit() { writer.db.afterNextTransaction { _ in wakeup.signal() } }
+            })
     }
 
     /// Running broadcasts, of every tenant, whose next wave is due or whose wave has contacts not
@@ -65,6 +72,8 @@ struct BroadcastWriter: BroadcastQueries {
     let db: Database
     let partnerId: String
     let outbox: Outbox
+    /// What the advance rule must look at before the transaction commits.
+    let touched: TouchedBroadcasts
 }
 
 extension BroadcastQueries {
