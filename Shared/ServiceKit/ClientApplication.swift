@@ -9,7 +9,9 @@ import ZeroMQ
 /// event subscription and work, put together in one step and run as a `ServiceGroup`, with no
 /// worker socket: the bus sends it nothing. Its work stops before its subscription.
 public final class ClientApplication: Sendable {
+    /// What the process is.
     public let definition: ClientDefinition
+    /// What its parts were made from.
     public let environment: ServiceEnvironment
     /// The process's event subscription, when it consumes services' events.
     public let subscriber: EventSubscriber?

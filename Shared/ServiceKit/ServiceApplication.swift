@@ -15,7 +15,9 @@ import ZeroMQ
 /// relay), so in-flight calls are answered and their events published before the bus sockets
 /// close.
 public final class ServiceApplication: Sendable {
+    /// What the service is.
     public let definition: ServiceDefinition
+    /// What its parts were made from.
     public let environment: ServiceEnvironment
     /// The service's event subscription, when it consumes other services' events.
     public let subscriber: EventSubscriber?
