@@ -24,7 +24,8 @@ var targets: [Target] = [
     .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], path: "Shared/ZeroMQ"),
     .target(name: "Wire", path: "Shared/Wire"),
     .target(name: "Store", dependencies: ["Wire", grdb, logging], path: "Shared/Store"),
-    .target(name: "Transport", dependencies: ["ZeroMQ", "Wire", "Store", logging], path: "Shared/Transport"),
+    .target(
+        name: "Transport", dependencies: ["ZeroMQ", "Wire", "Store", logging, lifecycle], path: "Shared/Transport"),
     .target(name: "Contracts", dependencies: ["Wire", "Transport"], path: "Shared/Contracts"),
     // Domain rules more than one service applies (the in-effect rule), as pure functions.
     .target(name: "Domain", dependencies: ["Contracts", "Wire"], path: "Shared/Domain"),
@@ -168,7 +169,9 @@ for service in services {
     targets.append(
         .target(
             name: service.library,
-            dependencies: ["ServiceKit", "Contracts", "Domain", "Store", "Transport", "Wire", "ZeroMQ", grdb, logging],
+            dependencies: [
+                "ServiceKit", "Contracts", "Domain", "Store", "Transport", "Wire", "ZeroMQ", grdb, logging, lifecycle,
+            ],
             path: "Services/\(service.folder)",
             exclude: ["Main"]
         ))

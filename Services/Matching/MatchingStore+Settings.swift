@@ -42,7 +42,9 @@ extension MatchingStore {
 /// The rules `SetSettings` checks, every faulty field named.
 enum SettingsRules {
     /// The settings `change` makes of `current`, or `INVALID_ARGUMENT` naming every bad field.
-    static func apply(_ change: SetSettingsRequest, to current: RankingSettings) throws(RPCError) -> RankingSettings {
+    static func apply(_ change: SetSettingsRequest, to current: RankingSettings) throws(MatchingError)
+        -> RankingSettings
+    {
         var violations: [FieldViolation] = []
         for (name, value) in change.weights?.given ?? []
         where !(value.isFinite && (0...RankingWeights.maximum).contains(value)) {
@@ -56,11 +58,7 @@ enum SettingsRules {
         if let days = change.workloadWindowDays, !(1...365).contains(days) {
             violations.append(FieldViolation(field: "body.workloadWindowDays", description: "must be from 1 to 365"))
         }
-        if !violations.isEmpty {
-            throw RPCError(
-                .invalidArgument, violations.map { "\($0.field) \($0.description)" }.joined(separator: "; "),
-                details: violations)
-        }
+        if !violations.isEmpty { throw .invalidSettings(violations) }
         var next = current
         next.weights = change.weights?.applied(to: current.weights) ?? current.weights
         next.travelBufferMinutes = change.travelBufferMinutes ?? current.travelBufferMinutes

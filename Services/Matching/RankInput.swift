@@ -76,7 +76,7 @@ struct RankInput: Sendable, Equatable {
         func resolve(_ ids: [String], _ field: String) throws -> [JobQualification] {
             try ids.enumerated().map { index, id in
                 guard let qualification = known[id] else {
-                    throw RPCError.notFound("qualification", id: id, field: "\(field)[\(index)]")
+                    throw MatchingError.notFound(kind: "qualification", id: id, field: "\(field)[\(index)]")
                 }
                 return qualification
             }

@@ -31,7 +31,7 @@ struct RankingEngine: Sendable {
         try await waitUntilApplied(input.minSeq, deadline: deadline)
         let (limit, pageSize) = (body.limit ?? Self.defaultLimit, body.pageSize ?? Self.defaultPageSize)
         let (store, budget) = (store, maxMessageBytes - Self.replyReserve)
-        return try await store.read { db in
+        return try await store.read(partner) { db in
             let context = try input.context(db, store: store, partner: partner)
             let candidates = try store.candidates(db, partner: partner, job: context.job)
             let (facts, index) = try store.indexedFacts(db, partner: partner, providers: candidates, context: context)
@@ -142,7 +142,7 @@ struct RankingEngine: Sendable {
         try validator.check()
         try await waitUntilApplied(input.minSeq, deadline: deadline)
         let store = store
-        return try await store.read { db in
+        return try await store.read(partner) { db in
             let context = try input.context(db, store: store, partner: partner)
             let provider = try store.provider(db, partner: partner, id: body.providerId, field: "body.providerId")
             let facts = try store.facts(db, partner: partner, providers: [provider], context: context)
@@ -186,7 +186,7 @@ struct RankingEngine: Sendable {
         let store = store
         let limit = min(ContinuousClock.now + catchUpWait, deadline ?? .now + catchUpWait)
         while true {
-            let positions = try await store.read { try store.positions($0) }
+            let positions = try await store.readAcrossTenants { try store.positions($0) }
             let applied = Dictionary(
                 positions.map { ($0.source, $0.appliedSeq) }, uniquingKeysWith: { first, _ in first })
             let behind = minSeq.filter { applied[$0.key, default: 0] < $0.value }.sorted { $0.key < $1.key }
@@ -197,7 +197,7 @@ struct RankingEngine: Sendable {
                         field: "body.minSeq.\(source)",
                         description: "applied up to \(applied[source, default: 0]), not yet \(seq)")
                 }
-                throw RPCError(.unavailable, "the read model has not caught up yet; retry", details: details)
+                throw MatchingError.notCaughtUp(details)
             }
             try await Task.sleep(for: .milliseconds(10))
         }

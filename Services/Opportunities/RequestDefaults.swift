@@ -19,11 +19,11 @@ enum RequestDefaults {
         for (ids, list, field) in named {
             for id in ids {
                 guard let qualification = known[id] else {
-                    throw RPCError.notFound("qualification", id: id, field: field)
+                    throw OpportunitiesError.notFound(kind: "qualification", id: id, field: field)
                 }
                 let checkType = list == .required
                 if let reason = unusable(qualification, checkType: checkType, providerType: providerType, zone: zone) {
-                    throw QualificationUnusable(
+                    throw OpportunitiesError.qualificationUnusable(
                         qualificationId: id, name: qualification.name, reason: reason, field: field)
                 }
             }
@@ -60,7 +60,7 @@ enum RequestDefaults {
     /// cannot: archived, not offered in the zone, or (with `checkType`) never in effect for the type.
     static func unusable(
         _ qualification: Qualification, checkType: Bool, providerType: String, zone: String?
-    ) -> QualificationUnusable.Reason? {
+    ) -> OpportunitiesError.UnusableReason? {
         if qualification.archived { return .archived }
         if let zone, !qualification.zones.isEmpty, !qualification.zones.contains(zone) { return .notInZone(zone) }
         if checkType, !qualification.providerTypes.isEmpty,
@@ -71,7 +71,7 @@ enum RequestDefaults {
         return nil
     }
 
-    private static func describe(_ reason: QualificationUnusable.Reason) -> String {
+    private static func describe(_ reason: OpportunitiesError.UnusableReason) -> String {
         switch reason {
         case .archived: "archived"
         case .notInZone(let zone): "not offered in zone \(zone)"

@@ -36,9 +36,11 @@ struct RequestHandlers: OpportunitiesRequestHandling {
         try validator.check()
         // The decision policy and whether defaults apply are the partner's to say.
         if context.role == .customer {
-            if request.decision != nil { throw FieldNotPermitted(field: "body.decision", role: context.role) }
+            if request.decision != nil {
+                throw OpportunitiesError.fieldNotPermitted(field: "body.decision", role: context.role)
+            }
             if request.overrideDefaults != nil {
-                throw FieldNotPermitted(field: "body.overrideDefaults", role: context.role)
+                throw OpportunitiesError.fieldNotPermitted(field: "body.overrideDefaults", role: context.role)
             }
         }
 
@@ -47,10 +49,10 @@ struct RequestHandlers: OpportunitiesRequestHandling {
         let customer = try await registry.customer(request.customerId, field: "body.customerId")
         let vocabulary = try await registry.vocabulary()
         if !vocabulary.allows(providerType, as: .providerType) {
-            throw UnknownCode(kind: .providerType, code: providerType, field: "body.providerType")
+            throw OpportunitiesError.unknownCode(kind: .providerType, code: providerType, field: "body.providerType")
         }
         if let zone = request.zone, !vocabulary.allows(zone, as: .zone) {
-            throw UnknownCode(kind: .zone, code: zone, field: "body.zone")
+            throw OpportunitiesError.unknownCode(kind: .zone, code: zone, field: "body.zone")
         }
         let known = Dictionary(uniqueKeysWithValues: try await registry.allQualifications().map { ($0.id, $0) })
         let merged = try RequestDefaults.merge(
@@ -92,7 +94,7 @@ struct RequestHandlers: OpportunitiesRequestHandling {
     /// Requests by start, paged; a customer lists its own only.
     func listRequests(_ request: ListRequestsRequest, _ context: CallerContext) async throws -> ListRequestsResponse {
         guard (1...1000).contains(request.limit ?? 200) else {
-            throw RPCError.invalidArgument(field: "body.limit", "must be from 1 to 1000")
+            throw OpportunitiesError.invalidField("body.limit", "must be from 1 to 1000")
         }
         try Paging.validate(pageSize: request.pageSize)
         let all = try await store.read(context) { reader in
@@ -115,7 +117,9 @@ struct RequestHandlers: OpportunitiesRequestHandling {
             var record = try writer.request(request.id, field: "body.id")
             try context.requireOwn(customerId: record.customerId, kind: "request", id: record.id, field: "body.id")
             var opportunities = try writer.opportunities(onRequest: record.id)
-            if record.status != .cancelled && now >= record.endsAt { throw RequestEnded(requestId: record.id) }
+            if record.status != .cancelled && now >= record.endsAt {
+                throw OpportunitiesError.requestEnded(requestId: record.id)
+            }
             if record.status != .cancelled {
                 // The request's cancellation is announced first: a subscriber applying the
                 // opportunities' cancellations after it never sees an open slot to fill.

@@ -24,14 +24,7 @@ public final class ExecutableSystem: Sendable {
 
     /// - Parameter curve: the keys the test's own clients present (a bus run with CURVE needs them).
     public init(curve: CurveClientKeys? = nil) throws {
-        var endpoints = BusEndpoints.tcp()
-        let ports = try FreePorts.take(2 + 2 * BusEndpoints.services.count)
-        endpoints.eventsPublishPort = ports[0]
-        endpoints.eventsSubscribePort = ports[1]
-        for (index, service) in BusEndpoints.services.enumerated() {
-            endpoints.rpc[service] = .init(client: ports[2 + 2 * index], worker: ports[3 + 2 * index])
-        }
-        self.endpoints = endpoints
+        endpoints = try FreePorts.endpoints()
         dataDirectory = TestDirectories.make("executables")
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         context = try ZeroMQ.Context(curveClient: curve)
@@ -44,7 +37,7 @@ public final class ExecutableSystem: Sendable {
             "\(endpoints.eventsSubscribePort)",
         ]
         for service in BusEndpoints.services {
-            let ports = endpoints.rpc[service]!
+            guard let ports = endpoints.rpc[service] else { continue }
             arguments += ["--\(service)-port", "\(ports.client)", "--\(service)-worker-port", "\(ports.worker)"]
         }
         return arguments

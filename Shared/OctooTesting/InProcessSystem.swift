@@ -20,14 +20,7 @@ public final class InProcessSystem: Sendable {
     public init(tcp: Bool = false, broker: BrokerConfiguration = BrokerConfiguration()) throws {
         context = try ZeroMQ.Context()
         if tcp {
-            var endpoints = BusEndpoints.tcp()
-            let ports = try FreePorts.take(2 + 2 * BusEndpoints.services.count)
-            endpoints.eventsPublishPort = ports[0]
-            endpoints.eventsSubscribePort = ports[1]
-            for (index, service) in BusEndpoints.services.enumerated() {
-                endpoints.rpc[service] = .init(client: ports[2 + 2 * index], worker: ports[3 + 2 * index])
-            }
-            self.endpoints = endpoints
+            endpoints = try FreePorts.endpoints()
         } else {
             endpoints = .inproc("octoo-test-\(UUID().uuidString)")
         }
@@ -107,6 +100,19 @@ public enum FreePorts {
     /// bind theirs only later, so a bind check alone could hand the same port out twice.
     private static let handedOut = Mutex<Set<Int>>([])
 
+    /// Loopback endpoints on free ports: the two event ports, and two per bus worker of the catalogue.
+    public static func endpoints() throws -> BusEndpoints {
+        var endpoints = BusEndpoints.tcp()
+        let workers = ServiceCatalogue.busWorkers
+        let ports = try take(2 + 2 * workers.count)
+        (endpoints.eventsPublishPort, endpoints.eventsSubscribePort) = (ports[0], ports[1])
+        for (index, entry) in workers.enumerated() {
+            endpoints.rpc[entry.name] = .init(client: ports[2 + 2 * index], worker: ports[3 + 2 * index])
+        }
+        return endpoints
+    }
+
+    /// `count` free ports, none handed out before in this process.
     public static func take(_ count: Int) throws -> [Int] {
         var ports: [Int] = []
         var attempts = 0

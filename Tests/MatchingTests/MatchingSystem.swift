@@ -6,6 +6,7 @@ import OctooTesting
 import OpportunitiesService
 import RegistryService
 import ServiceKit
+@_spi(RawDatabase) import Store
 import Transport
 import Wire
 

@@ -3,6 +3,7 @@ import Foundation
 import MatchingService
 import OctooTesting
 import ServiceKit
+@_spi(RawDatabase) import Store
 import Testing
 import Transport
 import Wire
@@ -48,7 +49,7 @@ struct ReadModelFeedTests {
 
             // `matching --rebuild`: the read model forgotten, the settings kept.
             try await world.system.stop(world.matching)
-            try MatchingService.rebuild(configuration: world.system.configuration(for: Matching.service))
+            try await MatchingService.rebuild(configuration: world.system.configuration(for: Matching.service))
             let rebuilt = try await world.system.start(MatchingService.definition)
             try await MatchingSystem.waitUntilApplied(rebuilt, seqs)
             #expect(try ReadModelFixture.dump(rebuilt.environment.database.pool) == incremental)

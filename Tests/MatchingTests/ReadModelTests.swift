@@ -52,7 +52,7 @@ struct ReadModelTests {
         let model = try ReadModelFixture()
         try model.apply(Self.world().events)
         let job = F.job()
-        let ids = try await model.store.read { db in
+        let ids = try await model.store.read("p-1") { db in
             try model.store.candidates(db, partner: "p-1", job: job).map(\.id).sorted()
         }
         // Ben's 5 km do not reach the job and Cy is in New
@@ -136,7 +136,7 @@ struct ReadModelTests {
         for event in log.events { try model.apply([event]) }
         let incremental = try model.dump()
         let rankedBefore = try await model.engine.rank(RankRequest(request: Self.request()), partner: "p-1")
-        try await model.store.write { db in
+        try await model.store.writeAcrossTenants { db in
             for source in Matching.sources { try ReadModelWriter.reset(db, source: source, reason: "test", at: Date()) }
         }
         #expect(try model.dump().isEmpty)
@@ -147,7 +147,7 @@ struct ReadModelTests {
         #expect(try model.dump() == incremental)
         let rankedAfter = try await model.engine.rank(RankRequest(request: Self.request()), partner: "p-1")
         #expect(rankedAfter == rankedBefore)
-        let resets = try await model.store.read { try model.store.resets($0) }
+        let resets = try await model.store.readAcrossTenants { try model.store.resets($0) }
         #expect(resets["registry"]?.count == 1)
     }
 
@@ -162,7 +162,7 @@ struct ReadModelTests {
         #expect(
             !reply.ranked.contains { $0.providerId == "pr-zed" }
                 && !reply.filtered.contains { $0.providerId == "pr-zed" })
-        await #expect(throws: RPCError.notFound("customer", id: "c-2", field: "body.request.customerId")) {
+        await #expect(throws: MatchingError.notFound(kind: "customer", id: "c-2", field: "body.request.customerId")) {
             _ = try await model.engine.rank(RankRequest(request: Self.request("c-2")), partner: "p-1")
         }
     }
@@ -177,13 +177,13 @@ struct ReadModelTests {
         second.updatedBy = "b"
         // Whatever the order, "b" wins the tie on version and time.
         for order in [[first, second], [second, first]] {
-            try await store.write { db in try db.execute(sql: "DELETE FROM rankingSettings") }
-            for settings in order { _ = try await store.write { db in try store.merge(db, settings) } }
-            #expect(try await store.read { try store.settings($0, partner: "p-1") } == second)
+            try await store.writeAcrossTenants { db in try db.execute(sql: "DELETE FROM rankingSettings") }
+            for settings in order { _ = try await store.write("p-1") { db in try store.merge(db, settings) } }
+            #expect(try await store.read("p-1") { try store.settings($0, partner: "p-1") } == second)
         }
         first.version = 2
         let newer = first
-        #expect(try await store.write { db in try store.merge(db, newer) })
-        #expect(try await store.read { try store.settings($0, partner: "p-1") }.travelBufferMinutes == 10)
+        #expect(try await store.write("p-1") { db in try store.merge(db, newer) })
+        #expect(try await store.read("p-1") { try store.settings($0, partner: "p-1") }.travelBufferMinutes == 10)
     }
 }

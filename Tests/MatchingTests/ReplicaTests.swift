@@ -2,7 +2,7 @@ import Contracts
 import Foundation
 import OctooTesting
 import ServiceKit
-import Store
+@_spi(RawDatabase) import Store
 import Testing
 import Transport
 import Wire
@@ -18,14 +18,14 @@ struct ReplicaTests {
         _ application: ServiceApplication, _ request: RankRequest, partner: String
     ) async throws -> RankResponse {
         let engine = RankingEngine(
-            store: MatchingStore(application.environment.database.pool), maxMessageBytes: 1 << 20)
+            store: MatchingStore(application.environment.database), maxMessageBytes: 1 << 20)
         let reply = try await engine.rank(request, partner: partner)
         return try WireCoding.decode(RankResponse.self, from: try WireCoding.encode(reply))
     }
 
     static func settings(_ application: ServiceApplication, partner: String) async throws -> RankingSettings {
-        let store = MatchingStore(application.environment.database.pool)
-        return try await store.read { try store.settings($0, partner: partner) }
+        let store = MatchingStore(application.environment.database)
+        return try await store.read(partner) { try store.settings($0, partner: partner) }
     }
 
     @Test func twoReplicasAgree() async throws {

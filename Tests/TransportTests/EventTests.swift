@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 import OctooTesting
 import ServiceKit
-import Store
+@_spi(RawDatabase) import Store
 import Synchronization
 import Testing
 import Transport

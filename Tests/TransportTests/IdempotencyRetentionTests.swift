@@ -4,7 +4,8 @@ import Foundation
 import GRDB
 import Logging
 import OctooTesting
-import Store
+import ServiceLifecycle
+@_spi(RawDatabase) import Store
 import Testing
 import Transport
 import Wire
@@ -91,21 +92,24 @@ struct IdempotencyRetentionTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func theSweepEndsOnStopAndOnCancellationWithoutSpinning() async throws {
+    func theSweepEndsOnGracefulShutdownAndOnCancellationWithoutSpinning() async throws {
         let system = try InProcessSystem()
         try await tearingDown(teardown: system.shutdown) {
             let database = try ServiceDatabase(
                 path: (system.dataDirectory as NSString).appendingPathComponent("sweep.sqlite"), source: "registry",
                 durability: .normal)
-            let sweep = IdempotencySweep(database: database, clock: SystemClock(), logger: Logger(label: "test"))
-            let stopped = Task { await sweep.run() }
-            sweep.stop()
-            await stopped.value
-            // A second sweep whose task is cancelled mid-wait returns instead of looping on the wait.
-            let other = IdempotencySweep(database: database, clock: SystemClock(), logger: Logger(label: "test"))
-            let cancelled = Task { await other.run() }
+            var logger = Logger(label: "test")
+            logger.logLevel = .critical
+            let sweep = IdempotencySweep(database: database, clock: SystemClock(), logger: logger)
+            let group = ServiceGroup(configuration: .init(services: [.init(service: sweep)], logger: logger))
+            let stopped = Task { try await group.run() }
+            await group.triggerGracefulShutdown()
+            try await stopped.value
+            // A second sweep whose task is cancelled mid-wait ends instead of looping on the wait.
+            let other = IdempotencySweep(database: database, clock: SystemClock(), logger: logger)
+            let cancelled = Task { try await other.run() }
             cancelled.cancel()
-            await cancelled.value
+            await #expect(throws: CancellationError.self) { try await cancelled.value }
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import OctooTesting
-import Store
+@_spi(RawDatabase) import Store
 import Synchronization
 import Transport
 import Wire

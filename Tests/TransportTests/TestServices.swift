@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import ServiceKit
-import Store
+@_spi(RawDatabase) import Store
 import Synchronization
 import Transport
 import Wire
@@ -93,9 +93,8 @@ enum TestMethods {
 enum TestServices {
     /// A source of events with assorted test methods.
     static func source(_ name: String = "registry", observations: Observations = Observations()) -> ServiceDefinition {
-        ServiceDefinition(
-            name: name, durability: .full,
-            routes: { router, environment in
+        ServiceDefinition(name: name, durability: .full) { environment in
+            ServiceParts { router in
                 router.register(TestMethods.sleep(name)) { request, _ in
                     observations.sleepsStarted.add(1, ordering: .relaxed)
                     let running = observations.sleepsRunning.add(1, ordering: .relaxed).newValue
@@ -163,7 +162,8 @@ enum TestServices {
                         return EmitResponse(firstSeq: seqs.first!, lastSeq: seqs.last!)
                     }
                 }
-            })
+            }
+        }
     }
 
     /// A consumer of `source`'s events that records every application in its own table.
@@ -178,23 +178,27 @@ enum TestServices {
             try db.execute(sql: "DELETE FROM applied WHERE source = ?", arguments: [source])
         }
         return ServiceDefinition(
-            name: name, durability: .normal,
-            migrations: { migrator in
-                migrator.registerMigration("test.v1.applied") { db in
-                    try db.create(table: "applied") { table in
-                        table.autoIncrementedPrimaryKey("rowid")
-                        table.column("source", .text).notNull()
-                        table.column("seq", .integer).notNull()
-                    }
-                }
-            },
-            subscriptions: [source],
-            applyEvent: { db, event in
-                if refuses(event) { throw RPCError(.internal, "refused \(event.source) \(event.seq)") }
-                try db.execute(
-                    sql: "INSERT INTO applied (source, seq) VALUES (?, ?)", arguments: [event.source, event.seq])
-            },
-            resetSource: rebuilds ? reset : nil)
+            name: name, durability: .normal, migrations: registerApplied(in:)
+        ) { _ in
+            ServiceParts(
+                routes: { _ in },
+                events: EventHandling(sources: [source], reset: rebuilds ? reset : nil) { db, event in
+                    if refuses(event) { throw RPCError(.internal, "refused \(event.source) \(event.seq)") }
+                    try db.execute(
+                        sql: "INSERT INTO applied (source, seq) VALUES (?, ?)", arguments: [event.source, event.seq])
+                })
+        }
+    }
+
+    /// The table a consumer records what it applied in.
+    static func registerApplied(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("test.v1.applied") { db in
+            try db.create(table: "applied") { table in
+                table.autoIncrementedPrimaryKey("rowid")
+                table.column("source", .text).notNull()
+                table.column("seq", .integer).notNull()
+            }
+        }
     }
 
     /// The seqs a consumer applied, in the order it applied them.

@@ -4,7 +4,7 @@ import Logging
 import OctooTesting
 import ServiceKit
 import ServiceLifecycle
-import Store
+@_spi(RawDatabase) import Store
 import Testing
 
 @Suite("Durable timers (the shared TimerService)")
