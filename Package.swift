@@ -38,7 +38,7 @@ var targets: [Target] = [
     .target(
         name: "OctooTesting",
         dependencies: [
-            "ServiceKit", "OctooBus", "Transport", "Contracts", "SyntheticData", "Wire", "ZeroMQ", logging,
+            "ServiceKit", "OctooBus", "Transport", "Contracts", "SyntheticData", "Wire", "ZeroMQ", logging, grdb,
         ],
         path: "Shared/OctooTesting"
     ),
