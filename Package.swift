@@ -26,7 +26,7 @@ var targets: [Target] = [
     .target(name: "Store", dependencies: ["Wire", grdb, logging], path: "Shared/Store"),
     .target(name: "Transport", dependencies: ["ZeroMQ", "Wire", "Store", logging], path: "Shared/Transport"),
     .target(name: "Contracts", dependencies: ["Wire", "Transport"], path: "Shared/Contracts"),
-    // Domain rules more than one service applies (the in-effect rule), as pure functions.
+    // Domain rules more than one service applies (the in-effect rule, the customer-defaults merge), as pure functions.
     .target(name: "Domain", dependencies: ["Contracts", "Wire"], path: "Shared/Domain"),
     // Made-up partners from a seed (cities, providers around them), for tests, benchmarks and the demo.
     .target(name: "SyntheticData", dependencies: ["Contracts"], path: "Shared/SyntheticData"),

@@ -1,4 +1,5 @@
 import Contracts
+import Domain
 import Wire
 
 // The service's refusals besides the state machine's (`TransitionError`) and a stale
@@ -60,11 +61,7 @@ struct ProviderTypeMismatch: RPCErrorConvertible, Equatable {
 
 /// A qualification a request cannot ask for: archived, or not offered in the request's zone.
 struct QualificationUnusable: RPCErrorConvertible, Equatable {
-    enum Reason: Equatable {
-        case archived
-        case notInZone(String)
-        case providerTypeExcluded(String)
-    }
+    typealias Reason = CustomerDefaults.Unfit
 
     var qualificationId: String
     var name: String

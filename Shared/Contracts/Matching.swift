@@ -62,8 +62,9 @@ public struct ExcludedProvider: Codable, Sendable, Equatable {
 
 /// `matching.Rank`'s body.
 public struct RankRequest: Codable, Sendable, Equatable {
-    /// The job, with the fields of `opportunities.CreateRequest` (customer defaults merged the same way).
-    public var request: CreateRequestRequest
+    /// The job (`request` on the wire), with the fields of `opportunities.CreateRequest`; the
+    /// customer's defaults are merged by the same rule (`CustomerDefaults`).
+    public var job: JobDescription
     /// The request this is for, once it exists: its own team is no conflict.
     public var requestId: String?
     /// Ranked providers returned at most (0…1000, default 100); `counts.ranked` has them all.
@@ -77,17 +78,23 @@ public struct RankRequest: Codable, Sendable, Equatable {
     public var pageToken: String?
 
     public init(
-        request: CreateRequestRequest, requestId: String? = nil, limit: Int? = nil,
+        job: JobDescription, requestId: String? = nil, limit: Int? = nil,
         excludeProviderIds: [ExcludedProvider]? = nil, minSeq: [String: Int64]? = nil, pageSize: Int? = nil,
         pageToken: String? = nil
     ) {
-        self.request = request
+        self.job = job
         self.requestId = requestId
         self.limit = limit
         self.excludeProviderIds = excludeProviderIds
         self.minSeq = minSeq
         self.pageSize = pageSize
         self.pageToken = pageToken
+    }
+
+    // The published name of the job is `request`.
+    enum CodingKeys: String, CodingKey {
+        case job = "request"
+        case requestId, limit, excludeProviderIds, minSeq, pageSize, pageToken
     }
 
     static let minSeqSchema = JSONValue.object([
@@ -97,7 +104,7 @@ public struct RankRequest: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "request": CreateRequestRequest.schema, "requestId": JSONSchema.string(),
+            "request": JobDescription.schema, "requestId": JSONSchema.string(),
             "limit": JSONSchema.integer(minimum: 0, maximum: 1000, description: "default 100"),
             "excludeProviderIds": JSONSchema.array(of: ExcludedProvider.schema), "minSeq": minSeqSchema,
             "pageSize": JSONSchema.integer(minimum: 1, maximum: 1000, description: "filtered per page; default 100"),
@@ -165,10 +172,13 @@ public struct RankResponse: Codable, Sendable, Equatable {
     public var settings: RankingSettings
     /// Present while more filtered providers remain: pass it as `pageToken`.
     public var nextPageToken: String?
+    /// The customer's defaults the job did not take, each with the reason, exactly as
+    /// `opportunities.CreateRequest` reports them for the same body (absent: none).
+    public var defaultsSkipped: [SkippedDefault]?
 
     public init(
         ranked: [RankedProvider], filtered: [FilteredProvider], counts: RankCounts, positions: [ReadModelPosition],
-        settings: RankingSettings, nextPageToken: String? = nil
+        settings: RankingSettings, nextPageToken: String? = nil, defaultsSkipped: [SkippedDefault]? = nil
     ) {
         self.ranked = ranked
         self.filtered = filtered
@@ -176,6 +186,7 @@ public struct RankResponse: Codable, Sendable, Equatable {
         self.positions = positions
         self.settings = settings
         self.nextPageToken = nextPageToken
+        self.defaultsSkipped = defaultsSkipped
     }
 
     static let schema = JSONSchema.object(
@@ -184,5 +195,6 @@ public struct RankResponse: Codable, Sendable, Equatable {
             "filtered": JSONSchema.array(of: FilteredProvider.schema),
             "counts": RankCounts.schema, "positions": JSONSchema.array(of: ReadModelPosition.schema),
             "settings": RankingSettings.schema, "nextPageToken": JSONSchema.string(),
+            "defaultsSkipped": JSONSchema.array(of: SkippedDefault.schema),
         ], required: ["ranked", "filtered", "counts", "positions", "settings"])
 }

@@ -50,26 +50,33 @@ public struct ReadModelPosition: Codable, Sendable, Equatable {
 
 /// `matching.Check`'s body: the job and one provider.
 public struct CheckRequest: Codable, Sendable, Equatable {
-    public var request: CreateRequestRequest
+    /// The job (`request` on the wire), as `RankRequest` takes it.
+    public var job: JobDescription
     public var providerId: String
     public var requestId: String?
     public var excludeProviderIds: [ExcludedProvider]?
     public var minSeq: [String: Int64]?
 
     public init(
-        request: CreateRequestRequest, providerId: String, requestId: String? = nil,
+        job: JobDescription, providerId: String, requestId: String? = nil,
         excludeProviderIds: [ExcludedProvider]? = nil, minSeq: [String: Int64]? = nil
     ) {
-        self.request = request
+        self.job = job
         self.providerId = providerId
         self.requestId = requestId
         self.excludeProviderIds = excludeProviderIds
         self.minSeq = minSeq
     }
 
+    // The published name of the job is `request`.
+    enum CodingKeys: String, CodingKey {
+        case job = "request"
+        case providerId, requestId, excludeProviderIds, minSeq
+    }
+
     static let schema = JSONSchema.object(
         [
-            "request": CreateRequestRequest.schema, "providerId": JSONSchema.string(), "requestId": JSONSchema.string(),
+            "request": JobDescription.schema, "providerId": JSONSchema.string(), "requestId": JSONSchema.string(),
             "excludeProviderIds": JSONSchema.array(of: ExcludedProvider.schema), "minSeq": RankRequest.minSeqSchema,
         ], required: ["request", "providerId"])
 }
@@ -84,10 +91,12 @@ public struct CheckResponse: Codable, Sendable, Equatable {
     public var score: Double
     public var positions: [ReadModelPosition]
     public var settings: RankingSettings
+    /// The customer's defaults the job did not take, as in `RankResponse` (absent: none).
+    public var defaultsSkipped: [SkippedDefault]?
 
     public init(
         providerId: String, passes: Bool, reasons: [FilterReason], criteria: [CriterionValue], score: Double,
-        positions: [ReadModelPosition], settings: RankingSettings
+        positions: [ReadModelPosition], settings: RankingSettings, defaultsSkipped: [SkippedDefault]? = nil
     ) {
         self.providerId = providerId
         self.passes = passes
@@ -96,6 +105,7 @@ public struct CheckResponse: Codable, Sendable, Equatable {
         self.score = score
         self.positions = positions
         self.settings = settings
+        self.defaultsSkipped = defaultsSkipped
     }
 
     static let schema = JSONSchema.object(
@@ -104,6 +114,6 @@ public struct CheckResponse: Codable, Sendable, Equatable {
             "reasons": JSONSchema.array(of: FilterReason.schema),
             "criteria": JSONSchema.array(of: CriterionValue.schema),
             "score": JSONSchema.number(), "positions": JSONSchema.array(of: ReadModelPosition.schema),
-            "settings": RankingSettings.schema,
+            "settings": RankingSettings.schema, "defaultsSkipped": JSONSchema.array(of: SkippedDefault.schema),
         ], required: ["providerId", "passes", "reasons", "criteria", "score", "positions", "settings"])
 }

@@ -70,7 +70,7 @@ struct BroadcastWorld: Sendable {
     func waitForMatching() async throws {
         let seq = try await registryRPC.readEvents(Registry.service, afterSeq: 0, limit: 1).lastSeq
         let matching = MatchingClient(matchingRPC, actor: partner, options: CallOptions(timeout: .seconds(10)))
-        _ = try await matching.rank(RankRequest(request: job(days: 5), minSeq: [Registry.service: seq], pageSize: 1))
+        _ = try await matching.rank(RankRequest(job: job(days: 5).job, minSeq: [Registry.service: seq], pageSize: 1))
     }
 
     /// A remote job for the School in zone IL, `days` from now, for two hours.

@@ -104,7 +104,7 @@ struct BroadcastEndToEndTests {
             )
             .rank(
                 RankRequest(
-                    request: CreateRequestRequest(
+                    job: JobDescription(
                         customerId: fixture.customers["School"]!.id, providerType: "asl", startsAt: starts,
                         endsAt: starts.addingTimeInterval(60), remote: true, zone: "IL"),
                     minSeq: [Registry.service: seq], pageSize: 1))

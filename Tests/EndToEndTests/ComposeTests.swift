@@ -74,7 +74,7 @@ struct ComposeTests {
         // Matching: one replica stopped, then the other paused; calls succeed throughout.
         let matching = MatchingClient(matchingRPC, actor: fixture.partner, options: options)
         let rank = RankRequest(
-            request: CreateRequestRequest(
+            job: JobDescription(
                 customerId: customerId, providerType: "asl", startsAt: Date().addingTimeInterval(86_400),
                 endsAt: Date().addingTimeInterval(90_000), remote: true, zone: "IL"))
         let replicas = try await stack.containers("matching")

@@ -190,7 +190,7 @@ struct FaultWorld: Sendable {
         for _ in WholeSystem.matchingReplicas {
             _ = try await matching.rank(
                 RankRequest(
-                    request: CreateRequestRequest(
+                    job: JobDescription(
                         customerId: world.customers[0], providerType: "asl", startsAt: starts,
                         endsAt: starts.addingTimeInterval(3600), remote: true, zone: "IL"),
                     minSeq: [Registry.service: seq], pageSize: 1))

@@ -120,7 +120,7 @@ struct IntegrationScenarioTests {
         let matching = MatchingClient(
             scenario.matchingRPC, actor: scenario.partner, options: CallOptions(timeout: .seconds(20)))
         let request = RankRequest(
-            request: CreateRequestRequest(
+            job: JobDescription(
                 customerId: scenario.fixture.customers["School"]!.id, providerType: "asl", startsAt: starts,
                 endsAt: starts.addingTimeInterval(3600), remote: true, zone: "IL"),
             minSeq: [Registry.service: seq])

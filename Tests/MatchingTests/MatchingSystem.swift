@@ -71,16 +71,24 @@ struct MatchingSystem: Sendable {
     /// A job for the Clinic in Chicago, a week from now.
     func job(
         customer: Customer? = nil, required: [String]? = nil, preferred: [String]? = nil, hours: Double = 2
-    ) -> CreateRequestRequest {
-        CreateRequestRequest(
+    ) -> JobDescription {
+        JobDescription(
             customerId: (customer ?? clinic).id, providerType: "asl", startsAt: Self.start,
             endsAt: Self.start.addingTimeInterval(hours * 3600), remote: false, location: Self.chicago, zone: "IL",
             requiredQualificationIds: required, preferredQualificationIds: preferred)
     }
 
-    /// Ranks `request` once matching has applied every event so far.
-    func rank(_ request: CreateRequestRequest, pageSize: Int? = nil) async throws -> RankResponse {
-        try await client.rank(RankRequest(request: request, minSeq: try await lastSeqs(), pageSize: pageSize))
+    /// The same job as a body for `opportunities.CreateRequest`, which takes the same fields.
+    func requestBody(customer: Customer? = nil) -> CreateRequestRequest {
+        let job = job(customer: customer)
+        return CreateRequestRequest(
+            customerId: job.customerId, providerType: job.providerType, startsAt: job.startsAt, endsAt: job.endsAt,
+            remote: job.remote, location: job.location, zone: job.zone)
+    }
+
+    /// Ranks `job` once matching has applied every event so far.
+    func rank(_ job: JobDescription, pageSize: Int? = nil) async throws -> RankResponse {
+        try await client.rank(RankRequest(job: job, minSeq: try await lastSeqs(), pageSize: pageSize))
     }
 
     /// Writes `count` provider events into the registry's outbox as the registry writes them

@@ -47,8 +47,8 @@ struct NaiveBaselineTests {
     func theIndexedRankingEqualsTheNaiveOne(providers: Int, seed: UInt64) async throws {
         let (model, partner) = try Self.model(providers: providers, seed: seed)
         var ranked = 0
-        for request in partner.requests(count: 40, seed: seed) {
-            let body = RankRequest(request: request, limit: 1000, pageSize: 50)
+        for job in partner.jobs(count: 40, seed: seed) {
+            let body = RankRequest(job: job, limit: 1000, pageSize: 50)
             let indexed = try await model.engine.rank(body, partner: partner.partnerId)
             let naive = try await model.engine.rankNaively(body, partner: partner.partnerId)
             #expect(

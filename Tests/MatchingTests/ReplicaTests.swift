@@ -38,7 +38,7 @@ struct ReplicaTests {
                 #expect(
                     try ReadModelFixture.dump(world.matching.environment.database.pool)
                         == ReadModelFixture.dump(second.environment.database.pool))
-                let request = RankRequest(request: world.job(customer: world.fixture.customers["School"]!))
+                let request = RankRequest(job: world.job(customer: world.fixture.customers["School"]!))
                 let first = try await Self.rank(world.matching, request, partner: partner)
                 #expect(try await Self.rank(second, request, partner: partner) == first)
 
@@ -102,7 +102,7 @@ struct ReplicaTests {
             let (replica, task) = try await world.startReplica("matching-new")
             do {
                 let rpc = world.rpc
-                let request = RankRequest(request: world.job())
+                let request = RankRequest(job: world.job())
                 let calls = Task {
                     await withTaskGroup(of: Int64?.self) { group in
                         for _ in 0..<8 {
