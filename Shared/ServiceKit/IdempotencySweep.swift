@@ -12,7 +12,8 @@ final class IdempotencySweep: Sendable {
     let interval: Duration
     let logger: Logger
     private let stopped = Atomic<Bool>(false)
-    private let wakeup = AsyncWakeup()
+    /// Where `run()` waits between sweeps (tests see whether it is waiting).
+    let wakeup = AsyncWakeup()
 
     init(database: ServiceDatabase, clock: any ServiceClock, interval: Duration = .seconds(3600), logger: Logger) {
         self.database = database
