@@ -172,7 +172,7 @@ struct MatchingServiceTests {
             for row in Self.badInputs {
                 let (actor, rank, check) = row.make(world, other)
                 let client = MatchingClient(
-                    world.rpc, actor: actor ?? world.partner, options: CallOptions(retry: .none))
+                    world.rpc, actor: actor ?? world.partner, options: .patient(retry: .none))
                 do {
                     if let rank { _ = try await client.rank(rank) }
                     if let check { _ = try await client.check(check) }
@@ -199,6 +199,7 @@ struct MatchingServiceTests {
             do {
                 _ = try await world.client.rank(
                     RankRequest(job: world.job(), minSeq: ["registry": seqs["registry"]! + 100]))
+                Issue.record("answered although the read model is 100 events behind")
             } catch let error as RPCError {
                 #expect(error.code == .unavailable)
                 #expect(error.details.map(\.field) == ["body.minSeq.registry"])
@@ -248,12 +249,13 @@ struct MatchingServiceTests {
             let seq = try await world.injectProviders(2000, type: "asl")
             try await MatchingSystem.waitUntilApplied(world.matching, ["registry": seq])
             let school = world.fixture.customers["School"]!
+            let handedOut = try await waitForBus(world.rpc, Matching.service) { _ in true }.dispatched
             let rank = Task {
                 let reply = try await world.client.rank(RankRequest(job: world.job(customer: school)))
                 return (ContinuousClock.now, reply.counts.ranked)
             }
-            // Health goes to the same (only) worker while the Rank computes.
-            try await Task.sleep(for: .milliseconds(20))
+            // Health goes to the same (only) worker once the Rank is there, computing.
+            _ = try await waitForBus(world.rpc, Matching.service) { $0.dispatched > handedOut }
             _ = try await world.rpc.health(Matching.service)
             let answeredHealth = ContinuousClock.now
             let (answeredRank, ranked) = try await rank.value

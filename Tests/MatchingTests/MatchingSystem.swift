@@ -23,7 +23,7 @@ struct MatchingSystem: Sendable {
 
     var partner: Actor { fixture.partner }
     var client: MatchingClient {
-        MatchingClient(rpc, actor: partner, options: CallOptions(timeout: .seconds(10), retry: .none))
+        MatchingClient(rpc, actor: partner, options: .patient(retry: .none))
     }
     var ada: Provider { fixture.providers["Ada"]! }
     var clinic: Customer { fixture.customers["Clinic"]! }
@@ -130,15 +130,12 @@ struct MatchingSystem: Sendable {
 
     /// Waits until `application`'s read model has applied every source up to `seqs`.
     static func waitUntilApplied(_ application: ServiceApplication, _ seqs: [String: Int64]) async throws {
-        for _ in 0..<400 {
+        try await eventually("the replica applied \(seqs); it is at \(application.subscriber?.status() ?? [])") {
             let status = application.subscriber?.status() ?? []
-            let caughtUp = seqs.allSatisfy { source, seq in
+            return seqs.allSatisfy { source, seq in
                 status.contains { $0.source == source && $0.appliedSeq >= seq }
             }
-            if caughtUp { return }
-            try await Task.sleep(for: .milliseconds(25))
         }
-        throw RPCError(.deadlineExceeded, "the replica never applied \(seqs)")
     }
 }
 

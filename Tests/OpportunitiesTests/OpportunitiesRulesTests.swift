@@ -198,7 +198,7 @@ struct OpportunitiesRulesTests {
             // interest is recorded (PENDING, with why) before the caller's deadline.
             let answered = try await f.client.call(
                 Opportunities.respond, RespondRequest(opportunityId: offered.opportunity.id, interested: true),
-                actor: Fixture.provider("pr-1"), options: CallOptions(timeout: .seconds(2), retry: .none)
+                actor: Fixture.provider("pr-1"), options: CallOptions(timeout: .seconds(10), retry: .none)
             ).opportunity
             #expect(answered.state == .pending)
             let reasons =

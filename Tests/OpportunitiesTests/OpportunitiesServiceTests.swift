@@ -369,7 +369,7 @@ struct OpportunitiesServiceTests {
             let request = try await f.request()
             let one = try await f.call(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-1"))
             let two = try await f.call(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-2"))
-            let options = CallOptions(idempotencyKey: "same-key", retry: .none)
+            let options = CallOptions.patient(idempotencyKey: "same-key", retry: .none)
             let first = try await f.client.call(
                 Opportunities.respond, RespondRequest(opportunityId: one.opportunity.id, interested: true),
                 actor: Fixture.provider("pr-1"), options: options)
