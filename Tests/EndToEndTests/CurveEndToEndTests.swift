@@ -48,7 +48,9 @@ struct CurveEndToEndTests {
 
     /// A client of `service` on its own context, presenting `curve` (nil: no CURVE at all).
     static func client(_ system: ExecutableSystem, _ service: String, curve: CurveClientKeys?) throws -> RPCClient {
-        try RPCClient(context: try ZeroMQ.Context(curveClient: curve), endpoint: system.endpoints.client(service))
+        try RPCClient(
+            context: try ZeroMQ.Context(curveClient: curve), endpoint: system.endpoints.client(service),
+            defaultOptions: .patient())
     }
 
     /// A short, bounded call that a peer without service cannot complete.
