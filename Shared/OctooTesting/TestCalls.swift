@@ -51,6 +51,9 @@ public enum Patience {
     public static let call: Duration = .seconds(60)
     /// How long `eventually` polls before it gives up.
     public static let condition: Duration = .seconds(60)
+    /// How long a wait for thousands of events to be applied (a catch-up, a rebuild) gets: on a
+    /// machine whose cores other work keeps busy that is minutes, not seconds.
+    public static let bulk: Duration = .seconds(300)
 }
 
 extension CallOptions {

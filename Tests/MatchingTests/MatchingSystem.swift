@@ -128,12 +128,14 @@ struct MatchingSystem: Sendable {
         return (application, Task { try await application.run() })
     }
 
-    /// Waits until `application`'s read model has applied every source up to `seqs`.
+    /// Waits until `application`'s read model has applied every source up to `seqs` (thousands of
+    /// events, in some tests).
     static func waitUntilApplied(_ application: ServiceApplication, _ seqs: [String: Int64]) async throws {
-        try await eventually("the replica applied \(seqs); it is at \(application.subscriber?.status() ?? [])") {
-            let status = application.subscriber?.status() ?? []
+        let status = { application.subscriber?.status() ?? [] }
+        try await eventually("the replica applied \(seqs); it is at \(status())", timeout: Patience.bulk) {
+            let applied = status()
             return seqs.allSatisfy { source, seq in
-                status.contains { $0.source == source && $0.appliedSeq >= seq }
+                applied.contains { $0.source == source && $0.appliedSeq >= seq }
             }
         }
     }

@@ -116,8 +116,10 @@ struct ReplicaTests {
                     await withTaskGroup(of: Int64?.self) { group in
                         for _ in 0..<8 {
                             group.addTask {
+                                // They wait at the bus while the replica catches up on 2500 events.
                                 let client = MatchingClient(
-                                    rpc, actor: world.partner, options: .patient(retry: .none)
+                                    rpc, actor: world.partner,
+                                    options: CallOptions(timeout: Patience.bulk, retry: .none)
                                 )
                                 return try? await client.rank(request).positions.first { $0.source == "registry" }?
                                     .appliedSeq
@@ -127,7 +129,7 @@ struct ReplicaTests {
                     }
                 }
                 var sawNoCredit = false
-                try await eventually("the new replica announcing its credit") {
+                try await eventually("the new replica announcing its credit", timeout: Patience.bulk) {
                     let bus = try await waitForBus(rpc, Matching.service) { !$0.workers.isEmpty }
                     let current = (replica.subscriber?.status() ?? []).allSatisfy { $0.state == .current }
                     let credit = bus.workers.map(\.credit).reduce(0, +)

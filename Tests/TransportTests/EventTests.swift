@@ -28,7 +28,7 @@ struct EventTests {
     /// Waits until the consumer has applied `count` events; returns what it applied.
     static func waitForApplied(_ application: ServiceApplication, count: Int) async throws -> [Int64] {
         var applied: [Int64] = []
-        try await eventually("\(count) events applied; \(applied.count) so far") {
+        try await eventually("\(count) events applied; \(applied.count) so far", timeout: Patience.bulk) {
             applied = try TestServices.applied(application.environment.database)
             return applied.count >= count
         }
