@@ -27,7 +27,7 @@ var targets: [Target] = [
     .target(
         name: "Transport", dependencies: ["ZeroMQ", "Wire", "Store", logging, lifecycle], path: "Shared/Transport"),
     .target(name: "Contracts", dependencies: ["Wire", "Transport"], path: "Shared/Contracts"),
-    // Domain rules more than one service applies (the in-effect rule), as pure functions.
+    // Domain rules more than one service applies (the in-effect rule, the customer-defaults merge), as pure functions.
     .target(name: "Domain", dependencies: ["Contracts", "Wire"], path: "Shared/Domain"),
     // Made-up partners from a seed (cities, providers around them), for tests, benchmarks and the demo.
     .target(name: "SyntheticData", dependencies: ["Contracts"], path: "Shared/SyntheticData"),
@@ -39,7 +39,7 @@ var targets: [Target] = [
     .target(
         name: "OctooTesting",
         dependencies: [
-            "ServiceKit", "OctooBus", "Transport", "Contracts", "SyntheticData", "Wire", "ZeroMQ", logging,
+            "ServiceKit", "OctooBus", "Transport", "Contracts", "SyntheticData", "Wire", "ZeroMQ", logging, grdb,
         ],
         path: "Shared/OctooTesting"
     ),

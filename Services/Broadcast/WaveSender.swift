@@ -127,7 +127,7 @@ final class WaveSender: Service {
         guard let (job, exclusions) = found else { return false }
         let ranking = try await matching(key, deadline).rank(
             RankRequest(
-                request: job.rankable, requestId: key.requestId, limit: 1000, excludeProviderIds: exclusions,
+                job: job.rankable, requestId: key.requestId, limit: 1000, excludeProviderIds: exclusions,
                 minSeq: [Opportunities.service: job.lastSeq], pageSize: 1000))
         let now = clock.now
         return try await store.write(key.partnerId) { try $0.planWave(key.requestId, ranking: ranking, at: now) }
@@ -187,7 +187,7 @@ final class WaveSender: Service {
         do {
             verdict = try await matching(key, deadline).check(
                 CheckRequest(
-                    request: job.rankable, providerId: attempt.providerId, requestId: key.requestId,
+                    job: job.rankable, providerId: attempt.providerId, requestId: key.requestId,
                     minSeq: [Opportunities.service: job.lastSeq]))
         } catch let error as RPCError where Self.isRefusal(error.code) {
             return try await skip(attempt.id, key, "matching: \(error.message)")

@@ -107,7 +107,8 @@ struct RankingEngine: Sendable {
         return RankResponse(
             ranked: Array(top.prefix(rankedFit.count)), filtered: shown,
             counts: RankCounts(considered: considered, ranked: ranked.count, filtered: considered - ranked.count),
-            positions: try store.positions(db), settings: context.settings, nextPageToken: nextPageToken)
+            positions: try store.positions(db), settings: context.settings, nextPageToken: nextPageToken,
+            defaultsSkipped: context.defaultsSkipped.isEmpty ? nil : context.defaultsSkipped)
     }
 
     /// Checks a `Rank` body; returns it resolved, the query its page tokens belong to, and where
@@ -115,7 +116,7 @@ struct RankingEngine: Sendable {
     static func validate(_ body: RankRequest, partner: String) throws -> (RankInput, String, String?) {
         var validator = Validator()
         let input = RankInput(
-            body.request, requestId: body.requestId, excluded: body.excludeProviderIds, minSeq: body.minSeq,
+            body.job, requestId: body.requestId, excluded: body.excludeProviderIds, minSeq: body.minSeq,
             validator: &validator)
         if let limit = body.limit {
             validator.require((0...maxLimit).contains(limit), "body.limit", "must be from 0 to \(maxLimit)")
@@ -136,7 +137,7 @@ struct RankingEngine: Sendable {
     ) async throws -> CheckResponse {
         var validator = Validator()
         let input = RankInput(
-            body.request, requestId: body.requestId, excluded: body.excludeProviderIds, minSeq: body.minSeq,
+            body.job, requestId: body.requestId, excluded: body.excludeProviderIds, minSeq: body.minSeq,
             validator: &validator)
         validator.require(!body.providerId.isEmpty, "body.providerId", "must not be empty")
         try validator.check()
@@ -150,7 +151,8 @@ struct RankingEngine: Sendable {
             return CheckResponse(
                 providerId: provider.id, passes: judgement.passes, reasons: judgement.reasons,
                 criteria: judgement.criteria, score: judgement.score, positions: try store.positions(db),
-                settings: context.settings)
+                settings: context.settings,
+                defaultsSkipped: context.defaultsSkipped.isEmpty ? nil : context.defaultsSkipped)
         }
     }
 

@@ -48,7 +48,7 @@ struct MatchingEligibilityCheck: EligibilityCheck {
             try environment.client(Matching.service), actor: caller.asService, options: options())
         let verdict = try await matching.check(
             CheckRequest(
-                request: request.asCreateRequest, providerId: providerId, requestId: request.id,
+                job: request.job, providerId: providerId, requestId: request.id,
                 excludeProviderIds: blocked,
                 minSeq: [Registry.service: seq, Opportunities.service: ownSeq]))
         return Eligibility(reasons: verdict.reasons.map { "\($0.criterion): \($0.detail)" })

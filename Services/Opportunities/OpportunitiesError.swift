@@ -1,4 +1,5 @@
 import Contracts
+import Domain
 import Wire
 
 /// What can go wrong in the opportunities domain besides the state machine's refusals
@@ -6,12 +7,8 @@ import Wire
 /// values: the store and the handlers throw these, tests compare them, and the router sends
 /// their `rpcError`.
 enum OpportunitiesError: RPCErrorConvertible, Equatable, Sendable {
-    /// Why a qualification cannot be newly used on a request.
-    enum UnusableReason: Equatable, Sendable {
-        case archived
-        case notInZone(String)
-        case providerTypeExcluded(String)
-    }
+    /// Why a qualification cannot be newly used on a request: the shared rule's verdict.
+    typealias UnusableReason = CustomerDefaults.Unfit
 
     /// No `kind` with this id in the caller's tenant (another tenant's included): `NOT_FOUND`
     /// naming `field`.

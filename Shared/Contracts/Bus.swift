@@ -123,7 +123,7 @@ public struct BusWorkerStatus: Codable, Sendable, Equatable {
 
 extension RPCClient {
     /// `bus.Status`, answered by the bus itself on this client's port.
-    public func busStatus(options: CallOptions = CallOptions()) async throws(RPCError) -> BusStatusResponse {
+    public func busStatus(options: CallOptions? = nil) async throws(RPCError) -> BusStatusResponse {
         try await call(BusMethods.status, Empty(), actor: nil, options: options)
     }
 }

@@ -66,8 +66,9 @@ public struct ExcludedProvider: Codable, Sendable, Equatable {
 
 /// `matching.Rank`'s body.
 public struct RankRequest: Codable, Sendable, Equatable, PagedRequest {
-    /// The job, with the fields of `opportunities.CreateRequest` (customer defaults merged the same way).
-    public var request: CreateRequestRequest
+    /// The job (`request` on the wire), with the fields of `opportunities.CreateRequest`; the
+    /// customer's defaults are merged by the same rule (`CustomerDefaults`).
+    public var job: JobDescription
     /// The request this is for, once it exists: its own team is no conflict.
     public var requestId: String?
     /// Ranked providers returned at most (0…1000, default 100); `counts.ranked` has them all.
@@ -81,17 +82,23 @@ public struct RankRequest: Codable, Sendable, Equatable, PagedRequest {
     public var pageToken: String?
 
     public init(
-        request: CreateRequestRequest, requestId: String? = nil, limit: Int? = nil,
+        job: JobDescription, requestId: String? = nil, limit: Int? = nil,
         excludeProviderIds: [ExcludedProvider]? = nil, minSeq: [String: Int64]? = nil, pageSize: Int? = nil,
         pageToken: String? = nil
     ) {
-        self.request = request
+        self.job = job
         self.requestId = requestId
         self.limit = limit
         self.excludeProviderIds = excludeProviderIds
         self.minSeq = minSeq
         self.pageSize = pageSize
         self.pageToken = pageToken
+    }
+
+    // The published name of the job is `request`.
+    enum CodingKeys: String, CodingKey {
+        case job = "request"
+        case requestId, limit, excludeProviderIds, minSeq, pageSize, pageToken
     }
 
     static let minSeqSchema = JSONValue.object([
@@ -103,7 +110,7 @@ public struct RankRequest: Codable, Sendable, Equatable, PagedRequest {
 
     static let schema = JSONSchema.object(
         [
-            "request": CreateRequestRequest.schema.described(
+            "request": JobDescription.schema.described(
                 "The job, with opportunities.CreateRequest's fields and the customer's defaults merged the same way "
                     + "(unless overrideDefaults); teamSize and decision play no part."),
             "requestId": JSONSchema.string(
@@ -192,10 +199,13 @@ public struct RankResponse: Codable, Sendable, Equatable, PagedReply {
     public var settings: RankingSettings
     /// Present while more filtered providers remain: pass it as `pageToken`.
     public var nextPageToken: String?
+    /// The customer's defaults the job did not take, each with the reason, exactly as
+    /// `opportunities.CreateRequest` reports them for the same body (absent: none).
+    public var defaultsSkipped: [SkippedDefault]?
 
     public init(
         ranked: [RankedProvider], filtered: [FilteredProvider], counts: RankCounts, positions: [ReadModelPosition],
-        settings: RankingSettings, nextPageToken: String? = nil
+        settings: RankingSettings, nextPageToken: String? = nil, defaultsSkipped: [SkippedDefault]? = nil
     ) {
         self.ranked = ranked
         self.filtered = filtered
@@ -203,6 +213,7 @@ public struct RankResponse: Codable, Sendable, Equatable, PagedReply {
         self.positions = positions
         self.settings = settings
         self.nextPageToken = nextPageToken
+        self.defaultsSkipped = defaultsSkipped
     }
 
     static let schema = JSONSchema.object(
@@ -219,5 +230,10 @@ public struct RankResponse: Codable, Sendable, Equatable, PagedReply {
                 of: ReadModelPosition.schema,
                 description: "How far the read model had applied each source when it answered."),
             "settings": RankingSettings.schema.described("The partner's ranking settings the judgement used."),
+            "defaultsSkipped": JSONSchema.array(
+                of: SkippedDefault.schema,
+                description: "The customer's defaults left out of the job, each with why (archived, not offered in "
+                    + "the job's zone, not for its provider type, or unknown), as opportunities.CreateRequest reports "
+                    + "them."),
         ], required: ["ranked", "filtered", "counts", "positions", "settings"], page: .reply)
 }

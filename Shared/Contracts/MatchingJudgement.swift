@@ -64,26 +64,33 @@ public struct ReadModelPosition: Codable, Sendable, Equatable {
 
 /// `matching.Check`'s body: the job and one provider.
 public struct CheckRequest: Codable, Sendable, Equatable {
-    public var request: CreateRequestRequest
+    /// The job (`request` on the wire), as `RankRequest` takes it.
+    public var job: JobDescription
     public var providerId: String
     public var requestId: String?
     public var excludeProviderIds: [ExcludedProvider]?
     public var minSeq: [String: Int64]?
 
     public init(
-        request: CreateRequestRequest, providerId: String, requestId: String? = nil,
+        job: JobDescription, providerId: String, requestId: String? = nil,
         excludeProviderIds: [ExcludedProvider]? = nil, minSeq: [String: Int64]? = nil
     ) {
-        self.request = request
+        self.job = job
         self.providerId = providerId
         self.requestId = requestId
         self.excludeProviderIds = excludeProviderIds
         self.minSeq = minSeq
     }
 
+    // The published name of the job is `request`.
+    enum CodingKeys: String, CodingKey {
+        case job = "request"
+        case providerId, requestId, excludeProviderIds, minSeq
+    }
+
     static let schema = JSONSchema.object(
         [
-            "request": CreateRequestRequest.schema.described(
+            "request": JobDescription.schema.described(
                 "The job, as Rank takes it (the customer's defaults merged unless overrideDefaults)."),
             "providerId": JSONSchema.string(description: "The provider to judge."),
             "requestId": JSONSchema.string(
@@ -107,10 +114,12 @@ public struct CheckResponse: Codable, Sendable, Equatable {
     public var score: Double
     public var positions: [ReadModelPosition]
     public var settings: RankingSettings
+    /// The customer's defaults the job did not take, as in `RankResponse` (absent: none).
+    public var defaultsSkipped: [SkippedDefault]?
 
     public init(
         providerId: String, passes: Bool, reasons: [FilterReason], criteria: [CriterionValue], score: Double,
-        positions: [ReadModelPosition], settings: RankingSettings
+        positions: [ReadModelPosition], settings: RankingSettings, defaultsSkipped: [SkippedDefault]? = nil
     ) {
         self.providerId = providerId
         self.passes = passes
@@ -119,6 +128,7 @@ public struct CheckResponse: Codable, Sendable, Equatable {
         self.score = score
         self.positions = positions
         self.settings = settings
+        self.defaultsSkipped = defaultsSkipped
     }
 
     static let schema = JSONSchema.object(
@@ -136,5 +146,10 @@ public struct CheckResponse: Codable, Sendable, Equatable {
                 of: ReadModelPosition.schema,
                 description: "How far the read model had applied each source when it answered."),
             "settings": RankingSettings.schema.described("The partner's ranking settings the judgement used."),
+            "defaultsSkipped": JSONSchema.array(
+                of: SkippedDefault.schema,
+                description: "The customer's defaults left out of the job, each with why (archived, not offered in "
+                    + "the job's zone, not for its provider type, or unknown), as opportunities.CreateRequest reports "
+                    + "them."),
         ], required: ["providerId", "passes", "reasons", "criteria", "score", "positions", "settings"])
 }

@@ -232,17 +232,6 @@ public struct RequestRecord: Codable, Sendable, Equatable {
         ])
 }
 
-extension RequestRecord {
-    /// The request as it was made, with its defaults already applied (`overrideDefaults`): the
-    /// job `matching.Rank` and `matching.Check` judge.
-    public var asCreateRequest: CreateRequestRequest {
-        CreateRequestRequest(
-            customerId: customerId, providerType: providerType, startsAt: startsAt, endsAt: endsAt, remote: remote,
-            location: location, zone: zone, teamSize: teamSize, requiredQualificationIds: requiredQualificationIds,
-            preferredQualificationIds: preferredQualificationIds, overrideDefaults: true, decision: decision)
-    }
-}
-
 /// One provider's opportunity on one request.
 public struct Opportunity: Codable, Sendable, Equatable {
     public var partnerId: String
@@ -479,7 +468,7 @@ public struct OpportunityChanged: Codable, Sendable, Equatable {
     }
 }
 
-/// A customer default a request did not take, and why (archived, or limited to other zones or
+/// A customer default a job did not take, and why (unknown, archived, or limited to other zones or
 /// provider types than the request's).
 public struct SkippedDefault: Codable, Sendable, Equatable {
     public enum List: String, Codable, Sendable, CaseIterable { case required, preferred }

@@ -45,10 +45,12 @@ public final class InProcessSystem: Sendable {
     @discardableResult
     public func start(
         _ definition: ServiceDefinition, maxInFlight: Int = 64, clock: (any ServiceClock)? = nil,
-        shouldPublish: @escaping @Sendable (Event) -> Bool = { _ in true }, waitUntilServing wait: Bool = true
+        drainTimeout: Duration = .seconds(10), shouldPublish: @escaping @Sendable (Event) -> Bool = { _ in true },
+        waitUntilServing wait: Bool = true
     ) async throws -> ServiceApplication {
         let application = try ServiceApplication(
-            definition: definition, configuration: configuration(for: definition.name, maxInFlight: maxInFlight),
+            definition: definition,
+            configuration: configuration(for: definition.name, maxInFlight: maxInFlight, drainTimeout: drainTimeout),
             context: context, clock: clock, shouldPublish: shouldPublish)
         let task = Task { try await application.run() }
         running.withLock { $0.append((application, task)) }
@@ -67,13 +69,14 @@ public final class InProcessSystem: Sendable {
         try await task.value
     }
 
-    /// A client of `service` through this bus.
+    /// A client of `service` through this bus, whose calls have `Patience.call` unless they say
+    /// otherwise.
     public func client(_ service: String) throws -> RPCClient {
-        try RPCClient(context: context, endpoint: endpoints.client(service))
+        try RPCClient(context: context, endpoint: endpoints.client(service), defaultOptions: .patient())
     }
 
     /// Polls `Health` until the service answers.
-    public func waitUntilServing(_ service: String, timeout: Duration = .seconds(10)) async throws {
+    public func waitUntilServing(_ service: String, timeout: Duration = Patience.condition) async throws {
         try await HealthPolling.waitUntilServing(service, client: try client(service), timeout: timeout)
     }
 
@@ -148,15 +151,17 @@ enum HealthPolling {
     /// Polls `Health` until `service` answers, then closes `client`.
     static func waitUntilServing(_ service: String, client: RPCClient, timeout: Duration) async throws {
         defer { client.close() }
-        let deadline = ContinuousClock.now + timeout
-        while true {
+        var last: (any Error)?
+        try await eventually("\(service) serving; last: \(String(describing: last))", timeout: timeout) {
             do {
+                // Short, so that a call lost to a bus not yet bound is asked again soon.
                 _ = try await client.call(
                     CommonMethods.health(service), Empty(), actor: nil,
-                    options: CallOptions(timeout: .milliseconds(300), retry: .none))
-                return
+                    options: CallOptions(timeout: .seconds(1), retry: .none))
+                return true
             } catch {
-                if ContinuousClock.now > deadline { throw error }
+                last = error
+                return false
             }
         }
     }

@@ -59,7 +59,7 @@ extension ExecutableSystem {
     /// workers back; a replica (of matching) answers `Health` itself (the bus hands it calls only
     /// once it has caught up, and a killed one answers nothing, even while the bus still lists it);
     /// any other service answers `Health`.
-    public func waitUntilReady(_ name: String, timeout: Duration = .seconds(30)) async throws {
+    public func waitUntilReady(_ name: String, timeout: Duration = Patience.condition) async throws {
         switch name {
         case WholeSystem.bus:
             let client = try client(Registry.service)
@@ -74,16 +74,11 @@ extension ExecutableSystem {
             let service = WholeSystem.service(of: name)
             let client = try client(service)
             defer { client.close() }
-            let deadline = ContinuousClock.now + timeout
-            while true {
-                let options = CallOptions(timeout: .milliseconds(500), retry: .none)
-                if let health = try? await client.health(service, options: options), health.instance == name {
-                    return
-                }
-                guard ContinuousClock.now < deadline else {
-                    throw RPCError(.deadlineExceeded, "\(name) never answered Health")
-                }
-                try await Task.sleep(for: .milliseconds(20))
+            try await eventually("\(name) answering Health", timeout: timeout) {
+                // Short, so that the bus hands the next try to the other replica soon.
+                let options = CallOptions(timeout: .seconds(1), retry: .none)
+                let health = try? await client.health(service, options: options)
+                return health?.instance == name
             }
         default:
             try await waitUntilServing(name, timeout: timeout)

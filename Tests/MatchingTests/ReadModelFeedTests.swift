@@ -26,8 +26,10 @@ struct ReadModelFeedTests {
     /// Assigns Ada to a School job through opportunities, so the read model holds jobs too.
     static func assignAda(_ world: MatchingSystem) async throws {
         let opportunities = OpportunitiesClient(world.opportunities, actor: world.partner)
-        let created = try await opportunities.createRequest(world.job(customer: world.fixture.customers["School"]!))
-            .request
+        let created = try await opportunities.createRequest(
+            world.requestBody(customer: world.fixture.customers["School"]!)
+        )
+        .request
         let offered = try await opportunities.offer(OfferRequest(requestId: created.id, providerId: world.ada.id))
             .opportunity
         let ada = OpportunitiesClient(
@@ -44,7 +46,7 @@ struct ReadModelFeedTests {
             try await MatchingSystem.waitUntilApplied(world.matching, seqs)
             let incremental = try ReadModelFixture.dump(world.matching.environment.database.pool)
             let request = world.job()
-            let before = try await world.client.rank(RankRequest(request: request, minSeq: seqs))
+            let before = try await world.client.rank(RankRequest(job: request, minSeq: seqs))
             #expect(incremental.contains { $0.contains("providerJob") })
 
             // `matching --rebuild`: the read model forgotten, the settings kept.
@@ -53,7 +55,7 @@ struct ReadModelFeedTests {
             let rebuilt = try await world.system.start(MatchingService.definition)
             try await MatchingSystem.waitUntilApplied(rebuilt, seqs)
             #expect(try ReadModelFixture.dump(rebuilt.environment.database.pool) == incremental)
-            #expect(try await world.client.rank(RankRequest(request: request, minSeq: seqs)) == before)
+            #expect(try await world.client.rank(RankRequest(job: request, minSeq: seqs)) == before)
             let status = try await world.client.status()
             #expect(status.sources.map(\.rebuilds) == [1, 1])
 
@@ -65,7 +67,7 @@ struct ReadModelFeedTests {
             let fresh = try await world.system.start(MatchingService.definition)
             try await MatchingSystem.waitUntilApplied(fresh, seqs)
             #expect(try ReadModelFixture.dump(fresh.environment.database.pool) == incremental)
-            let again = try await world.client.rank(RankRequest(request: request, minSeq: seqs))
+            let again = try await world.client.rank(RankRequest(job: request, minSeq: seqs))
             #expect(again.settings == RankingSettings(partnerId: world.partner.partnerId!))
             #expect(again.ranked == before.ranked && again.counts == before.counts)
             #expect(
