@@ -39,7 +39,8 @@ var targets: [Target] = [
     .target(
         name: "OctooTesting",
         dependencies: [
-            "ServiceKit", "OctooBus", "Transport", "Contracts", "SyntheticData", "Wire", "ZeroMQ", logging, grdb,
+            "ServiceKit", "OctooBus", "Store", "Transport", "Contracts", "SyntheticData", "Wire", "ZeroMQ", logging,
+            grdb,
         ],
         path: "Shared/OctooTesting"
     ),

@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import GRDB
 import ServiceKit
+@_spi(RawDatabase) import Store
 import Wire
 
 /// States the registry's own methods refuse to make, written straight into its tables and

@@ -61,8 +61,8 @@ struct ClientApplicationTests {
                 TestMethods.emit("registry"), EmitRequest(count: 3, label: "x"),
                 actor: Actor(role: .partner, partnerId: "p-1"))
             let database = application.environment.database
-            #expect(try await eventually { try TestServices.applied(database) == [1, 2, 3] })
-            #expect(try await eventually { replies.all == [EchoMessage(text: "hello", n: 1)] })
+            try await eventually("the three events applied") { try TestServices.applied(database) == [1, 2, 3] }
+            try await eventually("the echo's reply kept") { replies.all == [EchoMessage(text: "hello", n: 1)] }
             // It connected no worker socket: the registry's is the only worker on the bus.
             let status = try await registry.call(BusMethods.status, Empty(), actor: nil)
             #expect(status.services.flatMap(\.workers).count == 1)
