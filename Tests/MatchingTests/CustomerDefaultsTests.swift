@@ -80,11 +80,24 @@ struct CustomerDefaultsTests {
             let createRequest = try #require(opportunities.first { $0.name == Opportunities.createRequest.name })
             for name in [Matching.rank.name, Matching.check.name] {
                 let method = try #require(matching.first { $0.name == name })
-                #expect(Self.property("request", of: method.request) == createRequest.request, "\(name)")
-                let note = Self.property("defaultsSkipped", of: method.response)
-                #expect(note != nil && note == Self.property("defaultsSkipped", of: createRequest.response), "\(name)")
+                // The same schema, whatever each method says the field means.
+                #expect(
+                    Self.property("request", of: method.request).map(Self.undescribed) == Self.undescribed(
+                        createRequest.request), "\(name)")
+                let note = Self.property("defaultsSkipped", of: method.response).map(Self.undescribed)
+                #expect(
+                    note != nil
+                        && note == Self.property("defaultsSkipped", of: createRequest.response).map(Self.undescribed),
+                    "\(name)")
             }
         }
+    }
+
+    /// `schema` without its own top-level description.
+    static func undescribed(_ schema: JSONValue) -> JSONValue {
+        guard case .object(var members) = schema else { return schema }
+        members["description"] = nil
+        return .object(members)
     }
 
     @Test func aJobEncodesAsTheCreateRequestBodyItCameFrom() throws {
