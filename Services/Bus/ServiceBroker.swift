@@ -83,7 +83,10 @@ private final class BrokerLoop {
     var queue: Deque<QueuedRequest> = []
     var queuedBytes = 0
     var inFlight: [UInt64: DispatchedRequest] = [:]
-    var nextToken: UInt64 = 0
+    /// Tokens are random, so a peer cannot guess the token of a request it was not sent.
+    var tokens = SystemRandomNumberGenerator()
+    /// Replies dropped for coming from a peer that does not hold the request, logged sparingly.
+    var strayReplies = 0
     var nextHeartbeat: ContinuousClock.Instant
     var nextQueueExpiry: ContinuousClock.Instant?
     var counters = BrokerStatistics.Snapshot()
@@ -295,8 +298,8 @@ private final class BrokerLoop {
             }
             budget = Message(decimal: WorkerProtocol.budgetMs(remaining: remaining))
         }
-        nextToken += 1
-        let token = nextToken
+        var token: UInt64
+        repeat { token = tokens.next() } while token == 0 || inFlight[token] != nil
         let frames = [
             worker.frame, Message(WorkerProtocol.tag), Message(WorkerProtocol.Command.request.rawValue),
             Message(bigEndian: token), budget, request.payload,
@@ -382,7 +385,13 @@ private final class BrokerLoop {
                 logger.warning("malformed REPLY dropped", metadata: ["frames": "\(frames.count)"])
                 return
             }
-            guard let request = inFlight.removeValue(forKey: token) else { return }
+            // Only the worker the request was handed to may answer it.
+            guard let request = inFlight[token], request.worker == worker else {
+                if inFlight[token] != nil { strayReply(from: worker) }
+                if !known { disconnect(worker, reason: "unknown worker: announce yourself with READY") }
+                return
+            }
+            inFlight[token] = nil
             pool.completed(by: request.worker)
             counters.answered += 1
             changed = true
@@ -404,13 +413,23 @@ private final class BrokerLoop {
                 disconnect(worker, reason: "CREDIT needs one frame {\"credit\": 0…100000}")
                 return
             }
-            pool.setCredit(worker, body.credit)
+            pool.setCredit(worker, min(body.credit, configuration.maxWorkerCredit))
             changed = true
         } else if command.equals("DISCONNECT") {
             if known { lose(worker, reason: Self.disconnected) }
         } else {
             disconnect(worker, reason: "unknown command \(String(decoding: command.bytes, as: UTF8.self))")
         }
+    }
+
+    /// Notes a `REPLY` for a request held by another worker: dropped, and logged for the first
+    /// few and then every thousandth, so a peer spraying replies cannot flood the log.
+    func strayReply(from worker: RoutingId) {
+        strayReplies += 1
+        guard strayReplies <= 10 || strayReplies % 1000 == 0 else { return }
+        logger.warning(
+            "a REPLY for a request another worker holds was dropped",
+            metadata: ["from": "\(pool[worker]?.instance ?? "an unannounced peer")", "dropped": "\(strayReplies)"])
     }
 
     func ready(_ worker: RoutingId, frames: [Message], now: ContinuousClock.Instant) {
@@ -429,7 +448,9 @@ private final class BrokerLoop {
         }
         // A worker announcing itself again has started over: what it held is lost.
         if pool[worker] != nil { lose(worker, reason: "it announced itself again") }
-        pool.ready(routingId: worker, instance: body.instance, credit: body.credit, now: now)
+        pool.ready(
+            routingId: worker, instance: body.instance, credit: min(body.credit, configuration.maxWorkerCredit),
+            now: now)
         changed = true
         logger.info("worker ready", metadata: ["worker": "\(body.instance)", "credit": "\(body.credit)"])
     }

@@ -43,8 +43,11 @@ final class ZAPHandler: Sendable {
                 do {
                     try loop(socket)
                 } catch {
-                    logger.critical("ZAP handler failed", metadata: ["error": "\(error)"])
+                    logger.critical("ZAP handler failed; the bus stops", metadata: ["error": "\(error)"])
                     onExit(error)
+                    // Fails closed: libzmq admits any key when no handler is bound, so the socket
+                    // stays bound, unanswered (no handshake completes), until the bus has stopped.
+                    awaitStop()
                 }
                 socket.close(lingerMs: 0)
             })
@@ -61,6 +64,16 @@ final class ZAPHandler: Sendable {
         stopRequested.store(true, ordering: .releasing)
         wakeup.signal()
         return finished.wait(timeout: .now() + timeout) == .success
+    }
+
+    /// Waits, idle, until `stop()` is called.
+    private func awaitStop() {
+        var poller = Poller()
+        poller.add(fileDescriptor: wakeup.fileDescriptor)
+        while !stopRequested.load(ordering: .acquiring) {
+            if (try? poller.poll(timeoutMs: 1000)) == nil { Thread.sleep(forTimeInterval: 0.1) }
+            wakeup.clear()
+        }
     }
 
     private func loop(_ socket: Socket) throws {

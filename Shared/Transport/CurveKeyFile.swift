@@ -54,14 +54,15 @@ public enum CurveKeyFile {
             guard token.utf8.count == 40, CurveKeyPair.rawKey(token) != nil else {
                 throw CurveKeyFileError(
                     path: path, line: number,
-                    reason: "'\(token.prefix(48))' is not a key: a key is 40 Z85 characters")
+                    // Never echoed: the line may be a secret key mistyped.
+                    reason: "is not a key: a key is 40 Z85 characters, this line starts with \(token.count)")
             }
             let rest = line.dropFirst(token.count).trimmingCharacters(in: .whitespaces)
             var name: String?
             if !rest.isEmpty {
                 guard rest.hasPrefix("#") else {
                     throw CurveKeyFileError(
-                        path: path, line: number, reason: "after the key only '# name' may follow, not '\(rest)'")
+                        path: path, line: number, reason: "after the key only '# name' may follow")
                 }
                 let text = rest.dropFirst().trimmingCharacters(in: .whitespaces)
                 name = text.isEmpty ? nil : text

@@ -300,4 +300,37 @@ struct CurveEndToEndTests {
         #expect(forced.status == 0)
         #expect(try String(contentsOfFile: folder + "/bus.key", encoding: .utf8) != before)
     }
+
+    @Test func aPlantedLinkNeverReceivesASecretKey() async throws {
+        let scratch = TestDirectories.make("curve")
+        let folder = scratch + "/keys"
+        _ = try await Keys.generate(in: folder)
+        let target = scratch + "/stolen"
+        try "".write(toFile: target, atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: folder + "/registry.key")
+        try FileManager.default.createSymbolicLink(atPath: folder + "/registry.key", withDestinationPath: target)
+        let forced = try await DemoEndToEndTests.octoo(["keys", "--out", folder, "--force"], timeout: .seconds(60))
+        #expect(forced.status == 0, "\(forced.stderr)")
+        // The link was replaced by a file of its own; its target got nothing.
+        #expect(try String(contentsOfFile: target, encoding: .utf8).isEmpty)
+        let attributes = try FileManager.default.attributesOfItem(atPath: folder + "/registry.key")
+        #expect(attributes[.type] as? FileAttributeType == .typeRegular)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+    }
+
+    @Test func aFolderOthersCanWriteToIsRefused() async throws {
+        let folder = TestDirectories.make("curve") + "/open"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        chmod(folder, 0o777)
+        let result = try await DemoEndToEndTests.octoo(["keys", "--out", folder], timeout: .seconds(60))
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("writable by others"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+        let linked = TestDirectories.make("curve") + "/linked"
+        try FileManager.default.createSymbolicLink(atPath: linked, withDestinationPath: folder)
+        chmod(folder, 0o700)
+        let viaLink = try await DemoEndToEndTests.octoo(["keys", "--out", linked], timeout: .seconds(60))
+        #expect(viaLink.status != 0)
+        #expect(viaLink.stderr.contains("is not a folder"))
+    }
 }

@@ -49,6 +49,15 @@ struct CurveKeyFileTests {
         #expect(error?.description.hasPrefix("/etc/octoo/keys:\(line): ") == true)
     }
 
+    @Test(arguments: ["{SECRET}x", "{SECRET} and more", "{SECRET}{SECRET}"])
+    func noErrorEchoesWhatIsOnABadLine(line: String) throws {
+        let text = "# mistyped\n" + line.replacingOccurrences(of: "{SECRET}", with: first.secretKey) + "\n"
+        let error = #expect(throws: CurveKeyFileError.self) { try CurveKeyFile.parse(text, path: "bus.key") }
+        #expect(error?.line == 2)
+        let message = String(describing: error)
+        #expect(!message.contains(first.secretKey.prefix(8)), "the error shows the secret: \(message)")
+    }
+
     @Test func aSecretKeyFileGivesTheWholePairAndAPublicFileItsKey() throws {
         let folder = try Self.folder()
         let secret = (folder as NSString).appendingPathComponent("bus.key")
