@@ -210,6 +210,39 @@ def worker_checks(ctx, check, bus_binary):
         check("READY for another service's port gets DISCONNECT with a reason", got is not None and b"matching" in got[0], got)
         wrong.close()
 
+        # Rogue peers on the worker port: replies sprayed with guessed tokens, and the holder's own
+        # token replayed by another worker, reach nobody; a huge credit is capped.
+        holder = Worker(ctx, back, "broadcast", "py-holder", credit=1)
+        request = send_request(client, "broadcast.PyEcho", {"text": "genuine"}, deadlineMs=10000)
+        got = holder.next(b"REQUEST")
+        check("rogue peers: the holder gets the request", got is not None, got)
+        if got is not None:
+            token = got[0]
+            spoof = frame({"id": request["id"], "status": {"code": "OK"}, "body": {"text": "spoofed"}})
+            sprayer = ctx.socket(zmq.DEALER)
+            sprayer.setsockopt(zmq.LINGER, 0)
+            sprayer.connect(back)
+            for guess in range(1, 3001):
+                sprayer.send_multipart([TAG, b"REPLY", struct.pack(">Q", guess), spoof])
+            rival = Worker(ctx, back, "broadcast", "py-rival", credit=100000)
+            rival.sock.send_multipart([TAG, b"REPLY", token, spoof])
+            leaked = None
+            for _ in range(6):  # heartbeats keep both workers known (the bus runs 200 ms heartbeats here)
+                holder.heartbeat()
+                rival.heartbeat()
+                leaked = leaked or receive_reply(client, 150)
+            check("rogue peers: no sprayed or replayed REPLY reaches the client", leaked is None, leaked)
+            holder.reply(token, request, {"text": "genuine"})
+            r = receive_reply(client)
+            check("rogue peers: the holder's REPLY is the one delivered",
+                  r is not None and r["body"] == {"text": "genuine"}, r)
+            services = client.call("bus.Status")["body"]["services"]
+            credits = {w["instance"]: w["credit"] for s in services if s["service"] == "broadcast" for w in s["workers"]}
+            check("rogue peers: a READY with credit 100000 is given at most 256", credits.get("py-rival") == 256, credits)
+            sprayer.close(0)
+            rival.close()
+        holder.close()
+
         stranger = ctx.socket(zmq.DEALER)
         stranger.setsockopt(zmq.LINGER, 0)
         stranger.connect(back)

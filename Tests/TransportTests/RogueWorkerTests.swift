@@ -30,11 +30,12 @@ struct RogueWorkerTests {
         }
 
         /// The next `REQUEST`: its token and the request's id.
-        func nextRequest(within timeout: Duration) throws -> (token: [UInt8], id: String)? {
+        func nextRequest(within timeout: Duration) async throws -> (token: [UInt8], id: String)? {
             let deadline = ContinuousClock.now + timeout
             while ContinuousClock.now < deadline {
                 guard let frames = try socket.receive(dontWait: true) else {
-                    Thread.sleep(forTimeInterval: 0.005)
+                    // Never blocks a cooperative thread: the client's call needs one to be sent.
+                    try await Task.sleep(for: .milliseconds(5))
                     continue
                 }
                 guard frames.count == 5, frames[1] == Array("REQUEST".utf8) else { continue }
@@ -63,7 +64,7 @@ struct RogueWorkerTests {
             let call = Task {
                 try await client.call(Self.probe, Empty(), actor: nil, options: CallOptions(timeout: .seconds(60)))
             }
-            let request = try #require(try holder.nextRequest(within: .seconds(30)))
+            let request = try #require(try await holder.nextRequest(within: .seconds(30)))
             // A peer that never announced itself, and another worker, both answer with its token.
             let stranger = try RawWorker(system, instance: "stranger", credit: 0, ready: false)
             defer { stranger.socket.close() }
@@ -95,7 +96,7 @@ struct RogueWorkerTests {
                 let call = Task {
                     try await client.call(Self.probe, Empty(), actor: nil, options: CallOptions(timeout: .seconds(60)))
                 }
-                let request = try #require(try holder.nextRequest(within: .seconds(30)))
+                let request = try #require(try await holder.nextRequest(within: .seconds(30)))
                 tokens.append(request.token)
                 try holder.reply(token: request.token, id: request.id, who: "holder")
                 _ = try await call.value
