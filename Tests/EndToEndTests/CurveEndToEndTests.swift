@@ -326,7 +326,7 @@ struct CurveEndToEndTests {
         #expect(result.status != 0)
         #expect(result.stderr.contains("writable by others"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
-        let linked = TestDirectories.make("curve") + "/linked"
+        let linked = (folder as NSString).deletingLastPathComponent + "/linked"
         try FileManager.default.createSymbolicLink(atPath: linked, withDestinationPath: folder)
         chmod(folder, 0o700)
         let viaLink = try await DemoEndToEndTests.octoo(["keys", "--out", linked], timeout: .seconds(60))
