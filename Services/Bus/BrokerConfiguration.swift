@@ -45,5 +45,5 @@ public struct BrokerConfiguration: Sendable, Equatable {
 
     /// The largest message libzmq accepts at all: room for an over-limit request that the bus
     /// still answers properly (`RESOURCE_EXHAUSTED`); a peer sending more is disconnected.
-    var socketMessageLimit: Int64 { Int64(maxMessageBytes) * 4 + 4096 }
+    var socketMessageLimit: Int64 { LengthPrefixedFrame.socketLimit(maxMessageBytes: maxMessageBytes) }
 }
