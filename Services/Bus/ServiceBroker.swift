@@ -20,6 +20,8 @@ final class ServiceBroker: Sendable {
     let configuration: BrokerConfiguration
     /// CURVE for both sockets, when the bus has it.
     let security: BusSecurity?
+    /// The keys' roles, with CURVE on: each request's actor is checked against its sender's.
+    let keys: KeyBook?
     let statistics: BrokerStatistics
     let logger: Logger
     /// Answers `bus.*` methods (on the broker's thread).
@@ -30,7 +32,7 @@ final class ServiceBroker: Sendable {
 
     init(
         service: String, context: ZeroMQ.Context, frontEndpoint: String, backEndpoint: String,
-        configuration: BrokerConfiguration, security: BusSecurity? = nil, logger: Logger,
+        configuration: BrokerConfiguration, security: BusSecurity? = nil, keys: KeyBook? = nil, logger: Logger,
         answerBusMethod: @escaping @Sendable (_ method: String, _ id: String?) -> [UInt8]?
     ) throws {
         self.service = service
@@ -39,6 +41,7 @@ final class ServiceBroker: Sendable {
         self.backEndpoint = backEndpoint
         self.configuration = configuration
         self.security = security
+        self.keys = keys
         self.statistics = BrokerStatistics(service: service)
         var logger = logger
         logger[metadataKey: "service"] = "\(service)"
@@ -126,8 +129,9 @@ private final class BrokerLoop {
             try socket.setMaxMessageSize(configuration.socketMessageLimit)
             try socket.setSendHighWaterMark(configuration.highWaterMark)
             try socket.setReceiveHighWaterMark(configuration.highWaterMark)
-            try broker.security?.apply(to: socket)
         }
+        try broker.security?.apply(to: front, domain: .client(broker.service))
+        try broker.security?.apply(to: back, domain: .worker(broker.service))
         // A send to a worker that has gone must fail, not vanish: its requests are then answered.
         try back.setRouterMandatory(true)
         try front.bind(broker.frontEndpoint)
@@ -201,12 +205,21 @@ private final class BrokerLoop {
         var route = frames
         let payload = route.removeLast()
         let head: RequestHead
-        switch Self.readHead(payload, maxMessageBytes: configuration.maxMessageBytes) {
+        switch Self.readHead(payload, maxMessageBytes: configuration.maxMessageBytes, readActor: broker.keys != nil) {
         case .failure(let failure):
             reply(route: route, json: Envelope.encodeError(id: failure.id, failure.error))
             return
         case .success(let value):
             head = value
+        }
+        // With CURVE, a key claims only the actor roles it was given (PROTOCOL §9).
+        if let keys = broker.keys, let role = head.actor?.role, keys.roles(of: payload)?.client?.contains(role) != true
+        {
+            reply(
+                route: route,
+                json: Envelope.encodeError(
+                    id: head.id, RPCError(.permissionDenied, "this client's key may not act as role \(role.rawValue)")))
+            return
         }
         if head.method.hasPrefix("bus.") {
             publishIfChanged(force: true)
@@ -245,11 +258,15 @@ private final class BrokerLoop {
         var id: String?
         var method: String
         var deadlineMs: Int64?
+        /// The request's actor, read only when the bus checks it (with CURVE).
+        var actor: Actor? = nil
     }
 
     /// Reads the head of a request with the quick scan, else the full parser (which names the
     /// precise error); a framing or JSON error is answered by the bus at once.
-    static func readHead(_ payload: Message, maxMessageBytes: Int) -> Result<RequestHead, MalformedRequest> {
+    static func readHead(_ payload: Message, maxMessageBytes: Int, readActor: Bool = false) -> Result<
+        RequestHead, MalformedRequest
+    > {
         let frame = payload.bytes
         let json: ArraySlice<UInt8>
         switch LengthPrefixedFrame.decode(frame, maxMessageBytes: maxMessageBytes) {
@@ -257,12 +274,19 @@ private final class BrokerLoop {
         case .success(let body): json = body
         }
         if let peek = EnvelopePeek.scan(json), peek.isPlain, let id = peek.id, let method = peek.method {
-            return .success(RequestHead(id: id, method: method, deadlineMs: peek.deadlineMs))
+            guard readActor, let range = peek.actor else {
+                return .success(RequestHead(id: id, method: method, deadlineMs: peek.deadlineMs))
+            }
+            if let actor = EnvelopePeek.actor(json[range]) {
+                return .success(RequestHead(id: id, method: method, deadlineMs: peek.deadlineMs, actor: actor))
+            }
+            // An actor the quick scan cannot read is read by the full parser, as the worker will.
         }
         switch Envelope.parseHeader(json) {
         case .failure(let malformed): return .failure(malformed)
         case .success(let header):
-            return .success(RequestHead(id: header.id, method: header.method, deadlineMs: header.deadlineMs))
+            return .success(
+                RequestHead(id: header.id, method: header.method, deadlineMs: header.deadlineMs, actor: header.actor))
         }
     }
 

@@ -15,15 +15,15 @@ final class ZAPHandler: Sendable {
 
     let context: ZeroMQ.Context
     let logger: Logger
-    private let keys: Mutex<AuthorizedKeys>
+    let keys: KeyBook
     private let refusals = Mutex(RefusalLog())
     let wakeup: WakeupSignal
     let stopRequested = Atomic<Bool>(false)
     let finished = DispatchSemaphore(value: 0)
 
-    init(context: ZeroMQ.Context, keys: AuthorizedKeys, logger: Logger) throws {
+    init(context: ZeroMQ.Context, keys: KeyBook, logger: Logger) throws {
         self.context = context
-        self.keys = Mutex(keys)
+        self.keys = keys
         self.logger = logger
         self.wakeup = try WakeupSignal()
     }
@@ -55,7 +55,7 @@ final class ZAPHandler: Sendable {
 
     /// Replaces the accepted keys (SIGHUP). Peers already connected keep their connection.
     func replace(_ keys: AuthorizedKeys) {
-        self.keys.withLock { $0 = keys }
+        self.keys.replace(keys)
     }
 
     /// Stops the thread; waits at most `timeout` seconds for it to end.
@@ -85,7 +85,7 @@ final class ZAPHandler: Sendable {
             if ready[1] { wakeup.clear() }
             // REP alternates strictly: each request read here is answered before the next is read.
             while !stopRequested.load(ordering: .acquiring), let request = try socket.receive(dontWait: true) {
-                let (reply, verdict) = ZAPAuthenticator.answer(request, keys: keys.withLock { $0 })
+                let (reply, verdict) = ZAPAuthenticator.answer(request, keys: keys.current)
                 try socket.send(reply)
                 report(verdict, address: request.count > 3 ? String(decoding: request[3], as: UTF8.self) : "")
             }
@@ -99,6 +99,8 @@ final class ZAPHandler: Sendable {
             logger.debug("CURVE peer accepted", metadata: ["peer": "\(name)", "address": "\(address)"])
             return
         case .unlisted(let key): refused = (key, "refused a CURVE key that authorized_keys does not list")
+        case .notPermitted(let name, let domain):
+            refused = ("\(name) on \(domain)", "refused a key whose roles do not allow this socket")
         case .wrongMechanism(let mechanism): refused = ("mechanism \(mechanism)", "refused a peer not using CURVE")
         case .malformed(let why): refused = ("malformed: \(why)", "refused a malformed ZAP request")
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Transport
+import Wire
 import ZeroMQ
 
 /// `octoo keys --out DIR`: a CURVE key pair per component, as files, and the bus's allow-list.
@@ -24,6 +25,24 @@ struct KeysCommand: ParsableCommand {
 
     static let defaultComponents = ["bus", "registry", "matching", "broadcast", "opportunities", "cli"]
     static let authorizedKeysFile = "authorized_keys"
+
+    /// What each component's key may do on the bus, and nothing more (PROTOCOL §9): a service
+    /// serves and publishes only itself, calls others as `service`, and subscribes when it
+    /// consumes events; the CLI (an operator) may act in any role; any other name may only call
+    /// methods that need no actor, until its line in authorized_keys says otherwise.
+    static func roles(for name: String) -> KeyRoles {
+        switch name {
+        case "cli":
+            return KeyRoles(client: Set(Actor.Role.allCases), subscriber: true)
+        case "registry":
+            // Calls no one and consumes no events; its health check needs no actor.
+            return KeyRoles(client: [], workerOf: [name], publisherOf: [name])
+        case _ where BusEndpoints.services.contains(name):
+            return KeyRoles(client: [.service], workerOf: [name], publisherOf: [name], subscriber: true)
+        default:
+            return KeyRoles(client: [])
+        }
+    }
 
     /// The component names, checked: each a plain file name, none twice.
     func names() throws -> [String] {
@@ -83,9 +102,11 @@ struct KeysCommand: ParsableCommand {
             }
             if !clients.isEmpty {
                 let lines = publicKeys.filter { $0.name != "bus" }.map {
-                    CurveKeyFile.publicKeyText($0.key, name: $0.name)
+                    CurveKeyFile.publicKeyText($0.key, name: $0.name, roles: Self.roles(for: $0.name).words)
                 }
-                let header = "# Client public keys the Octoo bus accepts: one per line, '<Z85 key> # <name>'.\n"
+                let header =
+                    "# Client public keys the Octoo bus accepts, one per line: '<Z85 key> <role>… # <name>'.\n"
+                    + "# Roles: client[:<actor roles>], worker:<service>, publisher:<source>, subscriber.\n"
                 try Self.write(header + lines.joined(), to: path(Self.authorizedKeysFile), mode: 0o644)
             }
         } catch {
