@@ -24,9 +24,10 @@ var targets: [Target] = [
     .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], path: "Shared/ZeroMQ"),
     .target(name: "Wire", path: "Shared/Wire"),
     .target(name: "Store", dependencies: ["Wire", grdb, logging], path: "Shared/Store"),
-    .target(name: "Transport", dependencies: ["ZeroMQ", "Wire", "Store", logging], path: "Shared/Transport"),
+    .target(
+        name: "Transport", dependencies: ["ZeroMQ", "Wire", "Store", logging, lifecycle], path: "Shared/Transport"),
     .target(name: "Contracts", dependencies: ["Wire", "Transport"], path: "Shared/Contracts"),
-    // Domain rules more than one service applies (the in-effect rule), as pure functions.
+    // Domain rules more than one service applies (the in-effect rule, the customer-defaults merge), as pure functions.
     .target(name: "Domain", dependencies: ["Contracts", "Wire"], path: "Shared/Domain"),
     // Made-up partners from a seed (cities, providers around them), for tests, benchmarks and the demo.
     .target(name: "SyntheticData", dependencies: ["Contracts"], path: "Shared/SyntheticData"),
@@ -38,7 +39,8 @@ var targets: [Target] = [
     .target(
         name: "OctooTesting",
         dependencies: [
-            "ServiceKit", "OctooBus", "Transport", "Contracts", "SyntheticData", "Wire", "ZeroMQ", logging,
+            "ServiceKit", "OctooBus", "Store", "Transport", "Contracts", "SyntheticData", "Wire", "ZeroMQ", logging,
+            grdb,
         ],
         path: "Shared/OctooTesting"
     ),
@@ -168,7 +170,9 @@ for service in services {
     targets.append(
         .target(
             name: service.library,
-            dependencies: ["ServiceKit", "Contracts", "Domain", "Store", "Transport", "Wire", "ZeroMQ", grdb, logging],
+            dependencies: [
+                "ServiceKit", "Contracts", "Domain", "Store", "Transport", "Wire", "ZeroMQ", grdb, logging, lifecycle,
+            ],
             path: "Services/\(service.folder)",
             exclude: ["Main"]
         ))

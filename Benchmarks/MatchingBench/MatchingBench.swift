@@ -6,6 +6,7 @@ import OctooTesting
 import OpportunitiesService
 import RegistryService
 import ServiceKit
+@_spi(RawDatabase) import Store
 import Transport
 import Wire
 
@@ -48,8 +49,8 @@ struct MatchingBench: AsyncParsableCommand {
     func measure(_ system: InProcessSystem) async throws {
         let partner = SyntheticPartner(providers: providers, seed: seed, now: Date())
         let (matching, seqs) = try await rebuild(partner, system)
-        let ranking = ReadModelRanking(database: matching.environment.database.pool)
-        let requests = partner.requests(count: iterations + 20, seed: seed &+ 1).map { RankRequest(request: $0) }
+        let ranking = ReadModelRanking(database: matching.environment.database)
+        let requests = partner.jobs(count: iterations + 20, seed: seed &+ 1).map { RankRequest(job: $0) }
         let cpuPerCall = try await rankInProcess(ranking, requests, partner: partner.partnerId)
         try await rankNaively(ranking, requests, partner: partner.partnerId, indexedCPU: cpuPerCall)
         let afterRank = Memory.resident()

@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 import OctooTesting
 import ServiceKit
-import Store
+@_spi(RawDatabase) import Store
 import Wire
 
 /// Writes a synthetic partner's events into the registry's and opportunities' own outboxes, as

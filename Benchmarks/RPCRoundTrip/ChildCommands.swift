@@ -139,6 +139,7 @@ struct BrokerCommand: AsyncParsableCommand {
     @Option(help: "benchraw: clients' port.") var rawFront: Int
     @Option(help: "benchraw: workers' port.") var rawBack: Int
     @Option(help: "Events: publishers' and subscribers' ports, comma-separated.") var events: String
+    @Option(help: "Heartbeat interval in milliseconds (default: the bus's).") var heartbeatMs: Int?
     @OptionGroup var child: ChildOptions
 
     func run() async throws {
@@ -152,8 +153,10 @@ struct BrokerCommand: AsyncParsableCommand {
                 BenchContract.service: .init(client: front, worker: back),
                 BenchContract.rawService: .init(client: rawFront, worker: rawBack),
             ])
+        var configuration = BrokerConfiguration()
+        if let heartbeatMs { configuration.heartbeatInterval = .milliseconds(heartbeatMs) }
         let bus = Bus(
-            context: try ZeroMQ.Context(ioThreads: child.ioThreads), endpoints: endpoints,
+            context: try ZeroMQ.Context(ioThreads: child.ioThreads), endpoints: endpoints, configuration: configuration,
             services: [BenchContract.service, BenchContract.rawService], logger: Logger(label: "octoo.bench.broker"))
         try bus.start()
         while true { try await Task.sleep(for: .seconds(3600)) }
@@ -170,6 +173,7 @@ struct BrokerEchoCommand: ParsableCommand {
     @Option(help: "The broker's worker port.") var back: Int
     @Option(help: "Broker host.") var host = "127.0.0.1"
     @Option(help: "Credit announced.") var credit = 64
+    @Flag(help: "Answer no request, only heartbeats: a worker that holds every call it takes.") var hold = false
     @OptionGroup var child: ChildOptions
 
     func run() throws {
@@ -185,7 +189,7 @@ struct BrokerEchoCommand: ParsableCommand {
         while true {
             guard let frames = try socket.receiveMessages() else { continue }
             guard frames.count >= 2 else { continue }
-            if frames[1].equals("REQUEST"), frames.count == 5 {
+            if frames[1].equals("REQUEST"), frames.count == 5, !hold {
                 // [tag, REQUEST, token, budget, payload] → [tag, REPLY, token, payload]
                 try socket.send(messages: [frames[0], Message("REPLY"), frames[2], frames[4]])
             } else if frames[1].equals("HEARTBEAT") {

@@ -80,16 +80,23 @@ final class ChildProcesses: @unchecked Sendable {
             return children.reversed()
         }
         for child in running where child.process.isRunning {
-            kill(child.process.processIdentifier, SIGTERM)
+            Glibc.kill(child.process.processIdentifier, SIGTERM)
         }
         let deadline = Date().addingTimeInterval(3)
         for child in running {
             while child.process.isRunning && Date() < deadline { usleep(10_000) }
             if child.process.isRunning {
-                kill(child.process.processIdentifier, SIGKILL)
+                Glibc.kill(child.process.processIdentifier, SIGKILL)
             }
             child.process.waitUntilExit()
         }
+    }
+
+    /// Kills the child `name` at once (SIGKILL) and waits for it.
+    func kill(_ name: String) {
+        guard let child = lock.withLock({ children.first { $0.name == name } }) else { return }
+        Glibc.kill(child.process.processIdentifier, SIGKILL)
+        child.process.waitUntilExit()
     }
 
     /// CPU time (user + system, every thread) used so far by the child `name`, from /proc.

@@ -16,7 +16,7 @@ struct OctooBench: AsyncParsableCommand {
             "RPC round-trip benchmark: an RPCServer service behind the Octoo broker, against a bare libzmq echo behind zmq_proxy.",
         subcommands: [
             RunCommand.self, CodecCommand.self, ProxyCommand.self, RawEchoCommand.self, ServiceEchoCommand.self,
-            BrokerCommand.self, BrokerEchoCommand.self,
+            BrokerCommand.self, BrokerEchoCommand.self, WaitingCommand.self,
         ],
         defaultSubcommand: RunCommand.self)
 }

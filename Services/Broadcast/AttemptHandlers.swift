@@ -9,7 +9,6 @@ import Wire
 struct AttemptHandlers: BroadcastAttemptHandling {
     let store: BroadcastStore
     let environment: ServiceEnvironment
-    let sender: WaveSender
 
     private var now: Date { environment.clock.now }
 
@@ -23,23 +22,14 @@ struct AttemptHandlers: BroadcastAttemptHandling {
         let note = request.note.map { validator.text($0, field: "body.note") }
         try validator.check()
         let now = self.now
-        let reply = try await store.mutate(context, request, at: now) { writer in
+        return try await store.mutate(context, request, at: now) { writer in
             var attempt = try writer.attempt(request.attemptId, field: "body.attemptId")
             guard attempt.status == .sent else { throw BroadcastError.attemptNotSent(attemptId: attempt.id) }
             let definition = try Dispositions.settable(request.code, in: try writer.catalogue())
-            if attempt.disposition != definition.code || note != nil {
-                try writer.setDisposition(&attempt, definition.code, by: "partner", reason: note, at: now)
-            }
-            if definition.blocks, let job = try writer.job(attempt.requestId) {
-                try writer.block(
-                    attempt.providerId, customerId: request.blockAllCustomers == true ? nil : job.customerId,
-                    reason: "disposition \(definition.code)", attemptId: attempt.id, at: now)
-            }
-            try writer.settle(attempt.requestId, at: now)
+            try writer.qualify(
+                &attempt, as: definition, note: note, blockAllCustomers: request.blockAllCustomers == true, at: now)
             return AttemptReply(attempt: attempt.wire)
         }
-        sender.wakeup.signal()
-        return reply
     }
 
     /// Records whether the message reached the provider: a failure sets `DELIVERY_FAILED` on an
@@ -50,26 +40,11 @@ struct AttemptHandlers: BroadcastAttemptHandling {
         let error = request.error.map { validator.text($0, field: "body.error") }
         try validator.check()
         let now = self.now
-        let reply = try await store.mutate(context, request, at: now) { writer in
+        return try await store.mutate(context, request, at: now) { writer in
             var attempt = try writer.attempt(request.attemptId, field: "body.attemptId")
             guard attempt.status == .sent else { throw BroadcastError.attemptNotSent(attemptId: attempt.id) }
-            if request.delivered {
-                attempt.deliveredAt = now
-                attempt.deliveryError = nil
-                try attempt.update(writer.db)
-            } else {
-                attempt.deliveryError = error ?? "delivery failed"
-                if attempt.disposition == nil || attempt.disposition == Dispositions.noResponse {
-                    try writer.setDisposition(
-                        &attempt, Dispositions.deliveryFailed, by: "system", reason: attempt.deliveryError, at: now)
-                } else {
-                    try attempt.update(writer.db)
-                }
-                try writer.settle(attempt.requestId, at: now)
-            }
+            try writer.reportDelivery(&attempt, delivered: request.delivered, error: error, at: now)
             return AttemptReply(attempt: attempt.wire)
         }
-        sender.wakeup.signal()
-        return reply
     }
 }

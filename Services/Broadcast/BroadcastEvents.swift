@@ -9,37 +9,32 @@ import Wire
 /// (exactly once): every request is kept as announced (so ranking it needs no call), a new one
 /// starts a broadcast when the partner's policy says so, each provider's opportunity state is
 /// kept (openings and pending interest are counted from them, so no slot is counted twice), an
-/// answer to an offer becomes the attempt's disposition, and the advance rule runs.
+/// answer to an offer becomes the attempt's disposition, and the advance rule runs before the
+/// transaction commits (the store's `SettleOnCommit`).
 enum BroadcastEvents {
-    static func apply(
-        _ db: Database, _ event: Event, store: BroadcastStore, now: Date, wakeup: AsyncWakeup
-    ) throws {
+    static func apply(_ db: Database, _ event: Event, store: BroadcastStore, now: Date) throws {
         guard event.source == Opportunities.service, let partnerId = event.partnerId else { return }
-        let writer = store.writer(db, partnerId: partnerId)
-        let requestId: String
-        switch event.type {
-        case Opportunities.EventType.requestCreated, Opportunities.EventType.requestCancelled,
-            Opportunities.EventType.requestFilled, Opportunities.EventType.requestReopened:
-            let request = try decode(RequestRecord.self, event)
-            let job = try writer.record(job: request, seq: event.seq, at: now)
-            requestId = request.id
-            if event.type == Opportunities.EventType.requestCreated, request.status == .open,
-                try writer.existingBroadcast(request.id) == nil, try writer.policy().autoStart
-            {
-                _ = try writer.create(for: job, at: now)
+        try store.within(db, partnerId: partnerId) { writer in
+            switch event.type {
+            case Opportunities.EventType.requestCreated, Opportunities.EventType.requestCancelled,
+                Opportunities.EventType.requestFilled, Opportunities.EventType.requestReopened:
+                let request = try decode(RequestRecord.self, event)
+                let job = try writer.record(job: request, seq: event.seq, at: now)
+                if event.type == Opportunities.EventType.requestCreated, request.status == .open,
+                    try writer.existingBroadcast(request.id) == nil, try writer.policy().autoStart
+                {
+                    _ = try writer.create(for: job, at: now)
+                }
+            case Opportunities.EventType.opportunityChanged, Opportunities.EventType.replacementSought:
+                let change = try decode(OpportunityChange.self, event)
+                try writer.record(offer: change, seq: event.seq, at: now)
+                if event.type == Opportunities.EventType.opportunityChanged, let job = try writer.job(change.requestId)
+                {
+                    try writer.recordAnswer(change, customerId: job.customerId, at: now)
+                }
+            default:
+                return
             }
-        case Opportunities.EventType.opportunityChanged, Opportunities.EventType.replacementSought:
-            let change = try decode(OpportunityChange.self, event)
-            try writer.record(offer: change, seq: event.seq, at: now)
-            if event.type == Opportunities.EventType.opportunityChanged, let job = try writer.job(change.requestId) {
-                try writer.recordAnswer(change, customerId: job.customerId, at: now)
-            }
-            requestId = change.requestId
-        default:
-            return
-        }
-        if try writer.settle(requestId, at: now) {
-            db.afterNextTransaction { _ in wakeup.signal() }
         }
     }
 

@@ -42,20 +42,7 @@ struct BroadcastHandlers: BroadcastLifecycleHandling {
             guard job.status != .cancelled else {
                 throw BroadcastError.requestClosed(requestId: job.requestId, status: job.status.rawValue)
             }
-            if var broadcast = try writer.existingBroadcast(request.requestId) {
-                if broadcast.state == .stopped {
-                    broadcast.waveDue = true
-                    try writer.transition(&broadcast, to: .running, reason: "started again", at: now)
-                }
-            } else {
-                _ = try writer.create(for: job, at: now)
-            }
-            if pin != nil || exclude != nil || order != nil {
-                var broadcast = try writer.broadcast(request.requestId, field: "body.requestId")
-                broadcast.overrides.replace(pin: pin, exclude: exclude, order: order)
-                try writer.save(&broadcast, at: now)
-            }
-            try writer.settle(request.requestId, at: now)
+            try writer.start(job, pin: pin, exclude: exclude, order: order, at: now)
             return Empty()
         }
         return try await sendNow(request.requestId, context)
@@ -86,10 +73,7 @@ struct BroadcastHandlers: BroadcastLifecycleHandling {
             guard broadcast.isLive else {
                 throw BroadcastError.wrongState(action: "pause", requestId: request.requestId, state: broadcast.state)
             }
-            if broadcast.state != .paused {
-                try writer.transition(&broadcast, to: .paused, reason: request.reason, at: now)
-                try writer.settle(request.requestId, at: now)
-            }
+            if broadcast.state != .paused { try writer.pause(&broadcast, reason: request.reason, at: now) }
             return Empty()
         }
         return try await get(BroadcastRequestId(requestId: request.requestId), context)
@@ -103,10 +87,7 @@ struct BroadcastHandlers: BroadcastLifecycleHandling {
             guard broadcast.isLive else {
                 throw BroadcastError.wrongState(action: "resume", requestId: request.requestId, state: broadcast.state)
             }
-            if broadcast.state == .paused {
-                try writer.transition(&broadcast, to: .running, reason: request.reason, at: now)
-                try writer.settle(request.requestId, at: now)
-            }
+            if broadcast.state == .paused { try writer.resume(&broadcast, reason: request.reason, at: now) }
             return Empty()
         }
         return try await sendNow(request.requestId, context)

@@ -53,7 +53,7 @@ struct JobRow: Codable, FetchableRecord, PersistableRecord, RequestOwned {
     }
 
     /// The job as `matching.Rank` takes it: its qualifications already merged with the customer's.
-    var rankable: CreateRequestRequest { request.asCreateRequest }
+    var rankable: JobDescription { request.job }
 }
 
 /// A provider's opportunity state on a request, as opportunities last announced it.

@@ -9,58 +9,27 @@ import Wire
 /// Broadcast's database, the one way in: handlers read and change it one tenant per transaction
 /// through a `TenantStore` of `BroadcastReader`s and `BroadcastWriter`s; the wave sender also
 /// finds, across tenants, the broadcasts with work for it. The pool stays private.
-struct BroadcastStore: Sendable {
-    let tenants: TenantStore<BroadcastReader, BroadcastWriter>
-    private let database: ServiceDatabase
+typealias BroadcastStore = TenantStore<BroadcastReader, BroadcastWriter>
 
-    init(_ database: ServiceDatabase) {
-        self.database = database
-        tenants = TenantStore(
+extension BroadcastStore {
+    /// Broadcast's store over `database`. Every write transaction settles the broadcasts it
+    /// touched before it commits (`SettleOnCommit`), and wakes the wave sender through `wakeup`
+    /// once committed if one of them has a wave due.
+    init(_ database: ServiceDatabase, wakeup: AsyncWakeup) {
+        self.init(
             database, reader: { db, partnerId, _ in BroadcastReader(db: db, partnerId: partnerId) },
-            writer: { db, partnerId, outbox in BroadcastWriter(db: db, partnerId: partnerId, outbox: outbox) })
-    }
-
-    /// Where broadcast's events go.
-    var outbox: Outbox { database.outbox }
-
-    /// Reads from one snapshot, within `partnerId`.
-    func read<Value: Sendable>(_ partnerId: String, _ body: @escaping @Sendable (BroadcastReader) throws -> Value)
-        async throws -> Value
-    {
-        try await tenants.read(partnerId, body)
-    }
-
-    /// A caller's change in one transaction within its tenant (idempotency key and deadline honoured).
-    func mutate<Request: Encodable & Sendable, Response: Codable & Sendable>(
-        _ context: CallerContext, _ request: Request, at now: Date,
-        _ body: @escaping @Sendable (BroadcastWriter) throws -> Response
-    ) async throws -> Response {
-        try await tenants.mutate(context, request, at: now, body)
-    }
-
-    /// The reply stored for the call's `idempotencyKey`, if this exact call was already done.
-    func storedReply<Request: Encodable & Sendable, Response: Codable & Sendable>(
-        _ context: CallerContext, request: Request, as type: Response.Type
-    ) async throws -> Response? {
-        try await tenants.storedReply(context, request: request, as: type)
-    }
-
-    /// Work no caller asked for (the wave sender's), in one transaction within `partnerId`.
-    func write<Value: Sendable>(_ partnerId: String, _ body: @escaping @Sendable (BroadcastWriter) throws -> Value)
-        async throws -> Value
-    {
-        try await tenants.write(partnerId, body)
-    }
-
-    /// The writer of a transaction someone else opened (a timer's, an event's), within `partnerId`.
-    func writer(_ db: Database, partnerId: String) -> BroadcastWriter {
-        BroadcastWriter(db: db, partnerId: partnerId, outbox: database.outbox)
+            writer: { db, partnerId, outbox in
+                BroadcastWriter(db: db, partnerId: partnerId, outbox: outbox, touched: TouchedBroadcasts())
+            },
+            beforeCommit: { writer in
+                if try writer.settleBeforeCommit() { writer.db.afterNextTransaction { _ in wakeup.signal() } }
+            })
     }
 
     /// Running broadcasts, of every tenant, whose next wave is due or whose wave has contacts not
     /// sent yet, oldest first.
     func pendingWork() async throws -> [BroadcastKey] {
-        try await database.pool.read { db in
+        try await readAcrossTenants { db in
             let due = try BroadcastRow.all().waveDue().fetchAll(db).map { BroadcastKey($0.partnerId, $0.requestId) }
             let unsent = try AttemptRow.all().unsent().order(AttemptRow.Columns.plannedAt).fetchAll(db)
             var keys = due
@@ -103,6 +72,8 @@ struct BroadcastWriter: BroadcastQueries {
     let db: Database
     let partnerId: String
     let outbox: Outbox
+    /// What the advance rule must look at before the transaction commits.
+    let touched: TouchedBroadcasts
 }
 
 extension BroadcastQueries {

@@ -15,6 +15,7 @@ extension BroadcastWriter {
     /// Keeps the request as announced by event `seq` (a later announcement of it wins).
     @discardableResult
     func record(job request: RequestRecord, seq: Int64, at now: Date) throws -> JobRow {
+        touch(request.id, at: now)
         if let existing = try job(request.id), existing.request.version > request.version {
             return existing
         }
@@ -25,6 +26,7 @@ extension BroadcastWriter {
 
     /// Keeps a provider's opportunity state, and that the request's events reached `seq`.
     func record(offer change: OpportunityChange, seq: Int64, at now: Date) throws {
+        touch(change.requestId, at: now)
         try OfferStateRow(
             partnerId: partnerId, requestId: change.requestId, providerId: change.providerId,
             opportunityId: change.opportunityId, state: change.to, updatedAt: now
@@ -39,6 +41,7 @@ extension BroadcastWriter {
 
     /// A new running broadcast of `job`, its next wave due at once.
     func create(for job: JobRow, at now: Date) throws -> BroadcastRow {
+        touch(job.requestId, at: now)
         let broadcast = BroadcastRow(
             partnerId: partnerId, requestId: job.requestId, state: .running, waitingFor: nil, stopReason: nil,
             lastError: nil, currentWave: 0, waveDue: true, nextWaveAt: now, overrides: BroadcastOverrides(),
@@ -94,6 +97,7 @@ extension BroadcastWriter {
         _ attempt: inout AttemptRow, _ code: String, by who: String, late: Bool = false, reason: String? = nil,
         at now: Date
     ) throws {
+        touch(attempt.requestId, at: now)
         attempt.disposition = code
         attempt.dispositionAt = now
         attempt.dispositionBy = who
@@ -157,13 +161,18 @@ extension BroadcastWriter {
         _ = try DispositionRow.deleteOne(db, key: ["partnerId": partnerId, "code": code])
     }
 
-    /// Stores the partner's wave policy and announces it.
+    /// Stores the partner's wave policy and announces it; broadcasts waiting for their start
+    /// window are judged again by the new one (the others take it from their next wave).
     func save(_ policy: BroadcastPolicy, at now: Date) throws {
         try PolicyRow(
             partnerId: partnerId, bands: policy.bands, startWindowDays: policy.startWindowDays,
             autoStart: policy.autoStart, version: policy.version, updatedAt: policy.updatedAt
         ).save(db)
         try emit(Broadcast.EventType.policySet, PolicyReply(policy: policy), at: now)
+        for waiting in try summaries(state: .waiting, after: nil, limit: Int.max)
+        where waiting.waitingFor == .startWindow {
+            touch(waiting.requestId, at: now)
+        }
     }
 
     /// Appends an event of the tenant to the outbox, committed with the change it reports.

@@ -77,7 +77,7 @@ extension BroadcastWriter {
                 try emit(Broadcast.EventType.waveSent, WaveSent(requestId: wave.requestId, wave: wave.wire), at: now)
             }
         }
-        try settle(attempt.requestId, at: now)
+        touch(attempt.requestId, at: now)
     }
 
     // MARK: Answers

@@ -8,7 +8,6 @@ import Wire
 struct PolicyHandlers: BroadcastPolicyHandling {
     let store: BroadcastStore
     let environment: ServiceEnvironment
-    let sender: WaveSender
 
     /// Replaces the bands (widest lead time first), and the start window and auto-start when
     /// given; broadcasts waiting for their start window are judged again by the new one.
@@ -21,7 +20,7 @@ struct PolicyHandlers: BroadcastPolicyHandling {
         }
         try validator.check()
         let now = environment.clock.now
-        let reply = try await store.mutate(context, request, at: now) { writer in
+        return try await store.mutate(context, request, at: now) { writer in
             let current = try writer.policy()
             try StaleVersion.check(
                 request.expectedVersion, actual: current.version, kind: "policy", id: context.partnerId)
@@ -30,14 +29,8 @@ struct PolicyHandlers: BroadcastPolicyHandling {
                 startWindowDays: request.startWindowDays ?? current.startWindowDays,
                 autoStart: request.autoStart ?? current.autoStart, version: current.version + 1, updatedAt: now)
             try writer.save(policy, at: now)
-            for waiting in try writer.summaries(state: .waiting, after: nil, limit: Int.max)
-            where waiting.waitingFor == .startWindow {
-                try writer.settle(waiting.requestId, at: now)
-            }
             return PolicyReply(policy: policy)
         }
-        sender.wakeup.signal()
-        return reply
     }
 
     func getPolicy(_ request: GetPolicyRequest, _ context: CallerContext) async throws -> PolicyReply {

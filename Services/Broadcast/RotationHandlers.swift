@@ -23,10 +23,7 @@ struct RotationHandlers: BroadcastRotationHandling {
             var broadcast = try writer.broadcast(request.requestId, field: "body.requestId")
             try StaleVersion.check(
                 request.expectedVersion, actual: broadcast.version, kind: "broadcast", id: request.requestId)
-            broadcast.overrides.replace(pin: pin, exclude: exclude, order: order)
-            try writer.save(&broadcast, at: now)
-            // An exhausted broadcast may have someone to contact now.
-            if broadcast.state == .exhausted { try writer.settle(request.requestId, at: now) }
+            try writer.override(&broadcast, pin: pin, exclude: exclude, order: order, at: now)
             return Empty()
         }
         await sender.pass(
@@ -62,7 +59,7 @@ struct RotationHandlers: BroadcastRotationHandling {
         try validator.check()
         let now = self.now
         let reply = try await store.mutate(context, request, at: now) { writer in
-            var broadcast = try writer.broadcast(request.requestId, field: "body.requestId")
+            let broadcast = try writer.broadcast(request.requestId, field: "body.requestId")
             let catalogue = try writer.catalogue()
             let latest = Dictionary(grouping: try writer.attempts(onRequest: request.requestId), by: \.providerId)
                 .compactMap { $0.value.last }.sorted { ($0.wave, $0.providerId) < ($1.wave, $1.providerId) }
@@ -71,15 +68,12 @@ struct RotationHandlers: BroadcastRotationHandling {
             where attempt.recycledAt == nil
                 && Dispositions.recyclable(attempt.disposition, codes: codes, catalogue: catalogue)
             {
-                attempt.recycledAt = now
-                try attempt.update(writer.db)
+                try writer.recycle(&attempt, of: broadcast, at: now)
                 recycled.append(attempt.wire)
             }
-            if !recycled.isEmpty, [.exhausted, .running, .waiting].contains(broadcast.state) {
-                try writer.settle(request.requestId, at: now)
-                broadcast = try writer.broadcast(request.requestId, field: "body.requestId")
-            }
-            return RecycleResponse(recycled: recycled, state: broadcast.state)
+            // The reply shows where the advance rule puts the broadcast for this change.
+            return RecycleResponse(
+                recycled: recycled, state: try writer.settled(request.requestId)?.state ?? broadcast.state)
         }
         await sender.pass(
             only: BroadcastKey(context.partnerId, request.requestId), budget: BroadcastHandlers.budget(context))

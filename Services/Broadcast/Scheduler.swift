@@ -26,31 +26,29 @@ enum Scheduler {
         return BroadcastKey(String(timer.key[..<slash]), String(timer.key[timer.key.index(after: slash)...]))
     }
 
-    /// What firing a broadcast's timer does, for `TimerService`; a wave made due wakes the sender.
-    static func timerHandlers(
-        store: BroadcastStore, clock: any ServiceClock, wakeup: AsyncWakeup
-    ) -> [String: TimerService.Handler] {
+    /// What firing a broadcast's timer does, for `TimerService` (the store wakes the sender for
+    /// a wave it made due).
+    static func timerHandlers(store: BroadcastStore, clock: any ServiceClock) -> [String: TimerService.Handler] {
         [
             timerKind: { db, timer in
                 guard let key = broadcast(of: timer) else { return }
-                let due = try store.writer(db, partnerId: key.partnerId).timerFired(key.requestId, at: clock.now)
-                if due { db.afterNextTransaction { _ in wakeup.signal() } }
+                try store.within(db, partnerId: key.partnerId) { try $0.timerFired(key.requestId, at: clock.now) }
             }
         ]
     }
 }
 
 extension BroadcastWriter {
-    /// A broadcast's timer fired: its wave closes if due, then the advance rule applies. Returns
-    /// whether the next wave is due.
-    func timerFired(_ requestId: String, at now: Date) throws -> Bool {
-        guard let broadcast = try existingBroadcast(requestId) else { return false }
+    /// A broadcast's timer fired: its wave closes if due, and the advance rule applies (time is
+    /// what it reads: the start window, a recycle, the job's start).
+    func timerFired(_ requestId: String, at now: Date) throws {
+        guard let broadcast = try existingBroadcast(requestId) else { return }
         if var wave = try wave(broadcast.currentWave, onRequest: requestId), wave.isOut,
             let closes = wave.closesAt, closes <= now
         {
             try close(&wave, at: now)
         }
-        return try settle(requestId, at: now)
+        touch(requestId, at: now)
     }
 
     /// Closes a wave: whoever of it has not answered gets `NO_RESPONSE`.
@@ -64,9 +62,9 @@ extension BroadcastWriter {
     }
 
     /// Applies the advance rule (`WavePlanner.advance`) to the request's broadcast now, and sets
-    /// its timer. Returns whether its next wave is due (for the sender).
+    /// its timer; run only before a commit (`SettleOnCommit`). Returns whether its next wave is due.
     @discardableResult
-    func settle(_ requestId: String, at now: Date) throws -> Bool {
+    func advance(_ requestId: String, at now: Date) throws -> Bool {
         guard var broadcast = try existingBroadcast(requestId), let job = try job(requestId) else { return false }
         let attempts = try attempts(onRequest: requestId)
         let slots = try slots(of: job)
@@ -161,9 +159,13 @@ extension BroadcastWriter {
     /// how many. Returns whether a wave was planned.
     @discardableResult
     func planWave(_ requestId: String, ranking: RankResponse, at now: Date) throws -> Bool {
-        guard try settle(requestId, at: now), var broadcast = try existingBroadcast(requestId),
-            let job = try job(requestId)
-        else { return false }
+        // Planned from where the advance rule puts the broadcast now: the job may have started
+        // since the sender found its wave due. What planning decides is the rule's own output,
+        // so the broadcast is not settled again before the commit.
+        touch(requestId, at: now)
+        guard var broadcast = try settled(requestId), broadcast.isWaveDue, let job = try job(requestId) else {
+            return false
+        }
         try ConsideredListRow(
             partnerId: partnerId, requestId: requestId, rankedAt: now, ranked: ranking.ranked,
             filtered: ranking.filtered, counts: ranking.counts

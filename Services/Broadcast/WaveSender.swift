@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Logging
 import ServiceKit
+import ServiceLifecycle
 import Store
 import Synchronization
 import Transport
@@ -17,7 +18,7 @@ import Wire
 /// It runs on a wake-up (a wave made due by a timer, an event or a call) and every second; on
 /// `SetClock` before the call returns; and for one broadcast on `Start` and `Resume`. One pass at
 /// a time, working on up to `concurrentBroadcasts` broadcasts at once. Calls carry a fixed budget: timer-driven work has no caller's deadline to carry.
-final class WaveSender: Sendable {
+final class WaveSender: Service {
     let store: BroadcastStore
     let environment: ServiceEnvironment
     let wakeup: AsyncWakeup
@@ -25,7 +26,6 @@ final class WaveSender: Sendable {
     /// Broadcasts a pass works on at once.
     static let concurrentBroadcasts = 16
     private let gate = PassGate()
-    private let stopped = Atomic<Bool>(false)
     let failures = Mutex<[BroadcastKey: (count: Int, retryAt: ContinuousClock.Instant)]>([:])
 
     init(store: BroadcastStore, environment: ServiceEnvironment, wakeup: AsyncWakeup) {
@@ -34,28 +34,24 @@ final class WaveSender: Sendable {
         self.wakeup = wakeup
     }
 
-    var work: BackgroundWork {
-        BackgroundWork(name: "wave-sender", run: { await self.run() }, stop: { self.stop() })
-    }
-
     var clock: any ServiceClock { environment.clock }
     var logger: Logger { environment.logger }
 
-    /// Passes on every wake-up and every second, until stopped or cancelled.
-    func run() async {
-        while !isStopped {
-            await pass(budget: .seconds(60), honouringBackoff: true)
-            _ = await wakeup.wait(until: .now + .seconds(1))
+    /// Passes on every wake-up and every second, until shut down or cancelled.
+    func run() async throws {
+        try await runUntilShutdown { [self] in
+            while true {
+                await pass(budget: .seconds(60), honouringBackoff: true)
+                await wakeup.wait(until: .now + .seconds(1))
+                // The wait returns on cancellation without throwing: end here, not in another pass.
+                try Task.checkCancellation()
+            }
         }
     }
 
-    /// Stopped, or cancelled: a pass in progress ends after the call it is in.
-    private var isStopped: Bool { stopped.load(ordering: .acquiring) || Task.isCancelled }
-
-    func stop() {
-        stopped.store(true, ordering: .releasing)
-        wakeup.signal()
-    }
+    /// Cancelled (the background loop shutting down, or a caller gone): a pass in progress ends
+    /// after the call it is in.
+    private var isStopped: Bool { Task.isCancelled }
 
     /// Plans and sends what is due, of every broadcast (or only `only`), for at most `budget`.
     /// A broadcast whose work failed waits its backoff before a background pass takes it again.
@@ -131,7 +127,7 @@ final class WaveSender: Sendable {
         guard let (job, exclusions) = found else { return false }
         let ranking = try await matching(key, deadline).rank(
             RankRequest(
-                request: job.rankable, requestId: key.requestId, limit: 1000, excludeProviderIds: exclusions,
+                job: job.rankable, requestId: key.requestId, limit: 1000, excludeProviderIds: exclusions,
                 minSeq: [Opportunities.service: job.lastSeq], pageSize: 1000))
         let now = clock.now
         return try await store.write(key.partnerId) { try $0.planWave(key.requestId, ranking: ranking, at: now) }
@@ -191,7 +187,7 @@ final class WaveSender: Sendable {
         do {
             verdict = try await matching(key, deadline).check(
                 CheckRequest(
-                    request: job.rankable, providerId: attempt.providerId, requestId: key.requestId,
+                    job: job.rankable, providerId: attempt.providerId, requestId: key.requestId,
                     minSeq: [Opportunities.service: job.lastSeq]))
         } catch let error as RPCError where Self.isRefusal(error.code) {
             return try await skip(attempt.id, key, "matching: \(error.message)")

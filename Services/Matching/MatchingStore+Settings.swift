@@ -42,15 +42,13 @@ extension MatchingStore {
 /// The rules `SetSettings` checks, every faulty field named.
 enum SettingsRules {
     /// The settings `change` makes of `current`, or `INVALID_ARGUMENT` naming every bad field.
-    static func apply(_ change: SetSettingsRequest, to current: RankingSettings) throws(RPCError) -> RankingSettings {
+    static func apply(_ change: SetSettingsRequest, to current: RankingSettings) throws(MatchingError)
+        -> RankingSettings
+    {
         let violations = Self.violations(
             weights: change.weights?.given ?? [], travelBufferMinutes: change.travelBufferMinutes,
             workloadWindowDays: change.workloadWindowDays, prefix: "body.")
-        if !violations.isEmpty {
-            throw RPCError(
-                .invalidArgument, violations.map { "\($0.field) \($0.description)" }.joined(separator: "; "),
-                details: violations)
-        }
+        if !violations.isEmpty { throw .invalidSettings(violations) }
         var next = current
         next.weights = change.weights?.applied(to: current.weights) ?? current.weights
         next.travelBufferMinutes = change.travelBufferMinutes ?? current.travelBufferMinutes

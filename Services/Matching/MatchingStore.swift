@@ -2,25 +2,20 @@ import Contracts
 import Domain
 import Foundation
 import GRDB
+import ServiceKit
 import Store
 import Wire
 
-/// The read model's queries: every lookup scoped to one partner, so another tenant's id is
-/// `NOT_FOUND` exactly like one that does not exist. Handlers never see the database; a ranking
-/// reads everything in one snapshot through `read`.
-struct MatchingStore: Sendable {
-    private let database: any DatabaseWriter
+/// The read model's store (a `TenantStore` whose transactions are the connection itself): every
+/// lookup below takes the partner it is scoped to, so another tenant's id is `NOT_FOUND` exactly
+/// like one that does not exist. Handlers never see the pool; a ranking reads everything in one
+/// snapshot through `read`.
+typealias MatchingStore = TenantStore<Database, Database>
 
-    init(_ database: any DatabaseWriter) { self.database = database }
-
-    /// Runs `body` in one read transaction: everything it reads belongs to one moment.
-    func read<Result: Sendable>(_ body: @escaping @Sendable (Database) throws -> Result) async throws -> Result {
-        try await database.read(body)
-    }
-
-    /// Runs `body` in one write transaction.
-    func write<Result: Sendable>(_ body: @escaping @Sendable (Database) throws -> Result) async throws -> Result {
-        try await database.write(body)
+extension MatchingStore {
+    /// The read model over `database`.
+    init(_ database: ServiceDatabase) {
+        self.init(database, reader: { db, _, _ in db }, writer: { db, _, _ in db })
     }
 
     // MARK: The job's parts
@@ -28,7 +23,7 @@ struct MatchingStore: Sendable {
     /// The customer's record, or `NOT_FOUND` naming `field`.
     func customer(_ db: Database, partner: String, id: String, field: String) throws -> CustomerRecord {
         guard let customer = try CustomerRecord.find(id, partner: partner).fetchOne(db) else {
-            throw RPCError.notFound("customer", id: id, field: field)
+            throw MatchingError.notFound(kind: "customer", id: id, field: field)
         }
         return customer
     }
@@ -64,7 +59,7 @@ struct MatchingStore: Sendable {
     /// One provider, or `NOT_FOUND` naming `field`.
     func provider(_ db: Database, partner: String, id: String, field: String) throws -> ProviderRecord {
         guard let provider = try ProviderRecord.withIds([id], partner: partner).fetchOne(db) else {
-            throw RPCError.notFound("provider", id: id, field: field)
+            throw MatchingError.notFound(kind: "provider", id: id, field: field)
         }
         return provider
     }

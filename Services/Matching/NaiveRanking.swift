@@ -2,6 +2,7 @@ import Contracts
 import Domain
 import Foundation
 import GRDB
+import Store
 
 // The baseline the ranking is measured and checked against: every provider of the partner read
 // straight from the tables (no R*Tree, no per-provider lookups) and judged in Swift. It gives
@@ -14,7 +15,7 @@ extension RankingEngine {
         let (input, query, after) = try Self.validate(body, partner: partner)
         let (limit, pageSize) = (body.limit ?? Self.defaultLimit, body.pageSize ?? Self.defaultPageSize)
         let (store, budget) = (store, maxMessageBytes - Self.replyReserve)
-        return try await store.read { db in
+        return try await store.read(partner) { db in
             let context = try input.context(db, store: store, partner: partner)
             let judgements = try store.everyProviderFacts(db, partner: partner, context: context)
                 .map { Ranker.judge($0, context, .everything) }
@@ -91,7 +92,7 @@ public struct ReadModelRanking: Sendable {
     let engine: RankingEngine
 
     /// Ranks from the read model in `database` (a matching database, or a copy).
-    public init(database: any DatabaseWriter, maxMessageBytes: Int = 1 << 20) {
+    public init(database: ServiceDatabase, maxMessageBytes: Int = 1 << 20) {
         engine = RankingEngine(store: MatchingStore(database), maxMessageBytes: maxMessageBytes)
     }
 

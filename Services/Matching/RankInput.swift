@@ -1,4 +1,5 @@
 import Contracts
+import Domain
 import Foundation
 import GRDB
 import ServiceKit
@@ -7,29 +8,32 @@ import Wire
 /// A `Rank` or `Check` body checked field by field (every fault named at once), before anything
 /// is read: what remains to resolve against the read model are ids.
 struct RankInput: Sendable, Equatable {
-    var request: CreateRequestRequest
+    var job: JobDescription
     var remote: Bool
+    /// The job's own qualification lists, trimmed as `opportunities.CreateRequest` trims them.
+    var required: [String]
+    var preferred: [String]
     var requestId: String?
     var excluded: [String: String]
     var minSeq: [String: Int64]
 
     /// Checks the body shared by `Rank` and `Check`.
     init(
-        _ request: CreateRequestRequest, requestId: String?, excluded: [ExcludedProvider]?, minSeq: [String: Int64]?,
+        _ job: JobDescription, requestId: String?, excluded: [ExcludedProvider]?, minSeq: [String: Int64]?,
         validator: inout Validator
     ) {
         let field = "body.request"
-        validator.require(!request.customerId.isEmpty, "\(field).customerId", "must not be empty")
+        validator.require(!job.customerId.isEmpty, "\(field).customerId", "must not be empty")
         validator.require(
-            !request.providerType.trimmingCharacters(in: .whitespaces).isEmpty, "\(field).providerType",
+            !job.providerType.trimmingCharacters(in: .whitespaces).isEmpty, "\(field).providerType",
             "must not be empty")
-        validator.require(request.startsAt < request.endsAt, "\(field).endsAt", "must be after startsAt")
-        if let teamSize = request.teamSize {
+        validator.require(job.startsAt < job.endsAt, "\(field).endsAt", "must be after startsAt")
+        if let teamSize = job.teamSize {
             validator.require((1...50).contains(teamSize), "\(field).teamSize", "must be from 1 to 50")
         }
-        let remote = request.remote ?? (request.location == nil)
-        if !remote { validator.require(request.location != nil, "\(field).location", "is required for an on-site job") }
-        if let location = request.location {
+        let remote = job.remote ?? (job.location == nil)
+        if !remote { validator.require(job.location != nil, "\(field).location", "is required for an on-site job") }
+        if let location = job.location {
             validator.require(
                 location.lat.isFinite && (-90...90).contains(location.lat), "\(field).location.lat",
                 "must be from -90 to 90")
@@ -37,8 +41,8 @@ struct RankInput: Sendable, Equatable {
                 location.lon.isFinite && (-180...180).contains(location.lon), "\(field).location.lon",
                 "must be from -180 to 180")
         }
-        _ = validator.codes(request.requiredQualificationIds, field: "\(field).requiredQualificationIds")
-        _ = validator.codes(request.preferredQualificationIds, field: "\(field).preferredQualificationIds")
+        required = validator.codes(job.requiredQualificationIds, field: "\(field).requiredQualificationIds")
+        preferred = validator.codes(job.preferredQualificationIds, field: "\(field).preferredQualificationIds")
         validator.optionalId(requestId, field: "body.requestId")
         var excludedById: [String: String] = [:]
         for (index, entry) in (excluded ?? []).enumerated() {
@@ -52,51 +56,43 @@ struct RankInput: Sendable, Equatable {
                 "is not a source of the read model (\(Matching.sources.joined(separator: ", ")))")
             validator.require(seq >= 0, "body.minSeq.\(source)", "must not be negative")
         }
-        self.request = request
+        self.job = job
         self.remote = remote
         self.requestId = requestId
         self.excluded = excludedById
         self.minSeq = minSeq ?? [:]
     }
 
-    /// Resolves the job against the read model in `db`: the customer's defaults merged as
-    /// `opportunities.CreateRequest` merges them, each qualification found (`NOT_FOUND` naming
-    /// its field otherwise), the customer's lists and the partner's settings read.
+    /// Resolves the job against the read model in `db`: each qualification it names found
+    /// (`NOT_FOUND` naming its field otherwise), the customer's defaults merged by the rule
+    /// `opportunities.CreateRequest` applies (`CustomerDefaults`), the customer's lists and the
+    /// partner's settings read.
     func context(_ db: Database, store: MatchingStore, partner: String) throws -> RankingContext {
         let field = "body.request"
-        let customer = try store.customer(db, partner: partner, id: request.customerId, field: "\(field).customerId")
-        let given = (request.requiredQualificationIds ?? [], request.preferredQualificationIds ?? [])
-        var defaults: ([String], [String]) = ([], [])
-        if request.overrideDefaults != true {
-            defaults = (customer.defaultRequiredQualificationIds, customer.defaultPreferredQualificationIds)
-        }
+        let customer = try store.customer(db, partner: partner, id: job.customerId, field: "\(field).customerId")
+        let defaults = (customer.defaultRequiredQualificationIds, customer.defaultPreferredQualificationIds)
         let known = try store.qualifications(
-            db, partner: partner, ids: Set(given.0 + given.1 + defaults.0 + defaults.1))
-        // The given ids are checked first, so a NOT_FOUND names the caller's own field and index.
-        func resolve(_ ids: [String], _ field: String) throws -> [JobQualification] {
-            try ids.enumerated().map { index, id in
-                guard let qualification = known[id] else {
-                    throw RPCError.notFound("qualification", id: id, field: "\(field)[\(index)]")
-                }
-                return qualification
+            db, partner: partner, ids: Set(required + preferred + defaults.0 + defaults.1))
+        // The job's own ids must exist (a request that requires an archived one stays rankable).
+        for (ids, list) in [(required, "requiredQualificationIds"), (preferred, "preferredQualificationIds")] {
+            for (index, id) in ids.enumerated() where known[id] == nil {
+                throw MatchingError.notFound(kind: "qualification", id: id, field: "\(field).\(list)[\(index)]")
             }
         }
-        let required = try resolve(given.0, "\(field).requiredQualificationIds")
-        let preferred = try resolve(given.1, "\(field).preferredQualificationIds")
-        // Merged as opportunities.CreateRequest merges them: defaults first, required wins.
-        let extraRequired = defaults.0.filter { !given.0.contains($0) }
-        let allRequired = try resolve(extraRequired, "customer.defaultRequiredQualificationIds") + required
-        let requiredIds = Set(allRequired.map(\.id))
-        let extraPreferred = defaults.1.filter { !given.1.contains($0) }
-        let allPreferred = (try resolve(extraPreferred, "customer.defaultPreferredQualificationIds") + preferred)
-            .filter { !requiredIds.contains($0.id) }
-        let job = Job(
-            customerId: request.customerId, providerType: request.providerType, startsAt: request.startsAt,
-            endsAt: request.endsAt, remote: remote, location: remote ? nil : request.location, zone: request.zone,
-            requestId: requestId, required: allRequired, preferred: allPreferred)
+        let merged = CustomerDefaults.merge(
+            required: required, preferred: preferred, defaultRequired: defaults.0, defaultPreferred: defaults.1,
+            overrideDefaults: job.overrideDefaults == true, known: known.mapValues(\.scope),
+            providerType: job.providerType, zone: job.zone)
+        // Every merged id is known: the unknown defaults were skipped.
+        let resolved = { (ids: [String]) in ids.compactMap { known[$0] } }
+        let resolvedJob = Job(
+            customerId: job.customerId, providerType: job.providerType, startsAt: job.startsAt, endsAt: job.endsAt,
+            remote: remote, location: remote ? nil : job.location, zone: job.zone, requestId: requestId,
+            required: resolved(merged.required), preferred: resolved(merged.preferred))
         var context = RankingContext(
-            job: job, lists: try store.lists(db, partner: partner, customerId: request.customerId), excluded: excluded,
-            settings: try store.settings(db, partner: partner), documentTypeNames: [:])
+            job: resolvedJob, lists: try store.lists(db, partner: partner, customerId: job.customerId),
+            excluded: excluded, settings: try store.settings(db, partner: partner), documentTypeNames: [:],
+            defaultsSkipped: merged.skipped)
         context.documentTypeNames = try store.documentTypeNames(db, partner: partner, ids: context.documentTypeIds)
         return context
     }
@@ -107,13 +103,13 @@ struct RankInput: Sendable, Equatable {
         func list(_ values: [String]?) -> String {
             "\(values?.count ?? -1):" + (values ?? []).joined(separator: "\u{1F}")
         }
-        let location = request.location.map { "\($0.lat),\($0.lon)" } ?? "-"
+        let location = job.location.map { "\($0.lat),\($0.lon)" } ?? "-"
         let excludedText = excluded.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         return [
-            "rank", partner, request.customerId, request.providerType, "\(request.startsAt.timeIntervalSince1970)",
-            "\(request.endsAt.timeIntervalSince1970)", "\(remote)", location, request.zone ?? "-",
-            list(request.requiredQualificationIds), list(request.preferredQualificationIds),
-            "\(request.overrideDefaults ?? false)", requestId ?? "-", list(excludedText),
+            "rank", partner, job.customerId, job.providerType, "\(job.startsAt.timeIntervalSince1970)",
+            "\(job.endsAt.timeIntervalSince1970)", "\(remote)", location, job.zone ?? "-",
+            list(job.requiredQualificationIds), list(job.preferredQualificationIds),
+            "\(job.overrideDefaults ?? false)", requestId ?? "-", list(excludedText),
         ].joined(separator: "\u{1E}")
     }
 }

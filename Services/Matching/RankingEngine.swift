@@ -31,7 +31,7 @@ struct RankingEngine: Sendable {
         try await waitUntilApplied(input.minSeq, deadline: deadline)
         let (limit, pageSize) = (body.limit ?? Self.defaultLimit, body.pageSize ?? Self.defaultPageSize)
         let (store, budget) = (store, maxMessageBytes - Self.replyReserve)
-        return try await store.read { db in
+        return try await store.read(partner) { db in
             let context = try input.context(db, store: store, partner: partner)
             let candidates = try store.candidates(db, partner: partner, job: context.job)
             let (facts, index) = try store.indexedFacts(db, partner: partner, providers: candidates, context: context)
@@ -107,7 +107,8 @@ struct RankingEngine: Sendable {
         return RankResponse(
             ranked: Array(top.prefix(rankedFit.count)), filtered: shown,
             counts: RankCounts(considered: considered, ranked: ranked.count, filtered: considered - ranked.count),
-            positions: try store.positions(db), settings: context.settings, nextPageToken: nextPageToken)
+            positions: try store.positions(db), settings: context.settings, nextPageToken: nextPageToken,
+            defaultsSkipped: context.defaultsSkipped.isEmpty ? nil : context.defaultsSkipped)
     }
 
     /// Checks a `Rank` body; returns it resolved, the query its page tokens belong to, and where
@@ -115,7 +116,7 @@ struct RankingEngine: Sendable {
     static func validate(_ body: RankRequest, partner: String) throws -> (RankInput, String, String?) {
         var validator = Validator()
         let input = RankInput(
-            body.request, requestId: body.requestId, excluded: body.excludeProviderIds, minSeq: body.minSeq,
+            body.job, requestId: body.requestId, excluded: body.excludeProviderIds, minSeq: body.minSeq,
             validator: &validator)
         if let limit = body.limit {
             validator.require((0...maxLimit).contains(limit), "body.limit", "must be from 0 to \(maxLimit)")
@@ -136,13 +137,13 @@ struct RankingEngine: Sendable {
     ) async throws -> CheckResponse {
         var validator = Validator()
         let input = RankInput(
-            body.request, requestId: body.requestId, excluded: body.excludeProviderIds, minSeq: body.minSeq,
+            body.job, requestId: body.requestId, excluded: body.excludeProviderIds, minSeq: body.minSeq,
             validator: &validator)
         validator.require(!body.providerId.isEmpty, "body.providerId", "must not be empty")
         try validator.check()
         try await waitUntilApplied(input.minSeq, deadline: deadline)
         let store = store
-        return try await store.read { db in
+        return try await store.read(partner) { db in
             let context = try input.context(db, store: store, partner: partner)
             let provider = try store.provider(db, partner: partner, id: body.providerId, field: "body.providerId")
             let facts = try store.facts(db, partner: partner, providers: [provider], context: context)
@@ -150,7 +151,8 @@ struct RankingEngine: Sendable {
             return CheckResponse(
                 providerId: provider.id, passes: judgement.passes, reasons: judgement.reasons,
                 criteria: judgement.criteria, score: judgement.score, positions: try store.positions(db),
-                settings: context.settings)
+                settings: context.settings,
+                defaultsSkipped: context.defaultsSkipped.isEmpty ? nil : context.defaultsSkipped)
         }
     }
 
@@ -186,7 +188,7 @@ struct RankingEngine: Sendable {
         let store = store
         let limit = min(ContinuousClock.now + catchUpWait, deadline ?? .now + catchUpWait)
         while true {
-            let positions = try await store.read { try store.positions($0) }
+            let positions = try await store.readAcrossTenants { try store.positions($0) }
             let applied = Dictionary(
                 positions.map { ($0.source, $0.appliedSeq) }, uniquingKeysWith: { first, _ in first })
             let behind = minSeq.filter { applied[$0.key, default: 0] < $0.value }.sorted { $0.key < $1.key }
@@ -197,7 +199,7 @@ struct RankingEngine: Sendable {
                         field: "body.minSeq.\(source)",
                         description: "applied up to \(applied[source, default: 0]), not yet \(seq)")
                 }
-                throw RPCError(.unavailable, "the read model has not caught up yet; retry", details: details)
+                throw MatchingError.notCaughtUp(details)
             }
             try await Task.sleep(for: .milliseconds(10))
         }

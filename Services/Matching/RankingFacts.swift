@@ -65,6 +65,8 @@ struct RankingContext: Sendable {
     var settings: RankingSettings
     /// Names of the document types the job's qualifications require, for reasons.
     var documentTypeNames: [String: String]
+    /// The customer's defaults the job did not take, for the reply's note.
+    var defaultsSkipped: [SkippedDefault] = []
 
     /// Every document type the job's qualifications require.
     var documentTypeIds: Set<String> {

@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Logging
 import ServiceKit
+import ServiceLifecycle
 import Store
 import Synchronization
 import Transport
@@ -14,12 +15,12 @@ import ZeroMQ
 /// replica's events through `matching.ReadEvents` at start and every `pullInterval`. Each replica
 /// keeps the change that supersedes the others (version, then time, then replica name), so the
 /// order in which changes arrive does not matter.
-final class SettingsFollower: Sendable {
+final class SettingsFollower: Service {
     let environment: ServiceEnvironment
     let store: MatchingStore
     let pullInterval: Duration
+    /// Tells the listening thread to end, once the pulls have.
     private let stopped = Atomic<Bool>(false)
-    private let wakeup = AsyncWakeup()
     /// Wakes the listening thread to stop; without one (no eventfd), it notices within a second.
     private let threadWakeup: WakeupSignal?
 
@@ -30,26 +31,29 @@ final class SettingsFollower: Sendable {
         threadWakeup = try? WakeupSignal()
     }
 
-    var work: BackgroundWork {
-        BackgroundWork(name: "settings-follower", run: { await self.run() }, stop: { self.stop() })
-    }
-
     private var isStopped: Bool { stopped.load(ordering: .acquiring) }
     private var logger: Logger { environment.logger }
 
-    func stop() {
-        stopped.store(true, ordering: .releasing)
-        threadWakeup?.signal()
-        wakeup.signal()
+    /// Follows the event stream on a thread of its own and pulls periodically, until shut down
+    /// or cancelled; the thread ends before `run()` returns.
+    func run() async throws {
+        let listener = Task.detached { [self] in await listenOnThread() }
+        do {
+            try await runUntilShutdown { [self] in
+                while true {
+                    await pull()
+                    try await Task.sleep(for: pullInterval)
+                }
+            }
+        } catch {
+            await stopListening(listener)
+            throw error
+        }
+        await stopListening(listener)
     }
 
-    /// Follows the event stream on a thread of its own and pulls periodically, until stopped.
-    func run() async {
-        let listener = Task.detached { [self] in await listenOnThread() }
-        while !isStopped && !Task.isCancelled {
-            await pull()
-            _ = await wakeup.wait(until: .now + pullInterval)
-        }
+    private func stopListening(_ listener: Task<Void, Never>) async {
+        stopped.store(true, ordering: .releasing)
         threadWakeup?.signal()
         await listener.value
     }
@@ -65,9 +69,11 @@ final class SettingsFollower: Sendable {
                 metadata: ["violations": "\(violations.map { "\($0.field) \($0.description)" })"])
             return
         }
-        let (outbox, now) = (environment.database.outbox, environment.clock.now)
+        let (store, outbox, now) = (store, store.outbox, environment.clock.now)
         do {
-            let changed = try await store.write { db in try self.store.merge(db, settings, outbox: outbox, at: now) }
+            let changed = try await store.write(settings.partnerId) { db in
+                try store.merge(db, settings, outbox: outbox, at: now)
+            }
             if changed {
                 logger.info(
                     "settings taken from another replica",
@@ -86,7 +92,7 @@ final class SettingsFollower: Sendable {
         do {
             let client = try environment.client(Matching.service)
             var after: Int64 = 0
-            while !isStopped {
+            while !Task.isCancelled {
                 let page = try await client.readEvents(
                     Matching.service, afterSeq: after, limit: 500,
                     options: CallOptions(timeout: .seconds(2), retry: .none))

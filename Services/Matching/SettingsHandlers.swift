@@ -12,15 +12,13 @@ struct SettingsHandlers: MatchingSettingsHandling {
 
     func getSettings(_ request: GetSettingsRequest, _ context: CallerContext) async throws -> SettingsReply {
         let (store, partner) = (store, context.partnerId)
-        return SettingsReply(settings: try await store.read { try store.settings($0, partner: partner) })
+        return SettingsReply(settings: try await store.read(partner) { try store.settings($0, partner: partner) })
     }
 
     func setSettings(_ request: SetSettingsRequest, _ context: CallerContext) async throws -> SettingsReply {
         let (store, partner) = (store, context.partnerId)
-        let (outbox, now, instance) = (
-            environment.database.outbox, environment.clock.now, environment.configuration.instance
-        )
-        let settings = try await store.write { db in
+        let (outbox, now, instance) = (store.outbox, environment.clock.now, environment.configuration.instance)
+        let settings = try await store.write(partner) { db in
             let current = try store.settings(db, partner: partner)
             try StaleVersion.check(request.expectedVersion, actual: current.version, kind: "settings", id: partner)
             var next = try SettingsRules.apply(request, to: current)

@@ -12,7 +12,9 @@ struct StatusHandlers: MatchingStatusHandling {
 
     func status(_ request: StatusRequest, _ context: CallerContext) async throws -> MatchingStatus {
         let store = store
-        let (resets, providers) = try await store.read { db in (try store.resets(db), try store.providerCount(db)) }
+        let (resets, providers) = try await store.readAcrossTenants { db in
+            (try store.resets(db), try store.providerCount(db))
+        }
         let subscriber = Dictionary(
             environment.eventSources().map { ($0.source, $0) }, uniquingKeysWith: { first, _ in first })
         var sources: [ReadModelSourceStatus] = []

@@ -60,11 +60,11 @@ extension DemoRun {
         let deadline = ContinuousClock.now + .seconds(60)
         while true {
             do {
-                let probe = CreateRequestRequest(
+                let probe = JobDescription(
                     customerId: partner.customers["acme"]!.id, providerType: "asl", startsAt: clock.now + Self.day,
                     endsAt: clock.now + Self.day + Self.hour, remote: true, zone: "IL")
                 let rank = try await matching.rank(
-                    RankRequest(request: probe, limit: 1, minSeq: [Registry.service: seq], pageSize: 1))
+                    RankRequest(job: probe, limit: 1, minSeq: [Registry.service: seq], pageSize: 1))
                 record(.note, "matching has read all \(rank.counts.considered) providers (registry event \(seq))")
                 break
             } catch let error as RPCError where error.code == .unavailable && ContinuousClock.now < deadline {
@@ -112,7 +112,7 @@ extension DemoRun {
     /// for each kind of reason.
     func showRanking(_ request: RequestRecord) async throws {
         let rank = try await matching.rank(
-            RankRequest(request: request.asCreateRequest, requestId: request.id, limit: 3, pageSize: 1000))
+            RankRequest(job: request.job, requestId: request.id, limit: 3, pageSize: 1000))
         record(
             .note,
             "matching: \(rank.counts.considered) providers considered, \(rank.counts.ranked) ranked, "

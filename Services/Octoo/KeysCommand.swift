@@ -23,7 +23,8 @@ struct KeysCommand: ParsableCommand {
     @Flag(help: "Overwrite keys already in the folder (their owners then need the new ones).")
     var force = false
 
-    static let defaultComponents = ["bus", "registry", "matching", "broadcast", "opportunities", "cli"]
+    /// The bus, every process of the catalogue, and the CLI.
+    static let defaultComponents = ["bus"] + ServiceCatalogue.entries.map(\.name) + ["cli"]
     static let authorizedKeysFile = "authorized_keys"
 
     /// What each component's key may do on the bus, and nothing more (PROTOCOL §9): a service

@@ -4,7 +4,7 @@ import ServiceKit
 import Transport
 import ZeroMQ
 
-/// The bus and the four services as supervised child processes on this machine, each logging to
+/// The bus and every process of `ServiceCatalogue` as supervised child processes on this machine, each logging to
 /// `DATA_DIR/logs/<name>.log`: what `octoo up` runs, and `octoo demo` when nothing runs yet.
 struct LocalSystem {
     var endpoints: BusEndpoints
@@ -37,7 +37,7 @@ struct LocalSystem {
         supervisor.trapSignals()
         report("octoo: data in \(dataDirectory), logs in \(logDirectory)")
         do {
-            for name in ["octoo-bus"] + BusEndpoints.services {
+            for name in ["octoo-bus"] + ServiceCatalogue.entries.map(\.name) {
                 let executable = binaries.appendingPathComponent(name)
                 guard FileManager.default.isExecutableFile(atPath: executable.path) else {
                     throw SupervisorError("\(executable.path) is missing: build first (swift build)")
@@ -68,7 +68,7 @@ struct LocalSystem {
         case .ready:
             report(HealthCommand.table(await HealthCommand.check(clients, timeout: .seconds(2))))
             report(
-                "octoo: ready: bus and 4 services SERVING on \(endpoints.client("registry")) … "
+                "octoo: ready: bus and \(BusEndpoints.services.count) services SERVING on \(endpoints.client("registry")) … "
                     + "\(endpoints.client("opportunities"))\(manualClock ? ", manual clock" : "") (Ctrl-C stops)")
         }
 
@@ -154,7 +154,7 @@ struct LocalSystem {
         func path(_ file: String) -> String { (keysDirectory as NSString).appendingPathComponent(file) }
         _ = try CurveKeyFile.readSecretKey(path("bus.key"))
         _ = try AuthorizedKeys.read(path("authorized_keys"))
-        for service in BusEndpoints.services { _ = try CurveKeyFile.readSecretKey(path("\(service).key")) }
+        for entry in ServiceCatalogue.entries { _ = try CurveKeyFile.readSecretKey(path("\(entry.name).key")) }
         return CurveClientKeys(
             serverKey: try CurveKeyFile.readPublicKey(path("bus.pub")),
             keyPair: try CurveKeyFile.readSecretKey(path("cli.key")))
@@ -168,7 +168,7 @@ struct LocalSystem {
             "\(endpoints.eventsSubscribePort)",
         ]
         for service in BusEndpoints.services {
-            let ports = endpoints.rpc[service]!
+            guard let ports = endpoints.rpc[service] else { continue }
             arguments += ["--\(service)-port", "\(ports.client)", "--\(service)-worker-port", "\(ports.worker)"]
         }
         return arguments

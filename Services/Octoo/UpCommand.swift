@@ -7,7 +7,7 @@ import Transport
 struct UpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
-        abstract: "Run the bus and the four services as child processes until Ctrl-C or SIGTERM.",
+        abstract: "Run the bus and every service as child processes until Ctrl-C or SIGTERM.",
         discussion: """
             A child that exits on its own is restarted after 0.5 s, doubling to 10 s while it keeps \
             exiting within 30 s of starting. One that exits 5 times within 60 s stops everything (exit 1).

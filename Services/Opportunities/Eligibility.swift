@@ -26,6 +26,7 @@ struct Eligibility: Sendable, Equatable {
 /// time) is thrown, and the caller leaves the interest to the decider: never assign on a guess.
 struct MatchingEligibilityCheck: EligibilityCheck {
     let environment: ServiceEnvironment
+    let store: OpportunitiesStore
 
     func check(_ request: RequestRecord, providerId: String, for caller: CallerContext) async throws -> Eligibility {
         // Half the caller's budget at most: a peer that never answers leaves time to record
@@ -40,13 +41,14 @@ struct MatchingEligibilityCheck: EligibilityCheck {
         async let registrySeq = registry.readEvents(
             Registry.service, afterSeq: Int64.max - 1, limit: 1, actor: caller.asService, options: reads
         ).lastSeq
-        let ownSeq = try await environment.database.pool.read { try environment.database.outbox.lastSeq($0) }
+        let outbox = store.outbox
+        let ownSeq = try await store.readAcrossTenants { try outbox.lastSeq($0) }
         let (blocked, seq) = (try await blocks, try await registrySeq)
         let matching = MatchingClient(
             try environment.client(Matching.service), actor: caller.asService, options: options())
         let verdict = try await matching.check(
             CheckRequest(
-                request: request.asCreateRequest, providerId: providerId, requestId: request.id,
+                job: request.job, providerId: providerId, requestId: request.id,
                 excludeProviderIds: blocked,
                 minSeq: [Registry.service: seq, Opportunities.service: ownSeq]))
         return Eligibility(reasons: verdict.reasons.map { "\($0.criterion): \($0.detail)" })

@@ -27,13 +27,13 @@ enum JobStart {
     }
 
     /// What firing the timer does, for `TimerService`.
-    static func handlers(_ database: ServiceDatabase, clock: any ServiceClock) -> [String: TimerService.Handler] {
-        let outbox = database.outbox
-        return [
+    static func handlers(_ store: OpportunitiesStore, clock: any ServiceClock) -> [String: TimerService.Handler] {
+        [
             timerKind: { db, timer in
                 guard let (partnerId, requestId) = request(of: timer) else { return }
-                let writer = OpportunitiesWriter(db: db, partnerId: partnerId, outbox: outbox)
-                try writer.closeOffersIfStarted(requestId, at: max(clock.now, timer.dueAt))
+                try store.within(db, partnerId: partnerId) {
+                    try $0.closeOffersIfStarted(requestId, at: max(clock.now, timer.dueAt))
+                }
             }
         ]
     }

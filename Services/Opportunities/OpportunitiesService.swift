@@ -15,24 +15,18 @@ public enum OpportunitiesService {
 
     /// Everything that makes the service what it is, for `ServiceApplication`.
     public static let definition = ServiceDefinition(
-        name: name, durability: .full,
-        migrations: OpportunitiesMigrations.register(in:),
-        routes: { router, environment in
-            let store = OpportunitiesStore(environment.database)
-            let handlers = Opportunities.Handlers(
-                requests: RequestHandlers(store: store, environment: environment),
-                opportunities: OpportunityHandlers(
-                    store: store, environment: environment,
-                    eligibility: MatchingEligibilityCheck(environment: environment)),
-                policies: PolicyHandlers(store: store, environment: environment))
-            Opportunities.register(handlers, into: &router)
-        },
-        background: { environment in
+        name: name, durability: .full, migrations: OpportunitiesMigrations.register(in:)
+    ) { environment in
+        let store = OpportunitiesStore(environment.database)
+        let handlers = Opportunities.Handlers(
+            requests: RequestHandlers(store: store, environment: environment),
+            opportunities: OpportunityHandlers(
+                store: store, environment: environment,
+                eligibility: MatchingEligibilityCheck(environment: environment, store: store)),
+            policies: PolicyHandlers(store: store, environment: environment))
+        return ServiceParts(
+            routes: { Opportunities.register(handlers, into: &$0) },
             // The job's start declines the request's open offers (`JobStart`).
-            let timers = TimerService(
-                database: environment.database, clock: environment.clock,
-                handlers: JobStart.handlers(environment.database, clock: environment.clock),
-                logger: environment.logger)
-            return [BackgroundWork(name: "timers", run: timers.run, stop: timers.stop)]
-        })
+            background: [TimerService(environment, handlers: JobStart.handlers(store, clock: environment.clock))])
+    }
 }

@@ -126,7 +126,7 @@ extension OpportunitiesWriter {
         let full = held.count >= request.teamSize
         if let replacing {
             guard replacing.view.state == .replacementSought, replacing.request.id == request.id else {
-                throw NotSeekingReplacement(opportunityId: replacing.opportunity.id)
+                throw OpportunitiesError.notSeekingReplacement(opportunityId: replacing.opportunity.id)
             }
             try replace(
                 replacing.opportunity, with: &opportunity, on: request, by: actor, full: full, reason: reason, at: now)
@@ -135,7 +135,7 @@ extension OpportunitiesWriter {
         if full {
             let seeking = held.filter { $0.state == .replacementSought }
             guard let original = seeking.min(by: { $0.updatedAt < $1.updatedAt }) else {
-                throw TeamComplete(requestId: request.id, teamSize: request.teamSize)
+                throw OpportunitiesError.teamComplete(requestId: request.id, teamSize: request.teamSize)
             }
             try replace(original, with: &opportunity, on: request, by: actor, full: true, reason: reason, at: now)
             // The last search ended: the team is complete again, and no open offer stays open.

@@ -42,7 +42,7 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
         }
         let registry = try environment.registry(onBehalfOf: context)
         let provider = try await registry.provider(request.providerId, field: "body.providerId")
-        guard provider.active else { throw ProviderInactive(providerId: provider.id) }
+        guard provider.active else { throw OpportunitiesError.providerInactive(providerId: provider.id) }
         let now = self.now
         return try await store.mutate(context, request, at: now) { writer in
             let record = try writer.request(request.requestId, field: "body.requestId")
@@ -52,11 +52,11 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
             let seeking = try writer.opportunities(onRequest: record.id).contains { $0.state == .replacementSought }
             let forReplacement = record.status == .filled && seeking
             guard record.status == .open || forReplacement else {
-                throw RequestTakesNoOffers(requestId: record.id, status: record.status)
+                throw OpportunitiesError.requestTakesNoOffers(requestId: record.id, status: record.status)
             }
-            guard now < record.startsAt else { throw JobStarted(requestId: record.id) }
+            guard now < record.startsAt else { throw OpportunitiesError.jobStarted(requestId: record.id) }
             guard provider.providerType == record.providerType else {
-                throw ProviderTypeMismatch(
+                throw OpportunitiesError.providerTypeMismatch(
                     providerId: provider.id, providerType: provider.providerType, neededType: record.providerType)
             }
             if var declined = raced {
@@ -96,7 +96,7 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
             return replay
         }
         if request.doNotContact != nil && request.interested {
-            throw RPCError.invalidArgument(field: "body.doNotContact", "is only for a refusal")
+            throw OpportunitiesError.invalidField("body.doNotContact", "is only for a refusal")
         }
         let seen = try await store.read(context) { reader in
             try reader.seen(request.opportunityId, by: context, field: "body.opportunityId")
@@ -111,7 +111,7 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
             var (opportunity, record) = try writer.opportunityAndRequest(
                 request.opportunityId, field: "body.opportunityId")
             try opportunity.requireVersion(request.expectedVersion)
-            if now >= record.startsAt { throw JobStarted(requestId: record.id) }
+            if now >= record.startsAt { throw OpportunitiesError.jobStarted(requestId: record.id) }
             if request.interested { opportunity.quote = request.quote }
             var decided = decision
             // Checked here, in the transaction that would assign: no double booking by a race.
@@ -128,7 +128,7 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
                     try writer.assign(
                         &opportunity, on: &record, by: .system,
                         reason: "automatic decision (\(record.decision.mode.rawValue))", at: now)
-                } catch is TeamComplete {
+                } catch OpportunitiesError.teamComplete {
                     // No open slot (a replacement is not sought): the interest waits for the decider.
                 }
             }
@@ -140,14 +140,14 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
     /// replacement, when it names one) or turns them down.
     func decide(_ request: DecideRequest, _ context: CallerContext) async throws -> OpportunityReply {
         if request.replacesOpportunityId != nil && !request.assign {
-            throw RPCError.invalidArgument(field: "body.replacesOpportunityId", "is only for an assignment")
+            throw OpportunitiesError.invalidField("body.replacesOpportunityId", "is only for an assignment")
         }
         let now = self.now
         return try await store.mutate(context, request, at: now) { writer in
             let seen = try writer.seen(request.opportunityId, by: context, field: "body.opportunityId")
             var (opportunity, record) = (seen.opportunity, seen.request)
             if context.role == .customer, record.decision.decider != .customer {
-                throw NotTheDecider(requestId: record.id)
+                throw OpportunitiesError.notTheDecider(requestId: record.id)
             }
             try seen.requireVersion(request.expectedVersion)
             if request.assign {

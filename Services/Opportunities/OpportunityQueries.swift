@@ -20,7 +20,7 @@ extension OpportunityHandlers {
         _ request: ListOpportunitiesRequest, _ context: CallerContext
     ) async throws -> ListOpportunitiesResponse {
         guard request.requestId != nil || request.providerId != nil || context.role == .provider else {
-            throw RPCError.invalidArgument(field: "body.requestId", "requestId or providerId is required")
+            throw OpportunitiesError.invalidField("body.requestId", "requestId or providerId is required")
         }
         try Paging.validate(pageSize: request.pageSize)
         let visible = try await store.read(context) { reader in

@@ -25,7 +25,7 @@ extension OpportunitiesQueries {
         if caller.role == .customer, opportunity.offeredForReplacement == true {
             let visible = OpportunityMasking.visible(try opportunities(onRequest: request.id), for: caller.role)
             guard visible.contains(where: { $0.id == id }) else {
-                throw RPCError.notFound("opportunity", id: id, field: field)
+                throw OpportunitiesError.notFound(kind: "opportunity", id: id, field: field)
             }
         }
         return SeenOpportunity(

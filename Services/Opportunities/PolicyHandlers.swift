@@ -58,7 +58,8 @@ struct PolicyHandlers: OpportunitiesPolicyHandling {
             id: request.subjectId, field: "body.subjectId")
         let policy = try await store.read(context) { try $0.policy(request.scope, request.subjectId) }
         guard let policy else {
-            throw RPCError.notFound("cancellation policy", id: request.subjectId, field: "body.subjectId")
+            throw OpportunitiesError.notFound(
+                kind: "cancellation policy", id: request.subjectId, field: "body.subjectId")
         }
         return policy
     }

@@ -14,60 +14,62 @@ struct RequestHandlers: OpportunitiesRequestHandling {
     /// Validates the request, merges in the customer's defaults (skipping, with a note, those
     /// that do not fit it) and checks every qualification and code with the registry before
     /// saving. The decision policy is the request's (set by the partner) or the customer's.
-    func createRequest(_ request: CreateRequestRequest, _ context: CallerContext) async throws -> RequestReply {
-        if let replay = try await store.storedReply(context, request: request, as: RequestReply.self) {
+    func createRequest(_ body: CreateRequestRequest, _ context: CallerContext) async throws -> RequestReply {
+        if let replay = try await store.storedReply(context, request: body, as: RequestReply.self) {
             return replay
         }
         var validator = Validator()
-        validator.require(!request.customerId.isEmpty, "body.customerId", "must not be empty")
+        validator.require(!body.customerId.isEmpty, "body.customerId", "must not be empty")
         if context.role == .customer {
-            validator.require(request.customerId == context.actorId, "body.customerId", "must be the acting customer")
+            validator.require(body.customerId == context.actorId, "body.customerId", "must be the acting customer")
         }
-        let providerType = validator.name(request.providerType, field: "body.providerType")
-        validator.require(request.startsAt < request.endsAt, "body.endsAt", "must be after startsAt")
-        validator.require(request.startsAt > now, "body.startsAt", "must be in the future")
-        let teamSize = request.teamSize ?? 1
+        let providerType = validator.name(body.providerType, field: "body.providerType")
+        validator.require(body.startsAt < body.endsAt, "body.endsAt", "must be after startsAt")
+        validator.require(body.startsAt > now, "body.startsAt", "must be in the future")
+        let teamSize = body.teamSize ?? 1
         validator.require((1...50).contains(teamSize), "body.teamSize", "must be from 1 to 50")
-        let remote = request.remote ?? (request.location == nil)
-        if !remote { validator.require(request.location != nil, "body.location", "is required for an on-site request") }
-        validator.location(request.location, field: "body.location")
-        let required = validator.codes(request.requiredQualificationIds, field: "body.requiredQualificationIds")
-        let preferred = validator.codes(request.preferredQualificationIds, field: "body.preferredQualificationIds")
+        let remote = body.remote ?? (body.location == nil)
+        if !remote { validator.require(body.location != nil, "body.location", "is required for an on-site request") }
+        validator.location(body.location, field: "body.location")
+        let required = validator.codes(body.requiredQualificationIds, field: "body.requiredQualificationIds")
+        let preferred = validator.codes(body.preferredQualificationIds, field: "body.preferredQualificationIds")
         try validator.check()
         // The decision policy and whether defaults apply are the partner's to say.
         if context.role == .customer {
-            if request.decision != nil { throw FieldNotPermitted(field: "body.decision", role: context.role) }
-            if request.overrideDefaults != nil {
-                throw FieldNotPermitted(field: "body.overrideDefaults", role: context.role)
+            if body.decision != nil {
+                throw OpportunitiesError.fieldNotPermitted(field: "body.decision", role: context.role)
+            }
+            if body.overrideDefaults != nil {
+                throw OpportunitiesError.fieldNotPermitted(field: "body.overrideDefaults", role: context.role)
             }
         }
 
         // The customer's defaults and lists, the qualifications and the vocabulary come from the registry.
         let registry = try environment.registry(onBehalfOf: context)
-        let customer = try await registry.customer(request.customerId, field: "body.customerId")
+        let customer = try await registry.customer(body.customerId, field: "body.customerId")
         let vocabulary = try await registry.vocabulary()
         if !vocabulary.allows(providerType, as: .providerType) {
-            throw UnknownCode(kind: .providerType, code: providerType, field: "body.providerType")
+            throw OpportunitiesError.unknownCode(kind: .providerType, code: providerType, field: "body.providerType")
         }
-        if let zone = request.zone, !vocabulary.allows(zone, as: .zone) {
-            throw UnknownCode(kind: .zone, code: zone, field: "body.zone")
+        if let zone = body.zone, !vocabulary.allows(zone, as: .zone) {
+            throw OpportunitiesError.unknownCode(kind: .zone, code: zone, field: "body.zone")
         }
         let known = Dictionary(uniqueKeysWithValues: try await registry.allQualifications().map { ($0.id, $0) })
         let merged = try RequestDefaults.merge(
             required: required, preferred: preferred, customer: customer,
-            overrideDefaults: request.overrideDefaults == true, known: known, providerType: providerType,
-            zone: request.zone)
+            overrideDefaults: body.overrideDefaults == true, known: known, providerType: providerType,
+            zone: body.zone)
 
         let now = self.now
         let record = RequestRecord(
-            partnerId: context.partnerId, id: Identifier.make("rq"), customerId: request.customerId,
-            providerType: providerType, startsAt: request.startsAt, endsAt: request.endsAt, remote: remote,
-            location: request.location, zone: request.zone, teamSize: teamSize,
+            partnerId: context.partnerId, id: Identifier.make("rq"), customerId: body.customerId,
+            providerType: providerType, startsAt: body.startsAt, endsAt: body.endsAt, remote: remote,
+            location: body.location, zone: body.zone, teamSize: teamSize,
             requiredQualificationIds: merged.required, preferredQualificationIds: merged.preferred,
             preferredProviderIds: customer.lists.filter { $0.kind == .preferred }.map(\.providerId),
-            decision: request.decision ?? customer.defaultDecision ?? DecisionPolicy(), status: .open, version: 1,
+            decision: body.decision ?? customer.defaultDecision ?? DecisionPolicy(), status: .open, version: 1,
             createdAt: now, updatedAt: now)
-        return try await store.mutate(context, request, at: now) { writer in
+        return try await store.mutate(context, body, at: now) { writer in
             try writer.create(record, at: now)
             return RequestReply(request: record, defaultsSkipped: merged.skipped.isEmpty ? nil : merged.skipped)
         }
@@ -92,7 +94,7 @@ struct RequestHandlers: OpportunitiesRequestHandling {
     /// Requests by start, paged; a customer lists its own only.
     func listRequests(_ request: ListRequestsRequest, _ context: CallerContext) async throws -> ListRequestsResponse {
         guard (1...1000).contains(request.limit ?? 200) else {
-            throw RPCError.invalidArgument(field: "body.limit", "must be from 1 to 1000")
+            throw OpportunitiesError.invalidField("body.limit", "must be from 1 to 1000")
         }
         try Paging.validate(pageSize: request.pageSize)
         let all = try await store.read(context) { reader in
@@ -115,7 +117,9 @@ struct RequestHandlers: OpportunitiesRequestHandling {
             var record = try writer.request(request.id, field: "body.id")
             try context.requireOwn(customerId: record.customerId, kind: "request", id: record.id, field: "body.id")
             var opportunities = try writer.opportunities(onRequest: record.id)
-            if record.status != .cancelled && now >= record.endsAt { throw RequestEnded(requestId: record.id) }
+            if record.status != .cancelled && now >= record.endsAt {
+                throw OpportunitiesError.requestEnded(requestId: record.id)
+            }
             if record.status != .cancelled {
                 // The request's cancellation is announced first: a subscriber applying the
                 // opportunities' cancellations after it never sees an open slot to fill.

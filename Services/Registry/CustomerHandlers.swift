@@ -37,7 +37,7 @@ struct CustomerHandlers: RegistryCustomerHandling {
                 customer = Self.updated(
                     existing, by: request, mask: mask, name: name, required: required, preferred: preferred, at: now)
             } else {
-                guard let name else { throw RPCError.invalidArgument(field: "body.name", "is required to create") }
+                guard let name else { throw RegistryError.invalidField("body.name", "is required to create") }
                 customer = Customer(
                     partnerId: transaction.partnerId, id: request.id ?? Identifier.make("cu"), name: name,
                     defaultRequiredQualificationIds: required ?? [], defaultPreferredQualificationIds: preferred ?? [],
@@ -107,8 +107,7 @@ struct CustomerHandlers: RegistryCustomerHandling {
         let required = customer.defaultRequiredQualificationIds
         let preferred = customer.defaultPreferredQualificationIds
         if let both = required.first(where: preferred.contains) {
-            throw RPCError.invalidArgument(
-                field: "body.defaultPreferredQualificationIds", "\(both) is already required")
+            throw RegistryError.invalidField("body.defaultPreferredQualificationIds", "\(both) is already required")
         }
         let defaultsBefore = Set(
             (existing?.defaultRequiredQualificationIds ?? []) + (existing?.defaultPreferredQualificationIds ?? []))

@@ -43,9 +43,9 @@ struct ProviderHandlers: RegistryProviderHandling {
             if let existing {
                 provider = Self.updated(existing, by: request, mask: mask, name: name, type: providerType, zones: zones)
             } else {
-                guard let name else { throw RPCError.invalidArgument(field: "body.name", "is required to create") }
+                guard let name else { throw RegistryError.invalidField("body.name", "is required to create") }
                 guard let providerType else {
-                    throw RPCError.invalidArgument(field: "body.providerType", "is required to create")
+                    throw RegistryError.invalidField("body.providerType", "is required to create")
                 }
                 provider = Provider(
                     partnerId: transaction.partnerId, id: request.id ?? Identifier.make("pr"), name: name,
@@ -106,7 +106,7 @@ struct ProviderHandlers: RegistryProviderHandling {
         _ request: ListProvidersRequest, _ context: CallerContext
     ) async throws -> ListProvidersResponse {
         guard (1...1000).contains(request.limit ?? 200) else {
-            throw RPCError.invalidArgument(field: "body.limit", "must be from 1 to 1000")
+            throw RegistryError.invalidField("body.limit", "must be from 1 to 1000")
         }
         try Paging.validate(pageSize: request.pageSize)
         let limit = request.pageSize ?? request.limit ?? 200

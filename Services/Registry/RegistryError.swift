@@ -8,6 +8,8 @@ enum RegistryError: RPCErrorConvertible, Equatable, Sendable {
     /// No `kind` with this id in the caller's tenant (another tenant's id included), or not the
     /// caller's own: `NOT_FOUND` naming `field`.
     case notFound(kind: String, id: String, field: String)
+    /// A field that is wrong on its own: `INVALID_ARGUMENT`.
+    case invalidField(String, String)
     /// Another `kind` of the tenant already has this name (case-insensitive): `ALREADY_EXISTS`.
     case nameTaken(kind: String, name: String, takenBy: String)
     /// The qualification is archived and cannot be changed, applied or newly used:
@@ -25,6 +27,8 @@ enum RegistryError: RPCErrorConvertible, Equatable, Sendable {
         switch self {
         case .notFound(let kind, let id, let field):
             return RPCError.notFound(kind, id: id, field: field)
+        case .invalidField(let field, let description):
+            return RPCError.invalidArgument(field: field, description)
         case .nameTaken(let kind, let name, let takenBy):
             return RPCError(
                 .alreadyExists, "a \(kind) named \(name) already exists",

@@ -10,24 +10,19 @@ public enum RegistryService {
     public static let name = Registry.service
 
     /// Everything that makes the service what it is, for `ServiceApplication`: the handlers per
-    /// resource, and document expiry fired by the shared durable timers.
+    /// resource, and document expiry fired by the shared durable timers, on one store.
     public static let definition = ServiceDefinition(
-        name: name, durability: .full,
-        migrations: RegistryMigrations.register(in:),
-        routes: { router, environment in
-            Registry.register(handlers(environment), into: &router)
-        },
-        background: { environment in
-            let timers = TimerService(
-                database: environment.database, clock: environment.clock,
-                handlers: RegistryStore(environment.database).timerHandlers(clock: environment.clock),
-                logger: environment.logger)
-            return [BackgroundWork(name: "timers", run: timers.run, stop: timers.stop)]
-        })
+        name: name, durability: .full, migrations: RegistryMigrations.register(in:)
+    ) { environment in
+        let store = RegistryStore(environment.database)
+        let handlers = handlers(store, environment)
+        return ServiceParts(
+            routes: { Registry.register(handlers, into: &$0) },
+            background: [TimerService(environment, handlers: store.timerHandlers(clock: environment.clock))])
+    }
 
     /// One handler per resource, all on the same store and clock.
-    static func handlers(_ environment: ServiceEnvironment) -> Registry.Handlers {
-        let store = RegistryStore(environment.database)
+    static func handlers(_ store: RegistryStore, _ environment: ServiceEnvironment) -> Registry.Handlers {
         let clock = environment.clock
         let maxReplyBytes = environment.configuration.maxMessageBytes
         return Registry.Handlers(

@@ -16,13 +16,13 @@ extension TenantStore where Reader == RegistryTransaction, Writer == RegistryTra
     /// What firing each kind of the registry's durable timers does, for `TimerService` (which
     /// deletes the timer in the same transaction); events are stamped with `clock`'s time then.
     func timerHandlers(clock: any ServiceClock) -> [String: TimerService.Handler] {
-        let outbox = self.outbox
-        return [
-            DocumentExpiry.timerKind: { db, timer in
+        [
+            DocumentExpiry.timerKind: { [self] db, timer in
                 // A key the registry did not write names no document: dropping the timer is all there is to do.
                 guard let (partnerId, documentId) = DocumentExpiry.document(of: timer) else { return }
-                try RegistryTransaction(db, partnerId: partnerId, outbox: outbox)
-                    .expire(documentId, at: timer.dueAt, recordedAt: clock.now)
+                try within(db, partnerId: partnerId) {
+                    try $0.expire(documentId, at: timer.dueAt, recordedAt: clock.now)
+                }
             }
         ]
     }

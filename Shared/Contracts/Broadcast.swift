@@ -119,7 +119,12 @@ public struct ContactChannel: Codable, Sendable, Equatable {
         self.address = address
     }
     static let schema = JSONSchema.object(
-        ["kind": JSONSchema.string(values: Kind.allCases.map(\.rawValue)), "address": JSONSchema.string()],
+        [
+            "kind": JSONSchema.string(
+                values: Kind.allCases.map(\.rawValue),
+                description: "email when the provider has an address, else sms."),
+            "address": JSONSchema.string(description: "The email address or the phone number."),
+        ],
         required: ["kind", "address"])
 }
 
@@ -171,12 +176,26 @@ public struct ConsideredProvider: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "providerId": JSONSchema.string(), "position": JSONSchema.integer(minimum: 1),
-            "rank": JSONSchema.integer(minimum: 1), "score": JSONSchema.number(),
-            "criteria": JSONSchema.array(of: CriterionValue.schema),
-            "reasons": JSONSchema.array(of: FilterReason.schema),
-            "pinned": JSONSchema.boolean, "excluded": JSONSchema.boolean, "attempts": JSONSchema.integer(minimum: 0),
-            "lastDisposition": JSONSchema.string(),
+            "providerId": JSONSchema.string(description: "The provider."),
+            "position": JSONSchema.integer(
+                minimum: 1,
+                description: "Place in the contact order (from 1) once overrides apply; absent when never to be "
+                    + "contacted (excluded or filtered out)."),
+            "rank": JSONSchema.integer(minimum: 1, description: "Matching's rank (from 1); absent when filtered out."),
+            "score": JSONSchema.number(
+                description: "Matching's score, the sum of the criteria's contributions; absent when filtered out."),
+            "criteria": JSONSchema.array(
+                of: CriterionValue.schema,
+                description: "Each criterion with its value and contribution (empty when filtered out)."),
+            "reasons": JSONSchema.array(
+                of: FilterReason.schema,
+                description: "Every reason matching filtered the provider out (empty when ranked)."),
+            "pinned": JSONSchema.boolean(
+                description: "Pinned by the partner: contacted first, unless filtered out."),
+            "excluded": JSONSchema.boolean(description: "Excluded by the partner: never contacted for this request."),
+            "attempts": JSONSchema.integer(minimum: 0, description: "Contact attempts made so far for this request."),
+            "lastDisposition": JSONSchema.string(
+                description: "The disposition of the provider's latest attempt, if any."),
         ], required: ["providerId", "criteria", "reasons", "pinned", "excluded", "attempts"])
 }
 
@@ -195,8 +214,14 @@ public struct BroadcastOverrides: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "pin": JSONSchema.array(of: JSONSchema.string()), "exclude": JSONSchema.array(of: JSONSchema.string()),
-            "order": JSONSchema.array(of: JSONSchema.string()),
+            "pin": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "Provider ids contacted first, in this order (a pin does not override a filter)."),
+            "exclude": JSONSchema.array(
+                of: JSONSchema.string(), description: "Provider ids never contacted for this request."),
+            "order": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "Provider ids contacted in this order after the pinned, before everyone else."),
         ], required: ["pin", "exclude", "order"])
 }
 
@@ -234,11 +259,22 @@ public struct BroadcastWave: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "number": JSONSchema.integer(minimum: 1), "plannedAt": JSONSchema.timestamp,
-            "sentAt": JSONSchema.timestamp, "closesAt": JSONSchema.timestamp, "closedAt": JSONSchema.timestamp,
-            "leadHours": JSONSchema.number(), "waveSize": JSONSchema.integer(minimum: 0),
-            "intervalMinutes": JSONSchema.integer(minimum: 1),
-            "providerIds": JSONSchema.array(of: JSONSchema.string()),
+            "number": JSONSchema.integer(minimum: 1, description: "The wave's number, from 1."),
+            "plannedAt": JSONSchema.timestamp(description: "When it was planned, from a fresh ranking."),
+            "sentAt": JSONSchema.timestamp(description: "When its last contact went out (or was skipped)."),
+            "closesAt": JSONSchema.timestamp(
+                description: "When its silent providers get NO_RESPONSE, unless every one answered before."),
+            "closedAt": JSONSchema.timestamp(description: "When it closed."),
+            "leadHours": JSONSchema.number(
+                description: "Hours from planning to the job's start: they chose the policy's band."),
+            "waveSize": JSONSchema.integer(
+                minimum: 0, description: "The band's wave size: providers contacted together (0: everyone left)."),
+            "intervalMinutes": JSONSchema.integer(
+                minimum: 1,
+                description: "The band's interval: the wave closes after it, or sooner when the job enters a tighter "
+                    + "band or starts."),
+            "providerIds": JSONSchema.array(
+                of: JSONSchema.string(), description: "The providers planned in it, in contact order."),
         ], required: ["number", "plannedAt", "leadHours", "waveSize", "intervalMinutes", "providerIds"])
 }
 
@@ -301,14 +337,33 @@ public struct ContactAttempt: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "id": JSONSchema.string(), "requestId": JSONSchema.string(), "providerId": JSONSchema.string(),
-            "wave": JSONSchema.integer(minimum: 1), "attemptNumber": JSONSchema.integer(minimum: 1),
-            "status": JSONSchema.string(values: Status.allCases.map(\.rawValue)), "plannedAt": JSONSchema.timestamp,
-            "sentAt": JSONSchema.timestamp, "opportunityId": JSONSchema.string(), "channel": ContactChannel.schema,
-            "disposition": JSONSchema.string(), "dispositionAt": JSONSchema.timestamp,
-            "dispositionBy": JSONSchema.string(values: ["system", "provider", "partner"]),
-            "late": JSONSchema.boolean, "reason": JSONSchema.string(), "deliveredAt": JSONSchema.timestamp,
-            "deliveryError": JSONSchema.string(), "recycledAt": JSONSchema.timestamp,
+            "id": JSONSchema.string(description: "The attempt's id, made by broadcast."),
+            "requestId": JSONSchema.string(description: "The request it contacts the provider about."),
+            "providerId": JSONSchema.string(description: "The provider contacted."),
+            "wave": JSONSchema.integer(minimum: 1, description: "The number of the wave it belongs to."),
+            "attemptNumber": JSONSchema.integer(
+                minimum: 1, description: "The provider's attempts on this request so far, this one included."),
+            "status": JSONSchema.string(
+                values: Status.allCases.map(\.rawValue),
+                description: "planned in a wave; sending (being checked and offered); sent; notSent (skipped at "
+                    + "send time, or the broadcast ended first: the disposition says which)."),
+            "plannedAt": JSONSchema.timestamp(description: "When it was planned."),
+            "sentAt": JSONSchema.timestamp(description: "When it was sent."),
+            "opportunityId": JSONSchema.string(description: "The opportunity the offer made or found."),
+            "channel": ContactChannel.schema.described("How the provider was reached."),
+            "disposition": JSONSchema.string(
+                description: "The code of its disposition (system, default or custom); absent while it is open."),
+            "dispositionAt": JSONSchema.timestamp(description: "When the disposition was set."),
+            "dispositionBy": JSONSchema.string(
+                values: ["system", "provider", "partner"],
+                description: "Who set the disposition: the service, the provider's answer, or the partner."),
+            "late": JSONSchema.boolean(
+                description: "The provider answered after the attempt had a system disposition (e.g. NO_RESPONSE)."),
+            "reason": JSONSchema.string(description: "Why it was skipped, or the partner's note."),
+            "deliveredAt": JSONSchema.timestamp(description: "When delivery of the message was reported."),
+            "deliveryError": JSONSchema.string(description: "The delivery failure reported, if any."),
+            "recycledAt": JSONSchema.timestamp(
+                description: "When Recycle put the provider back in rotation from this attempt."),
         ],
         required: ["id", "requestId", "providerId", "wave", "attemptNumber", "status", "plannedAt", "late"])
 }
@@ -379,18 +434,46 @@ public struct BroadcastDetail: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "requestId": JSONSchema.string(), "customerId": JSONSchema.string(),
-            "state": JSONSchema.string(values: BroadcastState.allCases.map(\.rawValue)),
-            "waitingFor": JSONSchema.string(values: BroadcastWait.allCases.map(\.rawValue)),
-            "stopReason": JSONSchema.string(), "lastError": JSONSchema.string(),
-            "teamSize": JSONSchema.integer(minimum: 1), "openings": JSONSchema.integer(),
-            "pendingInterest": JSONSchema.integer(minimum: 0), "startsAt": JSONSchema.timestamp,
-            "endsAt": JSONSchema.timestamp, "startedAt": JSONSchema.timestamp, "updatedAt": JSONSchema.timestamp,
-            "version": JSONSchema.integer(minimum: 1), "currentWave": JSONSchema.integer(minimum: 0),
-            "nextWaveAt": JSONSchema.timestamp, "rankedAt": JSONSchema.timestamp, "counts": RankCounts.schema,
-            "overrides": BroadcastOverrides.schema, "considered": JSONSchema.array(of: ConsideredProvider.schema),
-            "waves": JSONSchema.array(of: BroadcastWave.schema),
-            "attempts": JSONSchema.array(of: ContactAttempt.schema),
+            "requestId": JSONSchema.string(description: "The request broadcast (one broadcast per request)."),
+            "customerId": JSONSchema.string(description: "The request's customer."),
+            "state": JSONSchema.string(
+                values: BroadcastState.allCases.map(\.rawValue),
+                description: "Where the broadcast is (docs/design.md, \"Broadcast states\")."),
+            "waitingFor": JSONSchema.string(
+                values: BroadcastWait.allCases.map(\.rawValue),
+                description: "What a waiting broadcast (or a running one between waves) waits for: the start "
+                    + "window, interest to be turned down, or a recycle rule."),
+            "stopReason": JSONSchema.string(
+                description: "Why it stopped: by the partner (with its reason), a cancelled request, or the job's "
+                    + "start."),
+            "lastError": JSONSchema.string(
+                description: "The last failure of the background work on it (ranking, sending), until it succeeds "
+                    + "again."),
+            "teamSize": JSONSchema.integer(minimum: 1, description: "The request's team size."),
+            "openings": JSONSchema.integer(
+                description: "Slots no provider holds (a slot whose holder seeks a replacement counts as open)."),
+            "pendingInterest": JSONSchema.integer(
+                minimum: 0, description: "Interested providers awaiting a decision."),
+            "startsAt": JSONSchema.timestamp(description: "When the job starts."),
+            "endsAt": JSONSchema.timestamp(description: "When the job ends."),
+            "startedAt": JSONSchema.timestamp(description: "When the broadcast started."),
+            "updatedAt": JSONSchema.timestamp(description: "When the broadcast last changed."),
+            "version": JSONSchema.integer(
+                minimum: 1,
+                description: "Increases by one on every change of the broadcast itself (not of its attempts); send "
+                    + "it back as Override's expectedVersion."),
+            "currentWave": JSONSchema.integer(minimum: 0, description: "The last wave's number (0 before the first)."),
+            "nextWaveAt": JSONSchema.timestamp(description: "When the next wave is due, if a time is known."),
+            "rankedAt": JSONSchema.timestamp(description: "When matching last ranked the request for it."),
+            "counts": RankCounts.schema.described("Matching's counts at the last ranking."),
+            "overrides": BroadcastOverrides.schema.described("The partner's overrides of the considered list."),
+            "considered": JSONSchema.array(
+                of: ConsideredProvider.schema,
+                description: "Everyone matching judged at the last ranking: ranked providers in contact order, then "
+                    + "the ranked ones excluded, then those filtered out."),
+            "waves": JSONSchema.array(of: BroadcastWave.schema, description: "Its waves, in the order they went out."),
+            "attempts": JSONSchema.array(
+                of: ContactAttempt.schema, description: "Every contact attempt, by wave, in contact order."),
         ],
         required: [
             "requestId", "customerId", "state", "teamSize", "openings", "pendingInterest", "startsAt", "endsAt",
@@ -429,12 +512,19 @@ public struct BroadcastSummary: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "requestId": JSONSchema.string(), "customerId": JSONSchema.string(),
-            "state": JSONSchema.string(values: BroadcastState.allCases.map(\.rawValue)),
-            "waitingFor": JSONSchema.string(values: BroadcastWait.allCases.map(\.rawValue)),
-            "currentWave": JSONSchema.integer(minimum: 0), "nextWaveAt": JSONSchema.timestamp,
-            "openings": JSONSchema.integer(), "pendingInterest": JSONSchema.integer(minimum: 0),
-            "startsAt": JSONSchema.timestamp, "updatedAt": JSONSchema.timestamp,
+            "requestId": JSONSchema.string(description: "The request broadcast."),
+            "customerId": JSONSchema.string(description: "The request's customer."),
+            "state": JSONSchema.string(
+                values: BroadcastState.allCases.map(\.rawValue), description: "Where the broadcast is."),
+            "waitingFor": JSONSchema.string(
+                values: BroadcastWait.allCases.map(\.rawValue), description: "What it waits for, if anything."),
+            "currentWave": JSONSchema.integer(minimum: 0, description: "The last wave's number (0 before the first)."),
+            "nextWaveAt": JSONSchema.timestamp(description: "When the next wave is due, if a time is known."),
+            "openings": JSONSchema.integer(description: "Slots no provider holds."),
+            "pendingInterest": JSONSchema.integer(
+                minimum: 0, description: "Interested providers awaiting a decision."),
+            "startsAt": JSONSchema.timestamp(description: "When the job starts."),
+            "updatedAt": JSONSchema.timestamp(description: "When the broadcast last changed."),
         ],
         required: [
             "requestId", "customerId", "state", "currentWave", "openings", "pendingInterest", "startsAt", "updatedAt",
@@ -447,7 +537,9 @@ public struct BroadcastSummary: Codable, Sendable, Equatable {
 public struct BroadcastRequestId: Codable, Sendable, Equatable {
     public var requestId: String
     public init(requestId: String) { self.requestId = requestId }
-    static let schema = JSONSchema.object(["requestId": JSONSchema.string()], required: ["requestId"])
+    static let schema = JSONSchema.object(
+        ["requestId": JSONSchema.string(description: "The request whose broadcast to read.")],
+        required: ["requestId"])
 }
 
 /// `Start`'s body: the request, and the partner's overrides before the first wave (as `Override`).
@@ -464,8 +556,16 @@ public struct StartRequest: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "requestId": JSONSchema.string(), "pin": JSONSchema.array(of: JSONSchema.string()),
-            "exclude": JSONSchema.array(of: JSONSchema.string()), "order": JSONSchema.array(of: JSONSchema.string()),
+            "requestId": JSONSchema.string(
+                description: "The request to broadcast; not a cancelled one (FAILED_PRECONDITION)."),
+            "pin": JSONSchema.array(
+                of: JSONSchema.string(), description: "Provider ids to contact first, in this order, as Override."),
+            "exclude": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "Provider ids never to contact for this request, as Override; none also pinned."),
+            "order": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "Provider ids to contact in this order after the pinned, as Override."),
         ], required: ["requestId"])
 }
 
@@ -478,7 +578,10 @@ public struct BroadcastActionRequest: Codable, Sendable, Equatable {
         self.reason = reason
     }
     static let schema = JSONSchema.object(
-        ["requestId": JSONSchema.string(), "reason": JSONSchema.string()], required: ["requestId"])
+        [
+            "requestId": JSONSchema.string(description: "The request whose broadcast to pause, resume or stop."),
+            "reason": JSONSchema.string(description: "Why, recorded with the change of state."),
+        ], required: ["requestId"])
 }
 
 public struct ListBroadcastsRequest: Codable, Sendable, Equatable, PagedRequest {
@@ -492,7 +595,8 @@ public struct ListBroadcastsRequest: Codable, Sendable, Equatable, PagedRequest 
     }
     static let schema = JSONSchema.object(
         [
-            "state": JSONSchema.string(values: BroadcastState.allCases.map(\.rawValue))
+            "state": JSONSchema.string(
+                values: BroadcastState.allCases.map(\.rawValue), description: "Only broadcasts in this state.")
         ], page: .request(pageSizeDefault: "all that fit in one reply"))
 }
 
@@ -504,7 +608,10 @@ public struct ListBroadcastsResponse: Codable, Sendable, Equatable, PagedReply {
         self.nextPageToken = nextPageToken
     }
     static let schema = JSONSchema.object(
-        ["broadcasts": JSONSchema.array(of: BroadcastSummary.schema)],
+        [
+            "broadcasts": JSONSchema.array(
+                of: BroadcastSummary.schema, description: "One page of the partner's broadcasts, by request id.")
+        ],
         required: ["broadcasts"], page: .reply)
 }
 
@@ -527,9 +634,18 @@ public struct OverrideRequest: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "requestId": JSONSchema.string(), "pin": JSONSchema.array(of: JSONSchema.string()),
-            "exclude": JSONSchema.array(of: JSONSchema.string()), "order": JSONSchema.array(of: JSONSchema.string()),
-            "expectedVersion": JSONSchema.integer(minimum: 1),
+            "requestId": JSONSchema.string(description: "The request whose broadcast to change."),
+            "pin": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "When sent, replaces the pinned providers: contacted first, in this order."),
+            "exclude": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "When sent, replaces the excluded providers: never contacted; none also pinned."),
+            "order": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "When sent, replaces the ordered providers: contacted in this order after the pinned."),
+            "expectedVersion": JSONSchema.integer(
+                minimum: 1, description: "The broadcast's version you last read: any other is ABORTED."),
         ], required: ["requestId"])
 }
 
@@ -542,7 +658,13 @@ public struct RecycleRequest: Codable, Sendable, Equatable {
         self.codes = codes
     }
     static let schema = JSONSchema.object(
-        ["requestId": JSONSchema.string(), "codes": JSONSchema.array(of: JSONSchema.string())],
+        [
+            "requestId": JSONSchema.string(description: "The request whose broadcast to recycle providers in."),
+            "codes": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "The dispositions to recycle, final ones included when named; absent: every one not "
+                    + "final, not blocking and not INTERESTED."),
+        ],
         required: ["requestId"])
 }
 
@@ -556,8 +678,11 @@ public struct RecycleResponse: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "recycled": JSONSchema.array(of: ContactAttempt.schema),
-            "state": JSONSchema.string(values: BroadcastState.allCases.map(\.rawValue)),
+            "recycled": JSONSchema.array(
+                of: ContactAttempt.schema,
+                description: "Each provider's latest attempt that was recycled: they are back in rotation now."),
+            "state": JSONSchema.string(
+                values: BroadcastState.allCases.map(\.rawValue), description: "The broadcast's state afterwards."),
         ], required: ["recycled", "state"])
 }
 
@@ -575,8 +700,14 @@ public struct SetDispositionRequest: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "attemptId": JSONSchema.string(), "code": JSONSchema.string(), "blockAllCustomers": JSONSchema.boolean,
-            "note": JSONSchema.string(),
+            "attemptId": JSONSchema.string(description: "The sent attempt to qualify."),
+            "code": JSONSchema.string(
+                description: "A default or custom disposition, not archived; a system one is FAILED_PRECONDITION."),
+            "blockAllCustomers": JSONSchema.boolean(
+                description: "For a disposition that blocks: block the provider for every customer, not only the "
+                    + "request's."),
+            "note": JSONSchema.string(
+                description: "The partner's note, kept as the attempt's reason (at most 4000 characters)."),
         ], required: ["attemptId", "code"])
 }
 
@@ -590,14 +721,22 @@ public struct ReportDeliveryRequest: Codable, Sendable, Equatable {
         self.error = error
     }
     static let schema = JSONSchema.object(
-        ["attemptId": JSONSchema.string(), "delivered": JSONSchema.boolean, "error": JSONSchema.string()],
+        [
+            "attemptId": JSONSchema.string(description: "The sent attempt whose message this is about."),
+            "delivered": JSONSchema.boolean(
+                description: "Whether the message reached the provider; false sets DELIVERY_FAILED on an attempt "
+                    + "with no disposition yet, or only NO_RESPONSE."),
+            "error": JSONSchema.string(
+                description: "With a failure: what went wrong, at most 4000 characters (default: delivery failed)."),
+        ],
         required: ["attemptId", "delivered"])
 }
 
 public struct AttemptReply: Codable, Sendable, Equatable {
     public var attempt: ContactAttempt
     public init(attempt: ContactAttempt) { self.attempt = attempt }
-    static let schema = JSONSchema.object(["attempt": ContactAttempt.schema], required: ["attempt"])
+    static let schema = JSONSchema.object(
+        ["attempt": ContactAttempt.schema.described("The attempt as it is now.")], required: ["attempt"])
 }
 
 // MARK: Events

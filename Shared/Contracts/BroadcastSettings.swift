@@ -91,11 +91,27 @@ public struct DispositionDefinition: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "code": JSONSchema.string(), "label": JSONSchema.string(),
-            "kind": JSONSchema.string(values: DispositionKind.allCases.map(\.rawValue)), "final": JSONSchema.boolean,
-            "blocks": JSONSchema.boolean, "recycleAfterSeconds": JSONSchema.integer(minimum: 0),
-            "maxAttempts": JSONSchema.integer(minimum: 1), "archived": JSONSchema.boolean,
-            "updatedAt": JSONSchema.timestamp,
+            "code": JSONSchema.string(
+                description: "Upper-case letters, digits and underscores, from a letter, at most 50 characters."),
+            "label": JSONSchema.string(description: "A readable name for it."),
+            "kind": JSONSchema.string(
+                values: DispositionKind.allCases.map(\.rawValue),
+                description: "system: set by the service itself; default: offered to every partner; custom: defined "
+                    + "by the partner."),
+            "final": JSONSchema.boolean(
+                description: "Out of rotation: never recycled by rule, and by Recycle only when named."),
+            "blocks": JSONSchema.boolean(description: "Setting it adds the provider to the block list."),
+            "recycleAfterSeconds": JSONSchema.integer(
+                minimum: 0,
+                description: "Recycle rule: back in rotation this long after it was set; absent: never by rule."),
+            "maxAttempts": JSONSchema.integer(
+                minimum: 1,
+                description: "Recycle rule: only while the provider has had fewer attempts on the request than "
+                    + "this; absent: no limit."),
+            "archived": JSONSchema.boolean(
+                description: "Archived (custom only): no longer set, still shown in history and statistics."),
+            "updatedAt": JSONSchema.timestamp(
+                description: "When the partner last defined or changed it; absent for a built-in one never changed."),
         ], required: ["code", "label", "kind", "final", "blocks", "archived"])
 }
 
@@ -120,35 +136,56 @@ public struct DefineDispositionRequest: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "code": JSONSchema.string(description: "[A-Z][A-Z0-9_]*, at most 50"), "label": JSONSchema.string(),
-            "final": JSONSchema.boolean, "blocks": JSONSchema.boolean,
-            "recycleAfterSeconds": JSONSchema.integer(minimum: 0, maximum: 31_536_000),
-            "maxAttempts": JSONSchema.integer(minimum: 1, maximum: 100),
+            "code": JSONSchema.string(
+                description: "A custom disposition to define or change ([A-Z][A-Z0-9_]*, at most 50 characters), "
+                    + "or a built-in one whose recycle rule to set."),
+            "label": JSONSchema.string(
+                description: "Its readable name, 1 to 200 characters: required for a new custom disposition, kept "
+                    + "when left out; a built-in one's is fixed."),
+            "final": JSONSchema.boolean(
+                description: "Out of rotation, never recycled by rule; left out: kept, false for a new one (a "
+                    + "built-in one's is fixed)."),
+            "blocks": JSONSchema.boolean(
+                description: "Setting it adds the provider to the block list; left out: kept, false for a new one (a "
+                    + "built-in one's is fixed)."),
+            "recycleAfterSeconds": JSONSchema.integer(
+                minimum: 0, maximum: 31_536_000,
+                description: "Recycle rule: back in rotation this long after it is set; left out: no rule."),
+            "maxAttempts": JSONSchema.integer(
+                minimum: 1, maximum: 100,
+                description: "Recycle rule: only while the provider has had fewer attempts than this; left out: no "
+                    + "limit."),
         ], required: ["code"])
 }
 
 public struct DispositionCodeRequest: Codable, Sendable, Equatable {
     public var code: String
     public init(code: String) { self.code = code }
-    static let schema = JSONSchema.object(["code": JSONSchema.string()], required: ["code"])
+    static let schema = JSONSchema.object(
+        ["code": JSONSchema.string(description: "The custom disposition's code.")], required: ["code"])
 }
 
 public struct DispositionReply: Codable, Sendable, Equatable {
     public var disposition: DispositionDefinition
     public init(disposition: DispositionDefinition) { self.disposition = disposition }
-    static let schema = JSONSchema.object(["disposition": DispositionDefinition.schema], required: ["disposition"])
+    static let schema = JSONSchema.object(
+        ["disposition": DispositionDefinition.schema.described("The disposition as it is now.")],
+        required: ["disposition"])
 }
 
 public struct DeleteDispositionResponse: Codable, Sendable, Equatable {
     public var code: String
     public init(code: String) { self.code = code }
-    static let schema = JSONSchema.object(["code": JSONSchema.string()], required: ["code"])
+    static let schema = JSONSchema.object(
+        ["code": JSONSchema.string(description: "The code deleted.")], required: ["code"])
 }
 
 public struct ListDispositionsRequest: Codable, Sendable, Equatable {
     public var includeArchived: Bool?
     public init(includeArchived: Bool? = nil) { self.includeArchived = includeArchived }
-    static let schema = JSONSchema.object(["includeArchived": JSONSchema.boolean])
+    static let schema = JSONSchema.object([
+        "includeArchived": JSONSchema.boolean(description: "Also list archived custom dispositions (default false).")
+    ])
 }
 
 public struct ListDispositionsResponse: Codable, Sendable, Equatable {
@@ -156,7 +193,11 @@ public struct ListDispositionsResponse: Codable, Sendable, Equatable {
     public var dispositions: [DispositionDefinition]
     public init(dispositions: [DispositionDefinition]) { self.dispositions = dispositions }
     static let schema = JSONSchema.object(
-        ["dispositions": JSONSchema.array(of: DispositionDefinition.schema)], required: ["dispositions"])
+        [
+            "dispositions": JSONSchema.array(
+                of: DispositionDefinition.schema,
+                description: "System, then default, then custom dispositions, each by code.")
+        ], required: ["dispositions"])
 }
 
 // MARK: The block list
@@ -181,8 +222,12 @@ public struct BlockEntry: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "providerId": JSONSchema.string(), "customerId": JSONSchema.string(), "reason": JSONSchema.string(),
-            "attemptId": JSONSchema.string(), "createdAt": JSONSchema.timestamp,
+            "providerId": JSONSchema.string(description: "The provider never to contact."),
+            "customerId": JSONSchema.string(
+                description: "The customer whose requests it applies to; absent: every customer."),
+            "reason": JSONSchema.string(description: "Why, as given, or the disposition that added it."),
+            "attemptId": JSONSchema.string(description: "The attempt whose disposition added it, if one did."),
+            "createdAt": JSONSchema.timestamp(description: "When it was added."),
         ], required: ["providerId", "createdAt"])
 }
 
@@ -196,7 +241,12 @@ public struct BlockRequest: Codable, Sendable, Equatable {
         self.reason = reason
     }
     static let schema = JSONSchema.object(
-        ["providerId": JSONSchema.string(), "customerId": JSONSchema.string(), "reason": JSONSchema.string()],
+        [
+            "providerId": JSONSchema.string(description: "The provider to block."),
+            "customerId": JSONSchema.string(description: "Only for this customer's requests; absent: every customer."),
+            "reason": JSONSchema.string(
+                description: "Why, at most 4000 characters; blocking again replaces the reason."),
+        ],
         required: ["providerId"])
 }
 
@@ -208,13 +258,18 @@ public struct UnblockRequest: Codable, Sendable, Equatable {
         self.customerId = customerId
     }
     static let schema = JSONSchema.object(
-        ["providerId": JSONSchema.string(), "customerId": JSONSchema.string()], required: ["providerId"])
+        [
+            "providerId": JSONSchema.string(description: "The provider of the entry to remove."),
+            "customerId": JSONSchema.string(
+                description: "The entry's customer; absent: the entry for every customer."),
+        ], required: ["providerId"])
 }
 
 public struct BlockReply: Codable, Sendable, Equatable {
     public var block: BlockEntry
     public init(block: BlockEntry) { self.block = block }
-    static let schema = JSONSchema.object(["block": BlockEntry.schema], required: ["block"])
+    static let schema = JSONSchema.object(
+        ["block": BlockEntry.schema.described("The entry added, or the one removed.")], required: ["block"])
 }
 
 public struct ListBlocksRequest: Codable, Sendable, Equatable, PagedRequest {
@@ -230,7 +285,9 @@ public struct ListBlocksRequest: Codable, Sendable, Equatable, PagedRequest {
     }
     static let schema = JSONSchema.object(
         [
-            "providerId": JSONSchema.string(), "customerId": JSONSchema.string(),
+            "providerId": JSONSchema.string(description: "Only this provider's entries."),
+            "customerId": JSONSchema.string(
+                description: "Only the entries for this customer (not those for every customer)."),
         ], page: .request(pageSizeDefault: "all that fit in one reply"))
 }
 
@@ -242,7 +299,11 @@ public struct ListBlocksResponse: Codable, Sendable, Equatable, PagedReply {
         self.nextPageToken = nextPageToken
     }
     static let schema = JSONSchema.object(
-        ["blocks": JSONSchema.array(of: BlockEntry.schema)],
+        [
+            "blocks": JSONSchema.array(
+                of: BlockEntry.schema,
+                description: "One page of the entries, by provider, then customer (every customer first).")
+        ],
         required: ["blocks"], page: .reply)
 }
 
@@ -261,9 +322,14 @@ public struct PolicyBand: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "minLeadHours": JSONSchema.number(minimum: 0),
-            "waveSize": JSONSchema.integer(minimum: 0, maximum: 1000, description: "0: everyone left at once"),
-            "intervalMinutes": JSONSchema.integer(minimum: 1, maximum: 43_200),
+            "minLeadHours": JSONSchema.number(
+                minimum: 0,
+                description: "The band holds jobs more than this many hours away (at most 8760); the 0 band, every "
+                    + "job closer than the others."),
+            "waveSize": JSONSchema.integer(
+                minimum: 0, maximum: 1000, description: "Providers contacted per wave (0: everyone left at once)."),
+            "intervalMinutes": JSONSchema.integer(
+                minimum: 1, maximum: 43_200, description: "Minutes a wave stays open before the next one."),
         ], required: ["minLeadHours", "waveSize", "intervalMinutes"])
 }
 
@@ -301,9 +367,15 @@ public struct BroadcastPolicy: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "bands": JSONSchema.array(of: PolicyBand.schema), "startWindowDays": JSONSchema.integer(minimum: 1),
-            "autoStart": JSONSchema.boolean, "version": JSONSchema.integer(minimum: 0),
-            "updatedAt": JSONSchema.timestamp,
+            "bands": JSONSchema.array(
+                of: PolicyBand.schema, description: "Its bands, widest lead time first; the last starts at 0 hours."),
+            "startWindowDays": JSONSchema.integer(
+                minimum: 1, description: "A job further out waits, and its broadcast starts this many days before."),
+            "autoStart": JSONSchema.boolean(
+                description: "Whether opportunities' request.created starts a broadcast by itself."),
+            "version": JSONSchema.integer(
+                minimum: 0, description: "0 for the default policy; increases by one on every change."),
+            "updatedAt": JSONSchema.timestamp(description: "When it was last set; absent for the default."),
         ], required: ["bands", "startWindowDays", "autoStart", "version"])
 }
 
@@ -320,9 +392,19 @@ public struct SetPolicyRequest: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "bands": JSONSchema.array(of: PolicyBand.schema),
-            "startWindowDays": JSONSchema.integer(minimum: 1, maximum: 365, description: "default 30"),
-            "autoStart": JSONSchema.boolean, "expectedVersion": JSONSchema.integer(minimum: 0),
+            "bands": JSONSchema.array(
+                of: PolicyBand.schema,
+                description: "The bands, replacing the previous ones: 1 to 20, no minLeadHours twice, one from 0 "
+                    + "hours."),
+            "startWindowDays": JSONSchema.integer(
+                minimum: 1, maximum: 365,
+                description: "Days before a job's start its broadcast may start; left out: kept (30 in the default "
+                    + "policy)."),
+            "autoStart": JSONSchema.boolean(
+                description: "Whether request.created starts a broadcast by itself; left out: kept (true in the "
+                    + "default policy)."),
+            "expectedVersion": JSONSchema.integer(
+                minimum: 0, description: "The version you last read (0: the default): any other is ABORTED."),
         ], required: ["bands"])
 }
 
@@ -333,7 +415,8 @@ public struct GetPolicyRequest: Codable, Sendable, Equatable {
 public struct PolicyReply: Codable, Sendable, Equatable {
     public var policy: BroadcastPolicy
     public init(policy: BroadcastPolicy) { self.policy = policy }
-    static let schema = JSONSchema.object(["policy": BroadcastPolicy.schema], required: ["policy"])
+    static let schema = JSONSchema.object(
+        ["policy": BroadcastPolicy.schema.described("The partner's wave policy in force.")], required: ["policy"])
 }
 
 // MARK: Statistics
@@ -349,7 +432,12 @@ public struct StatsRequest: Codable, Sendable, Equatable {
         self.to = to
     }
     static let schema = JSONSchema.object([
-        "requestId": JSONSchema.string(), "from": JSONSchema.timestamp, "to": JSONSchema.timestamp,
+        "requestId": JSONSchema.string(description: "One request's broadcast; not with from and to."),
+        "from": JSONSchema.timestamp(
+            description: "Without requestId, required: the period's start (broadcasts started and attempts planned "
+                + "from then)."),
+        "to": JSONSchema.timestamp(
+            description: "Without requestId, required: the period's end, after from and itself excluded."),
     ])
 }
 
@@ -363,7 +451,11 @@ public struct DispositionCount: Codable, Sendable, Equatable {
         self.count = count
     }
     static let schema = JSONSchema.object(
-        ["code": JSONSchema.string(), "label": JSONSchema.string(), "count": JSONSchema.integer(minimum: 0)],
+        [
+            "code": JSONSchema.string(description: "The disposition's code."),
+            "label": JSONSchema.string(description: "Its label, archived or not."),
+            "count": JSONSchema.integer(minimum: 0, description: "Attempts carrying it."),
+        ],
         required: ["code", "label", "count"])
 }
 
@@ -406,11 +498,27 @@ public struct StatsResponse: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "requestId": JSONSchema.string(), "from": JSONSchema.timestamp, "to": JSONSchema.timestamp,
-            "broadcasts": JSONSchema.integer(minimum: 0), "filled": JSONSchema.integer(minimum: 0),
-            "attempts": JSONSchema.integer(minimum: 0), "open": JSONSchema.integer(minimum: 0),
-            "byDisposition": JSONSchema.array(of: DispositionCount.schema),
-            "timeToFirstInterestSeconds": JSONSchema.number(minimum: 0),
-            "timeToFillSeconds": JSONSchema.number(minimum: 0), "fillRate": JSONSchema.number(minimum: 0, maximum: 1),
+            "requestId": JSONSchema.string(description: "The request, when the figures are one request's."),
+            "from": JSONSchema.timestamp(description: "The period's start, when the figures are a period's."),
+            "to": JSONSchema.timestamp(description: "The period's end, when the figures are a period's."),
+            "broadcasts": JSONSchema.integer(minimum: 0, description: "Broadcasts counted."),
+            "filled": JSONSchema.integer(minimum: 0, description: "Of those, the broadcasts filled."),
+            "attempts": JSONSchema.integer(minimum: 0, description: "Contact attempts counted."),
+            "open": JSONSchema.integer(minimum: 0, description: "Attempts without a disposition yet."),
+            "byDisposition": JSONSchema.array(
+                of: DispositionCount.schema,
+                description: "Attempts by disposition code, the most frequent first (ties by code)."),
+            "timeToFirstInterestSeconds": JSONSchema.number(
+                minimum: 0,
+                description: "Seconds from the broadcast's start to its first interest (over a period, the mean); "
+                    + "absent: no interest yet."),
+            "timeToFillSeconds": JSONSchema.number(
+                minimum: 0,
+                description: "Seconds from the broadcast's start to the team filled (over a period, the mean); "
+                    + "absent: none filled."),
+            "fillRate": JSONSchema.number(
+                minimum: 0, maximum: 1,
+                description: "Of a request: slots held over team size; of a period: broadcasts filled over those "
+                    + "started (absent when none started)."),
         ], required: ["broadcasts", "filled", "attempts", "open", "byDisposition"])
 }

@@ -27,9 +27,10 @@ public struct BusStatusResponse: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "instance": JSONSchema.string(),
-            "uptimeSeconds": JSONSchema.integer(minimum: 0),
-            "services": JSONSchema.array(of: BusServiceStatus.schema),
+            "instance": JSONSchema.string(description: "The bus process's instance name."),
+            "uptimeSeconds": JSONSchema.integer(minimum: 0, description: "Seconds since the bus started."),
+            "services": JSONSchema.array(
+                of: BusServiceStatus.schema, description: "One entry per service, in port order."),
         ], required: ["instance", "uptimeSeconds", "services"])
 }
 
@@ -66,14 +67,19 @@ public struct BusServiceStatus: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "service": JSONSchema.string(),
-            "workers": JSONSchema.array(of: BusWorkerStatus.schema),
-            "queueDepth": JSONSchema.integer(minimum: 0),
-            "dispatched": JSONSchema.integer(minimum: 0),
-            "answered": JSONSchema.integer(minimum: 0),
-            "expiredInQueue": JSONSchema.integer(minimum: 0),
-            "lostWithWorker": JSONSchema.integer(minimum: 0),
-            "rejectedQueueFull": JSONSchema.integer(minimum: 0),
+            "service": JSONSchema.string(description: "The service's name, e.g. matching."),
+            "workers": JSONSchema.array(
+                of: BusWorkerStatus.schema, description: "The service's workers connected to the bus now."),
+            "queueDepth": JSONSchema.integer(
+                minimum: 0, description: "Requests waiting at the bus for a worker with free credit."),
+            "dispatched": JSONSchema.integer(minimum: 0, description: "Requests handed to a worker."),
+            "answered": JSONSchema.integer(minimum: 0, description: "Replies passed back to clients."),
+            "expiredInQueue": JSONSchema.integer(
+                minimum: 0, description: "Requests answered DEADLINE_EXCEEDED by the bus, never dispatched."),
+            "lostWithWorker": JSONSchema.integer(
+                minimum: 0, description: "Requests answered UNKNOWN because their worker was lost."),
+            "rejectedQueueFull": JSONSchema.integer(
+                minimum: 0, description: "Requests refused with RESOURCE_EXHAUSTED because the queue was full."),
         ],
         required: [
             "service", "workers", "queueDepth", "dispatched", "answered", "expiredInQueue", "lostWithWorker",
@@ -101,17 +107,23 @@ public struct BusWorkerStatus: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "instance": JSONSchema.string(),
-            "credit": JSONSchema.integer(minimum: 0),
-            "inFlight": JSONSchema.integer(minimum: 0),
-            "lastHeardMsAgo": JSONSchema.integer(minimum: 0),
-            "dispatched": JSONSchema.integer(minimum: 0),
+            "instance": JSONSchema.string(description: "The worker's instance name, as it announced itself."),
+            "credit": JSONSchema.integer(
+                minimum: 0, description: "Requests the worker said it can take at once (0: it takes none now)."),
+            "inFlight": JSONSchema.integer(minimum: 0, description: "Requests handed to it and not answered yet."),
+            "lastHeardMsAgo": JSONSchema.integer(
+                minimum: 0,
+                description: "Milliseconds since the bus last heard from it (any message counts as a heartbeat)."),
+            "dispatched": JSONSchema.integer(
+                minimum: 0,
+                description: "Requests handed to it since it last announced itself (absent from a bus "
+                    + "that predates it)."),
         ], required: ["instance", "credit", "inFlight", "lastHeardMsAgo"])
 }
 
 extension RPCClient {
     /// `bus.Status`, answered by the bus itself on this client's port.
-    public func busStatus(options: CallOptions = CallOptions()) async throws(RPCError) -> BusStatusResponse {
+    public func busStatus(options: CallOptions? = nil) async throws(RPCError) -> BusStatusResponse {
         try await call(BusMethods.status, Empty(), actor: nil, options: options)
     }
 }

@@ -7,11 +7,11 @@ public struct ContractCaller: Sendable {
     public let actor: Actor
     public let options: CallOptions
 
-    /// Calls as `actor` with `options`.
-    public init(_ rpc: RPCClient, actor: Actor, options: CallOptions = CallOptions()) {
+    /// Calls as `actor` with `options` (the client's `defaultOptions` when nil).
+    public init(_ rpc: RPCClient, actor: Actor, options: CallOptions? = nil) {
         self.rpc = rpc
         self.actor = actor
-        self.options = options
+        self.options = options ?? rpc.defaultOptions
     }
 
     /// Calls on behalf of a handler's caller: as the service within the caller's tenant, within
@@ -36,8 +36,8 @@ public protocol ContractClient: Sendable {
 }
 
 extension ContractClient {
-    /// A client calling as `actor` with `options`.
-    public init(_ rpc: RPCClient, actor: Actor, options: CallOptions = CallOptions()) {
+    /// A client calling as `actor` with `options` (the client's `defaultOptions` when nil).
+    public init(_ rpc: RPCClient, actor: Actor, options: CallOptions? = nil) {
         self.init(caller: ContractCaller(rpc, actor: actor, options: options))
     }
 

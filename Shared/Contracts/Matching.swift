@@ -57,13 +57,18 @@ public struct ExcludedProvider: Codable, Sendable, Equatable {
         self.reason = reason
     }
     static let schema = JSONSchema.object(
-        ["providerId": JSONSchema.string(), "reason": JSONSchema.string()], required: ["providerId", "reason"])
+        [
+            "providerId": JSONSchema.string(description: "The provider to leave out."),
+            "reason": JSONSchema.string(
+                description: "Why, shown as the excluded filter's detail (empty: \"excluded by the caller\")."),
+        ], required: ["providerId", "reason"])
 }
 
 /// `matching.Rank`'s body.
 public struct RankRequest: Codable, Sendable, Equatable, PagedRequest {
-    /// The job, with the fields of `opportunities.CreateRequest` (customer defaults merged the same way).
-    public var request: CreateRequestRequest
+    /// The job (`request` on the wire), with the fields of `opportunities.CreateRequest`; the
+    /// customer's defaults are merged by the same rule (`CustomerDefaults`).
+    public var job: JobDescription
     /// The request this is for, once it exists: its own team is no conflict.
     public var requestId: String?
     /// Ranked providers returned at most (0…1000, default 100); `counts.ranked` has them all.
@@ -77,11 +82,11 @@ public struct RankRequest: Codable, Sendable, Equatable, PagedRequest {
     public var pageToken: String?
 
     public init(
-        request: CreateRequestRequest, requestId: String? = nil, limit: Int? = nil,
+        job: JobDescription, requestId: String? = nil, limit: Int? = nil,
         excludeProviderIds: [ExcludedProvider]? = nil, minSeq: [String: Int64]? = nil, pageSize: Int? = nil,
         pageToken: String? = nil
     ) {
-        self.request = request
+        self.job = job
         self.requestId = requestId
         self.limit = limit
         self.excludeProviderIds = excludeProviderIds
@@ -90,16 +95,35 @@ public struct RankRequest: Codable, Sendable, Equatable, PagedRequest {
         self.pageToken = pageToken
     }
 
+    // The published name of the job is `request`.
+    enum CodingKeys: String, CodingKey {
+        case job = "request"
+        case requestId, limit, excludeProviderIds, minSeq, pageSize, pageToken
+    }
+
     static let minSeqSchema = JSONValue.object([
         "type": .string("object"), "additionalProperties": JSONSchema.integer(minimum: 0),
-        "description": .string("per source: registry, opportunities"),
+        "description": .string(
+            "Per source (registry, opportunities), a seq the read model must have applied first: it waits up to a "
+                + "second (or the deadline), then answers UNAVAILABLE, having done nothing."),
     ])
 
     static let schema = JSONSchema.object(
         [
-            "request": CreateRequestRequest.schema, "requestId": JSONSchema.string(),
-            "limit": JSONSchema.integer(minimum: 0, maximum: 1000, description: "default 100"),
-            "excludeProviderIds": JSONSchema.array(of: ExcludedProvider.schema), "minSeq": minSeqSchema,
+            "request": JobDescription.schema.described(
+                "The job, with opportunities.CreateRequest's fields and the customer's defaults merged the same way "
+                    + "(unless overrideDefaults); teamSize and decision play no part."),
+            "requestId": JSONSchema.string(
+                description: "The request this is for, once it exists: its own team is neither a conflict nor "
+                    + "workload."),
+            "limit": JSONSchema.integer(
+                minimum: 0, maximum: 1000,
+                description: "Ranked providers returned at most (default 100); counts.ranked counts them all."),
+            "excludeProviderIds": JSONSchema.array(
+                of: ExcludedProvider.schema,
+                description: "Providers to filter out as excluded, each with its reason (e.g. broadcast's block "
+                    + "list)."),
+            "minSeq": minSeqSchema,
         ], required: ["request"], page: .request(pageSizeDefault: "100 filtered providers"))
 }
 
@@ -118,8 +142,14 @@ public struct RankedProvider: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "providerId": JSONSchema.string(), "rank": JSONSchema.integer(minimum: 1), "score": JSONSchema.number(),
-            "criteria": JSONSchema.array(of: CriterionValue.schema),
+            "providerId": JSONSchema.string(description: "The provider."),
+            "rank": JSONSchema.integer(
+                minimum: 1,
+                description: "From 1: last-resort providers after everyone else, then the higher score, then the "
+                    + "lower provider id."),
+            "score": JSONSchema.number(description: "The sum of the criteria's contributions."),
+            "criteria": JSONSchema.array(
+                of: CriterionValue.schema, description: "Every criterion with its value and contribution."),
         ], required: ["providerId", "rank", "score", "criteria"])
 }
 
@@ -132,7 +162,11 @@ public struct FilteredProvider: Codable, Sendable, Equatable {
         self.reasons = reasons
     }
     static let schema = JSONSchema.object(
-        ["providerId": JSONSchema.string(), "reasons": JSONSchema.array(of: FilterReason.schema)],
+        [
+            "providerId": JSONSchema.string(description: "The provider."),
+            "reasons": JSONSchema.array(
+                of: FilterReason.schema, description: "Every reason the provider is filtered out, not only the first."),
+        ],
         required: ["providerId", "reasons"])
 }
 
@@ -148,8 +182,10 @@ public struct RankCounts: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "considered": JSONSchema.integer(minimum: 0), "ranked": JSONSchema.integer(minimum: 0),
-            "filtered": JSONSchema.integer(minimum: 0),
+            "considered": JSONSchema.integer(
+                minimum: 0, description: "Every provider of the partner: ranked plus filtered."),
+            "ranked": JSONSchema.integer(minimum: 0, description: "Providers who pass every filter."),
+            "filtered": JSONSchema.integer(minimum: 0, description: "Providers filtered out."),
         ], required: ["considered", "ranked", "filtered"])
 }
 
@@ -163,10 +199,13 @@ public struct RankResponse: Codable, Sendable, Equatable, PagedReply {
     public var settings: RankingSettings
     /// Present while more filtered providers remain: pass it as `pageToken`.
     public var nextPageToken: String?
+    /// The customer's defaults the job did not take, each with the reason, exactly as
+    /// `opportunities.CreateRequest` reports them for the same body (absent: none).
+    public var defaultsSkipped: [SkippedDefault]?
 
     public init(
         ranked: [RankedProvider], filtered: [FilteredProvider], counts: RankCounts, positions: [ReadModelPosition],
-        settings: RankingSettings, nextPageToken: String? = nil
+        settings: RankingSettings, nextPageToken: String? = nil, defaultsSkipped: [SkippedDefault]? = nil
     ) {
         self.ranked = ranked
         self.filtered = filtered
@@ -174,13 +213,27 @@ public struct RankResponse: Codable, Sendable, Equatable, PagedReply {
         self.positions = positions
         self.settings = settings
         self.nextPageToken = nextPageToken
+        self.defaultsSkipped = defaultsSkipped
     }
 
     static let schema = JSONSchema.object(
         [
-            "ranked": JSONSchema.array(of: RankedProvider.schema),
-            "filtered": JSONSchema.array(of: FilteredProvider.schema),
-            "counts": RankCounts.schema, "positions": JSONSchema.array(of: ReadModelPosition.schema),
-            "settings": RankingSettings.schema,
+            "ranked": JSONSchema.array(
+                of: RankedProvider.schema,
+                description: "At most limit providers who pass every filter, in rank order (fewer when the reply "
+                    + "would outgrow a message)."),
+            "filtered": JSONSchema.array(
+                of: FilteredProvider.schema,
+                description: "One page of the providers filtered out, by provider id (cut to fit after ranked)."),
+            "counts": RankCounts.schema.described("Everyone, counted whatever the lists show."),
+            "positions": JSONSchema.array(
+                of: ReadModelPosition.schema,
+                description: "How far the read model had applied each source when it answered."),
+            "settings": RankingSettings.schema.described("The partner's ranking settings the judgement used."),
+            "defaultsSkipped": JSONSchema.array(
+                of: SkippedDefault.schema,
+                description: "The customer's defaults left out of the job, each with why (archived, not offered in "
+                    + "the job's zone, not for its provider type, or unknown), as opportunities.CreateRequest reports "
+                    + "them."),
         ], required: ["ranked", "filtered", "counts", "positions", "settings"], page: .reply)
 }

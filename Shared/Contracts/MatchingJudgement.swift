@@ -16,7 +16,15 @@ public struct CriterionValue: Codable, Sendable, Equatable {
         self.contribution = contribution
     }
     static let schema = JSONSchema.object(
-        ["name": JSONSchema.string(), "value": JSONSchema.any, "contribution": JSONSchema.number()],
+        [
+            "name": JSONSchema.string(
+                description: "The criterion, e.g. preferredList or distanceKm (docs/design.md, \"Criteria\")."),
+            "value": JSONSchema.any(
+                description: "What it found: a count, a number of days or km, true or false, a word (availability), "
+                    + "or null when unknown."),
+            "contribution": JSONSchema.number(
+                description: "What it added to the score (negative: took off), rounded to a thousandth."),
+        ],
         required: ["name", "value", "contribution"])
 }
 
@@ -29,7 +37,11 @@ public struct FilterReason: Codable, Sendable, Equatable {
         self.detail = detail
     }
     static let schema = JSONSchema.object(
-        ["criterion": JSONSchema.string(), "detail": JSONSchema.string()], required: ["criterion", "detail"])
+        [
+            "criterion": JSONSchema.string(
+                description: "The filter, e.g. zone, conflict or requiredQualification (docs/design.md, \"Filters\")."),
+            "detail": JSONSchema.string(description: "What it found, e.g. works in WI, not in IL."),
+        ], required: ["criterion", "detail"])
 }
 
 /// How far the read model had applied a source when it answered.
@@ -44,33 +56,51 @@ public struct ReadModelPosition: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "source": JSONSchema.string(), "appliedSeq": JSONSchema.integer(minimum: 0), "epoch": JSONSchema.string(),
+            "source": JSONSchema.string(description: "The source: registry or opportunities."),
+            "appliedSeq": JSONSchema.integer(minimum: 0, description: "The last seq of it applied (0: none)."),
+            "epoch": JSONSchema.string(description: "The source's outbox epoch those seqs belong to, once known."),
         ], required: ["source", "appliedSeq"])
 }
 
 /// `matching.Check`'s body: the job and one provider.
 public struct CheckRequest: Codable, Sendable, Equatable {
-    public var request: CreateRequestRequest
+    /// The job (`request` on the wire), as `RankRequest` takes it.
+    public var job: JobDescription
     public var providerId: String
     public var requestId: String?
     public var excludeProviderIds: [ExcludedProvider]?
     public var minSeq: [String: Int64]?
 
     public init(
-        request: CreateRequestRequest, providerId: String, requestId: String? = nil,
+        job: JobDescription, providerId: String, requestId: String? = nil,
         excludeProviderIds: [ExcludedProvider]? = nil, minSeq: [String: Int64]? = nil
     ) {
-        self.request = request
+        self.job = job
         self.providerId = providerId
         self.requestId = requestId
         self.excludeProviderIds = excludeProviderIds
         self.minSeq = minSeq
     }
 
+    // The published name of the job is `request`.
+    enum CodingKeys: String, CodingKey {
+        case job = "request"
+        case providerId, requestId, excludeProviderIds, minSeq
+    }
+
     static let schema = JSONSchema.object(
         [
-            "request": CreateRequestRequest.schema, "providerId": JSONSchema.string(), "requestId": JSONSchema.string(),
-            "excludeProviderIds": JSONSchema.array(of: ExcludedProvider.schema), "minSeq": RankRequest.minSeqSchema,
+            "request": JobDescription.schema.described(
+                "The job, as Rank takes it (the customer's defaults merged unless overrideDefaults)."),
+            "providerId": JSONSchema.string(description: "The provider to judge."),
+            "requestId": JSONSchema.string(
+                description: "The request this is for, once it exists: its own team is neither a conflict nor "
+                    + "workload."),
+            "excludeProviderIds": JSONSchema.array(
+                of: ExcludedProvider.schema,
+                description: "Providers to filter out as excluded, each with its reason (e.g. broadcast's block "
+                    + "list)."),
+            "minSeq": RankRequest.minSeqSchema,
         ], required: ["request", "providerId"])
 }
 
@@ -84,10 +114,12 @@ public struct CheckResponse: Codable, Sendable, Equatable {
     public var score: Double
     public var positions: [ReadModelPosition]
     public var settings: RankingSettings
+    /// The customer's defaults the job did not take, as in `RankResponse` (absent: none).
+    public var defaultsSkipped: [SkippedDefault]?
 
     public init(
         providerId: String, passes: Bool, reasons: [FilterReason], criteria: [CriterionValue], score: Double,
-        positions: [ReadModelPosition], settings: RankingSettings
+        positions: [ReadModelPosition], settings: RankingSettings, defaultsSkipped: [SkippedDefault]? = nil
     ) {
         self.providerId = providerId
         self.passes = passes
@@ -96,14 +128,28 @@ public struct CheckResponse: Codable, Sendable, Equatable {
         self.score = score
         self.positions = positions
         self.settings = settings
+        self.defaultsSkipped = defaultsSkipped
     }
 
     static let schema = JSONSchema.object(
         [
-            "providerId": JSONSchema.string(), "passes": JSONSchema.boolean,
-            "reasons": JSONSchema.array(of: FilterReason.schema),
-            "criteria": JSONSchema.array(of: CriterionValue.schema),
-            "score": JSONSchema.number(), "positions": JSONSchema.array(of: ReadModelPosition.schema),
-            "settings": RankingSettings.schema,
+            "providerId": JSONSchema.string(description: "The provider judged."),
+            "passes": JSONSchema.boolean(description: "True when no filter applies."),
+            "reasons": JSONSchema.array(
+                of: FilterReason.schema,
+                description: "Every reason the provider is filtered out (empty when it passes)."),
+            "criteria": JSONSchema.array(
+                of: CriterionValue.schema,
+                description: "Every criterion with its value and contribution, worked out even when filtered out."),
+            "score": JSONSchema.number(description: "The sum of the criteria's contributions."),
+            "positions": JSONSchema.array(
+                of: ReadModelPosition.schema,
+                description: "How far the read model had applied each source when it answered."),
+            "settings": RankingSettings.schema.described("The partner's ranking settings the judgement used."),
+            "defaultsSkipped": JSONSchema.array(
+                of: SkippedDefault.schema,
+                description: "The customer's defaults left out of the job, each with why (archived, not offered in "
+                    + "the job's zone, not for its provider type, or unknown), as opportunities.CreateRequest reports "
+                    + "them."),
         ], required: ["providerId", "passes", "reasons", "criteria", "score", "positions", "settings"])
 }

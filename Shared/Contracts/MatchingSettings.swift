@@ -45,8 +45,26 @@ public struct RankingWeights: Codable, Sendable, Equatable {
     /// The largest weight accepted.
     public static let maximum = 10_000.0
 
+    /// What each weight does, by its JSON name, with its default (schemas).
+    static let meanings = [
+        "preferredList": "Added for a provider on the customer's preferred list; large, so they rank first (default "
+            + "1000).",
+        "preferredQualification": "Added per preferred qualification in effect for the job (default 10).",
+        "jobsWithCustomer": "Added per job done for the customer, counted up to 10 (default 3).",
+        "recentJobWithCustomer": "Added in full for a job with the customer just before, fading to nothing over a "
+            + "year (default 10).",
+        "noShow": "Taken off per no-show with the customer (default 25).",
+        "distancePerKm": "Taken off per km to an on-site job (default 0.2).",
+        "availability": "Added when the provider's available windows cover the whole job, half for part of it "
+            + "(default 15).",
+        "workload": "Taken off per job held in the workload window before the start, to spread the work (default 2).",
+    ]
+
     static let schema = JSONSchema.object(
-        Dictionary(uniqueKeysWithValues: names.map { ($0, JSONSchema.number(minimum: 0, maximum: maximum)) }),
+        Dictionary(
+            uniqueKeysWithValues: names.map {
+                ($0, JSONSchema.number(minimum: 0, maximum: maximum, description: meanings[$0] ?? ""))
+            }),
         required: names)
 }
 
@@ -88,11 +106,21 @@ public struct RankingSettings: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "partnerId": JSONSchema.string(), "weights": RankingWeights.schema,
-            "travelBufferMinutes": JSONSchema.integer(minimum: 0, maximum: 1440),
-            "workloadWindowDays": JSONSchema.integer(minimum: 1, maximum: 365),
-            "version": JSONSchema.integer(minimum: 0),
-            "updatedAt": JSONSchema.timestamp, "updatedBy": JSONSchema.string(),
+            "partnerId": JSONSchema.string(description: "The partner (tenant) whose settings these are."),
+            "weights": RankingWeights.schema.described("How much each criterion weighs in the score."),
+            "travelBufferMinutes": JSONSchema.integer(
+                minimum: 0, maximum: 1440,
+                description: "Minutes kept free before and after each job the provider holds: a job within them "
+                    + "conflicts (no buffer when both jobs are remote; default 30)."),
+            "workloadWindowDays": JSONSchema.integer(
+                minimum: 1, maximum: 365,
+                description: "Days before a job's start whose jobs count as the provider's recent workload (default "
+                    + "30)."),
+            "version": JSONSchema.integer(
+                minimum: 0, description: "0 for the defaults; increases by one on every change."),
+            "updatedAt": JSONSchema.timestamp(description: "When they last changed; absent for the defaults."),
+            "updatedBy": JSONSchema.string(
+                description: "The matching replica that made the change (ties between replicas are broken by it)."),
         ], required: ["partnerId", "weights", "travelBufferMinutes", "workloadWindowDays", "version"])
 }
 
@@ -155,7 +183,12 @@ public struct RankingWeightsChange: Codable, Sendable, Equatable {
     static let schema = JSONSchema.object(
         Dictionary(
             uniqueKeysWithValues: RankingWeights.names.map {
-                ($0, JSONSchema.number(minimum: 0, maximum: RankingWeights.maximum))
+                (
+                    $0,
+                    JSONSchema.number(
+                        minimum: 0, maximum: RankingWeights.maximum,
+                        description: (RankingWeights.meanings[$0] ?? "") + " Left out: kept.")
+                )
             }))
 }
 
@@ -178,9 +211,15 @@ public struct SetSettingsRequest: Codable, Sendable, Equatable {
     }
 
     static let schema = JSONSchema.object([
-        "weights": RankingWeightsChange.schema, "travelBufferMinutes": JSONSchema.integer(minimum: 0, maximum: 1440),
-        "workloadWindowDays": JSONSchema.integer(minimum: 1, maximum: 365),
-        "expectedVersion": JSONSchema.integer(minimum: 0),
+        "weights": RankingWeightsChange.schema.described("The weights to change; those left out are kept."),
+        "travelBufferMinutes": JSONSchema.integer(
+            minimum: 0, maximum: 1440,
+            description: "Minutes kept free before and after each job the provider holds; left out: kept."),
+        "workloadWindowDays": JSONSchema.integer(
+            minimum: 1, maximum: 365,
+            description: "Days before a job's start whose jobs count as recent workload; left out: kept."),
+        "expectedVersion": JSONSchema.integer(
+            minimum: 0, description: "The version you last read (0: the defaults): any other is ABORTED."),
     ])
 }
 
@@ -188,5 +227,7 @@ public struct SetSettingsRequest: Codable, Sendable, Equatable {
 public struct SettingsReply: Codable, Sendable, Equatable {
     public var settings: RankingSettings
     public init(settings: RankingSettings) { self.settings = settings }
-    static let schema = JSONSchema.object(["settings": RankingSettings.schema], required: ["settings"])
+    static let schema = JSONSchema.object(
+        ["settings": RankingSettings.schema.described("The settings in force (the defaults, version 0, until set).")],
+        required: ["settings"])
 }

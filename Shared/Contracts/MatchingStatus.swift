@@ -40,11 +40,20 @@ public struct ReadModelSourceStatus: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "source": JSONSchema.string(), "appliedSeq": JSONSchema.integer(minimum: 0), "epoch": JSONSchema.string(),
-            "state": JSONSchema.string(values: ["current", "catchingUp", "failing", "dataLoss"]),
-            "lastSeq": JSONSchema.integer(minimum: 0), "lag": JSONSchema.integer(),
-            "rebuilds": JSONSchema.integer(minimum: 0),
-            "lastRebuildAt": JSONSchema.timestamp, "lastError": JSONSchema.string(),
+            "source": JSONSchema.string(description: "The source: registry or opportunities."),
+            "appliedSeq": JSONSchema.integer(minimum: 0, description: "The last seq of it applied (0: none)."),
+            "epoch": JSONSchema.string(description: "The source's outbox epoch those seqs belong to, once known."),
+            "state": JSONSchema.string(
+                values: ["current", "catchingUp", "failing", "dataLoss"],
+                description: "Where the read model stands with the source, as Health's events report it."),
+            "lastSeq": JSONSchema.integer(
+                minimum: 0, description: "The source's last seq, when it answered just now."),
+            "lag": JSONSchema.integer(description: "lastSeq - appliedSeq, when both are known in the same epoch."),
+            "rebuilds": JSONSchema.integer(
+                minimum: 0, description: "Times the read model forgot this source and applied it again from seq 1."),
+            "lastRebuildAt": JSONSchema.timestamp(description: "When it last did."),
+            "lastError": JSONSchema.string(
+                description: "The last error applying the source's events or reading it just now, if any."),
         ], required: ["source", "appliedSeq", "state", "rebuilds"])
 }
 
@@ -63,7 +72,9 @@ public struct MatchingStatus: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "instance": JSONSchema.string(), "sources": JSONSchema.array(of: ReadModelSourceStatus.schema),
-            "providers": JSONSchema.integer(minimum: 0),
+            "instance": JSONSchema.string(description: "The matching replica that answered."),
+            "sources": JSONSchema.array(
+                of: ReadModelSourceStatus.schema, description: "Per source of the read model, where it stands."),
+            "providers": JSONSchema.integer(minimum: 0, description: "Providers in the read model, of every partner."),
         ], required: ["instance", "sources", "providers"])
 }

@@ -25,13 +25,17 @@ public enum Opportunities {
         request: CreateRequestRequest.schema, response: RequestReply.schema)
     public static let getRequest: MethodDescriptor<GetRequestRequest, GetRequestResponse> = method(
         "GetRequest", idempotent: true, roles: everyone, "A request and its opportunities, as the actor may see them.",
-        request: IdRequest.schema, response: GetRequestResponse.schema)
+        request: IdRequest.schema(describing: "The request to read."), response: GetRequestResponse.schema)
     public static let listRequests: MethodDescriptor<ListRequestsRequest, ListRequestsResponse> = method(
         "ListRequests", idempotent: true, roles: [.partner, .service, .customer],
         "Requests by start time, optionally of one customer or status.",
         request: ListRequestsRequest.schema,
         response: JSONSchema.object(
-            ["requests": JSONSchema.array(of: RequestRecord.schema)],
+            [
+                "requests": JSONSchema.array(
+                    of: RequestRecord.schema,
+                    description: "One page of the requests (a customer's own only), by start time, then id.")
+            ],
             required: ["requests"], page: .reply))
     public static let cancelRequest: MethodDescriptor<CancelRequestRequest, GetRequestResponse> = method(
         "CancelRequest", idempotent: true, roles: [.partner, .service, .customer],
@@ -67,13 +71,17 @@ public enum Opportunities {
         request: OpportunityActionRequest.schema, response: OpportunityReply.schema)
     public static let getOpportunity: MethodDescriptor<IdRequest, OpportunityReply> = method(
         "GetOpportunity", idempotent: true, roles: everyone, "One opportunity, masked for the actor.",
-        request: IdRequest.schema, response: OpportunityReply.schema)
+        request: IdRequest.schema(describing: "The opportunity to read."), response: OpportunityReply.schema)
     public static let listOpportunities: MethodDescriptor<ListOpportunitiesRequest, ListOpportunitiesResponse> = method(
         "ListOpportunities", idempotent: true, roles: everyone,
         "Opportunities of a request or a provider, masked for the actor.",
         request: ListOpportunitiesRequest.schema,
         response: JSONSchema.object(
-            ["opportunities": JSONSchema.array(of: Opportunity.schema)],
+            [
+                "opportunities": JSONSchema.array(
+                    of: Opportunity.schema,
+                    description: "One page of them, as the caller sees them, oldest offer first.")
+            ],
             required: ["opportunities"], page: .reply))
     public static let history: MethodDescriptor<HistoryRequest, HistoryResponse> = method(
         "History", idempotent: true, roles: everyone,
@@ -126,8 +134,13 @@ public struct DecisionPolicy: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "decider": JSONSchema.string(values: Decider.allCases.map(\.rawValue)),
-            "mode": JSONSchema.string(values: Mode.allCases.map(\.rawValue)),
+            "decider": JSONSchema.string(
+                values: Decider.allCases.map(\.rawValue), description: "Who decides on interest."),
+            "mode": JSONSchema.string(
+                values: Mode.allCases.map(\.rawValue),
+                description: "manual: interest waits for the decider; automatic: an interested provider who passes "
+                    + "every filter is assigned at once; hybrid: automatic for a provider on the customer's preferred "
+                    + "list or meeting every preferred qualification, manual otherwise."),
         ], required: ["decider", "mode"])
 }
 
@@ -182,34 +195,41 @@ public struct RequestRecord: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "partnerId": JSONSchema.string(), "id": JSONSchema.string(), "customerId": JSONSchema.string(),
-            "providerType": JSONSchema.string(),
-            "startsAt": JSONSchema.timestamp, "endsAt": JSONSchema.timestamp, "remote": JSONSchema.boolean,
-            "location": GeoPoint.schema,
-            "zone": JSONSchema.string(), "teamSize": JSONSchema.integer(minimum: 1),
-            "requiredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
-            "preferredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
-            "preferredProviderIds": JSONSchema.array(of: JSONSchema.string()), "decision": DecisionPolicy.schema,
-            "status": JSONSchema.string(values: ["open", "filled", "cancelled"]),
-            "version": JSONSchema.integer(minimum: 1),
-            "createdAt": JSONSchema.timestamp, "updatedAt": JSONSchema.timestamp,
+            "partnerId": JSONSchema.string(description: "The partner (tenant) it belongs to."),
+            "id": JSONSchema.string(description: "The request's id, made by opportunities."),
+            "customerId": JSONSchema.string(description: "The customer whose job it is."),
+            "providerType": JSONSchema.string(description: "The type of provider the job needs."),
+            "startsAt": JSONSchema.timestamp(description: "When the job starts."),
+            "endsAt": JSONSchema.timestamp(description: "When the job ends."),
+            "remote": JSONSchema.boolean(description: "True for a remote job; false for an on-site one at location."),
+            "location": GeoPoint.schema.described("Where an on-site job takes place."),
+            "zone": JSONSchema.string(description: "The job's zone; absent: none."),
+            "teamSize": JSONSchema.integer(minimum: 1, description: "How many providers the job needs, one slot each."),
+            "requiredQualificationIds": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "Qualifications a provider must have in effect over the job, the customer's defaults "
+                    + "included."),
+            "preferredQualificationIds": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "Qualifications that raise a provider's rank, the customer's defaults included."),
+            "preferredProviderIds": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "The customer's preferred providers when the request was made, for hybrid decisions "
+                    + "(not shown to providers)."),
+            "decision": DecisionPolicy.schema.described("Who decides on interest in this request, and how."),
+            "status": JSONSchema.string(
+                values: ["open", "filled", "cancelled"],
+                description: "open until every slot is held (filled; open again when a member leaves) or it is "
+                    + "cancelled."),
+            "version": JSONSchema.integer(minimum: 1, description: "Increases by one on every change."),
+            "createdAt": JSONSchema.timestamp(description: "When the request was created."),
+            "updatedAt": JSONSchema.timestamp(description: "When the request last changed."),
         ],
         required: [
             "id", "customerId", "providerType", "startsAt", "endsAt", "remote", "teamSize", "decision", "status",
             "version", "partnerId", "requiredQualificationIds", "preferredQualificationIds", "preferredProviderIds",
             "createdAt", "updatedAt",
         ])
-}
-
-extension RequestRecord {
-    /// The request as it was made, with its defaults already applied (`overrideDefaults`): the
-    /// job `matching.Rank` and `matching.Check` judge.
-    public var asCreateRequest: CreateRequestRequest {
-        CreateRequestRequest(
-            customerId: customerId, providerType: providerType, startsAt: startsAt, endsAt: endsAt, remote: remote,
-            location: location, zone: zone, teamSize: teamSize, requiredQualificationIds: requiredQualificationIds,
-            preferredQualificationIds: preferredQualificationIds, overrideDefaults: true, decision: decision)
-    }
 }
 
 /// One provider's opportunity on one request.
@@ -260,16 +280,34 @@ public struct Opportunity: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "partnerId": JSONSchema.string(), "id": JSONSchema.string(), "requestId": JSONSchema.string(),
-            "providerId": JSONSchema.string(),
-            "state": JSONSchema.string(values: OpportunityState.allCases.map(\.rawValue)),
-            "version": JSONSchema.integer(minimum: 1),
-            "quote": JSONSchema.any, "billablePercent": JSONSchema.integer(minimum: 0, maximum: 100),
-            "replacementSoughtBy": JSONSchema.string(values: ["provider", "customer"]),
-            "replacementSeekers": JSONSchema.array(of: JSONSchema.string(values: ["provider", "customer"])),
-            "offeredForReplacement": JSONSchema.boolean,
-            "decisionReasons": JSONSchema.array(of: JSONSchema.string()),
-            "createdAt": JSONSchema.timestamp, "updatedAt": JSONSchema.timestamp,
+            "partnerId": JSONSchema.string(description: "The partner (tenant) it belongs to."),
+            "id": JSONSchema.string(description: "The opportunity's id, made by opportunities."),
+            "requestId": JSONSchema.string(description: "The request it is part of."),
+            "providerId": JSONSchema.string(description: "The provider it was offered to."),
+            "state": JSONSchema.string(
+                values: OpportunityState.allCases.map(\.rawValue),
+                description: "Where it stands, as the caller may see it (docs/design.md, \"Opportunity states\")."),
+            "version": JSONSchema.integer(
+                minimum: 1,
+                description: "Increases by one on every transition the caller sees; send it back as expectedVersion."),
+            "quote": JSONSchema.any(description: "What the provider quoted with its interest, any JSON; absent: none."),
+            "billablePercent": JSONSchema.integer(
+                minimum: 0, maximum: 100,
+                description: "On CANCELLED_BILLABLE, the percent of the job billed (never shown to providers)."),
+            "replacementSoughtBy": JSONSchema.string(
+                values: ["provider", "customer"],
+                description: "Who asked for a replacement, shown only to them and the partner."),
+            "replacementSeekers": JSONSchema.array(
+                of: JSONSchema.string(values: ["provider", "customer"]),
+                description: "Everyone seeking the replacement, both parties when both do (shown to the partner)."),
+            "offeredForReplacement": JSONSchema.boolean(
+                description: "Offered to find a replacement while the team was complete (shown to the partner)."),
+            "decisionReasons": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "Why an automatic or hybrid decision left this interest to the decider (shown to the "
+                    + "partner, and to the customer when it decides)."),
+            "createdAt": JSONSchema.timestamp(description: "When it was first offered."),
+            "updatedAt": JSONSchema.timestamp(description: "When it last changed, as the caller sees it."),
         ], required: ["id", "requestId", "providerId", "state", "version", "partnerId", "createdAt", "updatedAt"])
 }
 
@@ -305,11 +343,27 @@ public struct Transition: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "opportunityId": JSONSchema.string(), "seq": JSONSchema.integer(minimum: 1), "at": JSONSchema.timestamp,
-            "actorRole": JSONSchema.string(), "actorId": JSONSchema.string(), "action": JSONSchema.string(),
-            "from": JSONSchema.string(values: OpportunityState.allCases.map(\.rawValue)),
-            "to": JSONSchema.string(values: OpportunityState.allCases.map(\.rawValue)),
-            "reason": JSONSchema.string(), "attemptId": JSONSchema.string(),
+            "opportunityId": JSONSchema.string(description: "The opportunity."),
+            "seq": JSONSchema.integer(
+                minimum: 1,
+                description: "Its number in the opportunity's history, from 1, without gaps as the "
+                    + "caller sees it."),
+            "at": JSONSchema.timestamp(description: "When it happened, on the service's clock."),
+            "actorRole": JSONSchema.string(
+                description: "The role of who made it: partner, customer, provider or service (service also for "
+                    + "the system's own consequences)."),
+            "actorId": JSONSchema.string(description: "Who made it; absent for the system's own."),
+            "action": JSONSchema.string(
+                description: "What was done, e.g. respondInterested, decideAssign, cancel, reoffer (docs/design.md, "
+                    + "\"Opportunity states\")."),
+            "from": JSONSchema.string(
+                values: OpportunityState.allCases.map(\.rawValue),
+                description: "The state before; absent for the first offer."),
+            "to": JSONSchema.string(
+                values: OpportunityState.allCases.map(\.rawValue), description: "The state after."),
+            "reason": JSONSchema.string(description: "Why, when someone said, or the system's reason."),
+            "attemptId": JSONSchema.string(
+                description: "The contact attempt it belongs to (an offer, or the answer to it), if any."),
         ], required: ["opportunityId", "seq", "at", "actorRole", "action", "to"])
 }
 
@@ -325,8 +379,12 @@ public struct CancellationBand: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "hoursBeforeStart": JSONSchema.number(minimum: 0),
-            "billablePercent": JSONSchema.integer(minimum: 0, maximum: 100),
+            "hoursBeforeStart": JSONSchema.number(
+                minimum: 0,
+                description: "The band applies to a cancellation at most this many hours before the start (the edge "
+                    + "included, and any time after)."),
+            "billablePercent": JSONSchema.integer(
+                minimum: 0, maximum: 100, description: "The percent of the job billed for such a cancellation."),
         ], required: ["hoursBeforeStart", "billablePercent"])
 }
 
@@ -349,10 +407,15 @@ public struct CancellationPolicy: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "partnerId": JSONSchema.string(), "scope": JSONSchema.string(values: Scope.allCases.map(\.rawValue)),
-            "subjectId": JSONSchema.string(),
-            "bands": JSONSchema.array(of: CancellationBand.schema),
-            "updatedAt": JSONSchema.timestamp,
+            "partnerId": JSONSchema.string(description: "The partner (tenant) it belongs to."),
+            "scope": JSONSchema.string(
+                values: Scope.allCases.map(\.rawValue), description: "Whose policy: a customer's or a provider's."),
+            "subjectId": JSONSchema.string(description: "The customer's or the provider's id."),
+            "bands": JSONSchema.array(
+                of: CancellationBand.schema,
+                description: "Its bands, furthest from the start first; of those that apply, the highest percent "
+                    + "counts."),
+            "updatedAt": JSONSchema.timestamp(description: "When it was last set."),
         ], required: ["scope", "subjectId", "bands", "partnerId", "updatedAt"])
 }
 
@@ -405,7 +468,7 @@ public struct OpportunityChanged: Codable, Sendable, Equatable {
     }
 }
 
-/// A customer default a request did not take, and why (archived, or limited to other zones or
+/// A customer default a job did not take, and why (unknown, archived, or limited to other zones or
 /// provider types than the request's).
 public struct SkippedDefault: Codable, Sendable, Equatable {
     public enum List: String, Codable, Sendable, CaseIterable { case required, preferred }
@@ -423,8 +486,13 @@ public struct SkippedDefault: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "qualificationId": JSONSchema.string(), "name": JSONSchema.string(),
-            "list": JSONSchema.string(values: List.allCases.map(\.rawValue)), "reason": JSONSchema.string(),
+            "qualificationId": JSONSchema.string(description: "The customer's default qualification skipped."),
+            "name": JSONSchema.string(description: "Its name."),
+            "list": JSONSchema.string(
+                values: List.allCases.map(\.rawValue), description: "The customer's default list it is on."),
+            "reason": JSONSchema.string(
+                description: "Why the request did not take it: archived, or limited to other zones or provider "
+                    + "types."),
         ], required: ["qualificationId", "name", "list", "reason"])
 }
 
@@ -517,13 +585,35 @@ public struct CreateRequestRequest: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "customerId": JSONSchema.string(), "providerType": JSONSchema.string(), "startsAt": JSONSchema.timestamp,
-            "endsAt": JSONSchema.timestamp,
-            "remote": JSONSchema.boolean, "location": GeoPoint.schema, "zone": JSONSchema.string(),
-            "teamSize": JSONSchema.integer(minimum: 1, maximum: 50),
-            "requiredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
-            "preferredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
-            "overrideDefaults": JSONSchema.boolean, "decision": DecisionPolicy.schema,
+            "customerId": JSONSchema.string(
+                description: "The customer whose job it is (a customer creating a request: itself)."),
+            "providerType": JSONSchema.string(
+                description: "The type of provider the job needs (CreateRequest: in the partner's vocabulary when it "
+                    + "has one)."),
+            "startsAt": JSONSchema.timestamp(
+                description: "When the job starts (CreateRequest: in the future)."),
+            "endsAt": JSONSchema.timestamp(description: "When the job ends; after startsAt."),
+            "remote": JSONSchema.boolean(
+                description: "Whether the job is remote; default: remote without a location, on site with one."),
+            "location": GeoPoint.schema.described("Where the job takes place; required on site."),
+            "zone": JSONSchema.string(
+                description: "The job's zone (CreateRequest: in the partner's vocabulary when it has one)."),
+            "teamSize": JSONSchema.integer(
+                minimum: 1, maximum: 50, description: "How many providers the job needs (default 1)."),
+            "requiredQualificationIds": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "Qualifications a provider must have in effect over the job, besides the customer's "
+                    + "required defaults."),
+            "preferredQualificationIds": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "Qualifications that raise a provider's rank, besides the customer's preferred "
+                    + "defaults."),
+            "overrideDefaults": JSONSchema.boolean(
+                description: "Take the qualification lists as given, without the customer's defaults (default "
+                    + "false; a customer may not set it)."),
+            "decision": DecisionPolicy.schema.described(
+                "Who decides on interest, and how; absent: the customer's defaultDecision, else the partner, "
+                    + "manually (a customer may not set it)."),
         ], required: ["customerId", "providerType", "startsAt", "endsAt"])
 }
 
@@ -537,7 +627,12 @@ public struct RequestReply: Codable, Sendable, Equatable {
         self.defaultsSkipped = defaultsSkipped
     }
     static let schema = JSONSchema.object(
-        ["request": RequestRecord.schema, "defaultsSkipped": JSONSchema.array(of: SkippedDefault.schema)],
+        [
+            "request": RequestRecord.schema.described("The request as created, the customer's defaults merged in."),
+            "defaultsSkipped": JSONSchema.array(
+                of: SkippedDefault.schema,
+                description: "The customer's defaults the request did not take, each with the reason; absent: none."),
+        ],
         required: ["request"])
 }
 
@@ -545,7 +640,10 @@ public struct RequestReply: Codable, Sendable, Equatable {
 public struct IdRequest: Codable, Sendable, Equatable {
     public var id: String
     public init(id: String) { self.id = id }
-    static let schema = JSONSchema.object(["id": JSONSchema.string()], required: ["id"])
+    /// The schema, with what the `id` names.
+    static func schema(describing id: String) -> JSONValue {
+        JSONSchema.object(["id": JSONSchema.string(description: id)], required: ["id"])
+    }
 }
 
 public typealias GetRequestRequest = IdRequest
@@ -559,7 +657,13 @@ public struct GetRequestResponse: Codable, Sendable, Equatable {
         self.opportunities = opportunities
     }
     static let schema = JSONSchema.object(
-        ["request": RequestRecord.schema, "opportunities": JSONSchema.array(of: Opportunity.schema)],
+        [
+            "request": RequestRecord.schema.described("The request, as the caller may see it."),
+            "opportunities": JSONSchema.array(
+                of: Opportunity.schema,
+                description: "Its opportunities as the caller may see them, oldest offer first (a provider: its "
+                    + "own only)."),
+        ],
         required: ["request", "opportunities"])
 }
 
@@ -582,8 +686,12 @@ public struct ListRequestsRequest: Codable, Sendable, Equatable, PagedRequest {
     }
     static let schema = JSONSchema.object(
         [
-            "customerId": JSONSchema.string(), "status": JSONSchema.string(values: ["open", "filled", "cancelled"]),
-            "limit": JSONSchema.integer(minimum: 1, maximum: 1000),
+            "customerId": JSONSchema.string(description: "Only this customer's requests."),
+            "status": JSONSchema.string(
+                values: ["open", "filled", "cancelled"], description: "Only requests with this status."),
+            "limit": JSONSchema.integer(
+                minimum: 1, maximum: 1000,
+                description: "pageSize's older name, kept for older clients (default 200); pageSize, when sent, wins."),
         ], page: .request(pageSizeDefault: "limit, or 200"))
 }
 
@@ -605,7 +713,13 @@ public struct CancelRequestRequest: Codable, Sendable, Equatable {
         self.id = id
         self.reason = reason
     }
-    static let schema = JSONSchema.object(["id": JSONSchema.string(), "reason": JSONSchema.string()], required: ["id"])
+    static let schema = JSONSchema.object(
+        [
+            "id": JSONSchema.string(
+                description: "The request to cancel; cancelling it again changes nothing, and once its job has ended "
+                    + "it cannot be cancelled."),
+            "reason": JSONSchema.string(description: "Why, recorded on each opportunity it cancels."),
+        ], required: ["id"])
 }
 
 public struct OfferRequest: Codable, Sendable, Equatable {
@@ -619,7 +733,13 @@ public struct OfferRequest: Codable, Sendable, Equatable {
         self.attemptId = attemptId
     }
     static let schema = JSONSchema.object(
-        ["requestId": JSONSchema.string(), "providerId": JSONSchema.string(), "attemptId": JSONSchema.string()],
+        [
+            "requestId": JSONSchema.string(description: "The request to offer."),
+            "providerId": JSONSchema.string(
+                description: "The provider to offer it to: existing, active, and of the request's type."),
+            "attemptId": JSONSchema.string(
+                description: "The contact attempt (broadcast's) this offer belongs to, recorded in the history."),
+        ],
         required: ["requestId", "providerId"])
 }
 
@@ -634,7 +754,12 @@ public struct OpportunityReply: Codable, Sendable, Equatable {
         self.created = created
     }
     static let schema = JSONSchema.object(
-        ["opportunity": Opportunity.schema, "created": JSONSchema.boolean], required: ["opportunity"])
+        [
+            "opportunity": Opportunity.schema.described("The opportunity as it is now, as the caller may see it."),
+            "created": JSONSchema.boolean(
+                description: "Offer only: whether this call created the opportunity (false: it existed, or a "
+                    + "declined one was offered again)."),
+        ], required: ["opportunity"])
 }
 
 public struct RespondRequest: Codable, Sendable, Equatable {
@@ -659,9 +784,17 @@ public struct RespondRequest: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "opportunityId": JSONSchema.string(), "interested": JSONSchema.boolean, "quote": JSONSchema.any,
-            "expectedVersion": JSONSchema.integer(minimum: 1), "attemptId": JSONSchema.string(),
-            "doNotContact": JSONSchema.boolean,
+            "opportunityId": JSONSchema.string(
+                description: "The opportunity offered (a provider: its own), answered before the job starts."),
+            "interested": JSONSchema.boolean(description: "True: interested (PENDING); false: a refusal (DECLINED)."),
+            "quote": JSONSchema.any(description: "With an interest: the provider's quote, any JSON."),
+            "expectedVersion": JSONSchema.integer(
+                minimum: 1, description: "The version you last saw: any other is ABORTED (someone changed it first)."),
+            "attemptId": JSONSchema.string(
+                description: "The contact attempt being answered, recorded in the history and the event."),
+            "doNotContact": JSONSchema.boolean(
+                description: "Only with a refusal: the provider asks never to be contacted again (carried by the "
+                    + "event)."),
         ], required: ["opportunityId", "interested"])
 }
 
@@ -685,8 +818,16 @@ public struct DecideRequest: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "opportunityId": JSONSchema.string(), "assign": JSONSchema.boolean, "reason": JSONSchema.string(),
-            "expectedVersion": JSONSchema.integer(minimum: 1), "replacesOpportunityId": JSONSchema.string(),
+            "opportunityId": JSONSchema.string(description: "The PENDING interest to decide on."),
+            "assign": JSONSchema.boolean(
+                description: "True: assign the provider (CONTINGENT, or ASSIGNED with the whole team once the last "
+                    + "slot is held); false: turn them down (DECLINED)."),
+            "reason": JSONSchema.string(description: "Why, recorded in the history."),
+            "expectedVersion": JSONSchema.integer(
+                minimum: 1, description: "The version you last saw: any other is ABORTED (someone changed it first)."),
+            "replacesOpportunityId": JSONSchema.string(
+                description: "Only with assign: the member seeking a replacement this one replaces (default, in a "
+                    + "complete team: the one seeking longest)."),
         ], required: ["opportunityId", "assign"])
 }
 
@@ -702,8 +843,11 @@ public struct CancelRequestBody: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "opportunityId": JSONSchema.string(), "reason": JSONSchema.string(),
-            "expectedVersion": JSONSchema.integer(minimum: 1),
+            "opportunityId": JSONSchema.string(
+                description: "The opportunity to cancel (a provider: its own); not once the job has ended."),
+            "reason": JSONSchema.string(description: "Why, 1 to 200 characters, recorded in the history."),
+            "expectedVersion": JSONSchema.integer(
+                minimum: 1, description: "The version you last saw: any other is ABORTED (someone changed it first)."),
         ], required: ["opportunityId", "reason"])
 }
 
@@ -719,8 +863,10 @@ public struct OpportunityActionRequest: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "opportunityId": JSONSchema.string(), "reason": JSONSchema.string(),
-            "expectedVersion": JSONSchema.integer(minimum: 1),
+            "opportunityId": JSONSchema.string(description: "The assigned opportunity to act on."),
+            "reason": JSONSchema.string(description: "Why, recorded in the history."),
+            "expectedVersion": JSONSchema.integer(
+                minimum: 1, description: "The version you last saw: any other is ABORTED (someone changed it first)."),
         ], required: ["opportunityId"])
 }
 
@@ -737,7 +883,10 @@ public struct ListOpportunitiesRequest: Codable, Sendable, Equatable, PagedReque
     }
     static let schema = JSONSchema.object(
         [
-            "requestId": JSONSchema.string(), "providerId": JSONSchema.string(),
+            "requestId": JSONSchema.string(
+                description: "Only this request's opportunities; this or providerId is required, except for a "
+                    + "provider (its own)."),
+            "providerId": JSONSchema.string(description: "Only this provider's opportunities."),
         ], page: .request(pageSizeDefault: "all that fit in one reply"))
 }
 
@@ -764,7 +913,7 @@ public struct HistoryRequest: Codable, Sendable, Equatable, PagedRequest {
     }
     static let schema = JSONSchema.object(
         [
-            "id": JSONSchema.string()
+            "id": JSONSchema.string(description: "The opportunity whose transitions to list.")
         ], required: ["id"], page: .request(pageSizeDefault: "all that fit in one reply"))
 }
 
@@ -781,8 +930,10 @@ public struct HistoryResponse: Codable, Sendable, Equatable, PagedReply {
     }
     static let schema = JSONSchema.object(
         [
-            "opportunityId": JSONSchema.string(),
-            "transitions": JSONSchema.array(of: Transition.schema),
+            "opportunityId": JSONSchema.string(description: "The opportunity."),
+            "transitions": JSONSchema.array(
+                of: Transition.schema,
+                description: "One page of its transitions, in order, as the caller may see them."),
         ], required: ["opportunityId", "transitions"], page: .reply)
 }
 
@@ -797,9 +948,15 @@ public struct SetCancellationPolicyRequest: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "scope": JSONSchema.string(values: CancellationPolicy.Scope.allCases.map(\.rawValue)),
-            "subjectId": JSONSchema.string(),
-            "bands": JSONSchema.array(of: CancellationBand.schema),
+            "scope": JSONSchema.string(
+                values: CancellationPolicy.Scope.allCases.map(\.rawValue),
+                description: "Whose policy: a customer's or a provider's."),
+            "subjectId": JSONSchema.string(
+                description: "The customer's or provider's id; it must exist in the registry (NOT_FOUND otherwise)."),
+            "bands": JSONSchema.array(
+                of: CancellationBand.schema,
+                description: "The bands, replacing any before: at most 20, each hoursBeforeStart once ([]: this "
+                    + "policy bills nothing)."),
         ], required: ["scope", "subjectId", "bands"])
 }
 
@@ -813,7 +970,11 @@ public struct GetCancellationPolicyRequest: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "scope": JSONSchema.string(values: CancellationPolicy.Scope.allCases.map(\.rawValue)),
-            "subjectId": JSONSchema.string(),
+            "scope": JSONSchema.string(
+                values: CancellationPolicy.Scope.allCases.map(\.rawValue),
+                description: "Whose policy: a customer's or a provider's."),
+            "subjectId": JSONSchema.string(
+                description: "The customer's or provider's id (a customer or provider: its own); NOT_FOUND when no "
+                    + "policy is set."),
         ], required: ["scope", "subjectId"])
 }

@@ -23,12 +23,13 @@ public enum Registry {
         "CreateDocumentType", idempotent: false, roles: writers,
         "Defines a document type (e.g. a certificate) for the partner.",
         request: CreateDocumentTypeRequest.schema,
-        response: JSONSchema.object(["documentType": DocumentType.schema], required: ["documentType"]))
+        response: JSONSchema.object(
+            ["documentType": DocumentType.schema.described("The document type created.")], required: ["documentType"]))
     public static let listDocumentTypes: MethodDescriptor<ListDocumentTypesRequest, ListDocumentTypesResponse> = method(
         "ListDocumentTypes", idempotent: true, roles: readers, "The partner's document types, by name, paged.",
         request: ListDocumentTypesRequest.schema,
         response: JSONSchema.object(
-            ["documentTypes": JSONSchema.array(of: DocumentType.schema)],
+            ["documentTypes": JSONSchema.array(of: DocumentType.schema, description: "One page of them, by name.")],
             required: ["documentTypes"], page: .reply))
     public static let createQualification: MethodDescriptor<CreateQualificationRequest, QualificationReply> = method(
         "CreateQualification", idempotent: false, roles: writers,
@@ -48,12 +49,16 @@ public enum Registry {
             "The partner's qualifications, by name; archived ones only with includeArchived.",
             request: ListQualificationsRequest.schema,
             response: JSONSchema.object(
-                ["qualifications": JSONSchema.array(of: Qualification.schema)],
+                [
+                    "qualifications": JSONSchema.array(
+                        of: Qualification.schema, description: "One page of them, by name ignoring case.")
+                ],
                 required: ["qualifications"], page: .reply))
     public static let upsertProvider: MethodDescriptor<UpsertProviderRequest, ProviderReply> = method(
         "UpsertProvider", idempotent: false, roles: writers, "Creates a provider, or updates the one with this id.",
         request: UpsertProviderRequest.schema,
-        response: JSONSchema.object(["provider": Provider.schema], required: ["provider"]))
+        response: JSONSchema.object(
+            ["provider": Provider.schema.described("The provider as saved.")], required: ["provider"]))
     public static let getProvider: MethodDescriptor<GetProviderRequest, GetProviderResponse> = method(
         "GetProvider", idempotent: true, roles: [.partner, .service, .provider],
         "A provider with documents, availability and each applied qualification's inEffect and reasons now (a provider reads only itself).",
@@ -63,7 +68,7 @@ public enum Registry {
         "The partner's providers by id, optionally of one type or zone, paged (pageToken, or afterId).",
         request: ListProvidersRequest.schema,
         response: JSONSchema.object(
-            ["providers": JSONSchema.array(of: Provider.schema)],
+            ["providers": JSONSchema.array(of: Provider.schema, description: "One page of them, by id.")],
             required: ["providers"], page: .reply))
     public static let addDocument: MethodDescriptor<AddDocumentRequest, DocumentReply> = method(
         "AddDocument", idempotent: false, roles: writers,
@@ -137,8 +142,11 @@ public struct DocumentType: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "partnerId": JSONSchema.string(), "id": JSONSchema.string(), "name": JSONSchema.string(),
-            "description": JSONSchema.string(), "createdAt": JSONSchema.timestamp,
+            "partnerId": JSONSchema.string(description: "The partner (tenant) it belongs to."),
+            "id": JSONSchema.string(description: "Its id, made by the registry."),
+            "name": JSONSchema.string(description: "Its name, unique in the partner ignoring case."),
+            "description": JSONSchema.string(description: "What it is, free text; empty when none was given."),
+            "createdAt": JSONSchema.timestamp(description: "When it was defined."),
         ], required: ["partnerId", "id", "name", "description", "createdAt"])
 }
 
@@ -179,13 +187,25 @@ public struct Qualification: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "partnerId": JSONSchema.string(), "id": JSONSchema.string(), "name": JSONSchema.string(),
-            "description": JSONSchema.string(),
-            "providerTypes": JSONSchema.array(of: JSONSchema.string()),
-            "zones": JSONSchema.array(of: JSONSchema.string()),
-            "requiredDocumentTypeIds": JSONSchema.array(of: JSONSchema.string()), "archived": JSONSchema.boolean,
-            "version": JSONSchema.integer(minimum: 1), "createdAt": JSONSchema.timestamp,
-            "updatedAt": JSONSchema.timestamp,
+            "partnerId": JSONSchema.string(description: "The partner (tenant) it belongs to."),
+            "id": JSONSchema.string(description: "Its id, made by the registry."),
+            "name": JSONSchema.string(description: "Its name, unique in the partner ignoring case."),
+            "description": JSONSchema.string(description: "What it means, free text; empty when none was given."),
+            "providerTypes": JSONSchema.array(
+                of: JSONSchema.string(), description: "The provider types it applies to; empty: all."),
+            "zones": JSONSchema.array(
+                of: JSONSchema.string(), description: "The zones it may be offered or required in; empty: all."),
+            "requiredDocumentTypeIds": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "Document types a provider must hold, valid over a job's whole window, for it to be in "
+                    + "effect; empty: none."),
+            "archived": JSONSchema.boolean(
+                description: "Archived: no new use (it cannot be applied, changed, newly required or made a "
+                    + "default), yet still judged, and in effect, where it is already used."),
+            "version": JSONSchema.integer(
+                minimum: 1, description: "Increases by one on every change; send it back as expectedVersion."),
+            "createdAt": JSONSchema.timestamp(description: "When it was defined."),
+            "updatedAt": JSONSchema.timestamp(description: "When it last changed."),
         ],
         required: [
             "partnerId", "id", "name", "providerTypes", "zones", "requiredDocumentTypeIds", "archived", "version",
@@ -202,7 +222,10 @@ public struct GeoPoint: Codable, Sendable, Equatable {
         self.lon = lon
     }
     static let schema = JSONSchema.object(
-        ["lat": JSONSchema.number(minimum: -90, maximum: 90), "lon": JSONSchema.number(minimum: -180, maximum: 180)],
+        [
+            "lat": JSONSchema.number(minimum: -90, maximum: 90, description: "Latitude, in degrees."),
+            "lon": JSONSchema.number(minimum: -180, maximum: 180, description: "Longitude, in degrees."),
+        ],
         required: ["lat", "lon"])
 }
 
@@ -245,13 +268,28 @@ public struct Provider: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "partnerId": JSONSchema.string(), "id": JSONSchema.string(), "name": JSONSchema.string(),
-            "providerType": JSONSchema.string(),
-            "email": JSONSchema.string(), "phone": JSONSchema.string(), "location": GeoPoint.schema,
-            "travelRadiusKm": JSONSchema.number(minimum: 0),
-            "zones": JSONSchema.array(of: JSONSchema.string()), "active": JSONSchema.boolean,
-            "version": JSONSchema.integer(minimum: 1),
-            "createdAt": JSONSchema.timestamp, "updatedAt": JSONSchema.timestamp,
+            "partnerId": JSONSchema.string(description: "The partner (tenant) the provider works for."),
+            "id": JSONSchema.string(description: "The provider's id, given when created or made by the registry."),
+            "name": JSONSchema.string(description: "The provider's name."),
+            "providerType": JSONSchema.string(
+                description: "The one kind of work the provider does, a partner's code such as asl_interpreter, "
+                    + "cart or spoken."),
+            "email": JSONSchema.string(
+                description: "Email address; broadcast contacts by email when there is one, else by SMS."),
+            "phone": JSONSchema.string(description: "Phone number, for SMS when there is no email."),
+            "location": GeoPoint.schema.described(
+                "Where the provider travels from, for on-site jobs' travel radius and distance; absent: unknown."),
+            "travelRadiusKm": JSONSchema.number(
+                minimum: 0,
+                description: "How far, in km, the provider travels to an on-site job; absent: no limit is applied."),
+            "zones": JSONSchema.array(
+                of: JSONSchema.string(), description: "The zones the provider works in; empty: anywhere."),
+            "active": JSONSchema.boolean(
+                description: "An inactive provider is filtered out of every ranking and cannot be offered a job."),
+            "version": JSONSchema.integer(
+                minimum: 1, description: "Increases by one on every change; send it back as expectedVersion."),
+            "createdAt": JSONSchema.timestamp(description: "When the provider was created."),
+            "updatedAt": JSONSchema.timestamp(description: "When the provider last changed."),
         ],
         required: ["partnerId", "id", "name", "providerType", "zones", "active", "version", "createdAt", "updatedAt"])
 }
@@ -281,9 +319,15 @@ public struct Document: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "partnerId": JSONSchema.string(), "id": JSONSchema.string(), "providerId": JSONSchema.string(),
-            "documentTypeId": JSONSchema.string(),
-            "issuedAt": JSONSchema.timestamp, "expiresAt": JSONSchema.timestamp, "revokedAt": JSONSchema.timestamp,
+            "partnerId": JSONSchema.string(description: "The partner (tenant) it belongs to."),
+            "id": JSONSchema.string(description: "Its id, made by the registry."),
+            "providerId": JSONSchema.string(description: "The provider who holds it."),
+            "documentTypeId": JSONSchema.string(description: "Its document type."),
+            "issuedAt": JSONSchema.timestamp(description: "When it was issued: it counts from then."),
+            "expiresAt": JSONSchema.timestamp(
+                description: "When it stops counting (the registry then records document.expired); absent: never."),
+            "revokedAt": JSONSchema.timestamp(
+                description: "When it was revoked; a revoked document no longer counts. Absent: not revoked."),
         ], required: ["partnerId", "id", "providerId", "documentTypeId", "issuedAt"])
 }
 
@@ -321,8 +365,16 @@ public struct QualificationStatus: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "qualificationId": JSONSchema.string(), "name": JSONSchema.string(), "applied": JSONSchema.boolean,
-            "inEffect": JSONSchema.boolean, "reasons": JSONSchema.array(of: JSONSchema.string()),
+            "qualificationId": JSONSchema.string(description: "The qualification judged."),
+            "name": JSONSchema.string(description: "Its name."),
+            "applied": JSONSchema.boolean(description: "Whether it is applied to the provider."),
+            "inEffect": JSONSchema.boolean(
+                description: "Whether it is in effect for the provider over the window (docs/design.md, \"The "
+                    + "in-effect rule\")."),
+            "reasons": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "Every reason it is not in effect (e.g. a document expiring before the job ends); "
+                    + "empty when it is."),
         ], required: ["qualificationId", "name", "applied", "inEffect", "reasons"])
 }
 
@@ -344,8 +396,12 @@ public struct AvailabilityWindow: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "from": JSONSchema.timestamp, "to": JSONSchema.timestamp,
-            "status": JSONSchema.string(values: Status.allCases.map(\.rawValue)),
+            "from": JSONSchema.timestamp(description: "When the window starts."),
+            "to": JSONSchema.timestamp(description: "When the window ends; after from."),
+            "status": JSONSchema.string(
+                values: Status.allCases.map(\.rawValue),
+                description: "available; unavailable (filtered out of jobs it overlaps); remoteOnly (filtered "
+                    + "out of on-site jobs it overlaps)."),
         ], required: ["from", "to", "status"])
 }
 
@@ -372,7 +428,11 @@ public struct CustomerListEntry: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "providerId": JSONSchema.string(), "kind": JSONSchema.string(values: Kind.allCases.map(\.rawValue)),
+            "providerId": JSONSchema.string(description: "The provider on the list."),
+            "kind": JSONSchema.string(
+                values: Kind.allCases.map(\.rawValue),
+                description: "preferred: ranked first; lastResort: ranked after everyone else; doNotConsider: "
+                    + "never considered; restricted: when the customer has any, only these are considered."),
         ], required: ["providerId", "kind"])
 }
 
@@ -411,12 +471,28 @@ public struct Customer: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "partnerId": JSONSchema.string(), "id": JSONSchema.string(), "name": JSONSchema.string(),
-            "defaultRequiredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
-            "defaultPreferredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
-            "lists": JSONSchema.array(of: CustomerListEntry.schema), "defaultDecision": DecisionPolicy.schema,
-            "version": JSONSchema.integer(minimum: 1), "createdAt": JSONSchema.timestamp,
-            "updatedAt": JSONSchema.timestamp,
+            "partnerId": JSONSchema.string(description: "The partner (tenant) whose customer it is."),
+            "id": JSONSchema.string(description: "The customer's id, given when created or made by the registry."),
+            "name": JSONSchema.string(description: "The customer's name, unique in the partner ignoring case."),
+            "defaultRequiredQualificationIds": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "Qualifications added as required to each new request of the customer, unless the "
+                    + "request says overrideDefaults."),
+            "defaultPreferredQualificationIds": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "Qualifications added as preferred to each new request of the customer, unless the "
+                    + "request says overrideDefaults."),
+            "lists": JSONSchema.array(
+                of: CustomerListEntry.schema,
+                description: "The customer's provider lists; a provider may be on several, never on contradictory "
+                    + "ones."),
+            "defaultDecision": DecisionPolicy.schema.described(
+                "Who decides on interest in the customer's requests, and how, when a request does not say; absent: "
+                    + "the partner, manually."),
+            "version": JSONSchema.integer(
+                minimum: 1, description: "Increases by one on every change; send it back as expectedVersion."),
+            "createdAt": JSONSchema.timestamp(description: "When the customer was created."),
+            "updatedAt": JSONSchema.timestamp(description: "When the customer last changed."),
         ],
         required: [
             "partnerId", "id", "name", "defaultRequiredQualificationIds", "defaultPreferredQualificationIds", "lists",
@@ -444,7 +520,12 @@ public struct CreateDocumentTypeRequest: Codable, Sendable, Equatable {
         self.description = description
     }
     static let schema = JSONSchema.object(
-        ["name": JSONSchema.string(), "description": JSONSchema.string()], required: ["name"])
+        [
+            "name": JSONSchema.string(
+                description: "Its name, at most 200 characters; ALREADY_EXISTS when the partner has one of that "
+                    + "name, ignoring case."),
+            "description": JSONSchema.string(description: "What it is, free text of at most 4000 characters."),
+        ], required: ["name"])
 }
 
 public struct DocumentTypeReply: Codable, Sendable, Equatable {
@@ -491,10 +572,22 @@ public struct CreateQualificationRequest: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "name": JSONSchema.string(), "description": JSONSchema.string(),
-            "providerTypes": JSONSchema.array(of: JSONSchema.string()),
-            "zones": JSONSchema.array(of: JSONSchema.string()),
-            "requiredDocumentTypeIds": JSONSchema.array(of: JSONSchema.string()),
+            "name": JSONSchema.string(
+                description: "Its name, at most 200 characters; ALREADY_EXISTS when the partner has one of that "
+                    + "name, ignoring case."),
+            "description": JSONSchema.string(description: "What it means, free text of at most 4000 characters."),
+            "providerTypes": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "The provider types it applies to (absent or empty: all); each in the partner's "
+                    + "vocabulary when it has one."),
+            "zones": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "The zones it may be offered or required in (absent or empty: all); each in the "
+                    + "partner's vocabulary when it has one."),
+            "requiredDocumentTypeIds": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "Document types a provider must hold over a job's window for it to be in effect "
+                    + "(absent or empty: none)."),
         ], required: ["name"])
 }
 
@@ -527,21 +620,31 @@ public struct UpdateQualificationRequest: Codable, Sendable, Equatable {
     public static let maskPaths = ["name", "description", "providerTypes", "zones", "requiredDocumentTypeIds"]
     static let schema = JSONSchema.object(
         [
-            "id": JSONSchema.string(), "expectedVersion": JSONSchema.integer(minimum: 1), "name": JSONSchema.string(),
-            "description": JSONSchema.string(),
-            "providerTypes": JSONSchema.array(of: JSONSchema.string()),
-            "zones": JSONSchema.array(of: JSONSchema.string()),
-            "requiredDocumentTypeIds": JSONSchema.array(of: JSONSchema.string()),
+            "id": JSONSchema.string(
+                description: "The qualification to change; an archived one cannot change (FAILED_PRECONDITION)."),
+            "expectedVersion": JSONSchema.integer(
+                minimum: 1, description: "The version you last read: any other is ABORTED (someone changed it first)."),
+            "name": JSONSchema.string(
+                description: "A new name, unique in the partner ignoring case; it cannot be cleared."),
+            "description": JSONSchema.string(description: "A new description (cleared: empty)."),
+            "providerTypes": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "New provider types (empty: all), each in the partner's vocabulary when it has one."),
+            "zones": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "New zones (empty: all), each in the partner's vocabulary when it has one."),
+            "requiredDocumentTypeIds": JSONSchema.array(
+                of: JSONSchema.string(), description: "New required document types (empty: none)."),
             "updateMask": updateMaskSchema(maskPaths),
         ], required: ["id"])
 }
 
-/// The JSON Schema of an `updateMask` over `paths`.
-func updateMaskSchema(_ paths: [String]) -> JSONValue {
+/// The JSON Schema of an `updateMask` over `paths`; `creates` when the method may create the record.
+func updateMaskSchema(_ paths: [String], creates: Bool = false) -> JSONValue {
     JSONSchema.string(
-        description:
-            "comma-separated fields to change (\(paths.joined(separator: ", ")), or *); those named but not sent are cleared"
-    )
+        description: "The fields to change, comma-separated (\(paths.joined(separator: ", "))), or *: exactly "
+            + "those change, and those named but not sent are cleared; without it, the fields sent change"
+            + (creates ? ". Ignored when creating." : "."))
 }
 
 public struct ArchiveQualificationRequest: Codable, Sendable, Equatable {
@@ -552,13 +655,19 @@ public struct ArchiveQualificationRequest: Codable, Sendable, Equatable {
         self.expectedVersion = expectedVersion
     }
     static let schema = JSONSchema.object(
-        ["id": JSONSchema.string(), "expectedVersion": JSONSchema.integer(minimum: 1)], required: ["id"])
+        [
+            "id": JSONSchema.string(description: "The qualification to archive; archiving it again changes nothing."),
+            "expectedVersion": JSONSchema.integer(
+                minimum: 1, description: "The version you last read: any other is ABORTED (someone changed it first)."),
+        ], required: ["id"])
 }
 
 public struct QualificationReply: Codable, Sendable, Equatable {
     public var qualification: Qualification
     public init(qualification: Qualification) { self.qualification = qualification }
-    static let schema = JSONSchema.object(["qualification": Qualification.schema], required: ["qualification"])
+    static let schema = JSONSchema.object(
+        ["qualification": Qualification.schema.described("The qualification as it is now.")],
+        required: ["qualification"])
 }
 
 public struct ListQualificationsRequest: Codable, Sendable, Equatable, PagedRequest {
@@ -572,7 +681,7 @@ public struct ListQualificationsRequest: Codable, Sendable, Equatable, PagedRequ
     }
     static let schema = JSONSchema.object(
         [
-            "includeArchived": JSONSchema.boolean
+            "includeArchived": JSONSchema.boolean(description: "Also list archived qualifications (default false).")
         ], page: .request(pageSizeDefault: "all that fit in one reply"))
 }
 
@@ -625,12 +734,30 @@ public struct UpsertProviderRequest: Codable, Sendable, Equatable {
     ]
     static let schema = JSONSchema.object(
         [
-            "id": JSONSchema.string(), "expectedVersion": JSONSchema.integer(minimum: 1),
-            "name": JSONSchema.string(description: "required to create"),
-            "providerType": JSONSchema.string(description: "required to create"),
-            "email": JSONSchema.string(format: "email"), "phone": JSONSchema.string(), "location": GeoPoint.schema,
-            "travelRadiusKm": JSONSchema.number(minimum: 0), "zones": JSONSchema.array(of: JSONSchema.string()),
-            "active": JSONSchema.boolean, "updateMask": updateMaskSchema(maskPaths),
+            "id": JSONSchema.string(
+                description: "The provider to change; absent, or an id not used yet, creates one (with that id)."),
+            "expectedVersion": JSONSchema.integer(
+                minimum: 1,
+                description: "The version you last read: any other is ABORTED; NOT_FOUND when there "
+                    + "is no provider to change."),
+            "name": JSONSchema.string(
+                description: "The provider's name, at most 200 characters; required to create, never cleared."),
+            "providerType": JSONSchema.string(
+                description: "The provider's type, in the partner's vocabulary when it has one; required to "
+                    + "create, never cleared."),
+            "email": JSONSchema.string(format: "email", description: "Email address, at most 320 characters."),
+            "phone": JSONSchema.string(description: "Phone number, 1 to 40 characters."),
+            "location": GeoPoint.schema.described("Where the provider travels from."),
+            "travelRadiusKm": JSONSchema.number(
+                minimum: 0, description: "How far the provider travels to an on-site job, in km (at most 20000)."),
+            "zones": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "The zones the provider works in (empty: anywhere), each in the partner's vocabulary "
+                    + "when it has one."),
+            "active": JSONSchema.boolean(
+                description: "Whether the provider may be ranked and offered jobs (default "
+                    + "true; cleared: true)."),
+            "updateMask": updateMaskSchema(maskPaths, creates: true),
         ])
 }
 
@@ -642,7 +769,8 @@ public struct ProviderReply: Codable, Sendable, Equatable {
 public struct GetProviderRequest: Codable, Sendable, Equatable {
     public var id: String
     public init(id: String) { self.id = id }
-    static let schema = JSONSchema.object(["id": JSONSchema.string()], required: ["id"])
+    static let schema = JSONSchema.object(
+        ["id": JSONSchema.string(description: "The provider; a provider may read only itself.")], required: ["id"])
 }
 
 public struct GetProviderResponse: Codable, Sendable, Equatable {
@@ -662,9 +790,17 @@ public struct GetProviderResponse: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "provider": Provider.schema, "documents": JSONSchema.array(of: Document.schema),
-            "qualifications": JSONSchema.array(of: QualificationStatus.schema),
-            "availability": JSONSchema.array(of: AvailabilityWindow.schema),
+            "provider": Provider.schema.described("The provider."),
+            "documents": JSONSchema.array(
+                of: Document.schema,
+                description: "Every document the provider holds, revoked and expired ones "
+                    + "included, by issue date."),
+            "qualifications": JSONSchema.array(
+                of: QualificationStatus.schema,
+                description: "Each qualification applied to the provider, judged at the registry's current time, by "
+                    + "name."),
+            "availability": JSONSchema.array(
+                of: AvailabilityWindow.schema, description: "The provider's availability windows, earliest first."),
         ], required: ["provider", "documents", "qualifications", "availability"])
 }
 
@@ -692,9 +828,15 @@ public struct ListProvidersRequest: Codable, Sendable, Equatable, PagedRequest {
     }
     static let schema = JSONSchema.object(
         [
-            "providerType": JSONSchema.string(), "zone": JSONSchema.string(), "activeOnly": JSONSchema.boolean,
-            "afterId": JSONSchema.string(),
-            "limit": JSONSchema.integer(minimum: 1, maximum: 1000, description: "default 200"),
+            "providerType": JSONSchema.string(description: "Only providers of this type."),
+            "zone": JSONSchema.string(
+                description: "Only providers who list this zone (not those who list none and work anywhere)."),
+            "activeOnly": JSONSchema.boolean(description: "Only active providers (default false: all)."),
+            "afterId": JSONSchema.string(
+                description: "Older clients' paging: start after this provider id. pageToken, when sent, wins."),
+            "limit": JSONSchema.integer(
+                minimum: 1, maximum: 1000,
+                description: "pageSize's older name, kept for older clients (default 200); pageSize, when sent, wins."),
         ], page: .request(pageSizeDefault: "limit, or 200"))
 }
 
@@ -721,21 +863,26 @@ public struct AddDocumentRequest: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "providerId": JSONSchema.string(), "documentTypeId": JSONSchema.string(),
-            "issuedAt": JSONSchema.timestamp, "expiresAt": JSONSchema.timestamp,
+            "providerId": JSONSchema.string(description: "The provider who holds the document."),
+            "documentTypeId": JSONSchema.string(description: "The document's type."),
+            "issuedAt": JSONSchema.timestamp(description: "When it was issued: it counts from then."),
+            "expiresAt": JSONSchema.timestamp(description: "When it expires, after issuedAt; absent: never."),
         ], required: ["providerId", "documentTypeId", "issuedAt"])
 }
 
 public struct RevokeDocumentRequest: Codable, Sendable, Equatable {
     public var id: String
     public init(id: String) { self.id = id }
-    static let schema = JSONSchema.object(["id": JSONSchema.string()], required: ["id"])
+    static let schema = JSONSchema.object(
+        ["id": JSONSchema.string(description: "The document to revoke; revoking it again changes nothing.")],
+        required: ["id"])
 }
 
 public struct DocumentReply: Codable, Sendable, Equatable {
     public var document: Document
     public init(document: Document) { self.document = document }
-    static let schema = JSONSchema.object(["document": Document.schema], required: ["document"])
+    static let schema = JSONSchema.object(
+        ["document": Document.schema.described("The document as it is now.")], required: ["document"])
 }
 
 public struct ApplyQualificationRequest: Codable, Sendable, Equatable {
@@ -746,7 +893,10 @@ public struct ApplyQualificationRequest: Codable, Sendable, Equatable {
         self.qualificationId = qualificationId
     }
     static let schema = JSONSchema.object(
-        ["providerId": JSONSchema.string(), "qualificationId": JSONSchema.string()],
+        [
+            "providerId": JSONSchema.string(description: "The provider."),
+            "qualificationId": JSONSchema.string(description: "The qualification to apply to, or remove from, them."),
+        ],
         required: ["providerId", "qualificationId"])
 }
 
@@ -760,9 +910,12 @@ public struct AppliedQualificationReply: Codable, Sendable, Equatable {
         [
             "applied": JSONSchema.object(
                 [
-                    "partnerId": JSONSchema.string(), "providerId": JSONSchema.string(),
-                    "qualificationId": JSONSchema.string(), "appliedAt": JSONSchema.timestamp,
-                ], required: ["partnerId", "providerId", "qualificationId", "appliedAt"])
+                    "partnerId": JSONSchema.string(description: "The partner (tenant)."),
+                    "providerId": JSONSchema.string(description: "The provider."),
+                    "qualificationId": JSONSchema.string(description: "The qualification."),
+                    "appliedAt": JSONSchema.timestamp(description: "When it was applied to the provider."),
+                ], required: ["partnerId", "providerId", "qualificationId", "appliedAt"],
+                description: "The badge: applied (the first one, when applied twice), or the one removed.")
         ], required: ["applied"])
 }
 
@@ -782,9 +935,15 @@ public struct CheckQualificationsRequest: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "providerId": JSONSchema.string(), "from": JSONSchema.timestamp, "to": JSONSchema.timestamp,
-            "zone": JSONSchema.string(),
-            "qualificationIds": JSONSchema.array(of: JSONSchema.string()),
+            "providerId": JSONSchema.string(description: "The provider; a provider may check only itself."),
+            "from": JSONSchema.timestamp(description: "Start of the window, e.g. the job's start."),
+            "to": JSONSchema.timestamp(description: "End of the window, after from: documents must last until then."),
+            "zone": JSONSchema.string(
+                description: "The job's zone, judged against each qualification's zones; absent: not judged."),
+            "qualificationIds": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "The qualifications to judge (applied or not); absent: every one applied to the "
+                    + "provider."),
         ], required: ["providerId", "from", "to"])
 }
 
@@ -797,7 +956,9 @@ public struct CheckQualificationsResponse: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "providerId": JSONSchema.string(), "results": JSONSchema.array(of: QualificationStatus.schema),
+            "providerId": JSONSchema.string(description: "The provider judged."),
+            "results": JSONSchema.array(
+                of: QualificationStatus.schema, description: "One verdict per qualification, by name."),
         ], required: ["providerId", "results"])
 }
 
@@ -810,7 +971,11 @@ public struct SetAvailabilityRequest: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "providerId": JSONSchema.string(), "windows": JSONSchema.array(of: AvailabilityWindow.schema),
+            "providerId": JSONSchema.string(description: "The provider; a provider may set only its own."),
+            "windows": JSONSchema.array(
+                of: AvailabilityWindow.schema,
+                description: "The provider's windows, replacing every one it had ([] clears them): at most 1000, "
+                    + "none overlapping."),
         ], required: ["providerId", "windows"])
 }
 
@@ -825,8 +990,10 @@ public struct SetAvailabilityResponse: Codable, Sendable, Equatable {
     }
     static let schema = JSONSchema.object(
         [
-            "partnerId": JSONSchema.string(), "providerId": JSONSchema.string(),
-            "windows": JSONSchema.array(of: AvailabilityWindow.schema),
+            "partnerId": JSONSchema.string(description: "The partner (tenant)."),
+            "providerId": JSONSchema.string(description: "The provider."),
+            "windows": JSONSchema.array(
+                of: AvailabilityWindow.schema, description: "The provider's windows as saved, earliest first."),
         ], required: ["partnerId", "providerId", "windows"])
 }
 
@@ -864,23 +1031,44 @@ public struct UpsertCustomerRequest: Codable, Sendable, Equatable {
     ]
     static let schema = JSONSchema.object(
         [
-            "id": JSONSchema.string(), "expectedVersion": JSONSchema.integer(minimum: 1),
-            "name": JSONSchema.string(description: "required to create"),
-            "defaultRequiredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
-            "defaultPreferredQualificationIds": JSONSchema.array(of: JSONSchema.string()),
-            "lists": JSONSchema.array(of: CustomerListEntry.schema), "defaultDecision": DecisionPolicy.schema,
-            "updateMask": updateMaskSchema(maskPaths),
+            "id": JSONSchema.string(
+                description: "The customer to change; absent, or an id not used yet, creates one (with that id)."),
+            "expectedVersion": JSONSchema.integer(
+                minimum: 1,
+                description: "The version you last read: any other is ABORTED; NOT_FOUND when there "
+                    + "is no customer to change."),
+            "name": JSONSchema.string(
+                description: "The customer's name, at most 200 characters and unique in the partner ignoring case; "
+                    + "required to create, never cleared."),
+            "defaultRequiredQualificationIds": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "Qualifications every new request of the customer requires (not archived, unless "
+                    + "already a default)."),
+            "defaultPreferredQualificationIds": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "Qualifications every new request of the customer prefers (not archived, unless "
+                    + "already a default), none also a required default."),
+            "lists": JSONSchema.array(
+                of: CustomerListEntry.schema,
+                description: "The customer's provider lists, replaced whole: doNotConsider with any other list, or "
+                    + "preferred with lastResort, for one provider is INVALID_ARGUMENT."),
+            "defaultDecision": DecisionPolicy.schema.described(
+                "Who decides on interest in the customer's requests, and how, when a request does not say "
+                    + "(cleared: the partner, manually)."),
+            "updateMask": updateMaskSchema(maskPaths, creates: true),
         ])
 }
 
 public struct GetCustomerRequest: Codable, Sendable, Equatable {
     public var id: String
     public init(id: String) { self.id = id }
-    static let schema = JSONSchema.object(["id": JSONSchema.string()], required: ["id"])
+    static let schema = JSONSchema.object(
+        ["id": JSONSchema.string(description: "The customer; a customer may read only itself.")], required: ["id"])
 }
 
 public struct CustomerReply: Codable, Sendable, Equatable {
     public var customer: Customer
     public init(customer: Customer) { self.customer = customer }
-    static let schema = JSONSchema.object(["customer": Customer.schema], required: ["customer"])
+    static let schema = JSONSchema.object(
+        ["customer": Customer.schema.described("The customer as it is now.")], required: ["customer"])
 }

@@ -10,7 +10,7 @@ extension Registry {
         "ListCustomers", idempotent: true, roles: readers, "The partner's customers by id, paged.",
         request: ListCustomersRequest.schema,
         response: JSONSchema.object(
-            ["customers": JSONSchema.array(of: Customer.schema)],
+            ["customers": JSONSchema.array(of: Customer.schema, description: "One page of them, by id.")],
             required: ["customers"], page: .reply))
     public static let listAvailability: MethodDescriptor<ListAvailabilityRequest, ListAvailabilityResponse> = method(
         "ListAvailability", idempotent: true, roles: [.partner, .service, .provider],
@@ -37,7 +37,11 @@ public struct VocabularyTerm: Codable, Sendable, Equatable {
     }
 
     static let schema = JSONSchema.object(
-        ["code": JSONSchema.string(), "name": JSONSchema.string()], required: ["code"])
+        [
+            "code": JSONSchema.string(
+                description: "The code itself, e.g. IL or asl; unique in its list, at most 200 characters."),
+            "name": JSONSchema.string(description: "A readable name for it, at most 200 characters."),
+        ], required: ["code"])
 }
 
 /// The partner's zones and provider types. An empty list accepts any code (as before a partner
@@ -75,9 +79,15 @@ public struct Vocabulary: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "partnerId": JSONSchema.string(), "zones": JSONSchema.array(of: VocabularyTerm.schema),
-            "providerTypes": JSONSchema.array(of: VocabularyTerm.schema), "version": JSONSchema.integer(minimum: 0),
-            "updatedAt": JSONSchema.timestamp,
+            "partnerId": JSONSchema.string(description: "The partner (tenant) whose vocabulary it is."),
+            "zones": JSONSchema.array(
+                of: VocabularyTerm.schema, description: "The partner's zones; empty: any zone is accepted."),
+            "providerTypes": JSONSchema.array(
+                of: VocabularyTerm.schema,
+                description: "The partner's provider types; empty: any provider type is accepted."),
+            "version": JSONSchema.integer(
+                minimum: 0, description: "0 until the partner first sets it; increases by one on every change."),
+            "updatedAt": JSONSchema.timestamp(description: "When it last changed; absent until first set."),
         ], required: ["partnerId", "zones", "providerTypes", "version"])
 }
 
@@ -95,9 +105,15 @@ public struct SetVocabularyRequest: Codable, Sendable, Equatable {
     }
 
     static let schema = JSONSchema.object([
-        "expectedVersion": JSONSchema.integer(minimum: 0),
-        "zones": JSONSchema.array(of: VocabularyTerm.schema),
-        "providerTypes": JSONSchema.array(of: VocabularyTerm.schema),
+        "expectedVersion": JSONSchema.integer(
+            minimum: 0, description: "The version you last read (0 before it is first set): any other is ABORTED."),
+        "zones": JSONSchema.array(
+            of: VocabularyTerm.schema,
+            description: "Replaces the zones when sent (at most 1000; []: any zone is accepted again); absent: kept."),
+        "providerTypes": JSONSchema.array(
+            of: VocabularyTerm.schema,
+            description: "Replaces the provider types when sent (at most 1000; []: any type is accepted again); "
+                + "absent: kept."),
     ])
 }
 
@@ -109,7 +125,9 @@ public struct GetVocabularyRequest: Codable, Sendable, Equatable {
 public struct VocabularyReply: Codable, Sendable, Equatable {
     public var vocabulary: Vocabulary
     public init(vocabulary: Vocabulary) { self.vocabulary = vocabulary }
-    static let schema = JSONSchema.object(["vocabulary": Vocabulary.schema], required: ["vocabulary"])
+    static let schema = JSONSchema.object(
+        ["vocabulary": Vocabulary.schema.described("The partner's vocabulary as it is now.")],
+        required: ["vocabulary"])
 }
 
 /// Paging of `ListCustomers` (AIP-158).
@@ -151,8 +169,13 @@ public struct ListAvailabilityRequest: Codable, Sendable, Equatable, PagedReques
     }
     static let schema = JSONSchema.object(
         [
-            "providerIds": JSONSchema.array(of: JSONSchema.string()), "from": JSONSchema.timestamp,
-            "to": JSONSchema.timestamp,
+            "providerIds": JSONSchema.array(
+                of: JSONSchema.string(),
+                description: "Whose windows; absent: every provider's (a provider: its own, and may name only "
+                    + "itself)."),
+            "from": JSONSchema.timestamp(description: "Start of the stretch: windows ending after it are listed."),
+            "to": JSONSchema.timestamp(
+                description: "End of the stretch, after from: windows starting before it are listed."),
         ], required: ["from", "to"], page: .request(pageSizeDefault: "200"))
 }
 
@@ -184,9 +207,14 @@ public struct ListAvailabilityResponse: Codable, Sendable, Equatable, PagedReply
             "windows": JSONSchema.array(
                 of: JSONSchema.object(
                     [
-                        "providerId": JSONSchema.string(), "from": JSONSchema.timestamp, "to": JSONSchema.timestamp,
-                        "status": JSONSchema.string(values: AvailabilityWindow.Status.allCases.map(\.rawValue)),
-                    ], required: ["providerId", "from", "to", "status"]))
+                        "providerId": JSONSchema.string(description: "Whose window it is."),
+                        "from": JSONSchema.timestamp(description: "When the window starts."),
+                        "to": JSONSchema.timestamp(description: "When the window ends."),
+                        "status": JSONSchema.string(
+                            values: AvailabilityWindow.Status.allCases.map(\.rawValue),
+                            description: "available, unavailable, or remoteOnly (available for remote jobs only)."),
+                    ], required: ["providerId", "from", "to", "status"]),
+                description: "One page of the windows overlapping [from, to), by provider then start.")
         ], required: ["windows"], page: .reply)
 }
 

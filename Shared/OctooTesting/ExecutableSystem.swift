@@ -24,14 +24,7 @@ public final class ExecutableSystem: Sendable {
 
     /// - Parameter curve: the keys the test's own clients present (a bus run with CURVE needs them).
     public init(curve: CurveClientKeys? = nil) throws {
-        var endpoints = BusEndpoints.tcp()
-        let ports = try FreePorts.take(2 + 2 * BusEndpoints.services.count)
-        endpoints.eventsPublishPort = ports[0]
-        endpoints.eventsSubscribePort = ports[1]
-        for (index, service) in BusEndpoints.services.enumerated() {
-            endpoints.rpc[service] = .init(client: ports[2 + 2 * index], worker: ports[3 + 2 * index])
-        }
-        self.endpoints = endpoints
+        endpoints = try FreePorts.endpoints()
         dataDirectory = TestDirectories.make("executables")
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         context = try ZeroMQ.Context(curveClient: curve)
@@ -44,7 +37,7 @@ public final class ExecutableSystem: Sendable {
             "\(endpoints.eventsSubscribePort)",
         ]
         for service in BusEndpoints.services {
-            let ports = endpoints.rpc[service]!
+            guard let ports = endpoints.rpc[service] else { continue }
             arguments += ["--\(service)-port", "\(ports.client)", "--\(service)-worker-port", "\(ports.worker)"]
         }
         return arguments
@@ -127,28 +120,22 @@ public final class ExecutableSystem: Sendable {
         try start("octoo-bus", arguments: arguments, service: false)
     }
 
-    /// A client of `service`'s front port.
+    /// A client of `service`'s front port, whose calls have `Patience.call` unless they say otherwise.
     public func client(_ service: String) throws -> RPCClient {
-        try RPCClient(context: context, endpoint: endpoints.client(service))
+        try RPCClient(context: context, endpoint: endpoints.client(service), defaultOptions: .patient())
     }
 
     /// Polls `Health` until `service` answers.
-    public func waitUntilServing(_ service: String, timeout: Duration = .seconds(20)) async throws {
+    public func waitUntilServing(_ service: String, timeout: Duration = Patience.condition) async throws {
         try await HealthPolling.waitUntilServing(service, client: try client(service), timeout: timeout)
     }
 
-    /// Sends SIGTERM to `name` and waits (up to `timeout`) for it to exit; returns its status.
-    public func terminate(_ name: String, timeout: Duration = .seconds(20)) async -> Int32? {
+    /// Sends SIGTERM to `name` and waits (up to `timeout`) for it to exit; returns its status,
+    /// or nil when it had to be killed.
+    public func terminate(_ name: String, timeout: Duration = Patience.condition) async -> Int32? {
         guard let process = processes.withLock({ $0[name] }) else { return nil }
         if process.isRunning { Glibc.kill(process.processIdentifier, SIGTERM) }
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning {
-            Glibc.kill(process.processIdentifier, SIGKILL)
-            await process.exited()
-            return nil
-        }
-        return process.terminationStatus
+        return await process.exited(within: timeout) ? process.terminationStatus : nil
     }
 
     /// The log an executable wrote.

@@ -20,14 +20,7 @@ public final class InProcessSystem: Sendable {
     public init(tcp: Bool = false, broker: BrokerConfiguration = BrokerConfiguration()) throws {
         context = try ZeroMQ.Context()
         if tcp {
-            var endpoints = BusEndpoints.tcp()
-            let ports = try FreePorts.take(2 + 2 * BusEndpoints.services.count)
-            endpoints.eventsPublishPort = ports[0]
-            endpoints.eventsSubscribePort = ports[1]
-            for (index, service) in BusEndpoints.services.enumerated() {
-                endpoints.rpc[service] = .init(client: ports[2 + 2 * index], worker: ports[3 + 2 * index])
-            }
-            self.endpoints = endpoints
+            endpoints = try FreePorts.endpoints()
         } else {
             endpoints = .inproc("octoo-test-\(UUID().uuidString)")
         }
@@ -52,10 +45,12 @@ public final class InProcessSystem: Sendable {
     @discardableResult
     public func start(
         _ definition: ServiceDefinition, maxInFlight: Int = 64, clock: (any ServiceClock)? = nil,
-        shouldPublish: @escaping @Sendable (Event) -> Bool = { _ in true }, waitUntilServing wait: Bool = true
+        drainTimeout: Duration = .seconds(10), shouldPublish: @escaping @Sendable (Event) -> Bool = { _ in true },
+        waitUntilServing wait: Bool = true
     ) async throws -> ServiceApplication {
         let application = try ServiceApplication(
-            definition: definition, configuration: configuration(for: definition.name, maxInFlight: maxInFlight),
+            definition: definition,
+            configuration: configuration(for: definition.name, maxInFlight: maxInFlight, drainTimeout: drainTimeout),
             context: context, clock: clock, shouldPublish: shouldPublish)
         let task = Task { try await application.run() }
         running.withLock { $0.append((application, task)) }
@@ -74,13 +69,14 @@ public final class InProcessSystem: Sendable {
         try await task.value
     }
 
-    /// A client of `service` through this bus.
+    /// A client of `service` through this bus, whose calls have `Patience.call` unless they say
+    /// otherwise.
     public func client(_ service: String) throws -> RPCClient {
-        try RPCClient(context: context, endpoint: endpoints.client(service))
+        try RPCClient(context: context, endpoint: endpoints.client(service), defaultOptions: .patient())
     }
 
     /// Polls `Health` until the service answers.
-    public func waitUntilServing(_ service: String, timeout: Duration = .seconds(10)) async throws {
+    public func waitUntilServing(_ service: String, timeout: Duration = Patience.condition) async throws {
         try await HealthPolling.waitUntilServing(service, client: try client(service), timeout: timeout)
     }
 
@@ -107,6 +103,19 @@ public enum FreePorts {
     /// bind theirs only later, so a bind check alone could hand the same port out twice.
     private static let handedOut = Mutex<Set<Int>>([])
 
+    /// Loopback endpoints on free ports: the two event ports, and two per bus worker of the catalogue.
+    public static func endpoints() throws -> BusEndpoints {
+        var endpoints = BusEndpoints.tcp()
+        let workers = ServiceCatalogue.busWorkers
+        let ports = try take(2 + 2 * workers.count)
+        (endpoints.eventsPublishPort, endpoints.eventsSubscribePort) = (ports[0], ports[1])
+        for (index, entry) in workers.enumerated() {
+            endpoints.rpc[entry.name] = .init(client: ports[2 + 2 * index], worker: ports[3 + 2 * index])
+        }
+        return endpoints
+    }
+
+    /// `count` free ports, none handed out before in this process.
     public static func take(_ count: Int) throws -> [Int] {
         var ports: [Int] = []
         var attempts = 0
@@ -142,15 +151,17 @@ enum HealthPolling {
     /// Polls `Health` until `service` answers, then closes `client`.
     static func waitUntilServing(_ service: String, client: RPCClient, timeout: Duration) async throws {
         defer { client.close() }
-        let deadline = ContinuousClock.now + timeout
-        while true {
+        var last: (any Error)?
+        try await eventually("\(service) serving; last: \(String(describing: last))", timeout: timeout) {
             do {
+                // Short, so that a call lost to a bus not yet bound is asked again soon.
                 _ = try await client.call(
                     CommonMethods.health(service), Empty(), actor: nil,
-                    options: CallOptions(timeout: .milliseconds(300), retry: .none))
-                return
+                    options: CallOptions(timeout: .seconds(1), retry: .none))
+                return true
             } catch {
-                if ContinuousClock.now > deadline { throw error }
+                last = error
+                return false
             }
         }
     }

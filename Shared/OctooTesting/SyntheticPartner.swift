@@ -73,7 +73,7 @@ public struct SyntheticPartner: Sendable {
 
     /// `count` jobs as customers would ask for them over the next month: mostly on-site in a
     /// city, some remote in its zone, with the customer's defaults and a few more qualifications.
-    public func requests(count: Int, seed requestSeed: UInt64 = 7) -> [CreateRequestRequest] {
+    public func jobs(count: Int, seed requestSeed: UInt64 = 7) -> [JobDescription] {
         var random = SplitMix64(seed: requestSeed)
         var byCity: [String: [Int]] = [:]
         for index in 0..<customers { byCity[city(of: index, salt: 2).name, default: []].append(index) }
@@ -94,7 +94,7 @@ public struct SyntheticPartner: Sendable {
             let preferred = (0..<Int.random(in: 0...2, using: &random)).map { _ in
                 qualificationId(live.randomElement(using: &random)!)
             }
-            return CreateRequestRequest(
+            return JobDescription(
                 customerId: customerId(customer), providerType: Self.pickType(&random), startsAt: start,
                 endsAt: start.addingTimeInterval(2 * 3600), remote: remote, location: remote ? nil : place,
                 zone: city.zone,

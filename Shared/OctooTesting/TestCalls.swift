@@ -29,23 +29,70 @@ public func concurrentCalls(_ count: Int, _ call: @escaping @Sendable (Int) asyn
 
 /// Polls `bus.Status` (through `client`'s port) until `condition` holds for `service`'s side.
 public func waitForBus(
-    _ client: RPCClient, _ service: String, timeout: Duration = .seconds(20),
+    _ client: RPCClient, _ service: String, timeout: Duration = Patience.condition,
     until condition: (BusServiceStatus) -> Bool
 ) async throws -> BusServiceStatus {
-    let deadline = ContinuousClock.now + timeout
     var last: BusServiceStatus?
-    while true {
-        if let status = try? await client.busStatus(options: CallOptions(timeout: .milliseconds(500))),
+    return try await eventually(
+        "bus.Status never showed what was awaited for \(service); last: \(String(describing: last))", timeout: timeout
+    ) { () async -> BusServiceStatus? in
+        guard let status = try? await client.busStatus(options: CallOptions(timeout: .seconds(5), retry: .none)),
             let entry = status.services.first(where: { $0.service == service })
-        {
-            if condition(entry) { return entry }
-            last = entry
-        }
-        guard ContinuousClock.now < deadline else {
-            throw RPCError(
-                .deadlineExceeded,
-                "bus.Status never showed what was awaited for \(service); last: \(String(describing: last))")
-        }
-        try await Task.sleep(for: .milliseconds(50))
+        else { return nil }
+        last = entry
+        return condition(entry) ? entry : nil
     }
+}
+
+/// How long tests wait: long enough that a machine whose cores other work keeps busy never
+/// fails a test that is not about time (a test about deadlines sets its own, short ones).
+public enum Patience {
+    /// A call's budget.
+    public static let call: Duration = .seconds(60)
+    /// How long `eventually` polls before it gives up.
+    public static let condition: Duration = .seconds(60)
+    /// How long a wait for thousands of events to be applied (a catch-up, a rebuild) gets: on a
+    /// machine whose cores other work keeps busy that is minutes, not seconds.
+    public static let bulk: Duration = .seconds(300)
+}
+
+extension CallOptions {
+    /// A test call's options when the test is not about deadlines: `Patience.call` to answer
+    /// (the 5 s default is the production client's, and starved test processes missed it).
+    public static func patient(idempotencyKey: String? = nil, retry: RetryPolicy = .standard) -> CallOptions {
+        CallOptions(timeout: Patience.call, idempotencyKey: idempotencyKey, retry: retry)
+    }
+}
+
+/// A condition that did not hold before its deadline.
+public struct ConditionTimedOut: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// Polls `probe` until it returns a value, and returns it; throws `ConditionTimedOut` naming
+/// `what` once `timeout` has passed without one. Errors `probe` throws end the wait at once.
+@discardableResult
+public func eventually<Value>(
+    _ what: @autoclosure () -> String, timeout: Duration = Patience.condition,
+    every pause: Duration = .milliseconds(20),
+    _ probe: () async throws -> Value?
+) async throws -> Value {
+    let deadline = ContinuousClock.now + timeout
+    while true {
+        if let value = try await probe() { return value }
+        guard ContinuousClock.now < deadline else {
+            throw ConditionTimedOut(description: "not within \(timeout): \(what())")
+        }
+        try await Task.sleep(for: pause)
+    }
+}
+
+/// Polls `condition` until it holds; throws `ConditionTimedOut` naming `what` once `timeout`
+/// has passed. The same wait as the value-returning `eventually`, for a plain condition.
+public func eventually(
+    _ what: @autoclosure () -> String, timeout: Duration = Patience.condition,
+    every pause: Duration = .milliseconds(20),
+    _ condition: () async throws -> Bool
+) async throws {
+    try await eventually(what(), timeout: timeout, every: pause) { try await condition() ? true : nil }
 }

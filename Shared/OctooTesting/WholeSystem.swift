@@ -3,22 +3,27 @@ import Foundation
 import Transport
 import Wire
 
-/// Every process of a deployment, as the integration suite runs it: the bus, the registry, two
-/// matching replicas (each with its own read model), broadcast and
-/// opportunities, each a real executable with its own SQLite file.
+/// Every process of a deployment, as the integration suite runs it: the bus and each bus worker
+/// of `ServiceCatalogue`, two replicas of a replicable one (each with its own read model, as
+/// docs/operations.md deploys matching), each a real executable with its own SQLite file.
 public enum WholeSystem {
     /// The bus's process name.
     public static let bus = "octoo-bus"
+    /// The process (and instance) names of each replicable service's two replicas.
+    public static let replicas: [String: [String]] = Dictionary(
+        uniqueKeysWithValues: ServiceCatalogue.busWorkers.filter(\.replicable).map {
+            ($0.name, ["\($0.name)-1", "\($0.name)-2"])
+        })
     /// The two matching replicas' process (and instance) names.
-    public static let matchingReplicas = ["matching-1", "matching-2"]
+    public static let matchingReplicas = replicas[Matching.service] ?? []
     /// The processes that are services, in the order they start.
-    public static let services = ["registry", "opportunities"] + matchingReplicas + ["broadcast"]
+    public static let services = ServiceCatalogue.busWorkers.flatMap { replicas[$0.name] ?? [$0.name] }
     /// Every process, the bus first.
     public static let processes = [bus] + services
 
-    /// The service a process serves (`matching` for a replica).
+    /// The service a process serves (the replicated service for a replica).
     public static func service(of name: String) -> String {
-        matchingReplicas.contains(name) ? Matching.service : name
+        replicas.first { $0.value.contains(name) }?.key ?? name
     }
 }
 
@@ -30,7 +35,7 @@ extension ExecutableSystem {
         for name in WholeSystem.services {
             var arguments = manualClock.contains(name) ? ["--manual-clock"] : []
             var folder: String?
-            if WholeSystem.matchingReplicas.contains(name) {
+            if WholeSystem.service(of: name) != name {
                 arguments += ["--instance", name]
                 folder = (dataDirectory as NSString).appendingPathComponent(name)
             }
@@ -45,39 +50,35 @@ extension ExecutableSystem {
     public func databasePath(_ name: String) -> String? {
         guard WholeSystem.services.contains(name) else { return nil }
         let folder =
-            WholeSystem.matchingReplicas.contains(name)
+            WholeSystem.service(of: name) != name
             ? (dataDirectory as NSString).appendingPathComponent(name) : dataDirectory
         return (folder as NSString).appendingPathComponent("\(WholeSystem.service(of: name)).sqlite")
     }
 
     /// Waits until `name` takes calls again: the bus answers `bus.Status` with every service's
-    /// workers back; a matching replica answers `Health` itself (the bus hands it calls only once
-    /// it has caught up, and a killed one answers nothing, even while the bus still lists it);
+    /// workers back; a replica (of matching) answers `Health` itself (the bus hands it calls only
+    /// once it has caught up, and a killed one answers nothing, even while the bus still lists it);
     /// any other service answers `Health`.
-    public func waitUntilReady(_ name: String, timeout: Duration = .seconds(30)) async throws {
+    public func waitUntilReady(_ name: String, timeout: Duration = Patience.condition) async throws {
         switch name {
         case WholeSystem.bus:
             let client = try client(Registry.service)
             defer { client.close() }
             for service in Set(WholeSystem.services.map(WholeSystem.service(of:))) {
-                let expected = service == Matching.service ? WholeSystem.matchingReplicas.count : 1
+                let expected = WholeSystem.replicas[service]?.count ?? 1
                 _ = try await waitForBus(client, service, timeout: timeout) { status in
                     status.workers.filter { $0.credit > 0 }.count >= expected
                 }
             }
-        case _ where WholeSystem.matchingReplicas.contains(name):
-            let client = try client(Matching.service)
+        case _ where WholeSystem.service(of: name) != name:
+            let service = WholeSystem.service(of: name)
+            let client = try client(service)
             defer { client.close() }
-            let deadline = ContinuousClock.now + timeout
-            while true {
-                let options = CallOptions(timeout: .milliseconds(500), retry: .none)
-                if let health = try? await client.health(Matching.service, options: options), health.instance == name {
-                    return
-                }
-                guard ContinuousClock.now < deadline else {
-                    throw RPCError(.deadlineExceeded, "\(name) never answered Health")
-                }
-                try await Task.sleep(for: .milliseconds(20))
+            try await eventually("\(name) answering Health", timeout: timeout) {
+                // Short, so that the bus hands the next try to the other replica soon.
+                let options = CallOptions(timeout: .seconds(1), retry: .none)
+                let health = try? await client.health(service, options: options)
+                return health?.instance == name
             }
         default:
             try await waitUntilServing(name, timeout: timeout)

@@ -1,5 +1,5 @@
 import Foundation
-import Store
+@_spi(RawDatabase) import Store
 import Transport
 import Wire
 

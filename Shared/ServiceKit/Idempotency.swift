@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import Store
+@_spi(RawDatabase) import Store
 import Transport
 import Wire
 

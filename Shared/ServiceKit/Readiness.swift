@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import Transport
 import Wire
 
@@ -7,7 +8,7 @@ import Wire
 /// every source it consumes has caught up, and again after a source that failed or lost data
 /// has recovered. A brief catch-up after a gap does not withdraw it (that would make replicas
 /// flap); a failing or lost source does.
-struct Readiness: Sendable {
+struct Readiness: Service {
     let subscriber: EventSubscriber
     let server: RPCServer
     let logger: Logger
@@ -19,17 +20,19 @@ struct Readiness: Sendable {
         return serving || states.allSatisfy { $0 == .current }
     }
 
-    /// Watches the subscriber until cancelled or stopped.
-    func run(isStopped: @escaping @Sendable () -> Bool) async {
-        var serving = false
-        while !isStopped(), !Task.isCancelled {
-            let ready = Self.canServe(subscriber.status().map(\.state), serving: serving)
-            if ready != serving {
-                serving = ready
-                server.setReady(ready)
-                logger.info(ready ? "caught up: taking requests" : "a source failed: taking no requests")
+    /// Watches the subscriber until shut down or cancelled.
+    func run() async throws {
+        try await runUntilShutdown {
+            var serving = false
+            while true {
+                let ready = Self.canServe(subscriber.status().map(\.state), serving: serving)
+                if ready != serving {
+                    serving = ready
+                    server.setReady(ready)
+                    logger.info(ready ? "caught up: taking requests" : "a source failed: taking no requests")
+                }
+                try await Task.sleep(for: interval)
             }
-            do { try await Task.sleep(for: interval) } catch { return }
         }
     }
 }

@@ -131,17 +131,18 @@ public struct BusOptions: ParsableArguments, Sendable {
         }
         let host = busHost ?? environment.string("OCTOO_BUS_HOST") ?? "127.0.0.1"
         var rpc: [String: BusEndpoints.RPCPorts] = [:]
-        let flags: [String: (Int?, Int?)] = [
+        // A service without flags of its own here still takes its OCTOO_<NAME>_PORT variables.
+        let flags: [String: (client: Int?, worker: Int?)] = [
             "registry": (registryPort, registryWorkerPort), "matching": (matchingPort, matchingWorkerPort),
             "broadcast": (broadcastPort, broadcastWorkerPort),
             "opportunities": (opportunitiesPort, opportunitiesWorkerPort),
         ]
-        for service in BusEndpoints.services {
-            let defaults = BusEndpoints.defaultRPCPorts[service]!
-            let upper = service.uppercased()
+        for entry in ServiceCatalogue.busWorkers {
+            guard let defaults = entry.ports else { continue }
+            let (service, upper) = (entry.name, entry.name.uppercased())
             rpc[service] = BusEndpoints.RPCPorts(
-                client: try port(flags[service]!.0, "OCTOO_\(upper)_PORT", defaults.client),
-                worker: try port(flags[service]!.1, "OCTOO_\(upper)_WORKER_PORT", defaults.worker))
+                client: try port(flags[service]?.client, "OCTOO_\(upper)_PORT", defaults.client),
+                worker: try port(flags[service]?.worker, "OCTOO_\(upper)_WORKER_PORT", defaults.worker))
         }
         return BusEndpoints(
             kind: .tcp(host: host),

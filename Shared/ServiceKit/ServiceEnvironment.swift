@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Logging
 import Store
 import Synchronization
@@ -6,8 +7,8 @@ import Transport
 import Wire
 import ZeroMQ
 
-/// What a service's handlers work with: its configuration, database, clock, logger and clients
-/// of the other services.
+/// What a process's parts are made from: its configuration, database, clock, logger and clients
+/// of the services.
 public final class ServiceEnvironment: Sendable {
     public let configuration: ServiceConfiguration
     public let database: ServiceDatabase
@@ -16,7 +17,6 @@ public final class ServiceEnvironment: Sendable {
     public let context: ZeroMQ.Context
     public let startedAt: ContinuousClock.Instant
     private let clients = Mutex<[String: RPCClient]>([:])
-    private let objects = Mutex<[String: any Sendable]>([:])
     private let eventStatus = Mutex<(@Sendable () -> [EventSourceStatus])?>(nil)
 
     init(
@@ -43,17 +43,6 @@ public final class ServiceEnvironment: Sendable {
         }
     }
 
-    /// One object per key for this running service, made on first use: state shared between a
-    /// service's handlers and its background work.
-    public func shared<Object: Sendable>(_ key: String, make: () -> Object) -> Object {
-        objects.withLock { objects in
-            if let object = objects[key] as? Object { return object }
-            let object = make()
-            objects[key] = object
-            return object
-        }
-    }
-
     /// Where the service's event subscription stands with each source it consumes (empty when it
     /// consumes none): for handlers that report it, such as a read model's status.
     public func eventSources() -> [EventSourceStatus] {
@@ -69,5 +58,37 @@ public final class ServiceEnvironment: Sendable {
             for client in clients.values { client.close() }
             clients.removeAll()
         }
+    }
+}
+
+extension ServiceEnvironment {
+    /// Opens the process's database (running its migrations) and makes its environment.
+    static func open(
+        name: String, durability: Durability, tuning: DatabaseTuning,
+        migrations: @escaping @Sendable (inout DatabaseMigrator) -> Void, configuration: ServiceConfiguration,
+        context: ZeroMQ.Context, clock: (any ServiceClock)?, logger: Logger?
+    ) throws -> ServiceEnvironment {
+        var logger = logger ?? Logger(label: "octoo.\(name)")
+        logger.logLevel = configuration.logLevel
+        logger[metadataKey: "service"] = "\(name)"
+        let clock = clock ?? (configuration.manualClock ? ManualClock() : SystemClock())
+        let database = try ServiceDatabase(
+            path: configuration.databasePath, source: name, durability: durability,
+            idempotencyRetention: configuration.idempotencyRetention, now: { clock.now }, tuning: tuning,
+            migrations: migrations)
+        return ServiceEnvironment(
+            configuration: configuration, database: database, clock: clock, logger: logger, context: context)
+    }
+
+    /// The subscription to `events`' sources (nil without any), reported by `eventSources()`.
+    func subscriber(for events: EventHandling?) throws -> EventSubscriber? {
+        guard let events, !events.sources.isEmpty else { return nil }
+        var sources: [String: RPCClient] = [:]
+        for source in events.sources { sources[source] = try client(source) }
+        let subscriber = try EventSubscriber(
+            context: context, endpoint: configuration.endpoints.eventsSubscribe, sources: sources, database: database,
+            idleCatchUp: configuration.eventCatchUpInterval, logger: logger, reset: events.reset, apply: events.apply)
+        reportEventSources { subscriber.status() }
+        return subscriber
     }
 }

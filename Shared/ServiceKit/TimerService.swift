@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import ServiceLifecycle
-import Store
+@_spi(RawDatabase) import Store
 import Synchronization
 
 /// Fires durable timers (`DurableTimer`): each due timer is deleted in the same transaction as
@@ -40,6 +40,12 @@ public final class TimerService: Service, Sendable {
                 }
             }
         }
+    }
+
+    /// Timers of a running service: its database, clock and logger.
+    public convenience init(_ environment: ServiceEnvironment, handlers: [String: Handler]) {
+        self.init(
+            database: environment.database, clock: environment.clock, handlers: handlers, logger: environment.logger)
     }
 
     /// How many times the loop has turned so far.

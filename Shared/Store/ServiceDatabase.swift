@@ -33,8 +33,10 @@ public struct DatabaseTuning: Sendable, Equatable {
 /// One service's SQLite file: WAL mode, its chosen durability, the shared tables every service
 /// has (outbox, idempotency records, event checkpoints) and its own versioned migrations.
 public final class ServiceDatabase: Sendable {
-    /// The GRDB pool: one writer, concurrent readers (WAL).
-    public let pool: DatabasePool
+    /// The GRDB connections: a pool (one writer, concurrent readers, WAL), or a queue for a store
+    /// test in memory. Services never see it: they read and write through `TenantStore`; the
+    /// transport and ServiceKit, and tests that need raw access, import `@_spi(RawDatabase) Store`.
+    @_spi(RawDatabase) public let pool: any DatabaseWriter
     /// The service's event outbox.
     public let outbox: Outbox
     /// Where the file lives.
@@ -46,15 +48,46 @@ public final class ServiceDatabase: Sendable {
 
     /// Opens (creating if needed) the file at `path` and runs every migration not yet applied.
     /// `migrations` registers the service's own, after the shared ones; never edit a shipped one.
-    public init(
+    public convenience init(
         path: String, source: String, durability: Durability,
         idempotencyRetention: Duration = ServiceDatabase.defaultIdempotencyRetention,
         now: @escaping @Sendable () -> Date = { Date() },
         tuning: DatabaseTuning = .standard,
         migrations: (inout DatabaseMigrator) -> Void = { _ in }
     ) throws {
+        let configuration = Self.configuration(durability: durability, tuning: tuning)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let migrator = Self.migrator(migrations)
+        // Replicas sharing one file (several matching workers on one host) start together: one
+        // opens (switching a new file to WAL) and migrates at a time, and the others then find
+        // nothing left to do.
+        let pool = try MigrationLock.hold(path + ".migration-lock") {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            try migrator.migrate(pool)
+            return pool
+        }
+        try self.init(
+            opened: pool, path: path, source: source, idempotencyRetention: idempotencyRetention, now: now)
+    }
+
+    /// Takes connections already opened and migrated.
+    init(
+        opened pool: any DatabaseWriter, path: String, source: String, idempotencyRetention: Duration,
+        now: @escaping @Sendable () -> Date
+    ) throws {
+        self.pool = pool
+        self.path = path
         self.idempotencyRetention = idempotencyRetention
         self.now = now
+        guard let epoch = try pool.read({ try OutboxEpoch.fetchOne($0) }) else {
+            throw DatabaseError(message: "\(path) has no outbox epoch")
+        }
+        outbox = Outbox(source: source, epoch: epoch.epoch)
+    }
+
+    /// How every connection is set up: the durability, foreign keys, the tuning.
+    static func configuration(durability: Durability, tuning: DatabaseTuning) -> Configuration {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
@@ -65,26 +98,16 @@ public final class ServiceDatabase: Sendable {
                 try db.execute(sql: "PRAGMA cache_size = -\(tuning.cacheKibibytes)")
             }
         }
-        try FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        return configuration
+    }
+
+    /// The shared migrations, then the service's own.
+    static func migrator(_ migrations: (inout DatabaseMigrator) -> Void) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         SharedMigrations.register(in: &migrator)
         DurableTimerMigrations.register(in: &migrator)
         migrations(&migrator)
-        // Replicas sharing one file (several matching workers on one host) start together: one
-        // opens (switching a new file to WAL) and migrates at a time, and the others then find
-        // nothing left to do.
-        let pool = try MigrationLock.hold(path + ".migration-lock") {
-            let pool = try DatabasePool(path: path, configuration: configuration)
-            try migrator.migrate(pool)
-            return pool
-        }
-        self.pool = pool
-        self.path = path
-        guard let epoch = try pool.read({ try OutboxEpoch.fetchOne($0) }) else {
-            throw DatabaseError(message: "\(path) has no outbox epoch")
-        }
-        outbox = Outbox(source: source, epoch: epoch.epoch)
+        return migrator
     }
 }
 
@@ -96,6 +119,12 @@ extension ServiceDatabase {
     public func idempotencyExpiry(at now: Date) -> Date {
         let (seconds, attoseconds) = idempotencyRetention.components
         return now.addingTimeInterval(-(Double(seconds) + Double(attoseconds) / 1e18))
+    }
+
+    /// Folds the WAL into the database file (so the file alone holds every commit) and closes it.
+    public func close() async throws {
+        _ = try await pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        try pool.close()
     }
 
     /// Deletes the idempotency records expired at `now`; returns how many there were.

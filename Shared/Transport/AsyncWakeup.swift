@@ -14,6 +14,11 @@ public final class AsyncWakeup: Sendable {
 
     public init() {}
 
+    /// Whether a task is waiting now (what a test of a loop's stop needs to know).
+    public var hasWaiter: Bool {
+        state.withLock { $0.waiter != nil }
+    }
+
     /// Wakes the waiting task, or the next one to wait.
     public func signal() {
         let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in

@@ -1,7 +1,7 @@
 /// Where the bus's sockets are: PROTOCOL §1's ports on a host, or in-process names for tests.
 public struct BusEndpoints: Sendable, Equatable {
-    /// The four RPC services, in port order.
-    public static let services = ["registry", "matching", "broadcast", "opportunities"]
+    /// The RPC services (the catalogue's bus workers), in port order.
+    public static let services = ServiceCatalogue.busWorkers.map(\.name)
 
     /// A service's two RPC ports: clients connect to `client`, workers to `worker`.
     public struct RPCPorts: Sendable, Equatable {
@@ -39,11 +39,9 @@ public struct BusEndpoints: Sendable, Equatable {
         self.rpc = rpc
     }
 
-    /// PROTOCOL §1's defaults: 7101–7104 for clients, 7201–7204 for workers.
+    /// PROTOCOL §1's defaults, as the catalogue gives them.
     public static let defaultRPCPorts: [String: RPCPorts] = Dictionary(
-        uniqueKeysWithValues: services.enumerated().map {
-            ($0.element, RPCPorts(client: 7101 + $0.offset, worker: 7201 + $0.offset))
-        })
+        uniqueKeysWithValues: ServiceCatalogue.busWorkers.compactMap { entry in entry.ports.map { (entry.name, $0) } })
 
     /// The defaults on `host`.
     public static func tcp(host: String = "127.0.0.1") -> BusEndpoints { BusEndpoints(kind: .tcp(host: host)) }

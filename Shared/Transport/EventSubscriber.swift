@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
 import Logging
-import Store
+import ServiceLifecycle
+@_spi(RawDatabase) import Store
 import Synchronization
 import Wire
 import ZeroMQ
@@ -20,7 +21,7 @@ import ZeroMQ
 /// below the checkpoint, means its `seq`s were reused (a replaced or restored database): the
 /// subscriber then rebuilds through `reset` from `seq` 1 or, without one, reports `dataLoss` and
 /// applies nothing more from that source.
-public final class EventSubscriber: Sendable {
+public final class EventSubscriber: Service {
     /// Applies one event inside the consumer's write transaction.
     public typealias Apply = @Sendable (GRDB.Database, Event) throws -> Void
     /// Forgets everything applied from a source (named by the second argument) before a rebuild,
@@ -68,9 +69,10 @@ public final class EventSubscriber: Sendable {
         threadWakeup = try WakeupSignal()
     }
 
-    /// Receives and applies events until stopped or cancelled (once per subscriber).
+    /// Receives and applies events until stopped, cancelled or shut down gracefully (once per
+    /// subscriber).
     public func run() async {
-        await withTaskCancellationHandler {
+        await withTaskCancellationOrGracefulShutdownHandler {
             guard !isStopped else { return }
             await loadCheckpoints()
             await withTaskGroup(of: Void.self) { group in
@@ -82,8 +84,8 @@ public final class EventSubscriber: Sendable {
                 // A source's task may be waiting on a ReadEvents call: it need not finish.
                 group.cancelAll()
             }
-        } onCancel: {
-            stop()
+        } onCancelOrGracefulShutdown: {
+            self.stop()
         }
     }
 
@@ -172,90 +174,74 @@ public final class EventSubscriber: Sendable {
 
     // MARK: One source
 
-    /// A source's loop: apply what the buffer holds in order, catch up when due, wait.
+    /// A source's loop: apply what the buffer holds in order, catch up when due, wait; the
+    /// timing is `SourceSchedule`'s.
     private func work(_ channel: SourceChannel) async {
-        var lastCatchUp: ContinuousClock.Instant?
-        var catchUpFailures = 0
-        var nextCatchUp: ContinuousClock.Instant?
-        var applyFailures = 0
-        var nextApply: ContinuousClock.Instant?
+        var schedule = SourceSchedule(idleCatchUp: idleCatchUp, backoff: backoff)
         while !isStopped && !Task.isCancelled {
             if channel.state.withLock({ $0.phase == .dataLoss }) {
                 await channel.wakeup.wait()
                 continue
             }
-            if nextApply.map({ ContinuousClock.now >= $0 }) ?? true,
-                case .failed(let seq, let error) = await applyBuffered(channel)
-            {
+            if schedule.mayApply(at: .now), case .failed(let seq, let error) = await applyBuffered(channel) {
                 // A stop interrupts the transaction in progress: that is no failure of the event.
                 if isStopped || Task.isCancelled { return }
-                applyFailures += 1
-                nextApply = .now + backoff.delay(afterFailures: applyFailures)
+                let failures = schedule.applyFailed(at: .now)
                 channel.fail(seq: seq, error: error)
                 logger.log(
-                    level: applyFailures == 1 ? .warning : .debug, "an event failed to apply; retrying with backoff",
+                    level: failures == 1 ? .warning : .debug, "an event failed to apply; retrying with backoff",
                     metadata: ["source": "\(channel.source)", "seq": "\(seq)", "error": "\(error)"])
             }
-            let due = channel.state.withLock { $0.due }
-            if !due.failing {
-                applyFailures = 0
-                nextApply = nil
-            }
+            let situation = channel.state.withLock { $0.situation }
+            if !situation.failing { schedule.recovered() }
             let now = ContinuousClock.now
-            // A failing source is retried at its own pace, not also on the idle tick.
-            let idle = !due.failing && (lastCatchUp.map { now - $0 >= idleCatchUp } ?? true)
-            // A failed catch-up is tried again; so is one that left the source behind.
-            let triggered = catchUpFailures > 0 || due.wanted || due.gap || (due.failing && !due.failingBuffered)
-            let allowed = (nextCatchUp.map { now >= $0 } ?? true) && (nextApply.map { now >= $0 } ?? true)
-            if due.forced || (allowed && (idle || triggered)) {
-                lastCatchUp = now
-                channel.state.withLock { state in
-                    state.catchUpNow = false
-                    state.catchUpWanted = false
-                }
-                let outcome = await catchUp(channel)
-                if isStopped || Task.isCancelled { return }
-                switch outcome {
-                case .done:
-                    // Still behind right after a catch-up (a gap, more foreign events): back off.
-                    let behind = channel.state.withLock { state in
-                        state.caughtUpOnce = true
-                        if state.failing && state.failingSeq == nil { state.failing = false }
-                        return state.hasGap || state.catchUpWanted
-                    }
-                    catchUpFailures = behind ? catchUpFailures + 1 : 0
-                    nextCatchUp = behind ? .now + backoff.delay(afterFailures: catchUpFailures) : nil
-                case .failed(let error):
-                    catchUpFailures += 1
-                    nextCatchUp = .now + backoff.delay(afterFailures: catchUpFailures)
-                    // A failing event's error says more than the catch-up's.
-                    channel.state.withLock { state in
-                        if !state.failing { state.lastError = error }
-                    }
-                    // Once per outage at warning level; the retries after it only at debug.
-                    logger.log(
-                        level: catchUpFailures == 1 ? .warning : .debug, "catch-up failed; retrying with backoff",
-                        metadata: ["source": "\(channel.source)", "error": "\(error)"])
-                case .applyFailed(let seq, let error):
-                    applyFailures += 1
-                    nextApply = .now + backoff.delay(afterFailures: applyFailures)
-                    channel.fail(seq: seq, error: error)
-                    let failing = seq.map { "\($0)" } ?? "-"
-                    let level: Logger.Level = applyFailures == 1 ? .warning : .debug
-                    logger.log(
-                        level: level, "catch-up could not apply an event; retrying with backoff",
-                        metadata: ["source": "\(channel.source)", "seq": "\(failing)", "error": "\(error)"])
-                case .dataLoss:
-                    break
-                }
-                channel.updatePhase(caughtUp: catchUpFailures == 0)
+            if case .wait(let deadline) = schedule.next(at: now, situation) {
+                channel.updatePhase(caughtUp: schedule.isCaughtUp)
+                await channel.wakeup.wait(until: deadline)
                 continue
             }
-            channel.updatePhase(caughtUp: catchUpFailures == 0)
-            var deadline = (lastCatchUp ?? now) + idleCatchUp
-            if triggered, let nextCatchUp { deadline = min(deadline, nextCatchUp) }
-            if let nextApply { deadline = min(deadline, nextApply) }
-            await channel.wakeup.wait(until: deadline)
+            schedule.catchingUp(at: now)
+            channel.state.withLock { state in
+                state.catchUpNow = false
+                state.catchUpWanted = false
+            }
+            let outcome = await catchUp(channel)
+            if isStopped || Task.isCancelled { return }
+            record(outcome, of: channel, in: &schedule)
+            channel.updatePhase(caughtUp: schedule.isCaughtUp)
+        }
+    }
+
+    /// Takes a catch-up's outcome into the source's state and schedule, logging a failure once
+    /// per outage at warning level and its retries at debug.
+    private func record(_ outcome: CatchUpOutcome, of channel: SourceChannel, in schedule: inout SourceSchedule) {
+        switch outcome {
+        case .done:
+            // Still behind right after a catch-up (a gap, more foreign events): back off.
+            let behind = channel.state.withLock { state in
+                state.caughtUpOnce = true
+                if state.failing && state.failingSeq == nil { state.failing = false }
+                return state.hasGap || state.catchUpWanted
+            }
+            schedule.caughtUp(at: .now, behind: behind)
+        case .failed(let error):
+            let failures = schedule.catchUpFailed(at: .now)
+            // A failing event's error says more than the catch-up's.
+            channel.state.withLock { state in
+                if !state.failing { state.lastError = error }
+            }
+            logger.log(
+                level: failures == 1 ? .warning : .debug, "catch-up failed; retrying with backoff",
+                metadata: ["source": "\(channel.source)", "error": "\(error)"])
+        case .applyFailed(let seq, let error):
+            let failures = schedule.applyFailed(at: .now)
+            channel.fail(seq: seq, error: error)
+            let failing = seq.map { "\($0)" } ?? "-"
+            logger.log(
+                level: failures == 1 ? .warning : .debug, "catch-up could not apply an event; retrying with backoff",
+                metadata: ["source": "\(channel.source)", "seq": "\(failing)", "error": "\(error)"])
+        case .dataLoss:
+            break
         }
     }
 
@@ -489,29 +475,6 @@ public final class EventSubscriber: Sendable {
     }
 }
 
-/// Pauses before retrying a source's catch-up or a failing event: doubling from `initial` up to
-/// `maximum`, each drawn from the upper half of its bound so retries spread out yet never come
-/// back to back.
-public struct EventRetryBackoff: Sendable, Equatable {
-    public var initial: Duration
-    public var maximum: Duration
-
-    public init(initial: Duration = .milliseconds(100), maximum: Duration = .seconds(5)) {
-        self.initial = initial
-        self.maximum = maximum
-    }
-
-    /// 100 ms doubling to 5 s.
-    public static let standard = EventRetryBackoff()
-
-    /// The pause after `failures` consecutive failures (1 or more).
-    public func delay(afterFailures failures: Int) -> Duration {
-        let doublings = min(max(failures - 1, 0), 32)
-        let bound = min(initial * (1 << doublings), maximum)
-        return bound / 2 + (bound / 2) * Double.random(in: 0...1)
-    }
-}
-
 /// Where a subscriber stands with one source.
 public struct EventSourceStatus: Sendable, Equatable {
     public var source: String
@@ -563,9 +526,11 @@ final class SourceChannel: Sendable {
         /// Whether the buffer holds events it cannot apply yet: one is missing before them.
         var hasGap: Bool { !buffer.isEmpty && buffer[appliedSeq + 1] == nil }
 
-        /// What calls for a catch-up.
-        var due: (forced: Bool, wanted: Bool, gap: Bool, failing: Bool, failingBuffered: Bool) {
-            (catchUpNow, catchUpWanted, hasGap, failing, failingSeq.map { buffer[$0] != nil } ?? false)
+        /// What calls for a catch-up, as the source's schedule reads it.
+        var situation: SourceSchedule.Situation {
+            SourceSchedule.Situation(
+                forced: catchUpNow, wanted: catchUpWanted, gap: hasGap, failing: failing,
+                failingBuffered: failingSeq.map { buffer[$0] != nil } ?? false)
         }
 
         /// The consecutive buffered events from the checkpoint on, of one epoch, at most `limit`.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
-import Store
+import ServiceLifecycle
+@_spi(RawDatabase) import Store
 import Synchronization
 import Wire
 import ZeroMQ
@@ -8,7 +9,7 @@ import ZeroMQ
 /// Publishes a service's outbox to the bus after each commit: a PUB socket connected to the bus's
 /// XSUB port, owned by one thread that the outbox wakes. PUB/SUB is only the fast path: anything
 /// lost here is recovered by subscribers through `ReadEvents`.
-public final class OutboxRelay: Sendable {
+public final class OutboxRelay: Service {
     let context: ZeroMQ.Context
     let endpoint: String
     let database: ServiceDatabase
@@ -32,9 +33,10 @@ public final class OutboxRelay: Sendable {
         database.outbox.onCommit { wakeup.signal() }
     }
 
-    /// Publishes until stopped; a final pass publishes whatever was committed before the stop.
+    /// Publishes until stopped (or cancelled, or its group shuts down gracefully); a final pass
+    /// publishes whatever was committed before the stop.
     public func run() async throws {
-        try await withTaskCancellationHandler {
+        try await withTaskCancellationOrGracefulShutdownHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let thread = Thread { [self] in
                     do {
@@ -47,8 +49,8 @@ public final class OutboxRelay: Sendable {
                 thread.name = "octoo-outbox-relay"
                 thread.start()
             }
-        } onCancel: {
-            stop()
+        } onCancelOrGracefulShutdown: {
+            self.stop()
         }
     }
 

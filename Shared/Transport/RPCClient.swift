@@ -11,15 +11,19 @@ public struct RetryPolicy: Sendable, Equatable {
     public var initialBackoff: Duration
     public var maxBackoff: Duration
     public var multiplier: Double
+    /// Whether each pause is drawn at random below its bound ("full jitter", so that clients
+    /// that failed together do not retry together) or is the bound itself.
+    public var jitter: Bool
 
     public init(
         maxAttempts: Int = 5, initialBackoff: Duration = .milliseconds(20), maxBackoff: Duration = .seconds(1),
-        multiplier: Double = 2
+        multiplier: Double = 2, jitter: Bool = true
     ) {
         self.maxAttempts = maxAttempts
         self.initialBackoff = initialBackoff
         self.maxBackoff = maxBackoff
         self.multiplier = multiplier
+        self.jitter = jitter
     }
 
     /// The default: up to 5 attempts from 20 ms to 1 s.
@@ -34,11 +38,12 @@ public struct RetryPolicy: Sendable, Equatable {
         code == .unavailable || (idempotent && code == .resourceExhausted)
     }
 
-    /// The pause before attempt `attempt + 1` ("full jitter": uniform in [0, the exponential bound]).
+    /// The pause before attempt `attempt + 1`: the exponential bound, or with `jitter` uniform
+    /// in [0, the bound].
     public func backoff(afterAttempt attempt: Int) -> Duration {
         let base = initialBackoff * pow(multiplier, Double(attempt - 1))
         let bound = min(base, maxBackoff)
-        return bound * Double.random(in: 0.0...1.0)
+        return jitter ? bound * Double.random(in: 0.0...1.0) : bound
     }
 }
 
@@ -63,6 +68,8 @@ public struct CallOptions: Sendable {
 public final class RPCClient: Sendable {
     /// The front-port endpoint it is connected to.
     public let endpoint: String
+    /// The options of calls that name none of their own.
+    public let defaultOptions: CallOptions
     let maxMessageBytes: Int
     let logger: Logger
     let wakeup: WakeupSignal
@@ -87,21 +94,24 @@ public final class RPCClient: Sendable {
     }
 
     /// Connects to `endpoint` and starts the I/O thread.
+    /// - Parameter defaultOptions: what calls that name no options of their own use.
     public convenience init(
         context: ZeroMQ.Context, endpoint: String, maxMessageBytes: Int = LengthPrefixedFrame.defaultMaxMessageBytes,
-        logger: Logger = Logger(label: "octoo.rpc-client")
+        logger: Logger = Logger(label: "octoo.rpc-client"), defaultOptions: CallOptions = CallOptions()
     ) throws {
         try self.init(
-            context: context, endpoint: endpoint, maxMessageBytes: maxMessageBytes, logger: logger, willQueue: nil)
+            context: context, endpoint: endpoint, maxMessageBytes: maxMessageBytes, logger: logger,
+            defaultOptions: defaultOptions, willQueue: nil)
     }
 
     /// Connects to `endpoint`, with a fault-injection hook for tests.
     init(
         context: ZeroMQ.Context, endpoint: String, maxMessageBytes: Int, logger: Logger,
-        willQueue: (@Sendable (RPCClient) -> Void)?
+        defaultOptions: CallOptions = CallOptions(), willQueue: (@Sendable (RPCClient) -> Void)?
     ) throws {
         self.willQueue = willQueue
         self.endpoint = endpoint
+        self.defaultOptions = defaultOptions
         self.maxMessageBytes = maxMessageBytes
         self.logger = logger
         self.wakeup = try WakeupSignal()
@@ -136,8 +146,9 @@ public final class RPCClient: Sendable {
     /// Calls `method` with typed request and response, retrying as `options.retry` allows.
     public func call<Request, Response>(
         _ method: MethodDescriptor<Request, Response>, _ request: Request, actor: Actor?,
-        options: CallOptions = CallOptions()
+        options: CallOptions? = nil
     ) async throws(RPCError) -> Response {
+        let options = options ?? defaultOptions
         let idempotent = method.idempotent || options.idempotencyKey != nil
         return try await exchange(
             method: method.name, body: request, actor: actor, idempotent: idempotent, options: options
@@ -148,9 +159,10 @@ public final class RPCClient: Sendable {
 
     /// Calls any method with a JSON body and returns the reply's JSON body (the CLI's `call`).
     public func callJSON(
-        method: String, body: JSONValue, actor: Actor?, idempotent: Bool = false, options: CallOptions = CallOptions()
+        method: String, body: JSONValue, actor: Actor?, idempotent: Bool = false, options: CallOptions? = nil
     ) async throws(RPCError) -> JSONValue {
-        try await exchange(
+        let options = options ?? defaultOptions
+        return try await exchange(
             method: method, body: body, actor: actor, idempotent: idempotent || options.idempotencyKey != nil,
             options: options
         ) { reply throws(RPCError) in

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import Synchronization
 import Wire
 import ZeroMQ
@@ -66,9 +67,10 @@ public struct RPCServerConfiguration: Sendable {
 ///
 /// It announces `maxInFlight` as its credit once ready, exchanges heartbeats with the bus and
 /// reconnects when the bus goes silent. Malformed frames are answered on the I/O thread and never
-/// reach a handler; no input can stop the loop. `shutdown()` (or cancelling `run()`) drains:
-/// credit 0 (the bus sends nothing new), in-flight calls answered, then the socket closes.
-public final class RPCServer: Sendable {
+/// reach a handler; no input can stop the loop. `shutdown()` (or cancelling `run()`, or a graceful
+/// shutdown of its service group) drains: credit 0 (the bus sends nothing new), in-flight calls
+/// answered, then the socket closes.
+public final class RPCServer: Service {
     /// The configuration it runs with.
     public let configuration: RPCServerConfiguration
     let context: ZeroMQ.Context
@@ -100,7 +102,7 @@ public final class RPCServer: Sendable {
 
     /// Runs the I/O thread until shutdown; returns once every accepted call has been answered.
     public func run() async throws {
-        try await withTaskCancellationHandler {
+        try await withTaskCancellationOrGracefulShutdownHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let thread = Thread { [self] in
                     do {
@@ -113,8 +115,8 @@ public final class RPCServer: Sendable {
                 thread.name = "octoo-rpc-\(router.service)"
                 thread.start()
             }
-        } onCancel: {
-            shutdown()
+        } onCancelOrGracefulShutdown: {
+            self.shutdown()
         }
     }
 

@@ -74,12 +74,18 @@ public struct HealthResponse: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "status": JSONSchema.string(values: ["SERVING", "NOT_SERVING"]),
-            "service": JSONSchema.string(),
-            "instance": JSONSchema.string(),
-            "version": JSONSchema.string(),
-            "uptimeSeconds": JSONSchema.integer(minimum: 0),
-            "events": JSONSchema.array(of: EventSourceHealth.schema),
+            "status": JSONSchema.string(
+                values: ["SERVING", "NOT_SERVING"],
+                description: "NOT_SERVING once shutdown begins, or while a source it consumes is failing or in "
+                    + "dataLoss; SERVING otherwise."),
+            "service": JSONSchema.string(description: "The service's name, e.g. registry."),
+            "instance": JSONSchema.string(description: "The instance that answered, e.g. matching-1."),
+            "version": JSONSchema.string(description: "The version of the build the instance runs."),
+            "uptimeSeconds": JSONSchema.integer(minimum: 0, description: "Seconds since the instance started."),
+            "events": JSONSchema.array(
+                of: EventSourceHealth.schema,
+                description: "Per source whose events the service consumes, how far it has applied them; absent "
+                    + "when it consumes none."),
         ], required: ["status", "service", "instance", "version", "uptimeSeconds"])
 }
 
@@ -123,12 +129,17 @@ public struct EventSourceHealth: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "source": JSONSchema.string(),
-            "appliedSeq": JSONSchema.integer(minimum: 0),
-            "epoch": JSONSchema.string(),
-            "state": JSONSchema.string(values: EventSourceState.allCases.map(\.rawValue)),
-            "failingSeq": JSONSchema.integer(minimum: 1),
-            "error": JSONSchema.string(),
+            "source": JSONSchema.string(description: "The service whose events these are, e.g. registry."),
+            "appliedSeq": JSONSchema.integer(minimum: 0, description: "The last seq applied (0: none yet)."),
+            "epoch": JSONSchema.string(description: "The source's outbox epoch those seqs belong to, once known."),
+            "state": JSONSchema.string(
+                values: EventSourceState.allCases.map(\.rawValue),
+                description: "current: everything reported is applied; catchingUp: reading the source's ReadEvents "
+                    + "(after a start, a gap or a failed attempt); failing: an event does not apply and is retried "
+                    + "with backoff, nothing after it applied; dataLoss: the source's events were replaced and "
+                    + "nothing more is applied from it."),
+            "failingSeq": JSONSchema.integer(minimum: 1, description: "While failing: the seq that does not apply."),
+            "error": JSONSchema.string(description: "Why the source is not current, when known."),
         ], required: ["source", "appliedSeq", "state"])
 }
 
@@ -169,15 +180,27 @@ public struct DescribeResponse: Codable, Sendable, Equatable {
 
     static let schema = JSONSchema.object(
         [
-            "service": JSONSchema.string(),
-            "protocolVersion": JSONSchema.integer(minimum: 1),
+            "service": JSONSchema.string(description: "The service's name, e.g. registry."),
+            "protocolVersion": JSONSchema.integer(
+                minimum: 1,
+                description: "The wire protocol version the service speaks (1); bumped only by an "
+                    + "incompatible change."),
             "methods": JSONSchema.array(
                 of: JSONSchema.object(
                     [
-                        "name": JSONSchema.string(), "idempotent": JSONSchema.boolean,
-                        "roles": JSONSchema.array(of: JSONSchema.string(values: Actor.Role.allCases.map(\.rawValue))),
-                        "summary": JSONSchema.string(), "request": JSONSchema.any, "response": JSONSchema.any,
-                    ], required: ["name", "idempotent", "roles", "summary", "request", "response"])),
+                        "name": JSONSchema.string(
+                            description: "The service's name, a dot, the method's, e.g. registry.Health."),
+                        "idempotent": JSONSchema.boolean(
+                            description: "True when calling it twice has the same effect as once: a client may "
+                                + "retry it."),
+                        "roles": JSONSchema.array(
+                            of: JSONSchema.string(values: Actor.Role.allCases.map(\.rawValue)),
+                            description: "The actor roles that may call it; empty when no actor is needed."),
+                        "summary": JSONSchema.string(description: "What the method does, in one line."),
+                        "request": JSONSchema.any(description: "The JSON Schema of its request body."),
+                        "response": JSONSchema.any(description: "The JSON Schema of its reply body."),
+                    ], required: ["name", "idempotent", "roles", "summary", "request", "response"]),
+                description: "Every method the service answers, Describe included, by name."),
         ], required: ["service", "protocolVersion", "methods"])
 }
 
@@ -209,8 +232,12 @@ public struct ReadEventsRequest: Codable, Sendable, Equatable {
     }
 
     static let schema = JSONSchema.object([
-        "afterSeq": JSONSchema.integer(minimum: 0, description: "return events with seq greater than this (default 0)"),
-        "limit": JSONSchema.integer(minimum: 1, maximum: Int64(maxLimit), description: "default 500"),
+        "afterSeq": JSONSchema.integer(
+            minimum: 0, description: "Return the events with a seq greater than this (default 0: from the first)."),
+        "limit": JSONSchema.integer(
+            minimum: 1, maximum: Int64(maxLimit),
+            description: "Most events in the page (default 500); a page also ends before the reply outgrows one "
+                + "message."),
     ])
 }
 
@@ -240,13 +267,29 @@ public struct ReadEventsResponse: Codable, Sendable, Equatable {
             "events": JSONSchema.array(
                 of: JSONSchema.object(
                     [
-                        "source": JSONSchema.string(), "seq": JSONSchema.integer(minimum: 1),
-                        "type": JSONSchema.string(),
-                        "occurredAt": JSONSchema.timestamp, "partnerId": JSONSchema.string(), "data": JSONSchema.any,
-                        "epoch": JSONSchema.string(description: "the source's outbox epoch"),
-                    ], required: ["source", "seq", "type", "occurredAt", "data"])),
-            "lastSeq": JSONSchema.integer(minimum: 0, description: "the last seq (for a partner, of its own events)"),
-            "epoch": JSONSchema.string(description: "the source's outbox epoch: a new one means seqs started again"),
+                        "source": JSONSchema.string(description: "The service that published it."),
+                        "seq": JSONSchema.integer(
+                            minimum: 1,
+                            description: "Its place in the source's outbox: from 1, up by exactly 1 per "
+                                + "event; comparable only within one epoch."),
+                        "type": JSONSchema.string(
+                            description:
+                                "What happened, e.g. opportunity.changed (its topic: the source, a dot, the type)."),
+                        "occurredAt": JSONSchema.timestamp(
+                            description: "When the change was committed, on the source's clock."),
+                        "partnerId": JSONSchema.string(
+                            description: "The tenant the change belongs to (absent for system events)."),
+                        "data": JSONSchema.any(description: "The event's own fields, as its type defines them."),
+                        "epoch": JSONSchema.string(description: "The source's outbox epoch."),
+                    ], required: ["source", "seq", "type", "occurredAt", "data"]),
+                description: "The events after afterSeq, in seq order (a partner gets its own tenant's only)."),
+            "lastSeq": JSONSchema.integer(
+                minimum: 0,
+                description: "The source's highest seq (for a partner, of its own events), so a reader "
+                    + "knows whether more remain."),
+            "epoch": JSONSchema.string(
+                description: "The source's outbox epoch: a new one means a new outbox whose seqs start again (absent "
+                    + "from sources that predate epochs)."),
         ], required: ["events", "lastSeq"])
 }
 
@@ -254,12 +297,18 @@ public struct ReadEventsResponse: Codable, Sendable, Equatable {
 public struct SetClockRequest: Codable, Sendable, Equatable {
     public var now: Date
     public init(now: Date) { self.now = now }
-    static let schema = JSONSchema.object(["now": JSONSchema.timestamp], required: ["now"])
+    static let schema = JSONSchema.object(
+        [
+            "now": JSONSchema.timestamp(
+                description: "The time to move the service's clock to; not before its current time.")
+        ], required: ["now"])
 }
 
 /// The reply of `SetClock`.
 public struct SetClockResponse: Codable, Sendable, Equatable {
     public var now: Date
     public init(now: Date) { self.now = now }
-    static let schema = JSONSchema.object(["now": JSONSchema.timestamp], required: ["now"])
+    static let schema = JSONSchema.object(
+        ["now": JSONSchema.timestamp(description: "The service's time once moved and every due timer fired.")],
+        required: ["now"])
 }

@@ -60,6 +60,11 @@ public enum JSONSchema {
     /// An RFC 3339 timestamp.
     public static let timestamp = string(format: "date-time")
 
+    /// An RFC 3339 timestamp with its meaning.
+    public static func timestamp(description: String) -> JSONValue {
+        string(format: "date-time", description: description)
+    }
+
     /// An integer with an optional range.
     public static func integer(minimum: Int64? = nil, maximum: Int64? = nil, description: String? = nil) -> JSONValue {
         var schema: [String: JSONValue] = ["type": .string("integer")]

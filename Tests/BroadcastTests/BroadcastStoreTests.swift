@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 import OctooTesting
 import ServiceKit
-import Store
+@_spi(RawDatabase) import Store
 import Synchronization
 import Testing
 import Transport
@@ -24,12 +24,14 @@ struct BroadcastStoreTests {
     final class World: Sendable {
         let database: ServiceDatabase
         let store: BroadcastStore
-        let wakeup = AsyncWakeup()
+        let wakeup: AsyncWakeup
         let seq = Mutex<Int64>(0)
 
         init(_ database: ServiceDatabase) {
             self.database = database
-            store = BroadcastStore(database)
+            let wakeup = AsyncWakeup()
+            self.wakeup = wakeup
+            store = BroadcastStore(database, wakeup: wakeup)
         }
 
         /// Applies an opportunities event as the subscriber would.
@@ -41,8 +43,8 @@ struct BroadcastStoreTests {
             let value = try WireCoding.decode(JSONValue.self, from: try WireCoding.encode(data))
             let event = Event(
                 source: Opportunities.service, seq: seq, type: type, occurredAt: now, partnerId: partner, data: value)
-            try await database.pool.write { [store, wakeup] db in
-                try BroadcastEvents.apply(db, event, store: store, now: now, wakeup: wakeup)
+            try await database.pool.write { [store] db in
+                try BroadcastEvents.apply(db, event, store: store, now: now)
             }
         }
 
@@ -104,7 +106,7 @@ struct BroadcastStoreTests {
             let clock = ManualClock(start: now)
             let timers = TimerService(
                 database: database, clock: clock,
-                handlers: Scheduler.timerHandlers(store: store, clock: clock, wakeup: wakeup),
+                handlers: Scheduler.timerHandlers(store: store, clock: clock),
                 logger: .init(label: "test"))
             return try await timers.fireDue(now: now)
         }
@@ -169,6 +171,24 @@ struct BroadcastStoreTests {
             #expect(try await world.plan(["a", "b", "c", "d"]))
             detail = try await world.detail()
             #expect(detail.waves.map(\.providerIds) == [["a", "b"], ["c", "d"]])
+        }
+    }
+
+    @Test func aChangeFromAnyWriteSettlesItsBroadcastBeforeCommitAndWakesTheSender() async throws {
+        try await Self.withWorld { world in
+            try await world.event(Opportunities.EventType.requestCreated, Self.request())
+            try await world.plan(["a", "b", "c", "d"])
+            try await world.sendAll()
+            _ = await world.wakeup.wait(until: .now)
+            // Both answers in one write no handler made: the wave is fully answered only at its end.
+            try await world.store.write("p-1") { writer in
+                for var attempt in try writer.attempts(onRequest: "rq-1") {
+                    try writer.setDisposition(&attempt, "DECLINED", by: "partner", at: Self.now)
+                }
+            }
+            #expect(try await world.detail().waves[0].closedAt == Self.now)
+            #expect(try await world.store.read("p-1") { try $0.existingBroadcast("rq-1")?.isWaveDue } == true)
+            #expect(await world.wakeup.wait(until: .now), "the wave sender was not woken")
         }
     }
 

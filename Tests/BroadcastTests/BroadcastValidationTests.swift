@@ -24,7 +24,7 @@ struct BroadcastValidationTests {
     }
 
     static func client(_ world: BroadcastWorld, _ actor: Actor) -> BroadcastClient {
-        BroadcastClient(world.rpc, actor: actor, options: CallOptions(timeout: .seconds(10), retry: .none))
+        BroadcastClient(world.rpc, actor: actor, options: .patient(retry: .none))
     }
 
     static let badCalls: [BadCall] = [
@@ -159,7 +159,7 @@ struct BroadcastValidationTests {
                 PolicyBand(minLeadHours: 48, waveSize: 1, intervalMinutes: 240),
             ]
             let keyed = BroadcastClient(
-                world.rpc, actor: world.partner, options: CallOptions(timeout: .seconds(10), idempotencyKey: "k-1"))
+                world.rpc, actor: world.partner, options: .patient(idempotencyKey: "k-1"))
             let set = SetPolicyRequest(bands: bands, startWindowDays: 10, expectedVersion: 0)
             policy = try await keyed.setPolicy(set).policy
             #expect(policy.version == 1 && policy.bands.map(\.minLeadHours) == [48, 0] && policy.startWindowDays == 10)

@@ -29,7 +29,7 @@ struct BroadcastWorld: Sendable {
     var partnerId: String { partner.partnerId! }
     var school: Customer { fixture.customers["School"]! }
     var broadcast: BroadcastClient {
-        BroadcastClient(rpc, actor: partner, options: CallOptions(timeout: .seconds(20), retry: .none))
+        BroadcastClient(rpc, actor: partner, options: .patient(retry: .none))
     }
     var opportunities: OpportunitiesClient { OpportunitiesClient(opportunitiesRPC, actor: partner) }
     var registry: RegistryClient { RegistryClient(registryRPC, actor: partner) }
@@ -69,8 +69,8 @@ struct BroadcastWorld: Sendable {
     /// Waits until matching has applied every registry event so far.
     func waitForMatching() async throws {
         let seq = try await registryRPC.readEvents(Registry.service, afterSeq: 0, limit: 1).lastSeq
-        let matching = MatchingClient(matchingRPC, actor: partner, options: CallOptions(timeout: .seconds(10)))
-        _ = try await matching.rank(RankRequest(request: job(days: 5), minSeq: [Registry.service: seq], pageSize: 1))
+        let matching = MatchingClient(matchingRPC, actor: partner, options: .patient())
+        _ = try await matching.rank(RankRequest(job: job(days: 5).job, minSeq: [Registry.service: seq], pageSize: 1))
     }
 
     /// A remote job for the School in zone IL, `days` from now, for two hours.
@@ -89,20 +89,15 @@ struct BroadcastWorld: Sendable {
     /// The broadcast once `condition` holds (it moves on events, asynchronously).
     @discardableResult
     func detail(
-        _ requestId: String, _ what: String = "the expected broadcast", timeout: Duration = .seconds(15),
+        _ requestId: String, _ what: String = "the expected broadcast", timeout: Duration = Patience.condition,
         until condition: (BroadcastDetail) -> Bool
     ) async throws -> BroadcastDetail {
-        let deadline = ContinuousClock.now + timeout
         var last: BroadcastDetail?
-        while ContinuousClock.now < deadline {
-            if let detail = try? await broadcast.get(BroadcastRequestId(requestId: requestId)) {
-                if condition(detail) { return detail }
-                last = detail
-            }
-            try await Task.sleep(for: .milliseconds(25))
+        return try await eventually("\(what); last: \(String(describing: last))", timeout: timeout) {
+            guard let detail = try? await broadcast.get(BroadcastRequestId(requestId: requestId)) else { return nil }
+            last = detail
+            return condition(detail) ? detail : nil
         }
-        Issue.record("never saw \(what); last: \(String(describing: last))")
-        throw RPCError(.deadlineExceeded, "never saw \(what)")
     }
 
     /// Wave `number` sent (every contact of it out or skipped).
@@ -138,7 +133,7 @@ struct BroadcastWorld: Sendable {
     func advance(by seconds: TimeInterval) async throws {
         _ = try await rpc.setClock(
             Broadcast.service, to: clock.now.addingTimeInterval(seconds), actor: partner,
-            options: CallOptions(timeout: .seconds(30), retry: .none))
+            options: .patient(retry: .none))
     }
 
     /// Broadcast's events of `type` so far.

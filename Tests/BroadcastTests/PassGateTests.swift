@@ -1,3 +1,4 @@
+import OctooTesting
 import Testing
 
 @testable import BroadcastService
@@ -7,19 +8,19 @@ import Testing
 /// worker credit, until the passes before it end.
 @Suite("Pass gate")
 struct PassGateTests {
-    /// Waits (yielding, at most 10,000 turns) until `count` tasks wait for the gate.
-    func waitForWaiters(_ gate: PassGate, _ count: Int) async {
-        for _ in 0..<10_000 where await gate.waiters != count { await Task.yield() }
+    /// Waits until `count` tasks wait for the gate.
+    func waitForWaiters(_ gate: PassGate, _ count: Int) async throws {
+        try await eventually("\(count) waiting for the gate") { await gate.waiters == count }
     }
 
-    @Test(.timeLimit(.minutes(1)))
-    func aCancelledWaiterLeavesWithoutTheLockAndTheNextGetsIt() async {
+    @Test(.timeLimit(.minutes(2)))
+    func aCancelledWaiterLeavesWithoutTheLockAndTheNextGetsIt() async throws {
         let gate = PassGate()
         #expect(await gate.lock())
         let cancelled = Task { await gate.lock() }
-        await waitForWaiters(gate, 1)
+        try await waitForWaiters(gate, 1)
         let next = Task { await gate.lock() }
-        await waitForWaiters(gate, 2)
+        try await waitForWaiters(gate, 2)
         cancelled.cancel()
         // Answered while the first holder still has the lock.
         #expect(await cancelled.value == false)

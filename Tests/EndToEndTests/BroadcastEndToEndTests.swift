@@ -21,7 +21,7 @@ struct BroadcastEndToEndTests {
 
         var partner: Actor { fixture.partner }
         var broadcast: BroadcastClient {
-            BroadcastClient(rpc, actor: partner, options: CallOptions(timeout: .seconds(20)))
+            BroadcastClient(rpc, actor: partner, options: .patient())
         }
         var opportunities: OpportunitiesClient { OpportunitiesClient(opportunitiesRPC, actor: partner) }
 
@@ -47,20 +47,17 @@ struct BroadcastEndToEndTests {
         /// The broadcast once `condition` holds.
         @discardableResult
         func detail(
-            _ requestId: String, _ what: String, timeout: Duration = .seconds(30),
+            _ requestId: String, _ what: String, timeout: Duration = Patience.condition,
             until condition: (BroadcastDetail) -> Bool
         ) async throws -> BroadcastDetail {
-            let deadline = ContinuousClock.now + timeout
             var last: BroadcastDetail?
-            while ContinuousClock.now < deadline {
-                if let detail = try? await broadcast.get(BroadcastRequestId(requestId: requestId)) {
-                    if condition(detail) { return detail }
-                    last = detail
+            return try await eventually("\(what); last: \(String(describing: last))", timeout: timeout) {
+                guard let detail = try? await broadcast.get(BroadcastRequestId(requestId: requestId)) else {
+                    return nil
                 }
-                try await Task.sleep(for: .milliseconds(50))
+                last = detail
+                return condition(detail) ? detail : nil
             }
-            Issue.record("never saw \(what); last: \(String(describing: last))")
-            throw RPCError(.deadlineExceeded, "never saw \(what)")
         }
 
         /// The provider answers its latest offer.
@@ -100,11 +97,11 @@ struct BroadcastEndToEndTests {
             let seq = try await registryRPC.readEvents(Registry.service, afterSeq: 0, limit: 1).lastSeq
             let starts = Date().addingTimeInterval(86_400)
             _ = try await MatchingClient(
-                matchingRPC, actor: fixture.partner, options: CallOptions(timeout: .seconds(20))
+                matchingRPC, actor: fixture.partner, options: .patient()
             )
             .rank(
                 RankRequest(
-                    request: CreateRequestRequest(
+                    job: JobDescription(
                         customerId: fixture.customers["School"]!.id, providerType: "asl", startsAt: starts,
                         endsAt: starts.addingTimeInterval(60), remote: true, zone: "IL"),
                     minSeq: [Registry.service: seq], pageSize: 1))
@@ -126,7 +123,7 @@ struct BroadcastEndToEndTests {
             // aa-02 stays silent: 8 hours later it gets NO_RESPONSE and the next wave goes out.
             _ = try await live.rpc.setClock(
                 Broadcast.service, to: Date().addingTimeInterval(8 * 3600 + 60), actor: live.partner,
-                options: CallOptions(timeout: .seconds(30)))
+                options: .patient())
             detail = try await live.detail(request.id, "wave 2") { $0.waves.count == 2 && $0.waves[1].sentAt != nil }
             #expect(detail.waves[1].providerIds == ["aa-03", "aa-04"])
             #expect(detail.attempts.prefix(2).map(\.disposition) == ["DECLINED", "NO_RESPONSE"])
@@ -153,8 +150,7 @@ struct BroadcastEndToEndTests {
         try await Self.withLive { live in
             let broadcast = try await live.startBroadcast(fault: "broadcast.after-offer:3")
             let request = try await live.create(days: 0.1)
-            let deadline = ContinuousClock.now + .seconds(30)
-            while broadcast.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            try await eventually("broadcast killed at its fault point") { !broadcast.isRunning }
             #expect(!broadcast.isRunning && broadcast.terminationReason == .uncaughtSignal)
             #expect(broadcast.terminationStatus == SIGKILL)
             try await live.startBroadcast()

@@ -10,29 +10,21 @@ import Wire
 struct BrokerFaultTests {
     static let partner = Actor(role: .partner, partnerId: "p-faults", id: "u-1")
 
-    /// CPU seconds (user + system) a process has used so far, from `/proc/<pid>/stat`.
-    static func cpuSeconds(_ pid: Int32) throws -> Double {
-        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
-        // Fields after the command name, which is in parentheses and may hold spaces.
-        let fields = stat[stat.index(after: stat.lastIndex(of: ")")!)...].split(separator: " ")
-        let ticks = Double(fields[11])! + Double(fields[12])!
-        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
-
     static let sleep = MethodDescriptor<ExecutablesTests.SleepBody, ExecutablesTests.SleptBody>(
         "matching.Sleep", idempotent: false, roles: nil, summary: "", request: JSONSchema.any, response: JSONSchema.any)
 
-    @Test func withNoWorkerTheBusIdlesAndAnswersEachRequestAtItsDeadline() async throws {
+    /// How little CPU the bus uses meanwhile is a ratio `octoo-bench waiting` measures on a quiet
+    /// machine (Benchmarks/RESULTS.md): no test on a busy one can hold it.
+    @Test func withNoWorkerTheBusAnswersEachRequestAtItsDeadline() async throws {
         let system = try ExecutableSystem()
         try await tearingDown(teardown: system.shutdown) {
-            let bus = try system.start("octoo-bus", service: false)
+            try system.start("octoo-bus", service: false)
             let client = try system.client("registry")
             defer { client.close() }
             _ = try await waitForBus(client, "registry") { _ in true }
-            let cpuBefore = try Self.cpuSeconds(bus.processIdentifier)
             let started = ContinuousClock.now
             let codes = await concurrentCalls(100) { index in
-                let options = CallOptions(timeout: .milliseconds(5000), retry: .none)
+                let options = CallOptions(timeout: .seconds(5), retry: .none)
                 if index == 0 {
                     // A mutation that must never be applied once its caller has given up.
                     _ = try await client.call(
@@ -42,12 +34,9 @@ struct BrokerFaultTests {
                     _ = try await client.health("registry", options: options)
                 }
             }
-            let elapsed = ContinuousClock.now - started
-            let cpu = try Self.cpuSeconds(bus.processIdentifier) - cpuBefore
             #expect(codes.count == 100 && codes.allSatisfy { $0 == .deadlineExceeded }, "\(codes)")
-            #expect(elapsed >= .seconds(5))
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            #expect(cpu / seconds < 0.05, "the bus used \(cpu) s of CPU in \(seconds) s with 100 requests waiting")
+            // Never before the deadline (a lower bound, which no busy machine can break).
+            #expect(ContinuousClock.now - started >= .seconds(5))
             let registry = try await waitForBus(client, "registry") { $0.expiredInQueue == 100 }
             #expect(registry.queueDepth == 0)
             #expect(registry.dispatched == 0)
@@ -79,7 +68,7 @@ struct BrokerFaultTests {
                 do {
                     _ = try await client.call(
                         Self.sleep, ExecutablesTests.SleepBody(ms: 0), actor: nil,
-                        options: CallOptions(timeout: .seconds(2), retry: .none))
+                        options: .patient(retry: .none))
                     codes.append(.ok)
                 } catch {
                     codes.append(statusCode(error))
@@ -105,16 +94,17 @@ struct BrokerFaultTests {
                 await concurrentCalls(5) { _ in
                     _ = try await client.call(
                         Self.sleep, ExecutablesTests.SleepBody(ms: 30_000), actor: nil,
-                        options: CallOptions(timeout: .seconds(60), retry: .none))
+                        options: .patient(retry: .none))
                 }
             }
             _ = try await waitForBus(client, "matching") { $0.workers.first?.inFlight == 5 }
-            let killedAt = ContinuousClock.now
             kill(worker.processIdentifier, SIGKILL)
             let codes = await calls.value
-            // Answered by the bus once the worker's heartbeats stopped, long before the calls' own 60 s.
+            // Answered by the bus once the worker's heartbeats stopped: UNKNOWN, which only the
+            // bus's loss of the worker gives; the calls' own deadline would have given
+            // DEADLINE_EXCEEDED. How soon, against the heartbeat window, `octoo-bench waiting`
+            // measures.
             #expect(codes == Array(repeating: .unknown, count: 5), "\(codes)")
-            #expect(ContinuousClock.now - killedAt < .seconds(30))
             let matching = try await waitForBus(client, "matching") { $0.workers.isEmpty }
             #expect(matching.lostWithWorker == 5)
         }
@@ -131,7 +121,7 @@ struct BrokerFaultTests {
             let codes = await concurrentCalls(500) { _ in
                 _ = try await client.call(
                     Registry.listDocumentTypes, ListDocumentTypesRequest(), actor: Self.partner,
-                    options: CallOptions(timeout: .seconds(30), retry: .none))
+                    options: .patient(retry: .none))
             }
             #expect(
                 codes.filter { $0 == .ok }.count == 500, "\(Dictionary(grouping: codes, by: \.self).mapValues(\.count))"
@@ -143,13 +133,16 @@ struct BrokerFaultTests {
         let system = try ExecutableSystem()
         try await tearingDown(teardown: system.shutdown) {
             try system.start("registry")
-            try await Task.sleep(for: .milliseconds(500))
+            // Up before the bus: it has opened its database and is trying to reach the bus.
+            let database = (system.dataDirectory as NSString).appendingPathComponent("registry.sqlite")
+            try await eventually("the registry started") { FileManager.default.fileExists(atPath: database) }
+            #expect(system.process("registry")?.isRunning == true)
             let firstBus = try system.start("octoo-bus", as: "bus-1", service: false)
             try await system.waitUntilServing("registry")
             kill(firstBus.processIdentifier, SIGKILL)
             await firstBus.exited()
             try system.start("octoo-bus", as: "bus-2", service: false)
-            try await system.waitUntilServing("registry", timeout: .seconds(20))
+            try await system.waitUntilServing("registry")
             let client = try system.client("registry")
             defer { client.close() }
             let registry = try await waitForBus(client, "registry") { $0.workers.count == 1 }

@@ -38,7 +38,7 @@ struct ComposeStack: TestSystem {
     }
 
     func client(_ service: String) throws -> RPCClient {
-        try RPCClient(context: context, endpoint: endpoints.client(service))
+        try RPCClient(context: context, endpoint: endpoints.client(service), defaultOptions: .patient())
     }
 
     /// Runs `docker-compose -p project -f file arguments…`; its output, or an error with it.
@@ -61,8 +61,10 @@ struct ComposeStack: TestSystem {
     /// Runs `command` and returns what it printed. Spawned and reaped here (posix_spawn, then
     /// `waitpid` on its pid), with its output in a file: `podman start` leaves conmon holding the
     /// command's descriptors (a pipe would never close), and Foundation's `Process` was seen
-    /// never to notice podman's exit (a zombie, `isRunning` true for good).
-    static func run(_ command: String, _ arguments: [String]) async throws -> String {
+    /// never to notice podman's exit (a zombie, `isRunning` true for good). A command still
+    /// running after `timeout` (an image build included) is killed and reported.
+    static func run(_ command: String, _ arguments: [String], timeout: Duration = .seconds(900)) async throws -> String
+    {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("compose-\(UUID().uuidString).log")
         defer { try? FileManager.default.removeItem(at: output) }
         var actions = posix_spawn_file_actions_t()
@@ -78,11 +80,19 @@ struct ComposeStack: TestSystem {
         let line = ([command] + arguments).joined(separator: " ")
         guard spawned == 0 else { throw ComposeError(command: line, output: "could not start: errno \(spawned)") }
         var status: Int32 = 0
-        while true {
-            let reaped = waitpid(pid, &status, WNOHANG)
-            if reaped == pid { break }
-            guard reaped == 0 else { throw ComposeError(command: line, output: "waitpid failed: errno \(errno)") }
-            try await Task.sleep(for: .milliseconds(50))
+        do {
+            try await eventually("\(line) exited", timeout: timeout, every: .milliseconds(50)) {
+                let reaped = waitpid(pid, &status, WNOHANG)
+                guard reaped == 0 || reaped == pid else {
+                    throw ComposeError(command: line, output: "waitpid failed: errno \(errno)")
+                }
+                return reaped == pid
+            }
+        } catch is ConditionTimedOut {
+            kill(pid, SIGKILL)
+            _ = waitpid(pid, &status, 0)
+            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+            throw ComposeError(command: line, output: "still running after \(timeout), killed: \(text)")
         }
         let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
         // Exited normally with 0 (WIFEXITED and WEXITSTATUS, which Swift does not import).

@@ -38,7 +38,7 @@ struct ComposeTests {
                     id: "cp-0\(index)", name: "cp-0\(index)", providerType: "asl", email: "cp-0\(index)@example.org",
                     zones: ["IL"]))
         }
-        let options = CallOptions(timeout: .seconds(20))
+        let options = CallOptions.patient()
         let broadcast = BroadcastClient(broadcastRPC, actor: fixture.partner, options: options)
         let opportunities = OpportunitiesClient(opportunitiesRPC, actor: fixture.partner, options: options)
         _ = try await broadcast.setPolicy(
@@ -74,7 +74,7 @@ struct ComposeTests {
         // Matching: one replica stopped, then the other paused; calls succeed throughout.
         let matching = MatchingClient(matchingRPC, actor: fixture.partner, options: options)
         let rank = RankRequest(
-            request: CreateRequestRequest(
+            job: JobDescription(
                 customerId: customerId, providerType: "asl", startsAt: Date().addingTimeInterval(86_400),
                 endsAt: Date().addingTimeInterval(90_000), remote: true, zone: "IL"))
         let replicas = try await stack.containers("matching")
@@ -150,18 +150,18 @@ struct ComposeTests {
     static func waitFor<Value: Sendable>(
         _ what: String, _ read: () async throws -> Value, until condition: (Value) -> Bool
     ) async throws -> Value {
-        let deadline = ContinuousClock.now + .seconds(120)
         var last: String = "nothing yet"
-        while ContinuousClock.now < deadline {
+        return try await eventually(
+            "\(what); last: \(String(last.prefix(2000)))", timeout: .seconds(120), every: .milliseconds(250)
+        ) { () async -> Value? in
             do {
                 let value = try await read()
-                if condition(value) { return value }
                 last = "\(value)"
+                return condition(value) ? value : nil
             } catch {
                 last = "\(error)"
+                return nil
             }
-            try await Task.sleep(for: .milliseconds(250))
         }
-        throw ComposeError(command: "waiting for \(what)", output: String(last.prefix(2000)))
     }
 }

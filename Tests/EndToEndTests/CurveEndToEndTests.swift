@@ -48,7 +48,9 @@ struct CurveEndToEndTests {
 
     /// A client of `service` on its own context, presenting `curve` (nil: no CURVE at all).
     static func client(_ system: ExecutableSystem, _ service: String, curve: CurveClientKeys?) throws -> RPCClient {
-        try RPCClient(context: try ZeroMQ.Context(curveClient: curve), endpoint: system.endpoints.client(service))
+        try RPCClient(
+            context: try ZeroMQ.Context(curveClient: curve), endpoint: system.endpoints.client(service),
+            defaultOptions: .patient())
     }
 
     /// A short, bounded call that a peer without service cannot complete.
@@ -69,16 +71,14 @@ struct CurveEndToEndTests {
     static func waitForLog(
         _ system: ExecutableSystem, _ name: String, _ text: String, count: Int = 1
     ) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            if system.log(name).components(separatedBy: text).count - 1 >= count { return true }
-            try await Task.sleep(for: .milliseconds(50))
+        let found = try? await eventually("\(count) × \(text) in the log of \(name)") {
+            system.log(name).components(separatedBy: text).count - 1 >= count
         }
-        return false
+        return found != nil
     }
 
     static func registryCounters(_ client: RPCClient) async throws -> BusServiceStatus {
-        let status = try await client.busStatus(options: CallOptions(timeout: .seconds(5), retry: .none))
+        let status = try await client.busStatus(options: .patient(retry: .none))
         return try #require(status.services.first { $0.service == "registry" })
     }
 
@@ -310,14 +310,14 @@ struct CurveEndToEndTests {
             try (original + rogueLine).write(toFile: list, atomically: true, encoding: .utf8)
             kill(bus.processIdentifier, SIGHUP)
             #expect(try await Self.waitForLog(system, "octoo-bus", "authorized keys reloaded"))
-            #expect(try await rogueCall(CallOptions(timeout: .seconds(10))) == .ok)
+            #expect(try await rogueCall(.patient()) == .ok)
 
             // A list that no longer parses is refused; the one in force stays.
             try (original + "not a key\n").write(toFile: list, atomically: true, encoding: .utf8)
             kill(bus.processIdentifier, SIGHUP)
             #expect(try await Self.waitForLog(system, "octoo-bus", "not reloaded"))
             #expect(system.log("octoo-bus").contains("\(list):\(original.split(separator: "\n").count + 1)"))
-            #expect(try await rogueCall(CallOptions(timeout: .seconds(10))) == .ok)
+            #expect(try await rogueCall(.patient()) == .ok)
 
             try original.write(toFile: list, atomically: true, encoding: .utf8)
             kill(bus.processIdentifier, SIGHUP)
@@ -354,10 +354,7 @@ struct CurveEndToEndTests {
             for item in cases {
                 let process = try system.start(
                     item.executable, as: item.name, arguments: item.arguments, service: item.executable != "octoo-bus")
-                let deadline = ContinuousClock.now + .seconds(60)
-                while process.isRunning && ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(50))
-                }
+                _ = try? await eventually("\(item.name) exited") { !process.isRunning }
                 #expect(!process.isRunning, "\(item.name) still runs")
                 #expect(process.isRunning || process.terminationStatus != 0, "\(item.name)")
                 #expect(system.log(item.name).contains(item.says), "\(item.name): \(system.log(item.name))")

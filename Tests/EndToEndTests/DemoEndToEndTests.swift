@@ -37,13 +37,15 @@ struct DemoEndToEndTests {
         try process.run()
         let stdout = PipeReader(out)
         let stderr = PipeReader(err)
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
-        if process.isRunning {
-            // The demo's own children end with it (they watch their supervisor's pid).
+        if (try? await eventually("the demo finished", timeout: timeout, every: .milliseconds(100)) {
+            !process.isRunning
+        })
+            == nil
+        {
+            // The demo's own children end with it (they watch their supervisor's pid). SIGINT
+            // first, so it stops them itself; SIGKILL only if it does not exit within a while.
             process.interrupt()
-            try await Task.sleep(for: .seconds(5))
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            await process.exited(within: .seconds(30))
         }
         await process.exited()
         return Outcome(status: process.terminationStatus, stdout: await stdout.text, stderr: await stderr.text)

@@ -73,8 +73,8 @@ struct ExecutablesTests {
                         group.addTask {
                             do {
                                 _ = try await client.call(
-                                    sleep, SleepBody(ms: 2000), actor: nil,
-                                    options: CallOptions(timeout: .seconds(20), retry: .none))
+                                    sleep, SleepBody(ms: 5000), actor: nil,
+                                    options: .patient(retry: .none))
                                 return "OK"
                             } catch {
                                 return (error as? RPCError)?.code.name ?? "\(error)"
@@ -86,8 +86,9 @@ struct ExecutablesTests {
                     return codes
                 }
             }
-            // Well inside the 2 s the calls take, so all twelve are in flight when SIGTERM comes.
-            try await Task.sleep(for: .milliseconds(700))
+            // SIGTERM once the bus has handed all twelve to the worker, well inside their 5 s.
+            let handed = try await waitForBus(client, "matching") { $0.workers.first?.inFlight == 12 }
+            #expect(handed.dispatched >= 12)
             let status = await system.terminate("slow")
             #expect(await calls.value == Array(repeating: "OK", count: 12))
             #expect(status == 0, "log: \(system.log("slow"))")
@@ -164,9 +165,11 @@ struct OctooCommandTests {
         process.standardError = pipe
         try process.run()
         let output = PipeReader(pipe)
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning { process.terminate() }
+        if (try? await eventually("octoo \(arguments.first ?? "") exited", timeout: timeout) { !process.isRunning })
+            == nil
+        {
+            process.terminate()
+        }
         await process.exited()
         return (process.terminationStatus, await output.text)
     }
@@ -208,15 +211,19 @@ struct OctooCommandTests {
             try system.startBus()
             for service in BusEndpoints.services { try system.start(service) }
             for service in BusEndpoints.services { try await system.waitUntilServing(service) }
-            let health = try await Self.run(["health", "--json"] + system.commonArguments)
+            // Not a test of deadlines: the CLI's calls get room for a busy machine.
+            let patient = ["--timeout-ms", "30000"]
+            let health = try await Self.run(["health", "--json"] + patient + system.commonArguments)
             #expect(health.status == 0, "\(health.output)")
             #expect(health.output.components(separatedBy: "\"SERVING\"").count - 1 == 4)
             let call = try await Self.run(
-                ["call", "matching.ReadEvents", #"{"afterSeq":0}"#, "--role", "service"] + system.commonArguments)
+                ["call", "matching.ReadEvents", #"{"afterSeq":0}"#, "--role", "service"] + patient
+                    + system.commonArguments)
             #expect(call.status == 0, "\(call.output)")
             #expect(call.output.contains("\"lastSeq\""))
             let denied = try await Self.run(
-                ["call", "matching.ReadEvents", "{}", "--role", "customer", "--partner", "p-1"] + system.commonArguments
+                ["call", "matching.ReadEvents", "{}", "--role", "customer", "--partner", "p-1"] + patient
+                    + system.commonArguments
             )
             #expect(denied.status == 1)
             #expect(denied.output.contains("PERMISSION_DENIED"))

@@ -82,14 +82,15 @@ struct FaultInjectionTests {
             // Quiet: every broadcast ends (filled, exhausted or stopped), or the time is up.
             let invariants = world.invariants(system)
             var unsettled = requestIds.count
-            while ContinuousClock.now < settleBy {
+            _ = try? await eventually(
+                "every broadcast ended", timeout: max(settleBy - ContinuousClock.now, .zero), every: .milliseconds(500)
+            ) {
                 let list = try? await persistently(until: settleBy) {
                     try await world.broadcast.list(ListBroadcastsRequest(pageSize: 1000))
                 }
                 let live = (list?.broadcasts ?? []).filter { ![.filled, .exhausted, .stopped].contains($0.state) }
                 unsettled = live.count + requestIds.count - (list?.broadcasts.count ?? 0)
-                if unsettled == 0 { break }
-                try await Task.sleep(for: .milliseconds(500))
+                return unsettled == 0
             }
             background.cancel()
             await background.value
@@ -170,7 +171,7 @@ struct FaultWorld: Sendable {
         let world = FaultWorld(
             partner: partner, customers: (1...4).map { "customer-\($0)" }, registryRPC: try system.client("registry"),
             opportunitiesRPC: try system.client("opportunities"), broadcastRPC: try system.client("broadcast"))
-        let registry = RegistryClient(world.registryRPC, actor: partner, options: CallOptions(timeout: .seconds(20)))
+        let registry = RegistryClient(world.registryRPC, actor: partner, options: .patient())
         for index in 1...providers {
             let id = String(format: "interpreter-%02d", index)
             _ = try await registry.upsertProvider(
@@ -185,12 +186,12 @@ struct FaultWorld: Sendable {
         let seq = try await world.registryRPC.readEvents(Registry.service, afterSeq: 0, limit: 1).lastSeq
         let matchingRPC = try system.client(Matching.service)
         defer { matchingRPC.close() }
-        let matching = MatchingClient(matchingRPC, actor: partner, options: CallOptions(timeout: .seconds(20)))
+        let matching = MatchingClient(matchingRPC, actor: partner, options: .patient())
         let starts = Date().addingTimeInterval(7 * 86_400)
         for _ in WholeSystem.matchingReplicas {
             _ = try await matching.rank(
                 RankRequest(
-                    request: CreateRequestRequest(
+                    job: JobDescription(
                         customerId: world.customers[0], providerType: "asl", startsAt: starts,
                         endsAt: starts.addingTimeInterval(3600), remote: true, zone: "IL"),
                     minSeq: [Registry.service: seq], pageSize: 1))

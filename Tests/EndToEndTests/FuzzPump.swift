@@ -15,7 +15,7 @@ struct FuzzPump {
     /// Requests in flight per port: under the bus's queue limit, over the worker's credit.
     var window = 250
     /// How long without any reply means something stopped answering.
-    var stallTimeout: Duration = .seconds(20)
+    var stallTimeout: Duration = .seconds(60)
 
     /// What a run found.
     struct Outcome: Sendable {

@@ -22,10 +22,10 @@ struct IntegrationScenarioTests {
 
         var partner: Actor { fixture.partner }
         var opportunities: OpportunitiesClient {
-            OpportunitiesClient(opportunitiesRPC, actor: partner, options: CallOptions(timeout: .seconds(20)))
+            OpportunitiesClient(opportunitiesRPC, actor: partner, options: .patient())
         }
         var broadcast: BroadcastClient {
-            BroadcastClient(broadcastRPC, actor: partner, options: CallOptions(timeout: .seconds(20)))
+            BroadcastClient(broadcastRPC, actor: partner, options: .patient())
         }
         var invariants: SystemInvariants {
             SystemInvariants(
@@ -45,22 +45,19 @@ struct IntegrationScenarioTests {
             ).request
         }
 
-        /// The request's broadcast once `condition` holds (within 30 s).
+        /// The request's broadcast once `condition` holds.
         @discardableResult
         func broadcast(
             _ requestId: String, _ what: String, until condition: (BroadcastDetail) -> Bool
         ) async throws -> BroadcastDetail {
-            let deadline = ContinuousClock.now + .seconds(30)
             var last: BroadcastDetail?
-            while ContinuousClock.now < deadline {
-                if let detail = try? await broadcast.get(BroadcastRequestId(requestId: requestId)) {
-                    if condition(detail) { return detail }
-                    last = detail
+            return try await eventually("\(what); last: \(String(describing: last))") {
+                guard let detail = try? await broadcast.get(BroadcastRequestId(requestId: requestId)) else {
+                    return nil
                 }
-                try await Task.sleep(for: .milliseconds(50))
+                last = detail
+                return condition(detail) ? detail : nil
             }
-            Issue.record("never saw \(what); last: \(String(describing: last))")
-            throw RPCError(.deadlineExceeded, "never saw \(what)")
         }
 
         /// `providerId` answers the offer of its attempt in `detail`, as the provider.
@@ -118,9 +115,9 @@ struct IntegrationScenarioTests {
         let seq = try await scenario.registryRPC.readEvents(Registry.service, afterSeq: 0, limit: 1).lastSeq
         let starts = Date().addingTimeInterval(86_400)
         let matching = MatchingClient(
-            scenario.matchingRPC, actor: scenario.partner, options: CallOptions(timeout: .seconds(20)))
+            scenario.matchingRPC, actor: scenario.partner, options: .patient())
         let request = RankRequest(
-            request: CreateRequestRequest(
+            job: JobDescription(
                 customerId: scenario.fixture.customers["School"]!.id, providerType: "asl", startsAt: starts,
                 endsAt: starts.addingTimeInterval(3600), remote: true, zone: "IL"),
             minSeq: [Registry.service: seq])

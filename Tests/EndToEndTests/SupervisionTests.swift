@@ -23,15 +23,14 @@ struct OctooUpRestartTests {
             #expect(kill(oldPid, SIGKILL) == 0)
 
             // The bus answers for the restarted service on the same port: poll until a new instance serves.
-            var restarted: HealthResponse?
-            let deadline = ContinuousClock.now + .seconds(60)
-            while restarted == nil && ContinuousClock.now < deadline {
+            let after = try await eventually("matching serving again; output: \(up.output)") {
+                () async -> HealthResponse? in
+                // Short, so that a call lost with the killed instance is asked again soon.
                 let health = try? await client.health(
                     "matching", options: CallOptions(timeout: .seconds(1), retry: .none))
-                if let health, health.status == .serving, health.instance != before.instance { restarted = health }
-                try await Task.sleep(for: .milliseconds(100))
+                guard let health, health.status == .serving, health.instance != before.instance else { return nil }
+                return health
             }
-            let after = try #require(restarted, "matching never served again; output: \(up.output)")
             let newPid = try #require(Self.pid(after.instance), "instance \(after.instance)")
             #expect(newPid != oldPid)
             // octoo up reaped the killed child: not even a zombie remains.
@@ -90,20 +89,18 @@ final class RunningOctoo: Sendable {
         collected.withLock { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// Waits until the output contains `text`; false if it did not within `timeout`.
+    /// Waits until the output contains `text`; false if it did not within `timeout` (or `octoo`
+    /// exited without it).
     func waitFor(_ text: String, timeout: Duration = .seconds(120)) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while !output.contains(text) {
-            if ContinuousClock.now > deadline || !process.isRunning { return output.contains(text) }
-            try? await Task.sleep(for: .milliseconds(50))
+        _ = try? await eventually("\(text) in the output", timeout: timeout) {
+            output.contains(text) || !process.isRunning
         }
-        return true
+        return output.contains(text)
     }
 
     /// Waits for `octoo up` to exit; its status, or nil if it still runs after `timeout`.
     func waitForExit(timeout: Duration) async -> Int32? {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        _ = try? await eventually("octoo up exited", timeout: timeout) { !process.isRunning }
         return process.isRunning ? nil : process.terminationStatus
     }
 
@@ -204,14 +201,12 @@ struct ProcessSupervisorTests {
         let supervisor = ProcessSupervisor(policy: slow) { line in reports.withLock { $0.append(line) } }
         let logPath = "\(folder)/flaky.log"
         try supervisor.start(Self.shell(#"echo "run $1"; exit 1"#, "once", logPath: logPath))
-        let deadline = ContinuousClock.now + .seconds(60)
-        while reports.withLock({ $0.isEmpty }) && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await eventually("the exit reported") { !reports.withLock { $0.isEmpty } }
         #expect(reports.withLock { $0 }.first?.contains("restarting it in 0.3s") == true)
         // The restart is pending; the stop cancels it.
         #expect(supervisor.stopAll().isEmpty)
-        try await Task.sleep(for: .seconds(1))  // well past the 0.3 s the restart would have waited
+        // Nothing to wait for: a window well past the 0.3 s after which a restart would have run.
+        try await Task.sleep(for: .seconds(1))
         #expect(supervisor.pid(of: "flaky") == nil)
         let log = try String(contentsOfFile: logPath, encoding: .utf8)
         #expect(log.components(separatedBy: "run once\n").count - 1 == 1, "\(log)")

@@ -17,10 +17,10 @@ struct SystemInvariants {
     let broadcastRPC: RPCClient
 
     var opportunities: OpportunitiesClient {
-        OpportunitiesClient(opportunitiesRPC, actor: partner, options: CallOptions(timeout: .seconds(20)))
+        OpportunitiesClient(opportunitiesRPC, actor: partner, options: .patient())
     }
     var broadcast: BroadcastClient {
-        BroadcastClient(broadcastRPC, actor: partner, options: CallOptions(timeout: .seconds(20)))
+        BroadcastClient(broadcastRPC, actor: partner, options: .patient())
     }
 
     /// One request as both services tell it.
@@ -230,7 +230,7 @@ struct SystemInvariants {
         var all: [Event] = []
         while true {
             let page = try await rpc.readEvents(
-                source, afterSeq: all.last?.seq ?? 0, limit: 1000, options: CallOptions(timeout: .seconds(20)))
+                source, afterSeq: all.last?.seq ?? 0, limit: 1000, options: .patient())
             all += page.events
             if page.events.isEmpty || all.last?.seq == page.lastSeq { return all }
         }
@@ -251,7 +251,8 @@ struct SystemInvariants {
         var expected = ["broadcast": [Opportunities.service]]
         for replica in WholeSystem.matchingReplicas { expected[replica] = Matching.sources }
         var behind: [String] = []
-        repeat {
+        let timeout = max(deadline - ContinuousClock.now, .zero)
+        _ = try? await eventually("every checkpoint caught up", timeout: timeout, every: .milliseconds(250)) {
             behind = []
             var seen: [String: HealthResponse] = [:]
             for service in [Broadcast.service, Matching.service] {
@@ -259,7 +260,9 @@ struct SystemInvariants {
                 defer { rpc.close() }
                 // The bus hands `Health` to each matching replica in turn; ask until both answered.
                 for _ in 0..<10 {
-                    if let health = try? await rpc.health(service, options: CallOptions(timeout: .seconds(2))) {
+                    if let health = try? await rpc.health(
+                        service, options: CallOptions(timeout: .seconds(5), retry: .none))
+                    {
                         seen[service == Matching.service ? health.instance : service] = health
                     }
                     if service == Broadcast.service || WholeSystem.matchingReplicas.allSatisfy({ seen[$0] != nil }) {
@@ -277,9 +280,8 @@ struct SystemInvariants {
                     }
                 }
             }
-            if behind.isEmpty { return [] }
-            try await Task.sleep(for: .milliseconds(250))
-        } while ContinuousClock.now < deadline
+            return behind.isEmpty
+        }
         return behind
     }
 

@@ -1,3 +1,5 @@
+import Wire
+
 /// Partner A's ids, as partner B sends them in the tenancy matrix.
 struct TenantIds: Sendable {
     var partnerId: String
@@ -32,11 +34,11 @@ enum TenancyMatrix {
     enum Expectation: Sendable {
         /// `NOT_FOUND`, naming one of `fields` when given: A's ids are unknown ids to B.
         case notFound(fields: [String])
-        /// Whatever it answers (a list, a refusal), none of A's ids appear in it.
-        case noneOfA
-        /// Exactly what an id nobody has gets (an upsert creates with it; a block or a code is
-        /// the caller's own): the same status, and no id of A's that the call did not send.
-        case likeAnUnknownId
+        /// Exactly `code` (OK for a list or a read of B's own), and none of A's ids in a reply.
+        case noneOfA(StatusCode)
+        /// Exactly `code`, as an id nobody has gets (an upsert creates with it; a block or a
+        /// code is the caller's own), and no id of A's in a reply that the call did not send.
+        case likeAnUnknownId(StatusCode)
     }
 
     struct Row: Sendable {
@@ -69,14 +71,17 @@ enum TenancyMatrix {
         row(roles, .notFound(fields: fields), body)
     }
 
-    static func likeAnUnknownId(_ body: @escaping @Sendable (TenantIds) -> String) -> Row {
-        row(partnerAndService, .likeAnUnknownId, body)
+    static func likeAnUnknownId(
+        _ code: StatusCode = .ok, _ body: @escaping @Sendable (TenantIds) -> String
+    ) -> Row {
+        row(partnerAndService, .likeAnUnknownId(code), body)
     }
 
     static func noneOfA(
-        _ roles: Set<String> = partnerAndService, _ body: @escaping @Sendable (TenantIds) -> String = { _ in "{}" }
+        _ roles: Set<String> = partnerAndService, _ code: StatusCode = .ok,
+        _ body: @escaping @Sendable (TenantIds) -> String = { _ in "{}" }
     ) -> Row {
-        row(roles, .noneOfA, body)
+        row(roles, .noneOfA(code), body)
     }
 
     /// Health, Describe, ReadEvents and SetClock (PROTOCOL §5), the same on every service.
@@ -85,7 +90,10 @@ enum TenancyMatrix {
             "\(service).Health": noneOfA([]),
             "\(service).Describe": noneOfA([]),
             "\(service).ReadEvents": noneOfA { _ in #"{"afterSeq":0,"limit":1000}"# },
-            "\(service).SetClock": noneOfA { _ in #"{"now":"2031-01-01T00:00:00Z"}"# },
+            // The services under test run on the system clock: nobody may set it.
+            "\(service).SetClock": noneOfA(partnerAndService, .failedPrecondition) { _ in
+                #"{"now":"2031-01-01T00:00:00Z"}"#
+            },
         ]
     }
 
@@ -100,7 +108,8 @@ enum TenancyMatrix {
     }()
 
     static let registry: [String: Row] = [
-        "registry.CreateDocumentType": noneOfA { _ in #"{"name":"cert"}"# },
+        // A name A uses is free for another tenant.
+        "registry.CreateDocumentType": likeAnUnknownId { _ in #"{"name":"cert"}"# },
         "registry.ListDocumentTypes": noneOfA(),
         "registry.CreateQualification": notFound(["body.requiredDocumentTypeIds[0]"]) {
             #"{"name":"Needs A's cert","requiredDocumentTypeIds":["\#($0.documentType)"]}"#
@@ -108,7 +117,9 @@ enum TenancyMatrix {
         "registry.UpdateQualification": notFound(["body.id"]) { #"{"id":"\#($0.medical)","name":"Renamed"}"# },
         "registry.ArchiveQualification": notFound(["body.id"]) { #"{"id":"\#($0.medical)"}"# },
         "registry.ListQualifications": noneOfA { _ in #"{"includeArchived":true}"# },
-        "registry.UpsertProvider": likeAnUnknownId { #"{"id":"\#($0.ada)","name":"Taken over"}"# },
+        "registry.UpsertProvider": likeAnUnknownId {
+            #"{"id":"\#($0.ada)","name":"Taken over","providerType":"asl"}"#
+        },
         "registry.GetProvider": notFound(roles: ["partner", "service", "provider"]) { #"{"id":"\#($0.ada)"}"# },
         "registry.ListProviders": noneOfA(),
         "registry.AddDocument": notFound(["body.providerId"]) {

@@ -5,14 +5,15 @@ import Testing
 import Transport
 import Wire
 
-/// The tenancy matrix: every method of every service, as read from each service's `Describe`,
-/// against `TenancyMatrix`: its roles are the matrix's, every other role is `PERMISSION_DENIED`,
-/// and another partner sending partner A's ids gets `NOT_FOUND` or nothing of A's, and changes
-/// nothing of A's.
+/// Every method of every service, as read from each service's `Describe`, against
+/// `TenancyMatrix`: its roles are the matrix's, every other role is `PERMISSION_DENIED`, and
+/// another partner sending partner A's ids gets `NOT_FOUND` or the row's exact status with
+/// nothing of A's, and changes nothing of A's: no event of A's, and everything A reads back of
+/// its own (`TenantSnapshot`) the same as before.
 @Suite("The tenancy and role matrix over the real executables", .serialized)
 struct TenancyMatrixTests {
     static let services = ["registry", "matching", "broadcast", "opportunities"]
-    static let options = CallOptions(timeout: .seconds(15), retry: .none)
+    static let options = CallOptions.patient(retry: .none)
 
     @Test func everyMethodKeepsTenantsApartAndRefusesOtherRoles() async throws {
         try await withExecutableSystem(Self.services) { system in
@@ -24,7 +25,8 @@ struct TenancyMatrixTests {
             b.school = fixtureB.customers["School"]!.id
             var clients: [String: RPCClient] = [:]
             for service in Self.services { clients[service] = try system.client(service) }
-            let baseline = try await Self.quiescentSeqs(clients)
+            let baseline = try await Self.quiescentSeqs(clients, ids)
+            let before = try await TenantSnapshot.take(ids, clients)
 
             var described: Set<String> = []
             var checked = 0
@@ -46,7 +48,12 @@ struct TenancyMatrixTests {
             }
             print("tenancy matrix: \(described.count) methods, \(checked) calls")
 
-            // Nothing of partner A changed: no event of A's after the baseline, in any service.
+            // Nothing of partner A changed: everything A reads back is as it was, and no event of
+            // A's came after the baseline, in any service.
+            let after = try await TenantSnapshot.take(ids, clients)
+            let changed = after.differences(from: before)
+            #expect(changed.isEmpty, "partner A's records changed:\n\(changed.joined(separator: "\n"))")
+            #expect(before.replies.count >= 30, "A's snapshot read \(before.replies.count) records")
             for service in Self.services {
                 let events = try await clients[service]!.readEvents(
                     service, afterSeq: baseline[service]!, limit: 1000, options: Self.options
@@ -57,8 +64,9 @@ struct TenancyMatrixTests {
         }
     }
 
-    /// Another partner, with A's ids: `NOT_FOUND` (naming one of the row's fields), a reply with
-    /// none of A's ids, or what a never-seen id gets. It acts as partner B (which has its own
+    /// Another partner, with A's ids: `NOT_FOUND` (naming one of the row's fields), or the row's
+    /// exact status (a reply with none of A's ids), the same a never-seen id gets when the row
+    /// says so. It acts as partner B (which has its own
     /// fixture) in the first role the method allows; a call that makes a record of its own out
     /// of A's ids acts as partner C, so that nothing B lists or reads later holds them.
     /// Returns the number of calls made.
@@ -85,14 +93,14 @@ struct TenancyMatrixTests {
                     error.details.contains { fields.contains($0.field) },
                     "\(method): NOT_FOUND should name one of \(fields)")
             }
-        case (.noneOfA, .success(let reply)), (.likeAnUnknownId, .success(let reply)):
-            let shown = String(decoding: try JSONEncoder().encode(reply), as: UTF8.self)
-            let leaked = ids.all.filter { shown.contains($0) && !text.contains($0) }
-            #expect(leaked.isEmpty, "\(method): another partner's reply shows partner A's \(leaked)")
-        case (.noneOfA, .failure):
-            break
-        case (.likeAnUnknownId, .failure):
-            break
+        case (.noneOfA(let expected), _), (.likeAnUnknownId(let expected), _):
+            // An INTERNAL, a crash or a refusal of another kind is no proof that tenancy held.
+            #expect(code(outcome) == expected.name, "\(method): another partner with A's ids: \(outcome)")
+            if case .success(let reply) = outcome {
+                let shown = String(decoding: try JSONEncoder().encode(reply), as: UTF8.self)
+                let leaked = ids.all.filter { shown.contains($0) && !text.contains($0) }
+                #expect(leaked.isEmpty, "\(method): another partner's reply shows partner A's \(leaked)")
+            }
         }
         guard case .likeAnUnknownId = row.expectation else { return 1 }
         // The same call with ids nobody has: the same answer.
@@ -169,9 +177,9 @@ struct TenancyMatrixTests {
         ).request
         // Matching must know the request's customer before it ranks for it.
         var detail = try await broadcast.start(StartRequest(requestId: request.id))
-        for _ in 0..<200 where !detail.attempts.contains(where: { $0.opportunityId != nil }) {
-            try await Task.sleep(for: .milliseconds(50))
+        try await eventually("a contact sent: \(detail)") {
             detail = try await broadcast.get(BroadcastRequestId(requestId: request.id))
+            return detail.attempts.contains { $0.opportunityId != nil }
         }
         let attempt = try #require(detail.attempts.first { $0.opportunityId != nil }, "no contact sent: \(detail)")
         _ = try await broadcast.defineDisposition(DefineDispositionRequest(code: "A_ONLY", label: "A's own"))
@@ -187,19 +195,25 @@ struct TenancyMatrixTests {
             opportunity: attempt.opportunityId!, attempt: attempt.id, disposition: "A_ONLY")
     }
 
-    /// Each service's last `seq` once the work A's setup started in the background has settled
-    /// (the same twice in a row).
-    static func quiescentSeqs(_ clients: [String: RPCClient]) async throws -> [String: Int64] {
+    /// Each service's last `seq` once the work A's setup started in the background has settled:
+    /// A's first wave sent in full (each attempt sent, its opportunity offered) and every
+    /// service's last `seq` the same twice in a row.
+    static func quiescentSeqs(_ clients: [String: RPCClient], _ ids: TenantIds) async throws -> [String: Int64] {
+        let broadcast = BroadcastClient(
+            try #require(clients["broadcast"]), actor: Actor(role: .partner, partnerId: ids.partnerId), options: options
+        )
+        try await eventually("A's first wave sent") {
+            try await broadcast.get(BroadcastRequestId(requestId: ids.request)).waves.first?.sentAt != nil
+        }
         var last: [String: Int64] = [:]
-        for _ in 0..<100 {
+        // Every pass reads each service once; two that agree mean nothing moved in between.
+        return try await eventually("the event logs settled; last \(last)", every: .milliseconds(300)) {
             var seqs: [String: Int64] = [:]
             for (service, client) in clients {
                 seqs[service] = try await client.readEvents(service, afterSeq: 0, limit: 1, options: options).lastSeq
             }
-            if seqs == last { return seqs }
-            last = seqs
-            try await Task.sleep(for: .milliseconds(300))
+            defer { last = seqs }
+            return seqs == last ? seqs : nil
         }
-        return last
     }
 }

@@ -6,6 +6,7 @@ import OctooTesting
 import OpportunitiesService
 import RegistryService
 import ServiceKit
+@_spi(RawDatabase) import Store
 import Transport
 import Wire
 
@@ -23,7 +24,7 @@ struct MatchingSystem: Sendable {
 
     var partner: Actor { fixture.partner }
     var client: MatchingClient {
-        MatchingClient(rpc, actor: partner, options: CallOptions(timeout: .seconds(10), retry: .none))
+        MatchingClient(rpc, actor: partner, options: .patient(retry: .none))
     }
     var ada: Provider { fixture.providers["Ada"]! }
     var clinic: Customer { fixture.customers["Clinic"]! }
@@ -71,16 +72,24 @@ struct MatchingSystem: Sendable {
     /// A job for the Clinic in Chicago, a week from now.
     func job(
         customer: Customer? = nil, required: [String]? = nil, preferred: [String]? = nil, hours: Double = 2
-    ) -> CreateRequestRequest {
-        CreateRequestRequest(
+    ) -> JobDescription {
+        JobDescription(
             customerId: (customer ?? clinic).id, providerType: "asl", startsAt: Self.start,
             endsAt: Self.start.addingTimeInterval(hours * 3600), remote: false, location: Self.chicago, zone: "IL",
             requiredQualificationIds: required, preferredQualificationIds: preferred)
     }
 
-    /// Ranks `request` once matching has applied every event so far.
-    func rank(_ request: CreateRequestRequest, pageSize: Int? = nil) async throws -> RankResponse {
-        try await client.rank(RankRequest(request: request, minSeq: try await lastSeqs(), pageSize: pageSize))
+    /// The same job as a body for `opportunities.CreateRequest`, which takes the same fields.
+    func requestBody(customer: Customer? = nil) -> CreateRequestRequest {
+        let job = job(customer: customer)
+        return CreateRequestRequest(
+            customerId: job.customerId, providerType: job.providerType, startsAt: job.startsAt, endsAt: job.endsAt,
+            remote: job.remote, location: job.location, zone: job.zone)
+    }
+
+    /// Ranks `job` once matching has applied every event so far.
+    func rank(_ job: JobDescription, pageSize: Int? = nil) async throws -> RankResponse {
+        try await client.rank(RankRequest(job: job, minSeq: try await lastSeqs(), pageSize: pageSize))
     }
 
     /// Writes `count` provider events into the registry's outbox as the registry writes them
@@ -120,17 +129,16 @@ struct MatchingSystem: Sendable {
         return (application, Task { try await application.run() })
     }
 
-    /// Waits until `application`'s read model has applied every source up to `seqs`.
+    /// Waits until `application`'s read model has applied every source up to `seqs` (thousands of
+    /// events, in some tests).
     static func waitUntilApplied(_ application: ServiceApplication, _ seqs: [String: Int64]) async throws {
-        for _ in 0..<400 {
-            let status = application.subscriber?.status() ?? []
-            let caughtUp = seqs.allSatisfy { source, seq in
-                status.contains { $0.source == source && $0.appliedSeq >= seq }
+        let status = { application.subscriber?.status() ?? [] }
+        try await eventually("the replica applied \(seqs); it is at \(status())", timeout: Patience.bulk) {
+            let applied = status()
+            return seqs.allSatisfy { source, seq in
+                applied.contains { $0.source == source && $0.appliedSeq >= seq }
             }
-            if caughtUp { return }
-            try await Task.sleep(for: .milliseconds(25))
         }
-        throw RPCError(.deadlineExceeded, "the replica never applied \(seqs)")
     }
 }
 

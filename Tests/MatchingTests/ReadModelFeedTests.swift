@@ -3,6 +3,7 @@ import Foundation
 import MatchingService
 import OctooTesting
 import ServiceKit
+@_spi(RawDatabase) import Store
 import Testing
 import Transport
 import Wire
@@ -25,8 +26,10 @@ struct ReadModelFeedTests {
     /// Assigns Ada to a School job through opportunities, so the read model holds jobs too.
     static func assignAda(_ world: MatchingSystem) async throws {
         let opportunities = OpportunitiesClient(world.opportunities, actor: world.partner)
-        let created = try await opportunities.createRequest(world.job(customer: world.fixture.customers["School"]!))
-            .request
+        let created = try await opportunities.createRequest(
+            world.requestBody(customer: world.fixture.customers["School"]!)
+        )
+        .request
         let offered = try await opportunities.offer(OfferRequest(requestId: created.id, providerId: world.ada.id))
             .opportunity
         let ada = OpportunitiesClient(
@@ -43,16 +46,16 @@ struct ReadModelFeedTests {
             try await MatchingSystem.waitUntilApplied(world.matching, seqs)
             let incremental = try ReadModelFixture.dump(world.matching.environment.database.pool)
             let request = world.job()
-            let before = try await world.client.rank(RankRequest(request: request, minSeq: seqs))
+            let before = try await world.client.rank(RankRequest(job: request, minSeq: seqs))
             #expect(incremental.contains { $0.contains("providerJob") })
 
             // `matching --rebuild`: the read model forgotten, the settings kept.
             try await world.system.stop(world.matching)
-            try MatchingService.rebuild(configuration: world.system.configuration(for: Matching.service))
+            try await MatchingService.rebuild(configuration: world.system.configuration(for: Matching.service))
             let rebuilt = try await world.system.start(MatchingService.definition)
             try await MatchingSystem.waitUntilApplied(rebuilt, seqs)
             #expect(try ReadModelFixture.dump(rebuilt.environment.database.pool) == incremental)
-            #expect(try await world.client.rank(RankRequest(request: request, minSeq: seqs)) == before)
+            #expect(try await world.client.rank(RankRequest(job: request, minSeq: seqs)) == before)
             let status = try await world.client.status()
             #expect(status.sources.map(\.rebuilds) == [1, 1])
 
@@ -64,7 +67,7 @@ struct ReadModelFeedTests {
             let fresh = try await world.system.start(MatchingService.definition)
             try await MatchingSystem.waitUntilApplied(fresh, seqs)
             #expect(try ReadModelFixture.dump(fresh.environment.database.pool) == incremental)
-            let again = try await world.client.rank(RankRequest(request: request, minSeq: seqs))
+            let again = try await world.client.rank(RankRequest(job: request, minSeq: seqs))
             #expect(again.settings == RankingSettings(partnerId: world.partner.partnerId!))
             #expect(again.ranked == before.ranked && again.counts == before.counts)
             #expect(

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import GRDB
+@_spi(RawDatabase) import Store
 import Wire
 
 @testable import MatchingService
@@ -88,25 +89,17 @@ struct EventLog {
 
 /// The read model on an in-memory database, fed events directly.
 struct ReadModelFixture {
-    let database: DatabaseQueue
+    let database: ServiceDatabase
     let store: MatchingStore
 
     init() throws {
-        database = try DatabaseQueue()
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("test.checkpoints") { db in
-            // As the shared migrations make it: positions are read from it.
-            try db.execute(
-                sql: "CREATE TABLE eventCheckpoint (source TEXT PRIMARY KEY, lastSeq INTEGER NOT NULL, epoch TEXT)")
-        }
-        MatchingMigrations.register(in: &migrator)
-        try migrator.migrate(database)
+        database = try ServiceDatabase.inMemory(source: Matching.service, migrations: MatchingMigrations.register(in:))
         store = MatchingStore(database)
     }
 
     /// Applies `events` with their checkpoints, as the subscriber does.
     func apply(_ events: [Event]) throws {
-        try database.write { db in
+        try database.pool.write { db in
             for event in events {
                 try ReadModelWriter.apply(db, event)
                 try db.execute(
@@ -119,7 +112,7 @@ struct ReadModelFixture {
     var engine: RankingEngine { RankingEngine(store: store, maxMessageBytes: 1 << 20) }
 
     /// Every row the sources fed (see `dump(_:)`).
-    func dump() throws -> [String] { try Self.dump(database) }
+    func dump() throws -> [String] { try Self.dump(database.pool) }
 
     /// Every row the sources fed, in a stable order and without internal keys: two read models
     /// that hold the same facts dump the same.

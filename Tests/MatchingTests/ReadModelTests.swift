@@ -12,10 +12,10 @@ import Wire
 struct ReadModelTests {
     typealias F = RankerFixture
 
-    static func request(
+    static func job(
         _ customer: String = "c-1", location: GeoPoint? = F.chicago, required: [String] = []
-    ) -> CreateRequestRequest {
-        CreateRequestRequest(
+    ) -> JobDescription {
+        JobDescription(
             customerId: customer, providerType: "asl", startsAt: F.start, endsAt: F.end, remote: location == nil,
             location: location, zone: "IL", requiredQualificationIds: required)
     }
@@ -52,7 +52,7 @@ struct ReadModelTests {
         let model = try ReadModelFixture()
         try model.apply(Self.world().events)
         let job = F.job()
-        let ids = try await model.store.read { db in
+        let ids = try await model.store.read("p-1") { db in
             try model.store.candidates(db, partner: "p-1", job: job).map(\.id).sorted()
         }
         // Ben's 5 km do not reach the job and Cy is in New
@@ -63,7 +63,7 @@ struct ReadModelTests {
     @Test func ranksFromTheEvents() async throws {
         let model = try ReadModelFixture()
         try model.apply(Self.world().events)
-        let reply = try await model.engine.rank(RankRequest(request: Self.request(required: [])), partner: "p-1")
+        let reply = try await model.engine.rank(RankRequest(job: Self.job(required: [])), partner: "p-1")
         #expect(reply.ranked.map(\.providerId) == ["pr-ada", "pr-gus"])
         #expect(reply.counts == RankCounts(considered: 7, ranked: 2, filtered: 5))
         let reasons = Dictionary(
@@ -84,11 +84,11 @@ struct ReadModelTests {
         var log = Self.world()
         log.customer("c-strict", required: ["q-cert"])
         try model.apply(log.events)
-        let merged = try await model.engine.rank(RankRequest(request: Self.request("c-strict")), partner: "p-1")
+        let merged = try await model.engine.rank(RankRequest(job: Self.job("c-strict")), partner: "p-1")
         #expect(merged.ranked.map(\.providerId) == ["pr-ada"])
-        var override = Self.request("c-strict")
+        var override = Self.job("c-strict")
         override.overrideDefaults = true
-        let given = try await model.engine.rank(RankRequest(request: override), partner: "p-1")
+        let given = try await model.engine.rank(RankRequest(job: override), partner: "p-1")
         #expect(given.ranked.map(\.providerId) == ["pr-ada", "pr-gus"])
     }
 
@@ -103,7 +103,7 @@ struct ReadModelTests {
         var ranked: [String] = []
         repeat {
             let reply = try await model.engine.rank(
-                RankRequest(request: Self.request(), pageSize: 40, pageToken: token), partner: "p-1")
+                RankRequest(job: Self.job(), pageSize: 40, pageToken: token), partner: "p-1")
             #expect(reply.counts.considered == 257)
             #expect(reply.counts.considered == reply.counts.ranked + reply.counts.filtered)
             seen += reply.filtered.map(\.providerId)
@@ -116,9 +116,9 @@ struct ReadModelTests {
         #expect(seen.count + ranked.count == 257)
         #expect(pages == 6)
         let other = RankRequest(
-            request: Self.request("c-2"),
+            job: Self.job("c-2"),
             pageToken: try await model.engine.rank(
-                RankRequest(request: Self.request(), pageSize: 1), partner: "p-1"
+                RankRequest(job: Self.job(), pageSize: 1), partner: "p-1"
             ).nextPageToken)
         await #expect(throws: RPCError.self) { _ = try await model.engine.rank(other, partner: "p-1") }
     }
@@ -135,8 +135,8 @@ struct ReadModelTests {
         log.job("r-busy", provider: "pr-di", state: .cancelled, from: 1, to: 3)
         for event in log.events { try model.apply([event]) }
         let incremental = try model.dump()
-        let rankedBefore = try await model.engine.rank(RankRequest(request: Self.request()), partner: "p-1")
-        try await model.store.write { db in
+        let rankedBefore = try await model.engine.rank(RankRequest(job: Self.job()), partner: "p-1")
+        try await model.store.writeAcrossTenants { db in
             for source in Matching.sources { try ReadModelWriter.reset(db, source: source, reason: "test", at: Date()) }
         }
         #expect(try model.dump().isEmpty)
@@ -145,9 +145,9 @@ struct ReadModelTests {
         // Applying every event again (at least once on the wire) changes nothing either.
         try model.apply(log.events)
         #expect(try model.dump() == incremental)
-        let rankedAfter = try await model.engine.rank(RankRequest(request: Self.request()), partner: "p-1")
+        let rankedAfter = try await model.engine.rank(RankRequest(job: Self.job()), partner: "p-1")
         #expect(rankedAfter == rankedBefore)
-        let resets = try await model.store.read { try model.store.resets($0) }
+        let resets = try await model.store.readAcrossTenants { try model.store.resets($0) }
         #expect(resets["registry"]?.count == 1)
     }
 
@@ -158,12 +158,12 @@ struct ReadModelTests {
         log.provider("pr-zed")
         log.customer("c-2")
         try model.apply(log.events)
-        let reply = try await model.engine.rank(RankRequest(request: Self.request()), partner: "p-1")
+        let reply = try await model.engine.rank(RankRequest(job: Self.job()), partner: "p-1")
         #expect(
             !reply.ranked.contains { $0.providerId == "pr-zed" }
                 && !reply.filtered.contains { $0.providerId == "pr-zed" })
-        await #expect(throws: RPCError.notFound("customer", id: "c-2", field: "body.request.customerId")) {
-            _ = try await model.engine.rank(RankRequest(request: Self.request("c-2")), partner: "p-1")
+        await #expect(throws: MatchingError.notFound(kind: "customer", id: "c-2", field: "body.request.customerId")) {
+            _ = try await model.engine.rank(RankRequest(job: Self.job("c-2")), partner: "p-1")
         }
     }
 
@@ -177,13 +177,13 @@ struct ReadModelTests {
         second.updatedBy = "b"
         // Whatever the order, "b" wins the tie on version and time.
         for order in [[first, second], [second, first]] {
-            try await store.write { db in try db.execute(sql: "DELETE FROM rankingSettings") }
-            for settings in order { _ = try await store.write { db in try store.merge(db, settings) } }
-            #expect(try await store.read { try store.settings($0, partner: "p-1") } == second)
+            try await store.writeAcrossTenants { db in try db.execute(sql: "DELETE FROM rankingSettings") }
+            for settings in order { _ = try await store.write("p-1") { db in try store.merge(db, settings) } }
+            #expect(try await store.read("p-1") { try store.settings($0, partner: "p-1") } == second)
         }
         first.version = 2
         let newer = first
-        #expect(try await store.write { db in try store.merge(db, newer) })
-        #expect(try await store.read { try store.settings($0, partner: "p-1") }.travelBufferMinutes == 10)
+        #expect(try await store.write("p-1") { db in try store.merge(db, newer) })
+        #expect(try await store.read("p-1") { try store.settings($0, partner: "p-1") }.travelBufferMinutes == 10)
     }
 }

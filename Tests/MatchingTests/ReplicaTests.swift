@@ -2,7 +2,7 @@ import Contracts
 import Foundation
 import OctooTesting
 import ServiceKit
-import Store
+@_spi(RawDatabase) import Store
 import Testing
 import Transport
 import Wire
@@ -18,14 +18,14 @@ struct ReplicaTests {
         _ application: ServiceApplication, _ request: RankRequest, partner: String
     ) async throws -> RankResponse {
         let engine = RankingEngine(
-            store: MatchingStore(application.environment.database.pool), maxMessageBytes: 1 << 20)
+            store: MatchingStore(application.environment.database), maxMessageBytes: 1 << 20)
         let reply = try await engine.rank(request, partner: partner)
         return try WireCoding.decode(RankResponse.self, from: try WireCoding.encode(reply))
     }
 
     static func settings(_ application: ServiceApplication, partner: String) async throws -> RankingSettings {
-        let store = MatchingStore(application.environment.database.pool)
-        return try await store.read { try store.settings($0, partner: partner) }
+        let store = MatchingStore(application.environment.database)
+        return try await store.read(partner) { try store.settings($0, partner: partner) }
     }
 
     @Test func twoReplicasAgree() async throws {
@@ -38,29 +38,40 @@ struct ReplicaTests {
                 #expect(
                     try ReadModelFixture.dump(world.matching.environment.database.pool)
                         == ReadModelFixture.dump(second.environment.database.pool))
-                let request = RankRequest(request: world.job(customer: world.fixture.customers["School"]!))
+                let request = RankRequest(job: world.job(customer: world.fixture.customers["School"]!))
                 let first = try await Self.rank(world.matching, request, partner: partner)
                 #expect(try await Self.rank(second, request, partner: partner) == first)
 
-                // Through the bus, whichever replica answers, the answer is the same.
+                // Through the bus, whichever replica answers, the answer is the same; rounds of 20
+                // calls go out until the bus has handed calls to each replica.
                 let rpc = world.rpc
-                let answers = await withTaskGroup(of: RankResponse?.self) { group in
-                    for _ in 0..<20 {
-                        group.addTask { try? await MatchingClient(rpc, actor: world.partner).rank(request) }
-                    }
-                    return await group.reduce(into: [RankResponse?]()) { $0.append($1) }
+                let before = try await waitForBus(rpc, Matching.service) { status in
+                    status.workers.count == 2 && status.workers.allSatisfy { $0.credit > 0 }
                 }
-                #expect(answers.count == 20 && answers.allSatisfy { $0 == first })
+                let handed = Dictionary(uniqueKeysWithValues: before.workers.map { ($0.instance, $0.dispatched ?? 0) })
+                var answers: [RankResponse?] = []
+                var after = before
+                try await eventually("both replicas answering; the bus shows \(after.workers)") {
+                    answers += await withTaskGroup(of: RankResponse?.self) { group in
+                        for _ in 0..<20 {
+                            group.addTask { try? await MatchingClient(rpc, actor: world.partner).rank(request) }
+                        }
+                        return await group.reduce(into: [RankResponse?]()) { $0.append($1) }
+                    }
+                    after = try await waitForBus(rpc, Matching.service) { _ in true }
+                    return after.workers.count == 2
+                        && after.workers.allSatisfy { ($0.dispatched ?? 0) > handed[$0.instance, default: .max] }
+                }
+                #expect(Set(after.workers.map(\.instance)) == Set(handed.keys))
+                #expect(answers.count >= 20 && answers.allSatisfy { $0 == first })
 
                 // A settings change taken by one replica reaches the other.
                 let changed = try await world.client.setSettings(SetSettingsRequest(travelBufferMinutes: 50)).settings
                 for replica in [world.matching, second] {
-                    var settings = try await Self.settings(replica, partner: partner)
-                    for _ in 0..<200 where settings != changed {
-                        try await Task.sleep(for: .milliseconds(25))
-                        settings = try await Self.settings(replica, partner: partner)
+                    try await eventually("the settings change reached both replicas") {
+                        try await Self.settings(replica, partner: partner) == changed
                     }
-                    #expect(settings == changed)
+                    #expect(try await Self.settings(replica, partner: partner) == changed)
                 }
                 #expect(try await Self.rank(second, request, partner: partner).settings == changed)
             } catch {
@@ -77,12 +88,10 @@ struct ReplicaTests {
             let changed = try await world.client.setSettings(SetSettingsRequest(workloadWindowDays: 9)).settings
             let (late, task) = try await world.startReplica("matching-late")
             do {
-                var settings = try await Self.settings(late, partner: world.partner.partnerId!)
-                for _ in 0..<200 where settings != changed {
-                    try await Task.sleep(for: .milliseconds(25))
-                    settings = try await Self.settings(late, partner: world.partner.partnerId!)
+                try await eventually("the late replica took the settings") {
+                    try await Self.settings(late, partner: world.partner.partnerId!) == changed
                 }
-                #expect(settings == changed)
+                #expect(try await Self.settings(late, partner: world.partner.partnerId!) == changed)
             } catch {
                 await late.shutdown()
                 throw error
@@ -102,13 +111,15 @@ struct ReplicaTests {
             let (replica, task) = try await world.startReplica("matching-new")
             do {
                 let rpc = world.rpc
-                let request = RankRequest(request: world.job())
+                let request = RankRequest(job: world.job())
                 let calls = Task {
                     await withTaskGroup(of: Int64?.self) { group in
                         for _ in 0..<8 {
                             group.addTask {
+                                // They wait at the bus while the replica catches up on 2500 events.
                                 let client = MatchingClient(
-                                    rpc, actor: world.partner, options: CallOptions(timeout: .seconds(60), retry: .none)
+                                    rpc, actor: world.partner,
+                                    options: CallOptions(timeout: Patience.bulk, retry: .none)
                                 )
                                 return try? await client.rank(request).positions.first { $0.source == "registry" }?
                                     .appliedSeq
@@ -118,13 +129,13 @@ struct ReplicaTests {
                     }
                 }
                 var sawNoCredit = false
-                while true {
+                try await eventually("the new replica announcing its credit", timeout: Patience.bulk) {
                     let bus = try await waitForBus(rpc, Matching.service) { !$0.workers.isEmpty }
                     let current = (replica.subscriber?.status() ?? []).allSatisfy { $0.state == .current }
                     let credit = bus.workers.map(\.credit).reduce(0, +)
                     #expect(credit == 0 || current, "credit \(credit) announced before catching up")
-                    if credit == 0 { sawNoCredit = true } else { break }
-                    try await Task.sleep(for: .milliseconds(20))
+                    if credit == 0 { sawNoCredit = true }
+                    return credit > 0
                 }
                 #expect(sawNoCredit)
                 let positions = await calls.value

@@ -30,6 +30,9 @@ struct OpportunitiesFixture: Sendable {
     /// A client of broadcast, for the block list.
     let broadcastRPC: RPCClient
     let clock: ManualClock
+    /// The system itself and its services by name, for what only their databases can show or do.
+    let system: InProcessSystem
+    let applications: [String: ServiceApplication]
     /// The shared partner: its document types, qualifications, providers and customers.
     let ready: PartnerFixture
     let customer = Actor(role: .customer, partnerId: "p-1", id: "cu-1")
@@ -52,7 +55,12 @@ struct OpportunitiesFixture: Sendable {
             RegistryService.definition, OpportunitiesService.definition, MatchingService.definition,
             BroadcastService.definition,
         ].filter { !without.contains($0.name) }
-        return try await withInProcessSystem(definitions, clock: clock) { system in
+        let system = try InProcessSystem()
+        return try await tearingDown(teardown: system.shutdown) {
+            var applications: [String: ServiceApplication] = [:]
+            for definition in definitions {
+                applications[definition.name] = try await system.start(definition, clock: clock)
+            }
             let registryRPC = try system.client(Registry.service)
             let broadcastRPC = try system.client(Broadcast.service)
             let client = try system.client(Opportunities.service)
@@ -77,7 +85,8 @@ struct OpportunitiesFixture: Sendable {
                     id: "cu-1", name: "Hospital", defaultPreferredQualificationIds: [medical.id],
                     lists: [CustomerListEntry(providerId: "pr-4", kind: .preferred)]))
             let fixture = OpportunitiesFixture(
-                client: client, registryRPC: registryRPC, broadcastRPC: broadcastRPC, clock: clock, ready: ready,
+                client: client, registryRPC: registryRPC, broadcastRPC: broadcastRPC, clock: clock, system: system,
+                applications: applications, ready: ready,
                 preferredQualification: medical.id)
             return try await body(fixture)
         }
@@ -87,7 +96,7 @@ struct OpportunitiesFixture: Sendable {
     func call<Request, Response>(
         _ method: MethodDescriptor<Request, Response>, _ request: Request, as actor: Actor? = nil
     ) async throws(RPCError) -> Response {
-        try await client.call(method, request, actor: actor ?? partner, options: CallOptions(retry: .none))
+        try await client.call(method, request, actor: actor ?? partner, options: .patient(retry: .none))
     }
 
     /// As `call`, with a refusal thrown as its code alone, for `#expect(throws: Refused(...))`.
@@ -360,7 +369,7 @@ struct OpportunitiesServiceTests {
             let request = try await f.request()
             let one = try await f.call(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-1"))
             let two = try await f.call(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-2"))
-            let options = CallOptions(idempotencyKey: "same-key", retry: .none)
+            let options = CallOptions.patient(idempotencyKey: "same-key", retry: .none)
             let first = try await f.client.call(
                 Opportunities.respond, RespondRequest(opportunityId: one.opportunity.id, interested: true),
                 actor: Fixture.provider("pr-1"), options: options)

@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Logging
 import OctooTesting
+@_spi(RawDatabase) import Store
 import Testing
 import Transport
 import Wire

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import OctooTesting
 import Testing
 import Transport
 import Wire
@@ -213,7 +214,7 @@ struct OpportunitiesValidationTests {
             let body = CreateRequestRequest(
                 customerId: "cu-1", providerType: "asl", startsAt: Fixture.jobStart,
                 endsAt: Fixture.jobStart.addingTimeInterval(3600))
-            let options = CallOptions(idempotencyKey: "create-1", retry: .none)
+            let options = CallOptions.patient(idempotencyKey: "create-1", retry: .none)
             let first = try await f.client.call(Opportunities.createRequest, body, actor: f.partner, options: options)
             let again = try await f.client.call(Opportunities.createRequest, body, actor: f.partner, options: options)
             #expect(first == again)

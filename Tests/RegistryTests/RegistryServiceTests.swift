@@ -40,7 +40,7 @@ struct RegistryFixture: Sendable {
         _ method: MethodDescriptor<Request, Response>, _ request: Request, as actor: Actor? = nil, key: String? = nil
     ) async throws(RPCError) -> Response {
         try await client.call(
-            method, request, actor: actor ?? partner, options: CallOptions(idempotencyKey: key, retry: .none))
+            method, request, actor: actor ?? partner, options: .patient(idempotencyKey: key, retry: .none))
     }
 
     /// The error a call fails with (UNKNOWN-coded if it unexpectedly succeeds), for tables of
@@ -168,11 +168,9 @@ struct RegistryServiceTests {
             // Down while the expiry passes; back up with the clock beyond it.
             try await system.start(
                 RegistryService.definition, clock: ManualClock(start: start.addingTimeInterval(7200)))
-            var expired: [Event] = []
-            for _ in 0..<100 {
-                expired = try await fixture.events().filter { $0.type == Registry.EventType.documentExpired }
-                if !expired.isEmpty { break }
-                try await Task.sleep(for: .milliseconds(50))
+            let expired = try await eventually("the expiry fired after the restart") { () async throws -> [Event]? in
+                let expired = try await fixture.events().filter { $0.type == Registry.EventType.documentExpired }
+                return expired.isEmpty ? nil : expired
             }
             #expect(expired.count == 1)
             // Recorded when it fired, after the restart; the document says when it expired.

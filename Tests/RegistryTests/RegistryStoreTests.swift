@@ -4,7 +4,7 @@ import GRDB
 import Logging
 import OctooTesting
 import ServiceKit
-import Store
+@_spi(RawDatabase) import Store
 import Testing
 import Wire
 

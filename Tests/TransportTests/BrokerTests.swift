@@ -88,18 +88,14 @@ struct BrokerTests {
             } throws: { error in
                 statusCode(error) == .deadlineExceeded
             }
+            // Never before its deadline (a lower bound: no busy machine can make it fail).
             #expect(ContinuousClock.now - started >= .milliseconds(300))
             let status = try await client.busStatus()
             let broadcast = try #require(status.services.first { $0.service == "broadcast" })
             #expect(broadcast.workers.isEmpty)
             // The bus answered it itself (the client may have given up a moment before, so the
             // request may still be queued at the first look).
-            for _ in 0..<50
-            where try await client.busStatus().services.first(where: { $0.service == "broadcast" })?.expiredInQueue != 1
-            {
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            let after = try #require(try await client.busStatus().services.first { $0.service == "broadcast" })
+            let after = try await waitForBus(client, "broadcast") { $0.expiredInQueue >= 1 }
             #expect(after.expiredInQueue == 1)
             #expect(after.queueDepth == 0)
         }
@@ -113,7 +109,7 @@ struct BrokerTests {
         try bus.start()
         // Terminating the context makes every broker's poll fail, as a broken socket would.
         context.shutdown()
-        for _ in 0..<200 where failures.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(10)) }
+        try await eventually("the broker's failure reported") { !failures.withLock { $0.isEmpty } }
         let reported = failures.withLock { $0 }
         #expect(reported.count == 1, "the failure is reported once: \(reported)")
         #expect(reported.first?.contains("broker") == true)
@@ -128,12 +124,16 @@ struct BrokerTests {
             try await system.start(TestServices.source(observations: observations), maxInFlight: 1)
             let client = try system.client("registry")
             defer { client.close() }
-            // One runs, three wait, the rest are refused at once.
-            let codes = await concurrentCalls(8) { _ in
-                _ = try await client.call(
-                    TestMethods.sleep("registry"), SleepRequest(ms: 300), actor: nil,
-                    options: CallOptions(timeout: .seconds(10), retry: .none))
+            // One runs, three wait, the rest are refused at once; the running one is held until
+            // all eight have been answered or queued, however slowly they arrive.
+            let calls = Task { await RPCTests.concurrentHolds(client, count: 8) }
+            let full = try await waitForBus(client, "registry") { $0.queueDepth == 3 && $0.rejectedQueueFull == 4 }
+            #expect(full.workers.first?.inFlight == 1)
+            try await eventually("the dispatched call in the handler") {
+                observations.holdsRunning.load(ordering: .relaxed) == 1
             }
+            observations.release()
+            let codes = await calls.value
             #expect(codes.filter { $0 == .ok }.count == 4, "\(codes)")
             #expect(codes.filter { $0 == .resourceExhausted }.count == 4, "\(codes)")
             let registry = try #require(try await client.busStatus().services.first { $0.service == "registry" })
@@ -146,21 +146,34 @@ struct BrokerTests {
     @Test func theWorkerSeesOnlyWhatIsLeftOfTheBudgetAfterTheWaitAtTheBus() async throws {
         let system = try InProcessSystem()
         try await tearingDown(teardown: system.shutdown) {
-            try await system.start(TestServices.source(), maxInFlight: 1)
+            let observations = Observations()
+            try await system.start(TestServices.source(observations: observations), maxInFlight: 1)
             let client = try system.client("registry")
             defer { client.close() }
-            // The only credit is taken for 500 ms, so the second call waits at the bus that long.
-            async let held: Empty = client.call(
-                TestMethods.sleep("registry"), SleepRequest(ms: 500), actor: nil,
-                options: CallOptions(timeout: .seconds(10)))
-            try await Task.sleep(for: .milliseconds(50))
-            let seen = try await client.call(
-                TestMethods.budget("registry"), Empty(), actor: nil,
-                options: CallOptions(timeout: .seconds(2), retry: .none))
-            _ = try await held
-            let remaining = try #require(seen.remainingMs)
-            // The second call waited at the bus for most of the first one's 500 ms.
-            #expect(remaining <= 2000 - 250, "the handler saw \(remaining) ms left")
+            // The only credit is held until the test releases it, so the budget call waits at
+            // the bus from when it is seen queued to the release, at least.
+            let held = Task { try await client.call(TestMethods.hold("registry"), Empty(), actor: nil) }
+            try await eventually("the credit held") { observations.holdsRunning.load(ordering: .relaxed) == 1 }
+            let budget = Duration.seconds(30)
+            let seen = Task {
+                try await client.call(
+                    TestMethods.budget("registry"), Empty(), actor: nil,
+                    options: CallOptions(timeout: budget, retry: .none))
+            }
+            _ = try await waitForBus(client, "registry") { $0.queueDepth == 1 }
+            let queuedBy = ContinuousClock.now
+            // Time for the wait to show in the budget; how long it really lasts is measured.
+            try await Task.sleep(for: .milliseconds(500))
+            let releasedAt = ContinuousClock.now
+            observations.release()
+            let remaining = try #require(try await seen.value.remainingMs)
+            _ = try await held.value
+            // The bus took the call before `queuedBy` with at most `budget` left, and handed it on
+            // only after the release: whatever the machine's load, the handler saw no more than
+            // the budget less the wait between the two.
+            let waited = (releasedAt - queuedBy) / .milliseconds(1)
+            #expect(waited >= 500)
+            #expect(Double(remaining) <= budget / .milliseconds(1) - waited, "the handler saw \(remaining) ms left")
             #expect(remaining > 0)
         }
     }
@@ -178,9 +191,7 @@ struct BrokerTests {
                 ])
             let status = try #require(replies.first?["status"] as? [String: Any])
             #expect(status["code"] as? String == "DEADLINE_EXCEEDED")
-            for _ in 0..<100 where observations.cancellations.load(ordering: .relaxed) == 0 {
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            try await eventually("the handler cancelled") { observations.cancellations.load(ordering: .relaxed) > 0 }
             #expect(observations.cancellations.load(ordering: .relaxed) == 1)
         }
     }
@@ -228,19 +239,21 @@ struct BrokerTests {
             defer { client.close() }
             for method in [TestMethods.spin("registry"), TestMethods.yielder("registry")] {
                 let before = observations.spinsStarted.load(ordering: .relaxed)
+                observations.released.store(false, ordering: .releasing)
                 let finished = Flag()
+                // It computes until released (a minute at most): Health must not wait for it.
                 let long = Task {
-                    _ = try await client.call(
-                        method, SpinRequest(ms: 1500), actor: nil, options: CallOptions(timeout: .seconds(10)))
+                    _ = try await client.call(method, SpinRequest(ms: 60_000), actor: nil, options: .patient())
                     finished.value.store(true, ordering: .relaxed)
                 }
-                while observations.spinsStarted.load(ordering: .relaxed) == before {
-                    try await Task.sleep(for: .milliseconds(5))
+                try await eventually("\(method.name) started") {
+                    observations.spinsStarted.load(ordering: .relaxed) > before
                 }
-                let health = try await client.health("registry", options: CallOptions(timeout: .seconds(10)))
+                let health = try await client.health("registry", options: .patient())
                 #expect(health.status == .serving)
                 let finishedFirst = finished.value.load(ordering: .relaxed)
                 #expect(!finishedFirst, "Health waited for \(method.name)")
+                observations.release()
                 try await long.value
             }
         }

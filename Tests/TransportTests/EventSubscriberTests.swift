@@ -32,15 +32,19 @@ struct EventSubscriberTests {
             let fixture = try SubscriberFixture(
                 system, sources: ["registry"],
                 backoff: EventRetryBackoff(initial: .seconds(3600), maximum: .seconds(3600)))
-            #expect(try await eventually { fixture.status("registry")?.state == .current })
+            try await eventually("the registry source is current") { fixture.status("registry")?.state == .current }
             #expect(source.reads == 1)
 
             // Event 1 never arrives and ReadEvents fails: the gap's first event starts one catch-up.
             source.append(100)
             source.setMode(.fail)
-            #expect(try await source.publish(source.events(2...50)) { fixture.status("registry")?.buffered == 49 })
-            #expect(try await eventually { source.reads == 2 })
-            #expect(try await source.publish(source.events(51...100)) { fixture.status("registry")?.buffered == 99 })
+            try await source.publish(source.events(2...50), "49 events buffered") {
+                fixture.status("registry")?.buffered == 49
+            }
+            try await eventually("a second ReadEvents") { source.reads == 2 }
+            try await source.publish(source.events(51...100), "99 events buffered") {
+                fixture.status("registry")?.buffered == 99
+            }
             #expect(source.reads == 2)
             let waiting = try #require(fixture.status("registry"))
             #expect(waiting.state == .catchingUp && waiting.appliedSeq == 0 && waiting.lastError != nil)
@@ -48,10 +52,9 @@ struct EventSubscriberTests {
             // Once ReadEvents yields event 1, the 99 held events follow it from the buffer.
             source.setMode(.serve(upTo: 1))
             fixture.subscriber.catchUpNow("registry")
-            #expect(
-                try await eventually {
-                    fixture.status("registry").map { $0.state == .current && $0.appliedSeq == 100 } ?? false
-                })
+            try await eventually("the registry source current at seq 100") {
+                fixture.status("registry").map { $0.state == .current && $0.appliedSeq == 100 } ?? false
+            }
             #expect(try fixture.applied("registry") == Array(1...100))
             #expect(source.reads == 3)
             await fixture.stop()
@@ -66,12 +69,12 @@ struct EventSubscriberTests {
             source.append(20)
             source.setMode(.fail)
             let fixture = try SubscriberFixture(system, sources: ["registry"])
-            #expect(try await eventually { source.reads >= 3 })
+            try await eventually("three ReadEvents") { source.reads >= 3 }
             #expect(fixture.status("registry")?.state == .catchingUp)
             source.setMode(.serve(upTo: nil))
-            #expect(try await eventually { try fixture.applied("registry").count >= 20 })
+            try await eventually("20 registry events applied") { try fixture.applied("registry").count >= 20 }
             #expect(try fixture.applied("registry") == Array(1...20))
-            #expect(try await eventually { fixture.status("registry")?.state == .current })
+            try await eventually("the registry source is current") { fixture.status("registry")?.state == .current }
             await fixture.stop()
             await source.stop()
         }
@@ -92,8 +95,8 @@ struct EventSubscriberTests {
                         throw RPCError(.internal, "registry 4 does not apply")
                     }
                 })
-            #expect(try await eventually { fixture.status("registry")?.state == .failing })
-            #expect(try await eventually { try fixture.applied("broadcast").count == 10 })
+            try await eventually("the registry source failing") { fixture.status("registry")?.state == .failing }
+            try await eventually("10 broadcast events applied") { try fixture.applied("broadcast").count == 10 }
             let failing = try #require(fixture.status("registry"))
             #expect(failing.appliedSeq == 3 && failing.failingSeq == 4)
             #expect(failing.lastError?.contains("registry 4 does not apply") == true)
@@ -101,17 +104,21 @@ struct EventSubscriberTests {
             // The failing source's buffer fills up; the other's events still arrive by the fast path
             // alone (its ReadEvents now fails) and apply.
             let more = registry.append(20)
-            #expect(try await registry.publish(more) { fixture.status("registry")?.buffered == 5 })
+            try await registry.publish(more, "the failing source's buffer full") {
+                fixture.status("registry")?.buffered == 5
+            }
             broadcast.setMode(.fail)
             let next = broadcast.append(10)
-            #expect(try await broadcast.publish(next) { try fixture.applied("broadcast").count == 20 })
+            try await broadcast.publish(next, "20 broadcast events applied") {
+                try fixture.applied("broadcast").count == 20
+            }
             #expect(try fixture.applied("broadcast") == Array(1...20))
             #expect(fixture.status("registry")?.state == .failing)
             #expect(try fixture.applied("registry") == [1, 2, 3])
 
             broken.store(false, ordering: .relaxed)
             // The status follows each commit, so it is the one to wait for.
-            #expect(try await eventually { fixture.status("registry")?.state == .current })
+            try await eventually("the registry source is current") { fixture.status("registry")?.state == .current }
             #expect(try fixture.applied("registry") == Array(1...30))
             let recovered = try #require(fixture.status("registry"))
             #expect(recovered.failingSeq == nil && recovered.appliedSeq == 30)
@@ -129,7 +136,7 @@ struct EventSubscriberTests {
             quiet.append(5)
             let fixture = try SubscriberFixture(
                 system, sources: ["registry", "broadcast"], idleCatchUp: .milliseconds(200))
-            #expect(try await eventually { try fixture.applied("registry") == Array(1...5) })
+            try await eventually("registry events 1…5 applied") { try fixture.applied("registry") == Array(1...5) }
             // The quiet source's last event is never published: only its idle catch-up can bring it,
             // while the other source publishes all the time.
             quiet.append(1)
@@ -139,7 +146,7 @@ struct EventSubscriberTests {
                     try await Task.sleep(for: .milliseconds(5))
                 }
             }
-            #expect(try await eventually { try fixture.applied("registry") == Array(1...6) })
+            try await eventually("registry events 1…6 applied") { try fixture.applied("registry") == Array(1...6) }
             traffic.cancel()
             _ = await traffic.result
             await fixture.stop()
@@ -164,14 +171,13 @@ struct EventSubscriberTests {
                         release.wait()
                     }
                 })
-            #expect(try await eventually { fixture.status("registry")?.state == .current })
+            try await eventually("the registry source is current") { fixture.status("registry")?.state == .current }
             // Only the fast path, so the events are held in the buffer behind the first one.
             source.setMode(.fail)
             let events = source.append(50)
-            #expect(
-                try await source.publish(events) {
-                    entered.load(ordering: .relaxed) && fixture.status("registry")?.buffered == 50
-                })
+            try await source.publish(events, "the first event applying and 50 buffered") {
+                entered.load(ordering: .relaxed) && fixture.status("registry")?.buffered == 50
+            }
             fixture.subscriber.stop()
             release.signal()
             await fixture.stop()

@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 import OctooTesting
 import ServiceKit
-import Store
+@_spi(RawDatabase) import Store
 import Synchronization
 import Testing
 import Transport
@@ -20,18 +20,17 @@ struct EventTests {
             let count = min(batch, total - sent)
             _ = try await client.call(
                 TestMethods.emit("registry"), EmitRequest(count: count, label: "\(label)-\(sent)"), actor: partner,
-                options: CallOptions(timeout: .seconds(30)))
+                options: .patient())
             sent += count
         }
     }
 
-    /// Waits until the consumer has applied `count` events (or gives up after a while).
+    /// Waits until the consumer has applied `count` events; returns what it applied.
     static func waitForApplied(_ application: ServiceApplication, count: Int) async throws -> [Int64] {
         var applied: [Int64] = []
-        for _ in 0..<600 {
+        try await eventually("\(count) events applied; \(applied.count) so far", timeout: Patience.bulk) {
             applied = try TestServices.applied(application.environment.database)
-            if applied.count >= count { break }
-            try await Task.sleep(for: .milliseconds(50))
+            return applied.count >= count
         }
         return applied
     }
@@ -129,7 +128,9 @@ struct EventTests {
             // seqs 1-3 again: the checkpoint (5) alone would take them for duplicates.
             try await Self.emit(client, total: 3, label: "new")
             let database = consumer.environment.database
-            #expect(try await eventually { consumer.subscriber?.status().first?.appliedSeq == 3 })
+            try await eventually("the consumer applied up to seq 3") {
+                consumer.subscriber?.status().first?.appliedSeq == 3
+            }
             #expect(try TestServices.applied(database) == [1, 2, 3])
             let status = try #require(consumer.subscriber?.status().first)
             #expect(status.rebuilds == 1 && status.epoch == newEpoch)
@@ -159,7 +160,7 @@ struct EventTests {
             // Same epoch, seqs 4-5 again: only the source's last seq (5, below 7) shows the rewind.
             try await Self.emit(client, total: 2, label: "after")
             let database = consumer.environment.database
-            #expect(try await eventually { try TestServices.applied(database) == [1, 2, 3, 4, 5] })
+            try await eventually("events 1…5 applied") { try TestServices.applied(database) == [1, 2, 3, 4, 5] }
             #expect(consumer.subscriber?.status().first?.rebuilds == 1)
         }
     }
@@ -182,7 +183,9 @@ struct EventTests {
             try await system.start(TestServices.source())
             // The new outbox's 6-8 follow the checkpoint, yet belong to another history.
             try await Self.emit(client, total: 8, label: "new")
-            #expect(try await eventually { consumer.subscriber?.status().first?.state == .dataLoss })
+            try await eventually("the consumer reports data loss") {
+                consumer.subscriber?.status().first?.state == .dataLoss
+            }
             let health = try await matching.health("matching")
             #expect(health.status == .notServing)
             let events = try #require(health.events?.first)
@@ -209,7 +212,9 @@ struct EventTests {
             }
             #expect(try await client.health("registry").events == nil)
             try await Self.emit(client, total: 3)
-            #expect(try await eventually { consumer.subscriber?.status().first?.state == .failing })
+            try await eventually("the consumer's source failing") {
+                consumer.subscriber?.status().first?.state == .failing
+            }
             let failing = try await matching.health("matching")
             #expect(failing.status == .notServing)
             #expect(failing.service == "matching" && failing.instance == "matching-test" && !failing.version.isEmpty)
@@ -220,7 +225,9 @@ struct EventTests {
             #expect(entry.state == .failing && entry.failingSeq == 2 && entry.error?.contains("refused") == true)
 
             broken.store(false, ordering: .relaxed)
-            #expect(try await eventually { consumer.subscriber?.status().first?.state == .current })
+            try await eventually("the consumer's source current") {
+                consumer.subscriber?.status().first?.state == .current
+            }
             let healthy = try await matching.health("matching")
             #expect(healthy.status == .serving)
             #expect(

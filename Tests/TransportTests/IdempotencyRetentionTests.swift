@@ -4,7 +4,8 @@ import Foundation
 import GRDB
 import Logging
 import OctooTesting
-import Store
+import ServiceLifecycle
+@_spi(RawDatabase) import Store
 import Testing
 import Transport
 import Wire
@@ -28,7 +29,7 @@ struct IdempotencyRetentionTests {
             let client = try system.client("registry")
             defer { client.close() }
             let emit = TestMethods.emit("registry")
-            let options = CallOptions(idempotencyKey: "key-1", retry: .none)
+            let options = CallOptions.patient(idempotencyKey: "key-1", retry: .none)
             let (a, b) = (EmitRequest(count: 1, label: "a"), EmitRequest(count: 2, label: "b"))
             let first = try await client.call(emit, a, actor: Self.partner, options: options)
             // Just inside the retention the key still belongs to the first body.
@@ -60,8 +61,16 @@ struct IdempotencyRetentionTests {
                 EmitResponse(firstSeq: 1, lastSeq: 1)
             }
             #expect(try await database.storedReply(context, request: request, as: EmitResponse.self) == reply)
-            try await clock.set(Self.start.addingTimeInterval(3600))
             let other = EmitRequest(count: 9, label: "other")
+            // A second before the retention ends the same body still replays, another is refused.
+            try await clock.set(Self.start.addingTimeInterval(3599))
+            #expect(try await database.storedReply(context, request: request, as: EmitResponse.self) == reply)
+            await #expect(throws: RPCError.self) {
+                _ = try await database.storedReply(context, request: other, as: EmitResponse.self)
+            }
+            // From the retention on, the very same body is not replayed, and the key is free.
+            try await clock.set(Self.start.addingTimeInterval(3600))
+            #expect(try await database.storedReply(context, request: request, as: EmitResponse.self) == nil)
             #expect(try await database.storedReply(context, request: other, as: EmitResponse.self) == nil)
         }
     }
@@ -75,37 +84,58 @@ struct IdempotencyRetentionTests {
             for key in ["k-1", "k-2"] {
                 _ = try await client.call(
                     TestMethods.emit("registry"), EmitRequest(count: 1, label: key), actor: Self.partner,
-                    options: CallOptions(idempotencyKey: key))
+                    options: .patient(idempotencyKey: key))
             }
             #expect(try Self.records(source.environment.database) == 2)
             try await system.stop(source)
             let later = ManualClock(start: Self.start.addingTimeInterval(Self.retention + 3600))
             let restarted = try await system.start(TestServices.source(), clock: later)
-            var left = try Self.records(restarted.environment.database)
-            for _ in 0..<200 where left > 0 {
-                try await Task.sleep(for: .milliseconds(50))
-                left = try Self.records(restarted.environment.database)
-            }
-            #expect(left == 0)
+            try await eventually("the expired records swept") { try Self.records(restarted.environment.database) == 0 }
+            #expect(try Self.records(restarted.environment.database) == 0)
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
-    func theSweepEndsOnStopAndOnCancellationWithoutSpinning() async throws {
+    /// An expired idempotency record in `database`, made as a call two retentions ago would have.
+    static func expiredRecord(_ database: ServiceDatabase, key: String) async throws {
+        let context = RequestContext(
+            requestId: "r-\(key)", method: "registry.Emit", actor: partner, deadline: nil, idempotencyKey: key,
+            logger: Logger(label: "test"))
+        let longAgo = Date().addingTimeInterval(-2 * retention)
+        _ = try await database.mutate(context, request: EmitRequest(count: 1, label: key), now: longAgo) { _ in
+            EmitResponse(firstSeq: 1, lastSeq: 1)
+        }
+    }
+
+    /// Each sweep runs a pass (the expired record it found is gone) and then waits an hour for the
+    /// next one; shut down or cancelled in that wait, it returns (within the time limit) without
+    /// another pass (the record expired meanwhile is still there): it neither ignored the shutdown
+    /// nor spun on a wait that returned at once.
+    @Test(.timeLimit(.minutes(2)))
+    func theSweepEndsOnGracefulShutdownAndOnCancellationWithoutSpinning() async throws {
         let system = try InProcessSystem()
         try await tearingDown(teardown: system.shutdown) {
             let database = try ServiceDatabase(
                 path: (system.dataDirectory as NSString).appendingPathComponent("sweep.sqlite"), source: "registry",
                 durability: .normal)
-            let sweep = IdempotencySweep(database: database, clock: SystemClock(), logger: Logger(label: "test"))
-            let stopped = Task { await sweep.run() }
-            sweep.stop()
-            await stopped.value
-            // A second sweep whose task is cancelled mid-wait returns instead of looping on the wait.
-            let other = IdempotencySweep(database: database, clock: SystemClock(), logger: Logger(label: "test"))
-            let cancelled = Task { await other.run() }
-            cancelled.cancel()
-            await cancelled.value
+            var logger = Logger(label: "test")
+            logger.logLevel = .critical
+            for ending in ["shutdown", "cancel"] {
+                try await Self.expiredRecord(database, key: "\(ending)-before")
+                let sweep = IdempotencySweep(database: database, clock: SystemClock(), logger: logger)
+                let group = ServiceGroup(configuration: .init(services: [.init(service: sweep)], logger: logger))
+                let running = Task { try await group.run() }
+                try await eventually("the sweep's first pass (\(ending))") { try Self.records(database) == 0 }
+                try await Self.expiredRecord(database, key: "\(ending)-during")
+                if ending == "shutdown" {
+                    await group.triggerGracefulShutdown()
+                    try await running.value
+                } else {
+                    running.cancel()
+                    _ = try? await running.value
+                }
+                #expect(try Self.records(database) == 1, "no pass after the \(ending)")
+                _ = try await database.sweepIdempotencyRecords(now: Date())
+            }
         }
     }
 

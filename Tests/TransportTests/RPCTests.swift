@@ -40,7 +40,8 @@ struct RPCTests {
                 do {
                     let socket = try Socket(context: context, type: .dealer)
                     defer { socket.close(lingerMs: 0) }
-                    try socket.setReceiveTimeout(ms: 5000)
+                    // The harness's own wait, not what a test is about: room for a busy machine.
+                    try socket.setReceiveTimeout(ms: Int32(Patience.call / .milliseconds(1)))
                     try socket.connect(endpoint)
                     var replies: [[String: Any]] = []
                     for frame in frames {
@@ -60,12 +61,11 @@ struct RPCTests {
 
     static func frame(_ text: String) -> [UInt8] { LengthPrefixedFrame.encode(Array(text.utf8)) }
 
-    /// `count` concurrent `Sleep` calls of `ms` each, no retries; their status codes.
-    func concurrentSleeps(_ client: RPCClient, count: Int, ms: Int) async -> [StatusCode] {
+    /// `count` concurrent `Hold` calls, no retries; their status codes once released.
+    static func concurrentHolds(_ client: RPCClient, count: Int) async -> [StatusCode] {
         await concurrentCalls(count) { _ in
             _ = try await client.call(
-                TestMethods.sleep("registry"), SleepRequest(ms: ms), actor: nil,
-                options: CallOptions(timeout: .seconds(10), retry: .none))
+                TestMethods.hold("registry"), Empty(), actor: nil, options: .patient(retry: .none))
         }
     }
 
@@ -124,7 +124,7 @@ struct RPCTests {
                         let message = EchoMessage(text: "call-\(index)", n: index)
                         let reply = try? await clients[index % 4].call(
                             TestMethods.echo("registry"), message, actor: nil,
-                            options: CallOptions(timeout: .seconds(30)))
+                            options: .patient())
                         return reply == message
                     }
                 }
@@ -152,9 +152,7 @@ struct RPCTests {
                 }
             }
             // The server abandons the work at the deadline too.
-            for _ in 0..<100 where observations.cancellations.load(ordering: .relaxed) == 0 {
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            try await eventually("the handler cancelled") { observations.cancellations.load(ordering: .relaxed) > 0 }
             #expect(observations.cancellations.load(ordering: .relaxed) == 1)
         }
     }
@@ -162,9 +160,19 @@ struct RPCTests {
     @Test func theInFlightLimitIsTheWorkersCreditAndTheBusQueuesTheRest() async throws {
         let fixture = try await SourceFixture.start(maxInFlight: 4)
         try await tearingDown(teardown: fixture.stop) {
-            let codes = await concurrentSleeps(fixture.client, count: 20, ms: 200)
+            let observations = fixture.observations
+            let calls = Task { await Self.concurrentHolds(fixture.client, count: 20) }
+            // Four run, the other sixteen wait at the bus, however long the test looks.
+            let registry = try await waitForBus(fixture.client, "registry") { $0.queueDepth == 16 }
+            #expect(registry.workers.first?.inFlight == 4 && registry.workers.first?.credit == 4)
+            try await eventually("four calls in the handler") {
+                observations.holdsRunning.load(ordering: .relaxed) == 4
+            }
+            observations.release()
+            let codes = await calls.value
             #expect(codes.allSatisfy { $0 == .ok }, "\(codes)")
-            #expect(fixture.observations.sleepsAtOnce.load(ordering: .relaxed) == 4)
+            #expect(observations.holdsStarted.load(ordering: .relaxed) == 20)
+            #expect(observations.holdsAtOnce.load(ordering: .relaxed) == 4)
         }
     }
 
@@ -175,10 +183,23 @@ struct RPCTests {
             let observations = fixture.observations
             _ = try await client.call(TestMethods.flaky("registry"), FlakyRequest(key: "a", failures: 2), actor: nil)
             #expect(observations.flakyAttempts.withLock { $0["a"] } == 3)
+            // Without jitter each pause is its bound: 100, 200, then 250 ms (the cap). A retry
+            // never arrives before its pause is over, however busy the machine.
+            let spaced = RetryPolicy(
+                maxAttempts: 4, initialBackoff: .milliseconds(100), maxBackoff: .milliseconds(250), jitter: false)
+            _ = try await client.call(
+                TestMethods.flaky("registry"), FlakyRequest(key: "spaced", failures: 3), actor: nil,
+                options: .patient(retry: spaced))
+            let arrivals = observations.flakyArrivals.withLock { $0["spaced"] ?? [] }
+            #expect(arrivals.count == 4)
+            let gaps = zip(arrivals.dropFirst(), arrivals).map { $0 - $1 }
+            for (gap, pause) in zip(gaps, [100, 200, 250]) {
+                #expect(gap >= .milliseconds(pause), "a retry came \(gap) after the last attempt, before its pause")
+            }
             do {
                 _ = try await client.call(
                     TestMethods.flaky("registry"), FlakyRequest(key: "b", failures: 2), actor: nil,
-                    options: CallOptions(retry: .none))
+                    options: .patient(retry: .none))
                 Issue.record("a single attempt should have failed")
             } catch {
                 #expect(statusCode(error) == .unavailable)
@@ -217,7 +238,7 @@ struct RPCTests {
                 do {
                     _ = try await client.call(
                         CommonMethods.readEvents("registry"), ReadEventsRequest(), actor: actor,
-                        options: CallOptions(retry: .none))
+                        options: .patient(retry: .none))
                     #expect(code == .ok, "\(String(describing: actor))")
                 } catch {
                     #expect(statusCode(error) == code, "\(String(describing: actor))")
@@ -234,14 +255,14 @@ struct RPCTests {
             let actor = Actor(role: .partner, partnerId: "p-1")
             let request = EmitRequest(count: 3, label: "once")
             let first = try await client.call(
-                TestMethods.emit("registry"), request, actor: actor, options: CallOptions(idempotencyKey: "key-1"))
+                TestMethods.emit("registry"), request, actor: actor, options: .patient(idempotencyKey: "key-1"))
             let second = try await client.call(
-                TestMethods.emit("registry"), request, actor: actor, options: CallOptions(idempotencyKey: "key-1"))
+                TestMethods.emit("registry"), request, actor: actor, options: .patient(idempotencyKey: "key-1"))
             #expect(first == second)
             do {
                 _ = try await client.call(
                     TestMethods.emit("registry"), EmitRequest(count: 4, label: "other"), actor: actor,
-                    options: CallOptions(idempotencyKey: "key-1"))
+                    options: .patient(idempotencyKey: "key-1"))
                 Issue.record("a reused key with another body was accepted")
             } catch {
                 #expect(statusCode(error) == .invalidArgument)
@@ -315,16 +336,24 @@ struct RPCTests {
         let system = try InProcessSystem()
         try await tearingDown(teardown: system.shutdown) {
             let observations = Observations()
-            let application = try await system.start(TestServices.source(observations: observations))
+            // A drain that outlasts any wait below: the calls end when released, not cut off.
+            let application = try await system.start(
+                TestServices.source(observations: observations), drainTimeout: Patience.call)
             let client = try system.client("registry")
             defer { client.close() }
-            let calls = Task { await concurrentSleeps(client, count: 10, ms: 400) }
-            // Shut down only once all ten are in the handler.
-            while observations.sleepsStarted.load(ordering: .relaxed) < 10 {
-                try await Task.sleep(for: .milliseconds(10))
+            let calls = Task { await Self.concurrentHolds(client, count: 10) }
+            // Shut down only once all ten are in the handler, and release them only once the
+            // drain has begun (the worker withdrew its credit): the shutdown waits for them.
+            try await eventually("ten calls in the handler") {
+                observations.holdsRunning.load(ordering: .relaxed) == 10
             }
-            try await system.stop(application)
+            let stopped = Task { try await system.stop(application) }
+            _ = try await waitForBus(client, "registry") { $0.workers.first?.credit == 0 }
+            #expect(observations.holdsRunning.load(ordering: .relaxed) == 10)
+            observations.release()
+            try await stopped.value
             #expect(await calls.value == Array(repeating: .ok, count: 10))
+            #expect(observations.cancellations.load(ordering: .relaxed) == 0)
             await #expect(throws: RPCError.self) {
                 _ = try await client.health("registry", options: CallOptions(timeout: .milliseconds(300)))
             }

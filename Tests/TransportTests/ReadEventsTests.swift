@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 import OctooTesting
 import ServiceKit
-import Store
+@_spi(RawDatabase) import Store
 import Testing
 import Transport
 import Wire
@@ -94,7 +94,7 @@ struct ReadEventsTests {
                 let label = String(repeating: "\(index)", count: 400_000)
                 _ = try await client.call(
                     TestMethods.emit("registry"), EmitRequest(count: 1, label: label), actor: Self.partner,
-                    options: CallOptions(timeout: .seconds(30)))
+                    options: .patient())
             }
             var pages: [[Int64]] = []
             var after: Int64 = 0

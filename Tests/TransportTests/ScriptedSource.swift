@@ -2,21 +2,11 @@ import Foundation
 import GRDB
 import Logging
 import OctooTesting
-import Store
+@_spi(RawDatabase) import Store
 import Synchronization
 import Transport
 import Wire
 import ZeroMQ
-
-/// Polls `condition` until it holds (or gives up after a long while); returns whether it held.
-/// Tests then check the state itself, so giving up fails them with what was seen.
-func eventually(_ condition: @Sendable () throws -> Bool) async throws -> Bool {
-    for _ in 0..<1500 {
-        if try condition() { return true }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    return try condition()
-}
 
 /// A stand-in source on the bus: its outbox is a list the test writes, its `ReadEvents` serves
 /// that list (or fails, or serves only a prefix), and it publishes what the test tells it to.
@@ -101,12 +91,12 @@ final class ScriptedSource: Sendable {
 
     /// Publishes `events` until `condition` holds: PUB/SUB drops whatever it sends before the
     /// subscription has reached it, so a test that needs the fast path repeats itself.
-    func publish(_ events: [Event], until condition: @Sendable () throws -> Bool) async throws -> Bool {
-        for _ in 0..<500 {
+    func publish(_ events: [Event], _ what: String, until condition: () throws -> Bool) async throws {
+        try await eventually("\(what), publishing events \(events.first?.seq ?? 0)…", every: .milliseconds(100)) {
+            if try condition() { return true }
             try publisher.send(events)
-            if try await eventually({ try condition() }, polls: 5) { return true }
+            return false
         }
-        return try condition()
     }
 
     func stop() async {
@@ -114,15 +104,6 @@ final class ScriptedSource: Sendable {
         _ = try? await serverTask.value
         publisher.close()
     }
-}
-
-/// Polls `condition` at most `polls` times, 20 ms apart.
-private func eventually(_ condition: @Sendable () throws -> Bool, polls: Int) async throws -> Bool {
-    for _ in 0..<polls {
-        if try condition() { return true }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    return try condition()
 }
 
 /// A PUB socket connected to the bus, usable from any task (one at a time).

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import ServiceKit
-import Store
+@_spi(RawDatabase) import Store
 import Synchronization
 import Transport
 import Wire
@@ -38,6 +38,17 @@ final class Observations: Sendable {
     let sleepsAtOnce = Atomic<Int>(0)
     let spinsStarted = Atomic<Int>(0)
     let flakyAttempts = Mutex<[String: Int]>([:])
+    /// When each `Flaky` attempt reached the handler, per key.
+    let flakyArrivals = Mutex<[String: [ContinuousClock.Instant]]>([:])
+    let holdsStarted = Atomic<Int>(0)
+    let holdsRunning = Atomic<Int>(0)
+    /// The most `Hold` calls that ran at once.
+    let holdsAtOnce = Atomic<Int>(0)
+    /// Ends every `Hold`, and every `Spin` or `Yielder` before its time: the test decides when a
+    /// call in flight finishes, instead of guessing how long it takes to look.
+    let released = Atomic<Bool>(false)
+
+    func release() { released.store(true, ordering: .releasing) }
 }
 
 /// Method descriptors of a test service named `service` (it takes over that service's ports).
@@ -46,6 +57,11 @@ enum TestMethods {
         MethodDescriptor(
             "\(service).Sleep", idempotent: true, roles: nil, summary: "Sleeps ms.", request: JSONSchema.any,
             response: JSONSchema.empty)
+    }
+    static func hold(_ service: String) -> MethodDescriptor<Empty, Empty> {
+        MethodDescriptor(
+            "\(service).Hold", idempotent: true, roles: nil, summary: "Answers once the test releases it.",
+            request: JSONSchema.any, response: JSONSchema.empty)
     }
     static func echo(_ service: String) -> MethodDescriptor<EchoMessage, EchoMessage> {
         MethodDescriptor(
@@ -69,7 +85,8 @@ enum TestMethods {
     }
     static func spin(_ service: String) -> MethodDescriptor<SpinRequest, Empty> {
         MethodDescriptor(
-            "\(service).Spin", idempotent: true, roles: nil, summary: "Computes for ms (off the I/O thread).",
+            "\(service).Spin", idempotent: true, roles: nil,
+            summary: "Computes for ms, or until released (off the I/O thread).",
             request: JSONSchema.any, response: JSONSchema.empty)
     }
     static func yielder(_ service: String) -> MethodDescriptor<SpinRequest, Empty> {
@@ -93,9 +110,8 @@ enum TestMethods {
 enum TestServices {
     /// A source of events with assorted test methods.
     static func source(_ name: String = "registry", observations: Observations = Observations()) -> ServiceDefinition {
-        ServiceDefinition(
-            name: name, durability: .full,
-            routes: { router, environment in
+        ServiceDefinition(name: name, durability: .full) { environment in
+            ServiceParts { router in
                 router.register(TestMethods.sleep(name)) { request, _ in
                     observations.sleepsStarted.add(1, ordering: .relaxed)
                     let running = observations.sleepsRunning.add(1, ordering: .relaxed).newValue
@@ -109,6 +125,21 @@ enum TestServices {
                     }
                     return Empty()
                 }
+                router.register(TestMethods.hold(name)) { _, _ in
+                    observations.holdsStarted.add(1, ordering: .relaxed)
+                    let running = observations.holdsRunning.add(1, ordering: .relaxed).newValue
+                    observations.holdsAtOnce.max(running, ordering: .relaxed)
+                    defer { observations.holdsRunning.subtract(1, ordering: .relaxed) }
+                    while !observations.released.load(ordering: .acquiring) {
+                        do {
+                            try await Task.sleep(for: .milliseconds(5))
+                        } catch {
+                            observations.cancellations.add(1, ordering: .relaxed)
+                            throw error
+                        }
+                    }
+                    return Empty()
+                }
                 router.register(TestMethods.echo(name)) { request, _ in request }
                 router.register(TestMethods.blob(name)) { request, _ in
                     BlobResponse(text: String(repeating: "x", count: request.bytes))
@@ -118,13 +149,15 @@ enum TestServices {
                     observations.spinsStarted.add(1, ordering: .relaxed)
                     let end = ContinuousClock.now + .milliseconds(request.ms)
                     var spins = 0
-                    while ContinuousClock.now < end { spins &+= 1 }
+                    while ContinuousClock.now < end && !observations.released.load(ordering: .relaxed) { spins &+= 1 }
                     return Empty()
                 }
                 router.register(TestMethods.yielder(name)) { request, _ in
                     observations.spinsStarted.add(1, ordering: .relaxed)
                     let end = ContinuousClock.now + .milliseconds(request.ms)
-                    while ContinuousClock.now < end { await Task.yield() }
+                    while ContinuousClock.now < end && !observations.released.load(ordering: .relaxed) {
+                        await Task.yield()
+                    }
                     return Empty()
                 }
                 router.register(TestMethods.budget(name)) { _, context in
@@ -134,6 +167,7 @@ enum TestServices {
                         })
                 }
                 router.register(TestMethods.flaky(name)) { request, _ in
+                    observations.flakyArrivals.withLock { $0[request.key, default: []].append(.now) }
                     let attempt = observations.flakyAttempts.withLock { attempts in
                         attempts[request.key, default: 0] += 1
                         return attempts[request.key]!
@@ -163,7 +197,8 @@ enum TestServices {
                         return EmitResponse(firstSeq: seqs.first!, lastSeq: seqs.last!)
                     }
                 }
-            })
+            }
+        }
     }
 
     /// A consumer of `source`'s events that records every application in its own table.
@@ -178,23 +213,27 @@ enum TestServices {
             try db.execute(sql: "DELETE FROM applied WHERE source = ?", arguments: [source])
         }
         return ServiceDefinition(
-            name: name, durability: .normal,
-            migrations: { migrator in
-                migrator.registerMigration("test.v1.applied") { db in
-                    try db.create(table: "applied") { table in
-                        table.autoIncrementedPrimaryKey("rowid")
-                        table.column("source", .text).notNull()
-                        table.column("seq", .integer).notNull()
-                    }
-                }
-            },
-            subscriptions: [source],
-            applyEvent: { db, event in
-                if refuses(event) { throw RPCError(.internal, "refused \(event.source) \(event.seq)") }
-                try db.execute(
-                    sql: "INSERT INTO applied (source, seq) VALUES (?, ?)", arguments: [event.source, event.seq])
-            },
-            resetSource: rebuilds ? reset : nil)
+            name: name, durability: .normal, migrations: registerApplied(in:)
+        ) { _ in
+            ServiceParts(
+                routes: { _ in },
+                events: EventHandling(sources: [source], reset: rebuilds ? reset : nil) { db, event in
+                    if refuses(event) { throw RPCError(.internal, "refused \(event.source) \(event.seq)") }
+                    try db.execute(
+                        sql: "INSERT INTO applied (source, seq) VALUES (?, ?)", arguments: [event.source, event.seq])
+                })
+        }
+    }
+
+    /// The table a consumer records what it applied in.
+    static func registerApplied(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("test.v1.applied") { db in
+            try db.create(table: "applied") { table in
+                table.autoIncrementedPrimaryKey("rowid")
+                table.column("source", .text).notNull()
+                table.column("seq", .integer).notNull()
+            }
+        }
     }
 
     /// The seqs a consumer applied, in the order it applied them.

@@ -4,7 +4,7 @@ import Logging
 import OctooTesting
 import ServiceKit
 import ServiceLifecycle
-import Store
+@_spi(RawDatabase) import Store
 import Testing
 
 @Suite("Durable timers (the shared TimerService)")
@@ -66,7 +66,7 @@ struct TimerServiceTests {
         }
         let timers = Self.service(database, clock: SystemClock())
         let running = Task { try await timers.run() }
-        for _ in 0..<200 where try Self.fired(database).isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        try await eventually("the late timer fired") { try !Self.fired(database).isEmpty }
         #expect(try Self.fired(database) == ["late"])
         timers.stop()
         try await running.value
@@ -89,6 +89,7 @@ struct TimerServiceTests {
                 services: [.init(service: timers), .init(service: Failing())], logger: logger))
         await #expect(throws: Boom.self) { try await group.run() }
         let turns = timers.loopTurns
+        // Nothing to wait for here: a window in which a loop left running would turn.
         try await Task.sleep(for: .milliseconds(300))
         #expect(timers.loopTurns == turns, "the timer loop kept turning after the group ended")
     }

@@ -17,7 +17,7 @@ struct MatchingCommand: AsyncParsableCommand {
 
     func run() async throws {
         if rebuild {
-            try MatchingService.rebuild(configuration: try options.configuration(service: MatchingService.name))
+            try await MatchingService.rebuild(configuration: try options.configuration(service: MatchingService.name))
         }
         try await ServiceRunner.run(MatchingService.definition, options: options)
     }

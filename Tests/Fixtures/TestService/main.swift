@@ -30,9 +30,8 @@ struct SleepResponse: Codable, Sendable {
 
 enum TestService {
     static func definition(name: String) -> ServiceDefinition {
-        ServiceDefinition(
-            name: name, durability: .normal,
-            routes: { router, _ in
+        ServiceDefinition(name: name, durability: .normal) { _ in
+            ServiceParts { router in
                 let sleep = MethodDescriptor<SleepRequest, SleepResponse>(
                     "\(name).Sleep", idempotent: true, roles: nil, summary: "Waits ms milliseconds, then answers.",
                     request: JSONSchema.object(["ms": JSONSchema.integer(minimum: 0)], required: ["ms"]),
@@ -41,6 +40,7 @@ enum TestService {
                     try await Task.sleep(for: .milliseconds(request.ms))
                     return SleepResponse(sleptMs: request.ms)
                 }
-            })
+            }
+        }
     }
 }
