@@ -19,12 +19,15 @@ public struct BrokerConfiguration: Sendable, Equatable {
     public var highWaterMark: Int32
     /// How long a stopping bus waits for replies to requests already dispatched.
     public var drainTimeout: Duration
+    /// The most credit one worker is given, whatever it announces: a worker claiming a huge
+    /// credit cannot draw every request to itself.
+    public var maxWorkerCredit: Int
 
     public init(
         heartbeatInterval: Duration = WorkerProtocol.defaultHeartbeatInterval,
         liveness: Int = WorkerProtocol.defaultLiveness, queueLimit: Int = 1000, queueByteLimit: Int = 64 << 20,
         maxQueueWait: Duration = .seconds(60), maxMessageBytes: Int = LengthPrefixedFrame.defaultMaxMessageBytes,
-        highWaterMark: Int32 = 1000, drainTimeout: Duration = .seconds(2)
+        highWaterMark: Int32 = 1000, drainTimeout: Duration = .seconds(2), maxWorkerCredit: Int = 256
     ) {
         self.heartbeatInterval = heartbeatInterval
         self.liveness = liveness
@@ -34,6 +37,7 @@ public struct BrokerConfiguration: Sendable, Equatable {
         self.maxMessageBytes = maxMessageBytes
         self.highWaterMark = highWaterMark
         self.drainTimeout = drainTimeout
+        self.maxWorkerCredit = maxWorkerCredit
     }
 
     /// How long a worker may stay silent.
@@ -41,5 +45,5 @@ public struct BrokerConfiguration: Sendable, Equatable {
 
     /// The largest message libzmq accepts at all: room for an over-limit request that the bus
     /// still answers properly (`RESOURCE_EXHAUSTED`); a peer sending more is disconnected.
-    var socketMessageLimit: Int64 { Int64(maxMessageBytes) * 4 + 4096 }
+    var socketMessageLimit: Int64 { LengthPrefixedFrame.socketLimit(maxMessageBytes: maxMessageBytes) }
 }

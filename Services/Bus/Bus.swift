@@ -15,6 +15,8 @@ public final class Bus: Sendable {
     let configuration: BrokerConfiguration
     /// CURVE on every socket and the ZAP handler's allow-list; nil: no security (loopback).
     let security: BusSecurity?
+    /// The keys in force and their roles, with CURVE on.
+    let keyBook: KeyBook?
     let logger: Logger
     let instance: String
     /// The services it brokers, in port order.
@@ -46,6 +48,7 @@ public final class Bus: Sendable {
         self.bindHost = bindHost
         self.configuration = configuration
         self.security = security
+        keyBook = security.map { KeyBook($0.authorizedKeys) }
         self.instance =
             instance ?? "bus-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         self.logger = logger
@@ -63,7 +66,8 @@ public final class Bus: Sendable {
         do {
             // Before any CURVE socket binds: without a handler, libzmq would admit every key.
             if let security {
-                let handler = try ZAPHandler(context: context, keys: security.authorizedKeys, logger: logger)
+                let handler = try ZAPHandler(
+                    context: context, keys: keyBook ?? KeyBook(security.authorizedKeys), logger: logger)
                 try handler.start { [weak self] error in self?.failed("ZAP handler: \(error)") }
                 zap.withLock { $0 = handler }
             }
@@ -72,7 +76,7 @@ public final class Bus: Sendable {
                     service: service, context: context,
                     frontEndpoint: endpoints.bindClient(service, host: bindHost),
                     backEndpoint: endpoints.bindWorker(service, host: bindHost),
-                    configuration: configuration, security: security, logger: logger
+                    configuration: configuration, security: security, keys: keyBook, logger: logger
                 ) { [weak self] method, id in self?.answer(method, id: id) }
                 try broker.start { [weak self] error in self?.failed("\(service) broker: \(error)") }
                 brokers.withLock { $0.append(broker) }
@@ -145,16 +149,24 @@ public final class Bus: Sendable {
                     try socket.setMaxMessageSize(limit)
                     try socket.setSendHighWaterMark(highWaterMark)
                     try socket.setReceiveHighWaterMark(highWaterMark)
-                    try security?.apply(to: socket)
                 }
+                try security?.apply(to: publishers, domain: .publish)
+                try security?.apply(to: subscribers, domain: .subscribe)
                 try publishers.bind(front)
                 try subscribers.bind(back)
                 try controlSocket.bind(control)
                 return (publishers, subscribers, controlSocket)
             },
-            run: { [logger, weak self] sockets in
+            run: { [logger, keyBook, weak self] sockets in
                 do {
-                    try Proxy.run(frontend: sockets.0, backend: sockets.1, control: sockets.2)
+                    if let keyBook {
+                        var relay = CheckedEventRelay(
+                            publishers: sockets.0, subscribers: sockets.1, control: sockets.2, keys: keyBook,
+                            logger: logger)
+                        try relay.run()
+                    } else {
+                        try Proxy.run(frontend: sockets.0, backend: sockets.1, control: sockets.2)
+                    }
                 } catch {
                     logger.critical("events proxy failed", metadata: ["error": "\(error)"])
                     self?.failed("events proxy: \(error)")

@@ -20,6 +20,8 @@ final class ServiceBroker: Sendable {
     let configuration: BrokerConfiguration
     /// CURVE for both sockets, when the bus has it.
     let security: BusSecurity?
+    /// The keys' roles, with CURVE on: each request's actor is checked against its sender's.
+    let keys: KeyBook?
     let statistics: BrokerStatistics
     let logger: Logger
     /// Answers `bus.*` methods (on the broker's thread).
@@ -30,7 +32,7 @@ final class ServiceBroker: Sendable {
 
     init(
         service: String, context: ZeroMQ.Context, frontEndpoint: String, backEndpoint: String,
-        configuration: BrokerConfiguration, security: BusSecurity? = nil, logger: Logger,
+        configuration: BrokerConfiguration, security: BusSecurity? = nil, keys: KeyBook? = nil, logger: Logger,
         answerBusMethod: @escaping @Sendable (_ method: String, _ id: String?) -> [UInt8]?
     ) throws {
         self.service = service
@@ -39,6 +41,7 @@ final class ServiceBroker: Sendable {
         self.backEndpoint = backEndpoint
         self.configuration = configuration
         self.security = security
+        self.keys = keys
         self.statistics = BrokerStatistics(service: service)
         var logger = logger
         logger[metadataKey: "service"] = "\(service)"
@@ -83,7 +86,10 @@ private final class BrokerLoop {
     var queue: Deque<QueuedRequest> = []
     var queuedBytes = 0
     var inFlight: [UInt64: DispatchedRequest] = [:]
-    var nextToken: UInt64 = 0
+    /// Tokens are random, so a peer cannot guess the token of a request it was not sent.
+    var tokens = SystemRandomNumberGenerator()
+    /// Replies dropped for coming from a peer that does not hold the request, logged sparingly.
+    var strayReplies = 0
     var nextHeartbeat: ContinuousClock.Instant
     var nextQueueExpiry: ContinuousClock.Instant?
     var counters = BrokerStatistics.Snapshot()
@@ -123,8 +129,9 @@ private final class BrokerLoop {
             try socket.setMaxMessageSize(configuration.socketMessageLimit)
             try socket.setSendHighWaterMark(configuration.highWaterMark)
             try socket.setReceiveHighWaterMark(configuration.highWaterMark)
-            try broker.security?.apply(to: socket)
         }
+        try broker.security?.apply(to: front, domain: .client(broker.service))
+        try broker.security?.apply(to: back, domain: .worker(broker.service))
         // A send to a worker that has gone must fail, not vanish: its requests are then answered.
         try back.setRouterMandatory(true)
         try front.bind(broker.frontEndpoint)
@@ -198,12 +205,21 @@ private final class BrokerLoop {
         var route = frames
         let payload = route.removeLast()
         let head: RequestHead
-        switch Self.readHead(payload, maxMessageBytes: configuration.maxMessageBytes) {
+        switch Self.readHead(payload, maxMessageBytes: configuration.maxMessageBytes, readActor: broker.keys != nil) {
         case .failure(let failure):
             reply(route: route, json: Envelope.encodeError(id: failure.id, failure.error))
             return
         case .success(let value):
             head = value
+        }
+        // With CURVE, a key claims only the actor roles it was given (PROTOCOL §9).
+        if let keys = broker.keys, let role = head.actor?.role, keys.roles(of: payload)?.client?.contains(role) != true
+        {
+            reply(
+                route: route,
+                json: Envelope.encodeError(
+                    id: head.id, RPCError(.permissionDenied, "this client's key may not act as role \(role.rawValue)")))
+            return
         }
         if head.method.hasPrefix("bus.") {
             publishIfChanged(force: true)
@@ -242,11 +258,15 @@ private final class BrokerLoop {
         var id: String?
         var method: String
         var deadlineMs: Int64?
+        /// The request's actor, read only when the bus checks it (with CURVE).
+        var actor: Actor? = nil
     }
 
     /// Reads the head of a request with the quick scan, else the full parser (which names the
     /// precise error); a framing or JSON error is answered by the bus at once.
-    static func readHead(_ payload: Message, maxMessageBytes: Int) -> Result<RequestHead, MalformedRequest> {
+    static func readHead(_ payload: Message, maxMessageBytes: Int, readActor: Bool = false) -> Result<
+        RequestHead, MalformedRequest
+    > {
         let frame = payload.bytes
         let json: ArraySlice<UInt8>
         switch LengthPrefixedFrame.decode(frame, maxMessageBytes: maxMessageBytes) {
@@ -254,12 +274,19 @@ private final class BrokerLoop {
         case .success(let body): json = body
         }
         if let peek = EnvelopePeek.scan(json), peek.isPlain, let id = peek.id, let method = peek.method {
-            return .success(RequestHead(id: id, method: method, deadlineMs: peek.deadlineMs))
+            guard readActor, let range = peek.actor else {
+                return .success(RequestHead(id: id, method: method, deadlineMs: peek.deadlineMs))
+            }
+            if let actor = EnvelopePeek.actor(json[range]) {
+                return .success(RequestHead(id: id, method: method, deadlineMs: peek.deadlineMs, actor: actor))
+            }
+            // An actor the quick scan cannot read is read by the full parser, as the worker will.
         }
         switch Envelope.parseHeader(json) {
         case .failure(let malformed): return .failure(malformed)
         case .success(let header):
-            return .success(RequestHead(id: header.id, method: header.method, deadlineMs: header.deadlineMs))
+            return .success(
+                RequestHead(id: header.id, method: header.method, deadlineMs: header.deadlineMs, actor: header.actor))
         }
     }
 
@@ -295,8 +322,8 @@ private final class BrokerLoop {
             }
             budget = Message(decimal: WorkerProtocol.budgetMs(remaining: remaining))
         }
-        nextToken += 1
-        let token = nextToken
+        var token: UInt64
+        repeat { token = tokens.next() } while token == 0 || inFlight[token] != nil
         let frames = [
             worker.frame, Message(WorkerProtocol.tag), Message(WorkerProtocol.Command.request.rawValue),
             Message(bigEndian: token), budget, request.payload,
@@ -382,7 +409,13 @@ private final class BrokerLoop {
                 logger.warning("malformed REPLY dropped", metadata: ["frames": "\(frames.count)"])
                 return
             }
-            guard let request = inFlight.removeValue(forKey: token) else { return }
+            // Only the worker the request was handed to may answer it.
+            guard let request = inFlight[token], request.worker == worker else {
+                if inFlight[token] != nil { strayReply(from: worker) }
+                if !known { disconnect(worker, reason: "unknown worker: announce yourself with READY") }
+                return
+            }
+            inFlight[token] = nil
             pool.completed(by: request.worker)
             counters.answered += 1
             changed = true
@@ -404,13 +437,23 @@ private final class BrokerLoop {
                 disconnect(worker, reason: "CREDIT needs one frame {\"credit\": 0…100000}")
                 return
             }
-            pool.setCredit(worker, body.credit)
+            pool.setCredit(worker, min(body.credit, configuration.maxWorkerCredit))
             changed = true
         } else if command.equals("DISCONNECT") {
             if known { lose(worker, reason: Self.disconnected) }
         } else {
             disconnect(worker, reason: "unknown command \(String(decoding: command.bytes, as: UTF8.self))")
         }
+    }
+
+    /// Notes a `REPLY` for a request held by another worker: dropped, and logged for the first
+    /// few and then every thousandth, so a peer spraying replies cannot flood the log.
+    func strayReply(from worker: RoutingId) {
+        strayReplies += 1
+        guard strayReplies <= 10 || strayReplies % 1000 == 0 else { return }
+        logger.warning(
+            "a REPLY for a request another worker holds was dropped",
+            metadata: ["from": "\(pool[worker]?.instance ?? "an unannounced peer")", "dropped": "\(strayReplies)"])
     }
 
     func ready(_ worker: RoutingId, frames: [Message], now: ContinuousClock.Instant) {
@@ -429,7 +472,9 @@ private final class BrokerLoop {
         }
         // A worker announcing itself again has started over: what it held is lost.
         if pool[worker] != nil { lose(worker, reason: "it announced itself again") }
-        pool.ready(routingId: worker, instance: body.instance, credit: body.credit, now: now)
+        pool.ready(
+            routingId: worker, instance: body.instance, credit: min(body.credit, configuration.maxWorkerCredit),
+            now: now)
         changed = true
         logger.info("worker ready", metadata: ["worker": "\(body.instance)", "credit": "\(body.credit)"])
     }

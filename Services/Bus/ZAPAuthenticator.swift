@@ -2,7 +2,9 @@ import Transport
 import ZeroMQ
 
 /// The ZAP handler's decisions (RFC 27), apart from its socket so that a table test covers them:
-/// a peer is accepted only over CURVE and only with a listed public key.
+/// a peer is accepted only over CURVE, only with a listed public key, and only on a socket its
+/// roles allow (the socket's ZAP domain says which: `BusSecurity.Domain`). The user id given to
+/// the connection is the key itself, so the bus can look up its roles for every message.
 enum ZAPAuthenticator {
     /// The only ZAP version there is.
     static let version = "1.0"
@@ -13,6 +15,8 @@ enum ZAPAuthenticator {
         case allowed(name: String)
         /// A CURVE key (Z85) not in the list.
         case unlisted(key: String)
+        /// A listed key whose roles do not cover the socket it connected to.
+        case notPermitted(name: String, domain: String)
         /// A mechanism other than CURVE (NULL, PLAIN).
         case wrongMechanism(String)
         /// Not a ZAP 1.0 request.
@@ -39,10 +43,14 @@ enum ZAPAuthenticator {
             return (reply("400", "malformed ZAP request"), .malformed("CURVE credentials are not one 32-byte key"))
         }
         let key = request[6]
-        if let name = keys.name(ofRawKey: key) {
-            return (reply("200", "OK", userId: name), .allowed(name: name))
+        guard let listing = keys.listing(ofRawKey: key), let z85 = CurveKeyPair.z85(key) else {
+            return (reply("400", "key not authorized"), .unlisted(key: CurveKeyPair.z85(key) ?? "?"))
         }
-        return (reply("400", "key not authorized"), .unlisted(key: CurveKeyPair.z85(key) ?? "?"))
+        let domain = String(decoding: request[2], as: UTF8.self)
+        guard BusSecurity.Domain(domain)?.permits(listing.roles) == true else {
+            return (reply("400", "key not authorized here"), .notPermitted(name: listing.name, domain: domain))
+        }
+        return (reply("200", "OK", userId: z85), .allowed(name: listing.name))
     }
 }
 

@@ -15,15 +15,15 @@ final class ZAPHandler: Sendable {
 
     let context: ZeroMQ.Context
     let logger: Logger
-    private let keys: Mutex<AuthorizedKeys>
+    let keys: KeyBook
     private let refusals = Mutex(RefusalLog())
     let wakeup: WakeupSignal
     let stopRequested = Atomic<Bool>(false)
     let finished = DispatchSemaphore(value: 0)
 
-    init(context: ZeroMQ.Context, keys: AuthorizedKeys, logger: Logger) throws {
+    init(context: ZeroMQ.Context, keys: KeyBook, logger: Logger) throws {
         self.context = context
-        self.keys = Mutex(keys)
+        self.keys = keys
         self.logger = logger
         self.wakeup = try WakeupSignal()
     }
@@ -43,8 +43,11 @@ final class ZAPHandler: Sendable {
                 do {
                     try loop(socket)
                 } catch {
-                    logger.critical("ZAP handler failed", metadata: ["error": "\(error)"])
+                    logger.critical("ZAP handler failed; the bus stops", metadata: ["error": "\(error)"])
                     onExit(error)
+                    // Fails closed: libzmq admits any key when no handler is bound, so the socket
+                    // stays bound, unanswered (no handshake completes), until the bus has stopped.
+                    awaitStop()
                 }
                 socket.close(lingerMs: 0)
             })
@@ -52,7 +55,7 @@ final class ZAPHandler: Sendable {
 
     /// Replaces the accepted keys (SIGHUP). Peers already connected keep their connection.
     func replace(_ keys: AuthorizedKeys) {
-        self.keys.withLock { $0 = keys }
+        self.keys.replace(keys)
     }
 
     /// Stops the thread; waits at most `timeout` seconds for it to end.
@@ -61,6 +64,16 @@ final class ZAPHandler: Sendable {
         stopRequested.store(true, ordering: .releasing)
         wakeup.signal()
         return finished.wait(timeout: .now() + timeout) == .success
+    }
+
+    /// Waits, idle, until `stop()` is called.
+    private func awaitStop() {
+        var poller = Poller()
+        poller.add(fileDescriptor: wakeup.fileDescriptor)
+        while !stopRequested.load(ordering: .acquiring) {
+            if (try? poller.poll(timeoutMs: 1000)) == nil { Thread.sleep(forTimeInterval: 0.1) }
+            wakeup.clear()
+        }
     }
 
     private func loop(_ socket: Socket) throws {
@@ -72,7 +85,7 @@ final class ZAPHandler: Sendable {
             if ready[1] { wakeup.clear() }
             // REP alternates strictly: each request read here is answered before the next is read.
             while !stopRequested.load(ordering: .acquiring), let request = try socket.receive(dontWait: true) {
-                let (reply, verdict) = ZAPAuthenticator.answer(request, keys: keys.withLock { $0 })
+                let (reply, verdict) = ZAPAuthenticator.answer(request, keys: keys.current)
                 try socket.send(reply)
                 report(verdict, address: request.count > 3 ? String(decoding: request[3], as: UTF8.self) : "")
             }
@@ -86,6 +99,8 @@ final class ZAPHandler: Sendable {
             logger.debug("CURVE peer accepted", metadata: ["peer": "\(name)", "address": "\(address)"])
             return
         case .unlisted(let key): refused = (key, "refused a CURVE key that authorized_keys does not list")
+        case .notPermitted(let name, let domain):
+            refused = ("\(name) on \(domain)", "refused a key whose roles do not allow this socket")
         case .wrongMechanism(let mechanism): refused = ("mechanism \(mechanism)", "refused a peer not using CURVE")
         case .malformed(let why): refused = ("malformed: \(why)", "refused a malformed ZAP request")
         }

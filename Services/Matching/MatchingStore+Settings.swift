@@ -45,24 +45,57 @@ enum SettingsRules {
     static func apply(_ change: SetSettingsRequest, to current: RankingSettings) throws(MatchingError)
         -> RankingSettings
     {
-        var violations: [FieldViolation] = []
-        for (name, value) in change.weights?.given ?? []
-        where !(value.isFinite && (0...RankingWeights.maximum).contains(value)) {
-            violations.append(
-                FieldViolation(
-                    field: "body.weights.\(name)", description: "must be from 0 to \(Int(RankingWeights.maximum))"))
-        }
-        if let buffer = change.travelBufferMinutes, !(0...1440).contains(buffer) {
-            violations.append(FieldViolation(field: "body.travelBufferMinutes", description: "must be from 0 to 1440"))
-        }
-        if let days = change.workloadWindowDays, !(1...365).contains(days) {
-            violations.append(FieldViolation(field: "body.workloadWindowDays", description: "must be from 1 to 365"))
-        }
+        let violations = Self.violations(
+            weights: change.weights?.given ?? [], travelBufferMinutes: change.travelBufferMinutes,
+            workloadWindowDays: change.workloadWindowDays, prefix: "body.")
         if !violations.isEmpty { throw .invalidSettings(violations) }
         var next = current
         next.weights = change.weights?.applied(to: current.weights) ?? current.weights
         next.travelBufferMinutes = change.travelBufferMinutes ?? current.travelBufferMinutes
         next.workloadWindowDays = change.workloadWindowDays ?? current.workloadWindowDays
         return next
+    }
+
+    /// Whatever breaks these rules in whole settings (as an event from another replica carries
+    /// them): a replica keeps none it would have refused from `SetSettings`.
+    static func violations(of settings: RankingSettings) -> [FieldViolation] {
+        var violations = Self.violations(
+            weights: settings.weights.named, travelBufferMinutes: settings.travelBufferMinutes,
+            workloadWindowDays: settings.workloadWindowDays, prefix: "")
+        if settings.partnerId.isEmpty { violations.append(FieldViolation(field: "partnerId", description: "is empty")) }
+        if settings.version < 0 { violations.append(FieldViolation(field: "version", description: "is negative")) }
+        return violations
+    }
+
+    static func violations(
+        weights: [(name: String, value: Double)], travelBufferMinutes: Int?, workloadWindowDays: Int?, prefix: String
+    ) -> [FieldViolation] {
+        var violations: [FieldViolation] = []
+        for (name, value) in weights where !(value.isFinite && (0...RankingWeights.maximum).contains(value)) {
+            violations.append(
+                FieldViolation(
+                    field: "\(prefix)weights.\(name)", description: "must be from 0 to \(Int(RankingWeights.maximum))"))
+        }
+        if let buffer = travelBufferMinutes, !(0...1440).contains(buffer) {
+            violations.append(
+                FieldViolation(field: "\(prefix)travelBufferMinutes", description: "must be from 0 to 1440"))
+        }
+        if let days = workloadWindowDays, !(1...365).contains(days) {
+            violations.append(
+                FieldViolation(field: "\(prefix)workloadWindowDays", description: "must be from 1 to 365"))
+        }
+        return violations
+    }
+}
+
+extension RankingWeights {
+    /// Every weight with its name.
+    var named: [(name: String, value: Double)] {
+        [
+            ("preferredList", preferredList), ("preferredQualification", preferredQualification),
+            ("jobsWithCustomer", jobsWithCustomer), ("recentJobWithCustomer", recentJobWithCustomer),
+            ("noShow", noShow), ("distancePerKm", distancePerKm), ("availability", availability),
+            ("workload", workload),
+        ]
     }
 }

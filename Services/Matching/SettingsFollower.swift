@@ -60,6 +60,15 @@ final class SettingsFollower: Service {
 
     /// Keeps `settings` if it supersedes what this replica has.
     func take(_ settings: RankingSettings) async {
+        // Settings from another replica pass the rules SetSettings applies, or are not kept: a
+        // forged or corrupt event must not put values in the ranking that no call could.
+        let violations = SettingsRules.violations(of: settings)
+        guard violations.isEmpty else {
+            logger.warning(
+                "settings from the event stream refused",
+                metadata: ["violations": "\(violations.map { "\($0.field) \($0.description)" })"])
+            return
+        }
         let (store, outbox, now) = (store, store.outbox, environment.clock.now)
         do {
             let changed = try await store.write(settings.partnerId) { db in

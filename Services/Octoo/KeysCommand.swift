@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Transport
+import Wire
 import ZeroMQ
 
 /// `octoo keys --out DIR`: a CURVE key pair per component, as files, and the bus's allow-list.
@@ -25,6 +26,24 @@ struct KeysCommand: ParsableCommand {
     /// The bus, every process of the catalogue, and the CLI.
     static let defaultComponents = ["bus"] + ServiceCatalogue.entries.map(\.name) + ["cli"]
     static let authorizedKeysFile = "authorized_keys"
+
+    /// What each component's key may do on the bus, and nothing more (PROTOCOL §9): a service
+    /// serves and publishes only itself, calls others as `service`, and subscribes when it
+    /// consumes events; the CLI (an operator) may act in any role; any other name may only call
+    /// methods that need no actor, until its line in authorized_keys says otherwise.
+    static func roles(for name: String) -> KeyRoles {
+        switch name {
+        case "cli":
+            return KeyRoles(client: Set(Actor.Role.allCases), subscriber: true)
+        case "registry":
+            // Calls no one and consumes no events; its health check needs no actor.
+            return KeyRoles(client: [], workerOf: [name], publisherOf: [name])
+        case _ where BusEndpoints.services.contains(name):
+            return KeyRoles(client: [.service], workerOf: [name], publisherOf: [name], subscriber: true)
+        default:
+            return KeyRoles(client: [])
+        }
+    }
 
     /// The component names, checked: each a plain file name, none twice.
     func names() throws -> [String] {
@@ -70,6 +89,10 @@ struct KeysCommand: ParsableCommand {
                 try FileManager.default.createDirectory(
                     atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             }
+            try Self.checkFolder(folder)
+            // A file that exists (only with --force) is removed, not written through: it may be a
+            // link planted to receive a secret key elsewhere.
+            for file in existing { try Self.remove(file) }
             var publicKeys: [(name: String, key: String)] = []
             for name in names {
                 let pair = try CurveKeyPair.generate()
@@ -80,9 +103,11 @@ struct KeysCommand: ParsableCommand {
             }
             if !clients.isEmpty {
                 let lines = publicKeys.filter { $0.name != "bus" }.map {
-                    CurveKeyFile.publicKeyText($0.key, name: $0.name)
+                    CurveKeyFile.publicKeyText($0.key, name: $0.name, roles: Self.roles(for: $0.name).words)
                 }
-                let header = "# Client public keys the Octoo bus accepts: one per line, '<Z85 key> # <name>'.\n"
+                let header =
+                    "# Client public keys the Octoo bus accepts, one per line: '<Z85 key> <role>… # <name>'.\n"
+                    + "# Roles: client[:<actor roles>], worker:<service>, publisher:<source>, subscriber.\n"
                 try Self.write(header + lines.joined(), to: path(Self.authorizedKeysFile), mode: 0o644)
             }
         } catch {
@@ -100,14 +125,41 @@ struct KeysCommand: ParsableCommand {
 
     /// Writes `text` to `path` with `mode` from the first byte on: a secret key is never readable
     /// by others, not even for a moment, and an existing file of wider mode is narrowed.
+    /// The file is created afresh (`O_EXCL`), never through a link (`O_NOFOLLOW`).
     static func write(_ text: String, to path: String, mode: mode_t) throws {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw KeysError("\(path): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
         guard fchmod(descriptor, mode) == 0 else { throw KeysError("\(path): \(String(cString: strerror(errno)))") }
         let bytes = Array(text.utf8)
         let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
         guard written == bytes.count else { throw KeysError("\(path): \(String(cString: strerror(errno)))") }
+    }
+}
+
+extension KeysCommand {
+    /// Refuses a folder that is a link, is not the caller's own, or that others may write to:
+    /// whoever can write there can swap a key file for a link or read a secret key.
+    static func checkFolder(_ folder: String) throws {
+        var info = stat()
+        guard lstat(folder, &info) == 0 else { throw KeysError("\(folder): \(String(cString: strerror(errno)))") }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw KeysError("\(folder) is not a folder (a link is refused: name the folder itself)")
+        }
+        guard info.st_uid == geteuid() else {
+            throw KeysError("\(folder) belongs to another user; use a folder of your own")
+        }
+        guard info.st_mode & (S_IWGRP | S_IWOTH) == 0 else {
+            throw KeysError("\(folder) is writable by others; run chmod go-w on it, or use another folder")
+        }
+    }
+
+    /// Removes `path` itself (a link, never its target); a folder there is refused.
+    static func remove(_ path: String) throws {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        guard info.st_mode & S_IFMT != S_IFDIR else { throw KeysError("\(path) is a folder, not a key file") }
+        guard unlink(path) == 0 else { throw KeysError("\(path): \(String(cString: strerror(errno)))") }
     }
 }
 

@@ -13,18 +13,37 @@ enum DirectoryRules {
         return pair.contains(.doNotConsider) || pair == [.preferred, .lastResort]
     }
 
-    /// Checks a customer's lists: each (provider, list) once, no provider on contradictory lists.
+    /// The most entries a customer's lists may hold together.
+    static let maxListEntries = 10_000
+    /// Faults named at most in one reply: enough to fix, never a reply too large to send.
+    static let maxFaultsNamed = 20
+
+    /// Checks a customer's lists: at most `maxListEntries`, each (provider, list) once, no provider
+    /// on contradictory lists. Linear in the entries: each is compared only with the earlier ones
+    /// of its own provider (four kinds at most).
     static func validate(_ lists: [CustomerListEntry], into validator: inout Validator) {
-        for (index, entry) in lists.enumerated() {
-            for (earlier, other) in lists[..<index].enumerated() where other.providerId == entry.providerId {
+        guard lists.count <= maxListEntries else {
+            validator.require(false, "body.lists", "must hold at most \(maxListEntries) entries")
+            return
+        }
+        // Per provider, the first entry of each kind: at most four, so each entry costs O(1).
+        var seen: [String: [(index: Int, kind: CustomerListEntry.Kind)]] = [:]
+        var faults = 0
+        for (index, entry) in lists.enumerated() where faults < maxFaultsNamed {
+            let before = validator.violations.count
+            defer { faults += validator.violations.count - before }
+            for other in seen[entry.providerId] ?? [] {
                 if other.kind == entry.kind {
-                    validator.require(false, "body.lists[\(index)]", "repeats lists[\(earlier)]")
+                    validator.require(false, "body.lists[\(index)]", "repeats lists[\(other.index)]")
                 } else if contradict(other.kind, entry.kind) {
                     validator.require(
                         false, "body.lists[\(index)].kind",
-                        "\(entry.kind.rawValue) contradicts lists[\(earlier)] (\(other.kind.rawValue)) for the same provider"
+                        "\(entry.kind.rawValue) contradicts lists[\(other.index)] (\(other.kind.rawValue)) for the same provider"
                     )
                 }
+            }
+            if !(seen[entry.providerId] ?? []).contains(where: { $0.kind == entry.kind }) {
+                seen[entry.providerId, default: []].append((index, entry.kind))
             }
         }
     }

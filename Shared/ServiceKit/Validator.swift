@@ -7,6 +7,8 @@ import Wire
 public struct Validator {
     public static let maxNameLength = 200
     public static let maxTextLength = 4000
+    /// The most values a list of codes or ids in a request may hold.
+    public static let maxListLength = 1000
 
     public init() {}
 
@@ -34,11 +36,14 @@ public struct Validator {
     /// A list of non-empty codes (provider types, zones, ids), without duplicates.
     public mutating func codes(_ values: [String]?, field: String) -> [String] {
         let values = (values ?? []).map { $0.trimmingCharacters(in: .whitespaces) }
+        require(values.count <= Self.maxListLength, field, "must hold at most \(Self.maxListLength) values")
+        guard values.count <= Self.maxListLength else { return [] }
         for (index, value) in values.enumerated() {
             require(!value.isEmpty, "\(field)[\(index)]", "must not be empty")
             require(
                 value.count <= Self.maxNameLength, "\(field)[\(index)]",
                 "must be at most \(Self.maxNameLength) characters")
+            require(!Self.hasControlCharacters(value), "\(field)[\(index)]", "must not contain control characters")
         }
         require(Set(values).count == values.count, field, "must not repeat a value")
         return values
@@ -48,8 +53,15 @@ public struct Validator {
     public mutating func optionalId(_ value: String?, field: String) {
         guard let value else { return }
         require(
-            !value.isEmpty && value.count <= Self.maxNameLength && value.trimmingCharacters(in: .whitespaces) == value,
-            field, "must be a non-empty id without surrounding spaces")
+            !value.isEmpty && value.count <= Self.maxNameLength && value.trimmingCharacters(in: .whitespaces) == value
+                && !Self.hasControlCharacters(value),
+            field, "must be a non-empty id without surrounding spaces or control characters")
+    }
+
+    /// Whether `text` holds a control character (a line break, a tab, an escape…): codes and ids
+    /// are single tokens, and a control character would split the lists they are stored in.
+    public static func hasControlCharacters(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
     /// Throws the violations collected so far, if any.

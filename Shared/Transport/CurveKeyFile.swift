@@ -33,11 +33,14 @@ public enum CurveKeyFile {
         public var name: String?
         /// Its 1-based line number.
         public var line: Int
+        /// The words between the key and `#`: in `authorized_keys`, what the key may do.
+        public var words: [String]
 
-        public init(key: String, name: String?, line: Int) {
+        public init(key: String, name: String?, line: Int, words: [String] = []) {
             self.key = key
             self.name = name
             self.line = line
+            self.words = words
         }
     }
 
@@ -54,19 +57,24 @@ public enum CurveKeyFile {
             guard token.utf8.count == 40, CurveKeyPair.rawKey(token) != nil else {
                 throw CurveKeyFileError(
                     path: path, line: number,
-                    reason: "'\(token.prefix(48))' is not a key: a key is 40 Z85 characters")
+                    // Never echoed: the line may be a secret key mistyped.
+                    reason: "is not a key: a key is 40 Z85 characters, this line starts with \(token.count)")
             }
             let rest = line.dropFirst(token.count).trimmingCharacters(in: .whitespaces)
+            // Words (roles, in authorized_keys) up to `#`, then the name.
+            let comment = rest.firstIndex(of: "#")
+            let words = rest[..<(comment ?? rest.endIndex)].split(whereSeparator: { $0 == " " || $0 == "\t" })
+                .map(String.init)
+            guard words.allSatisfy({ word in word.unicodeScalars.allSatisfy { $0.isASCII && $0.value > 0x20 } }) else {
+                throw CurveKeyFileError(
+                    path: path, line: number, reason: "after the key only words and '# name' may follow")
+            }
             var name: String?
-            if !rest.isEmpty {
-                guard rest.hasPrefix("#") else {
-                    throw CurveKeyFileError(
-                        path: path, line: number, reason: "after the key only '# name' may follow, not '\(rest)'")
-                }
-                let text = rest.dropFirst().trimmingCharacters(in: .whitespaces)
+            if let comment {
+                let text = rest[rest.index(after: comment)...].trimmingCharacters(in: .whitespaces)
                 name = text.isEmpty ? nil : text
             }
-            entries.append(Entry(key: token, name: name, line: number))
+            entries.append(Entry(key: token, name: name, line: number, words: words))
         }
         return entries
     }
@@ -92,6 +100,9 @@ public enum CurveKeyFile {
         guard entries.count == 1 else {
             throw CurveKeyFileError(path: path, line: entries[1].line, reason: "a key file holds one key, not several")
         }
+        guard entry.words.isEmpty else {
+            throw CurveKeyFileError(path: path, line: entry.line, reason: "a key file holds the key and '# name' only")
+        }
         return entry
     }
 
@@ -116,8 +127,8 @@ public enum CurveKeyFile {
         "# Octoo CURVE secret key of \(name): keep it private, give it to \(name) alone.\n\(keyPair.secretKey)\n"
     }
 
-    /// The text of `name`'s public key file: one line, in `authorized_keys` form.
-    public static func publicKeyText(_ publicKey: String, name: String) -> String {
-        "\(publicKey) # \(name)\n"
+    /// The text of `name`'s public key file: one line, in `authorized_keys` form with `roles`.
+    public static func publicKeyText(_ publicKey: String, name: String, roles: [String] = []) -> String {
+        ([publicKey] + roles + ["# \(name)"]).joined(separator: " ") + "\n"
     }
 }

@@ -121,6 +121,7 @@ public final class RPCClient: Sendable {
         try socket.setSendTimeout(ms: 1000)
         try socket.setSendHighWaterMark(10_000)
         try socket.setReceiveHighWaterMark(10_000)
+        try socket.setMaxMessageSize(LengthPrefixedFrame.socketLimit(maxMessageBytes: maxMessageBytes))
         try socket.connect(endpoint)
         // The socket was made here, but from now on only the I/O thread touches it.
         let handoff = SocketHandoff(socket: socket)

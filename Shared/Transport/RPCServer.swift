@@ -174,6 +174,9 @@ private final class ServerLoop {
         try socket.setSendTimeout(ms: 1000)
         try socket.setReceiveHighWaterMark(10_000)
         try socket.setSendHighWaterMark(10_000)
+        // A peer sending more than any request may hold is cut off by libzmq before it is buffered.
+        try socket.setMaxMessageSize(
+            LengthPrefixedFrame.socketLimit(maxMessageBytes: server.configuration.maxMessageBytes))
         try socket.connect(server.configuration.endpoint)
         return socket
     }

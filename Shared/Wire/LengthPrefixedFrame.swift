@@ -3,6 +3,13 @@ public enum LengthPrefixedFrame {
     /// PROTOCOL §2's default limit for `N`.
     public static let defaultMaxMessageBytes = 1 << 20
 
+    /// The largest message a socket takes from a peer (`ZMQ_MAXMSGSIZE`) when frames are limited
+    /// to `maxMessageBytes`: room for an over-limit frame that is still answered properly, while
+    /// a peer sending far more is disconnected by libzmq before the bytes are held.
+    public static func socketLimit(maxMessageBytes: Int) -> Int64 {
+        Int64(min(maxMessageBytes, Int(Int32.max) / 8)) * 4 + 4096
+    }
+
     /// Prefixes `json` with its length.
     public static func encode(_ json: [UInt8]) -> [UInt8] {
         var frame = [UInt8]()

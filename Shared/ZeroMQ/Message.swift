@@ -65,6 +65,13 @@ public final class Message {
     /// The frame's size in bytes.
     public var count: Int { zmq_msg_size(pointer) }
 
+    /// A property of the connection the frame came from (`zmq_msg_gets`), such as `User-Id`,
+    /// which the ZAP handler set when the peer connected; nil when there is none.
+    public func property(_ name: String) -> String? {
+        guard let value = zmq_msg_gets(pointer, name) else { return nil }
+        return String(cString: value)
+    }
+
     /// Reads the frame's bytes in place.
     public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
         let size = zmq_msg_size(pointer)

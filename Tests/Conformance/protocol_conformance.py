@@ -217,6 +217,39 @@ def worker_checks(ctx, check, bus_binary):
         check("READY for another service's port gets DISCONNECT with a reason", got is not None and b"matching" in got[0], got)
         wrong.close()
 
+        # Rogue peers on the worker port: replies sprayed with guessed tokens, and the holder's own
+        # token replayed by another worker, reach nobody; a huge credit is capped.
+        holder = Worker(ctx, back, "broadcast", "py-holder", credit=1)
+        request = send_request(client, "broadcast.PyEcho", {"text": "genuine"}, deadlineMs=10000)
+        got = holder.next(b"REQUEST")
+        check("rogue peers: the holder gets the request", got is not None, got)
+        if got is not None:
+            token = got[0]
+            spoof = frame({"id": request["id"], "status": {"code": "OK"}, "body": {"text": "spoofed"}})
+            sprayer = ctx.socket(zmq.DEALER)
+            sprayer.setsockopt(zmq.LINGER, 0)
+            sprayer.connect(back)
+            for guess in range(1, 3001):
+                sprayer.send_multipart([TAG, b"REPLY", struct.pack(">Q", guess), spoof])
+            rival = Worker(ctx, back, "broadcast", "py-rival", credit=100000)
+            rival.sock.send_multipart([TAG, b"REPLY", token, spoof])
+            leaked = None
+            for _ in range(6):  # heartbeats keep both workers known (the bus runs 200 ms heartbeats here)
+                holder.heartbeat()
+                rival.heartbeat()
+                leaked = leaked or receive_reply(client, 150)
+            check("rogue peers: no sprayed or replayed REPLY reaches the client", leaked is None, leaked)
+            holder.reply(token, request, {"text": "genuine"})
+            r = receive_reply(client)
+            check("rogue peers: the holder's REPLY is the one delivered",
+                  r is not None and r["body"] == {"text": "genuine"}, r)
+            services = client.call("bus.Status")["body"]["services"]
+            credits = {w["instance"]: w["credit"] for s in services if s["service"] == "broadcast" for w in s["workers"]}
+            check("rogue peers: a READY with credit 100000 is given at most 256", credits.get("py-rival") == 256, credits)
+            sprayer.close(0)
+            rival.close()
+        holder.close()
+
         stranger = ctx.socket(zmq.DEALER)
         stranger.setsockopt(zmq.LINGER, 0)
         stranger.connect(back)
@@ -251,10 +284,17 @@ def curve_checks(ctx, check, octoo):
     listed_secret = read_key(os.path.join(keys, "octoo", "py-client.key"))
     bus_public, bus_secret = zmq.curve_keypair()
     _, stranger_secret = zmq.curve_keypair()
+    _, plain_secret = zmq.curve_keypair()      # a client that may claim no actor role
+    _, publisher_secret = zmq.curve_keypair()  # publishes the registry's events only
+    _, reader_secret = zmq.curve_keypair()     # a subscriber
     with open(os.path.join(keys, "bus.key"), "w") as f:
         f.write("# the bus's secret key\n" + bus_secret.decode() + "\n")
     with open(os.path.join(keys, "authorized_keys"), "w") as f:
-        f.write("# clients\n" + zmq.curve_public(listed_secret).decode() + " # py-client\n")
+        f.write("# clients: <key> <role>... # <name>\n"
+                + zmq.curve_public(listed_secret).decode() + " client:service worker:broadcast # py-client\n"
+                + zmq.curve_public(plain_secret).decode() + " client # py-plain\n"
+                + zmq.curve_public(publisher_secret).decode() + " publisher:registry # py-publisher\n"
+                + zmq.curve_public(reader_secret).decode() + " subscriber # py-reader\n")
     bus_binary = os.path.join(os.path.dirname(octoo), "octoo-bus")
     ports = free_ports(10)
     flags = ["--events-publish-port", str(ports[0]), "--events-subscribe-port", str(ports[1])]
@@ -304,6 +344,42 @@ def curve_checks(ctx, check, octoo):
         check("CURVE: a listed worker gets the request", got is not None and got[1] == b"REQUEST", got)
         worker.close(0)
         client.close(0)
+
+        # Roles per key: a READY from a client-only key, an actor role the key may not claim, a
+        # forged event, and a subscription from a key that is no subscriber.
+        rogue = curve_socket(zmq.DEALER, plain_secret, back)
+        rogue.send_multipart([TAG, b"READY", json.dumps({"service": "broadcast", "instance": "py-rogue", "credit": 9}).encode()])
+        check("CURVE roles: a READY from a client key gets nothing", rogue.poll(1000) == 0)
+        rogue.close(0)
+        services = status_over(listed_secret, 10)["body"]["services"]
+        check("CURVE roles: ... and the bus lists no such worker",
+              all(w["instance"] != "py-rogue" for s in services for w in s["workers"]), services)
+        plain = curve_socket(zmq.DEALER, plain_secret, front)
+        plain.send(frame({"id": "p", "method": "broadcast.PyEcho", "deadlineMs": 5000,
+                          "actor": {"role": "partner", "partnerId": "p-1"}, "body": {}}))
+        r = parse(plain.recv()) if plain.poll(5000) else None
+        check("CURVE roles: a key claiming an actor role it was not given is refused PERMISSION_DENIED",
+              r is not None and r["status"]["code"] == "PERMISSION_DENIED" and r["id"] == "p", r)
+        plain.close(0)
+        publisher = curve_socket(zmq.PUB, publisher_secret, f"tcp://127.0.0.1:{ports[0]}")
+        reader = curve_socket(zmq.SUB, reader_secret, f"tcp://127.0.0.1:{ports[1]}")
+        reader.setsockopt(zmq.SUBSCRIBE, b"")
+        outsider = curve_socket(zmq.SUB, plain_secret, f"tcp://127.0.0.1:{ports[1]}")
+        outsider.setsockopt(zmq.SUBSCRIBE, b"")
+        topics = []
+        for _ in range(150):  # until the subscription has reached the publisher
+            publisher.send_multipart([b"matching.settings.set", b"{}"])  # forged: not this key's source
+            publisher.send_multipart([b"registry.provider.upserted", b"{}"])
+            time.sleep(0.02)
+            while reader.poll(0):
+                topics.append(reader.recv_multipart()[0])
+            if b"registry.provider.upserted" in topics:
+                break
+        check("CURVE roles: a publisher's own events reach subscribers", b"registry.provider.upserted" in topics, topics)
+        check("CURVE roles: an event of another source from that key is dropped", b"matching.settings.set" not in topics, topics)
+        check("CURVE roles: a key that is no subscriber receives nothing", outsider.poll(0) == 0)
+        for sock in (publisher, reader, outsider):
+            sock.close(0)
     finally:
         bus.terminate()
         try:

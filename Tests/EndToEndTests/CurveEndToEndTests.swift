@@ -171,6 +171,119 @@ struct CurveEndToEndTests {
         }
     }
 
+    @Test func aListedKeyServesOnlyTheServiceItsRolesName() async throws {
+        let scratch = TestDirectories.make("curve")
+        let keys = try await Keys.generate(in: scratch + "/keys")
+        let system = try ExecutableSystem(curve: try keys.client("cli", bus: keys))
+        try await tearingDown(teardown: system.shutdown) {
+            try system.startBus(arguments: keys.busArguments())
+            // The CLI's key and matching's key are listed, but neither may serve the registry.
+            for name in ["cli", "matching"] {
+                try system.start(
+                    "registry", as: "\(name)-registry",
+                    arguments: ["--data-dir", scratch + "/\(name)-data", "--instance", "\(name)-registry"]
+                        + keys.clientArguments(name, bus: keys))
+            }
+            #expect(try await Self.waitForLog(system, "octoo-bus", "roles do not allow this socket", count: 2))
+            let client = try system.client("registry")
+            defer { client.close() }
+            #expect(
+                await Self.code { _ = try await client.health("registry", options: Self.refusedCall) }
+                    == .deadlineExceeded)
+            #expect(try await Self.registryCounters(client).workers.isEmpty)
+        }
+    }
+
+    @Test func aKeyClaimsOnlyTheActorRolesItWasGiven() async throws {
+        let scratch = TestDirectories.make("curve")
+        let keys = try await Keys.generate(in: scratch + "/keys")
+        let system = try ExecutableSystem(curve: try keys.client("cli", bus: keys))
+        try await tearingDown(teardown: system.shutdown) {
+            try system.startBus(arguments: keys.busArguments())
+            try system.start("registry", arguments: keys.clientArguments("registry", bus: keys))
+            try await system.waitUntilServing("registry")
+            let partner = Actor(role: .partner, partnerId: "p-roles")
+            let body = ListProvidersRequest()
+            // Matching's key calls other services as `service`, never as a partner.
+            let matching = try Self.client(system, "registry", curve: try keys.client("matching", bus: keys))
+            defer { matching.close() }
+            #expect(
+                await Self.code {
+                    _ = try await matching.call(Registry.listProviders, body, actor: partner)
+                } == .permissionDenied)
+            #expect(
+                await Self.code {
+                    _ = try await matching.call(
+                        Registry.listProviders, body, actor: Actor(role: .service, partnerId: "p-roles"))
+                } == .ok)
+            // The registry's own key calls only what needs no actor (its health check).
+            let registry = try Self.client(system, "registry", curve: try keys.client("registry", bus: keys))
+            defer { registry.close() }
+            #expect(try await registry.health("registry").status == .serving)
+            #expect(
+                await Self.code {
+                    _ = try await registry.call(Registry.listProviders, body, actor: Actor(role: .service))
+                } == .permissionDenied)
+            // An actor written so the bus's quick scan cannot read it is read in full, and refused alike.
+            let raw =
+                #"{"id":"e1","method":"registry.ListProviders","actor":{"role":"\u0070artner","partnerId":"p"},"body":{}}"#
+            let replies = try await ExecutablesTests.raw(
+                try ZeroMQ.Context(curveClient: try keys.client("matching", bus: keys)),
+                endpoint: system.endpoints.client("registry"), frames: [LengthPrefixedFrame.encode(Array(raw.utf8))])
+            #expect(replies.map(\.code) == ["PERMISSION_DENIED"])
+            // The operator's key may act as a partner.
+            #expect(
+                await Self.code {
+                    _ = try await system.client("registry").call(Registry.listProviders, body, actor: partner)
+                } == .ok)
+        }
+    }
+
+    @Test func eventsPassOnlyFromTheirSourcesKeyAndOnlyToSubscribers() async throws {
+        let scratch = TestDirectories.make("curve")
+        let keys = try await Keys.generate(in: scratch + "/keys")
+        let system = try ExecutableSystem(curve: try keys.client("cli", bus: keys))
+        try await tearingDown(teardown: system.shutdown) {
+            try system.startBus(arguments: keys.busArguments())
+            func socket(_ type: SocketType, _ name: String) throws -> (Socket, ZeroMQ.Context) {
+                let context = try ZeroMQ.Context(curveClient: try keys.client(name, bus: keys))
+                let socket = try Socket(context: context, type: type)
+                try socket.setLinger(ms: 0)
+                return (socket, context)
+            }
+            let (publisher, publisherContext) = try socket(.pub, "registry")
+            try publisher.connect(system.endpoints.eventsPublish)
+            let (subscriber, subscriberContext) = try socket(.sub, "cli")
+            try subscriber.subscribe(prefix: "")
+            try subscriber.connect(system.endpoints.eventsSubscribe)
+            // The registry's key is no subscriber: its subscription never completes.
+            let (outsider, outsiderContext) = try socket(.sub, "registry")
+            try outsider.subscribe(prefix: "")
+            try outsider.connect(system.endpoints.eventsSubscribe)
+            defer {
+                for socket in [publisher, subscriber, outsider] { socket.close(lingerMs: 0) }
+                _ = (publisherContext, subscriberContext, outsiderContext)
+            }
+            // Each round sends a forged matching event, then one of the registry's own, on one
+            // connection: the bus keeps their order, so once the registry's arrives, the forged
+            // one would have been seen before it had it been let through.
+            var received: [String] = []
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !received.contains("registry.provider.upserted"), ContinuousClock.now < deadline {
+                _ = try publisher.send([Array("matching.settings.set".utf8), Array("{}".utf8)])
+                _ = try publisher.send([Array("registry.provider.upserted".utf8), Array("{}".utf8)])
+                try await Task.sleep(for: .milliseconds(20))
+                while let frames = try subscriber.receive(dontWait: true) {
+                    received.append(String(decoding: frames[0], as: UTF8.self))
+                }
+            }
+            #expect(received.contains("registry.provider.upserted"))
+            #expect(!received.contains("matching.settings.set"), "\(received)")
+            #expect(try outsider.receive(dontWait: true) == nil)
+            #expect(try await Self.waitForLog(system, "octoo-bus", "may not publish"))
+        }
+    }
+
     @Test func sighupRereadsTheAllowListAndKeepsItWhenTheNewOneIsBad() async throws {
         let scratch = TestDirectories.make("curve")
         let keys = try await Keys.generate(in: scratch + "/keys")
@@ -193,6 +306,7 @@ struct CurveEndToEndTests {
             #expect(try await rogueCall(Self.refusedCall) == .deadlineExceeded)
 
             let rogueLine = try String(contentsOfFile: rogue.path("rogue.pub"), encoding: .utf8)
+                .replacingOccurrences(of: " #", with: " client #")
             try (original + rogueLine).write(toFile: list, atomically: true, encoding: .utf8)
             kill(bus.processIdentifier, SIGHUP)
             #expect(try await Self.waitForLog(system, "octoo-bus", "authorized keys reloaded"))
@@ -296,5 +410,38 @@ struct CurveEndToEndTests {
         let forced = try await DemoEndToEndTests.octoo(["keys", "--out", folder, "--force"], timeout: .seconds(60))
         #expect(forced.status == 0)
         #expect(try String(contentsOfFile: folder + "/bus.key", encoding: .utf8) != before)
+    }
+
+    @Test func aPlantedLinkNeverReceivesASecretKey() async throws {
+        let scratch = TestDirectories.make("curve")
+        let folder = scratch + "/keys"
+        _ = try await Keys.generate(in: folder)
+        let target = scratch + "/stolen"
+        try "".write(toFile: target, atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: folder + "/registry.key")
+        try FileManager.default.createSymbolicLink(atPath: folder + "/registry.key", withDestinationPath: target)
+        let forced = try await DemoEndToEndTests.octoo(["keys", "--out", folder, "--force"], timeout: .seconds(60))
+        #expect(forced.status == 0, "\(forced.stderr)")
+        // The link was replaced by a file of its own; its target got nothing.
+        #expect(try String(contentsOfFile: target, encoding: .utf8).isEmpty)
+        let attributes = try FileManager.default.attributesOfItem(atPath: folder + "/registry.key")
+        #expect(attributes[.type] as? FileAttributeType == .typeRegular)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+    }
+
+    @Test func aFolderOthersCanWriteToIsRefused() async throws {
+        let folder = TestDirectories.make("curve") + "/open"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        chmod(folder, 0o777)
+        let result = try await DemoEndToEndTests.octoo(["keys", "--out", folder], timeout: .seconds(60))
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("writable by others"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+        let linked = (folder as NSString).deletingLastPathComponent + "/linked"
+        try FileManager.default.createSymbolicLink(atPath: linked, withDestinationPath: folder)
+        chmod(folder, 0o700)
+        let viaLink = try await DemoEndToEndTests.octoo(["keys", "--out", linked], timeout: .seconds(60))
+        #expect(viaLink.status != 0)
+        #expect(viaLink.stderr.contains("is not a folder"))
     }
 }

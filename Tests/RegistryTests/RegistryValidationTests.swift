@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import OctooTesting
+import ServiceKit
 import Testing
 import Transport
 import Wire
@@ -232,6 +233,23 @@ struct RegistryValidationTests {
                         CustomerListEntry(providerId: s.provider.id, kind: .restricted),
                     ]))
         },
+        Probe("customer lists over the cap", .invalidArgument, "body.lists") { f, s in
+            await f.failure(
+                Registry.upsertCustomer,
+                UpsertCustomerRequest(
+                    name: "C2",
+                    lists: (0...10_000).map {
+                        CustomerListEntry(providerId: "\(s.provider.id)-\($0)", kind: .preferred)
+                    }))
+        },
+        Probe("qualification zone with a line break", .invalidArgument, "body.zones[0]") { f, _ in
+            await f.failure(Registry.createQualification, CreateQualificationRequest(name: "New", zones: ["IL\nWI"]))
+        },
+        Probe("qualification with more zones than the cap", .invalidArgument, "body.zones") { f, _ in
+            await f.failure(
+                Registry.createQualification,
+                CreateQualificationRequest(name: "New", zones: (0...Validator.maxListLength).map { "Z\($0)" }))
+        },
         Probe("customer created without a name", .invalidArgument, "body.name") { f, _ in
             await f.failure(Registry.upsertCustomer, UpsertCustomerRequest(defaultRequiredQualificationIds: []))
         },
@@ -400,7 +418,7 @@ struct RegistryValidationTests {
     static let probes = validation + tenancy + roles
 
     @Test func everyProbeFailsCleanlyAndChangesNothing() async throws {
-        #expect(Self.probes.count == 72)
+        #expect(Self.probes.count == 75)
         try await RegistryFixture.runWithPartner { fixture, partner in
             let ada = partner.providers["Ada"]!
             let document = try #require(

@@ -38,7 +38,7 @@ struct CurveKeyFileTests {
     @Test(arguments: [
         ("# fine\nnot-a-key\n", 2, "is not a key"),
         ("\n\n{KEY}x\n", 3, "is not a key"),
-        ("{KEY} registry\n", 1, "only '# name' may follow"),
+        ("{KEY} régistry\n", 1, "only words and '# name' may follow"),
     ])
     func aBadLineIsNamedWithItsFileAndNumber(text: String, line: Int, reason: String) throws {
         let text = text.replacingOccurrences(of: "{KEY}", with: first.publicKey)
@@ -47,6 +47,15 @@ struct CurveKeyFileTests {
         #expect(error?.line == line)
         #expect(error?.reason.contains(reason) == true, "\(String(describing: error))")
         #expect(error?.description.hasPrefix("/etc/octoo/keys:\(line): ") == true)
+    }
+
+    @Test(arguments: ["{SECRET}x", "{SECRET} ánd more", "{SECRET}{SECRET}"])
+    func noErrorEchoesWhatIsOnABadLine(line: String) throws {
+        let text = "# mistyped\n" + line.replacingOccurrences(of: "{SECRET}", with: first.secretKey) + "\n"
+        let error = #expect(throws: CurveKeyFileError.self) { try CurveKeyFile.parse(text, path: "bus.key") }
+        #expect(error?.line == 2)
+        let message = String(describing: error)
+        #expect(!message.contains(first.secretKey.prefix(8)), "the error shows the secret: \(message)")
     }
 
     @Test func aSecretKeyFileGivesTheWholePairAndAPublicFileItsKey() throws {
@@ -58,8 +67,10 @@ struct CurveKeyFileTests {
             toFile: pub, atomically: true, encoding: .utf8)
         #expect(try CurveKeyFile.readSecretKey(secret) == first)
         #expect(try CurveKeyFile.readPublicKey(pub) == first.publicKey)
-        // A .pub line is an authorized_keys line as it is.
-        let keys = try AuthorizedKeys.read(pub)
+        // A .pub line is an authorized_keys line once its roles are added.
+        let line = try String(contentsOfFile: pub, encoding: .utf8)
+            .replacingOccurrences(of: " #", with: " client #")
+        let keys = try AuthorizedKeys(CurveKeyFile.parse(line, path: "keys"), path: "keys")
         #expect(keys.name(ofRawKey: CurveKeyPair.rawKey(first.publicKey)!) == "bus")
     }
 
@@ -86,17 +97,50 @@ struct CurveKeyFileTests {
     }
 
     @Test func aKeyListedTwiceIsRefusedAtItsSecondLine() {
-        let text = "\(first.publicKey) # a\n\(second.publicKey) # b\n\(first.publicKey) # c\n"
+        let text = "\(first.publicKey) client # a\n\(second.publicKey) client # b\n\(first.publicKey) client # c\n"
         #expect(throws: CurveKeyFileError(path: "keys", line: 3, reason: "this key is listed twice")) {
             try AuthorizedKeys(try CurveKeyFile.parse(text, path: "keys"), path: "keys")
         }
     }
 
     @Test func aLineWithoutANameIsKnownByItsKey() throws {
-        let keys = try AuthorizedKeys(CurveKeyFile.parse("\(first.publicKey)\n", path: "keys"), path: "keys")
+        let keys = try AuthorizedKeys(
+            CurveKeyFile.parse("\(first.publicKey) subscriber\n", path: "keys"), path: "keys")
         #expect(keys.count == 1)
         #expect(keys.name(ofRawKey: CurveKeyPair.rawKey(first.publicKey)!) == first.publicKey)
         #expect(keys.name(ofRawKey: CurveKeyPair.rawKey(second.publicKey)!) == nil)
+    }
+
+    @Test(arguments: [
+        ("client", KeyRoles(client: [])),
+        ("client:partner,customer", KeyRoles(client: [.partner, .customer])),
+        (
+            "worker:registry publisher:registry subscriber",
+            KeyRoles(workerOf: ["registry"], publisherOf: ["registry"], subscriber: true)
+        ),
+        (
+            "client:service worker:matching worker:broadcast",
+            KeyRoles(client: [.service], workerOf: ["matching", "broadcast"])
+        ),
+    ])
+    func rolesAreReadFromTheWordsAfterTheKey(words: String, roles: KeyRoles) throws {
+        let keys = try AuthorizedKeys(
+            CurveKeyFile.parse("\(first.publicKey) \(words) # k\n", path: "keys"), path: "keys")
+        #expect(keys.listing(ofKey: first.publicKey)?.roles == roles)
+        #expect(try KeyRoles(words: roles.words) == roles)
+    }
+
+    @Test(arguments: [
+        ("", "lists no roles"), ("admin", "is not a role"), ("client:root", "is not an actor role"),
+        ("worker", "needs a service name"), ("subscriber:x", "is not a role"),
+    ])
+    func aLineWithoutValidRolesIsRefusedNamingIt(words: String, reason: String) {
+        let error = #expect(throws: CurveKeyFileError.self) {
+            try AuthorizedKeys(
+                CurveKeyFile.parse("# list\n\(first.publicKey) \(words) # k\n", path: "keys"), path: "keys")
+        }
+        #expect(error?.line == 2)
+        #expect(error?.reason.contains(reason) == true, "\(String(describing: error))")
     }
 
     static func folder() throws -> String {

@@ -11,23 +11,37 @@ struct ZAPAuthenticatorTests {
     let listed = try! CurveKeyPair.generate()
     let unlisted = try! CurveKeyPair.generate()
     var keys: AuthorizedKeys {
-        try! AuthorizedKeys(CurveKeyFile.parse("\(listed.publicKey) # registry\n", path: "keys"), path: "keys")
+        try! AuthorizedKeys(
+            CurveKeyFile.parse(
+                "\(listed.publicKey) client:service worker:registry publisher:registry # registry\n", path: "keys"),
+            path: "keys")
     }
 
-    /// A ZAP 1.0 request as libzmq sends it, after the REP envelope.
+    /// A ZAP 1.0 request as libzmq sends it, after the REP envelope, for a socket of `domain`.
     static func request(
-        version: String = "1.0", id: String = "7", mechanism: String = "CURVE", credentials: [[UInt8]]
+        version: String = "1.0", id: String = "7", domain: String = "client:registry", mechanism: String = "CURVE",
+        credentials: [[UInt8]]
     ) -> [[UInt8]] {
-        [version, id, "octoo", "127.0.0.1", "", mechanism].map { Array($0.utf8) } + credentials
+        [version, id, domain, "127.0.0.1", "", mechanism].map { Array($0.utf8) } + credentials
     }
 
     static func text(_ frames: [[UInt8]]) -> [String] { frames.map { String(decoding: $0, as: UTF8.self) } }
 
-    @Test func aListedKeyIsAcceptedUnderItsName() {
+    @Test(arguments: ["client:registry", "client:matching", "worker:registry", "publish"])
+    func aListedKeyIsAcceptedWhereItsRolesAllowWithItsKeyAsUserId(domain: String) {
         let (reply, verdict) = ZAPAuthenticator.answer(
-            Self.request(credentials: [CurveKeyPair.rawKey(listed.publicKey)!]), keys: keys)
+            Self.request(domain: domain, credentials: [CurveKeyPair.rawKey(listed.publicKey)!]), keys: keys)
         #expect(verdict == .allowed(name: "registry"))
-        #expect(Self.text(reply) == ["1.0", "7", "200", "OK", "registry", ""])
+        #expect(Self.text(reply) == ["1.0", "7", "200", "OK", listed.publicKey, ""])
+    }
+
+    @Test(arguments: ["worker:matching", "subscribe", "octoo", "", "client", "worker:"])
+    func aListedKeyIsRefusedWhereItsRolesDoNotReach(domain: String) {
+        let (reply, verdict) = ZAPAuthenticator.answer(
+            Self.request(domain: domain, credentials: [CurveKeyPair.rawKey(listed.publicKey)!]), keys: keys)
+        #expect(verdict == .notPermitted(name: "registry", domain: domain))
+        #expect(Self.text(reply)[2] == "400")
+        #expect(Self.text(reply)[4] == "")
     }
 
     @Test func anUnlistedKeyIsRefusedAndTheRequestIdEchoed() {
@@ -49,7 +63,7 @@ struct ZAPAuthenticatorTests {
         let key = CurveKeyPair.rawKey(listed.publicKey)!
         let cases: [[[UInt8]]] = [
             Self.request(version: "2.0", credentials: [key]),
-            [Array("1.0".utf8), Array("9".utf8), Array("octoo".utf8)],
+            [Array("1.0".utf8), Array("9".utf8), Array("client:registry".utf8)],
             Self.request(credentials: [Array(key.prefix(31))]),
             Self.request(credentials: [key, key]),
             [],
@@ -84,10 +98,13 @@ struct ZAPHandlerTests {
         let first = try CurveKeyPair.generate()
         let second = try CurveKeyPair.generate()
         func keys(_ pairs: [CurveKeyPair]) throws -> AuthorizedKeys {
-            let text = pairs.map { CurveKeyFile.publicKeyText($0.publicKey, name: "k\($0.publicKey.prefix(4))") }
+            let text = pairs.map {
+                CurveKeyFile.publicKeyText($0.publicKey, name: "k\($0.publicKey.prefix(4))", roles: ["client"])
+            }
             return try AuthorizedKeys(CurveKeyFile.parse(text.joined(), path: "keys"), path: "keys")
         }
-        let handler = try ZAPHandler(context: context, keys: try keys([first]), logger: Logger(label: "zap"))
+        let handler = try ZAPHandler(
+            context: context, keys: KeyBook(try keys([first])), logger: Logger(label: "zap"))
         try handler.start { error in Issue.record("ZAP handler failed: \(error)") }
         let client = try Socket(context: context, type: .req)
         defer { client.close(lingerMs: 0) }

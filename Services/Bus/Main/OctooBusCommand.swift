@@ -31,6 +31,11 @@ struct OctooBusCommand: AsyncParsableCommand {
     var maxQueueWaitMs: Int?
     @Option(help: "Largest request payload in bytes (env OCTOO_MAX_MESSAGE_BYTES; default 1048576).")
     var maxMessageBytes: Int?
+    @Option(
+        help:
+            "The most credit one worker is given, whatever it announces (env OCTOO_BUS_MAX_WORKER_CREDIT; default 256)."
+    )
+    var maxWorkerCredit: Int?
     @OptionGroup var curve: CurveServerOptions
 
     func run() async throws {
@@ -96,6 +101,12 @@ struct OctooBusCommand: AsyncParsableCommand {
         configuration.maxMessageBytes =
             try maxMessageBytes
             ?? environment.integer("OCTOO_MAX_MESSAGE_BYTES", in: 64...(256 << 20)) ?? configuration.maxMessageBytes
+        if let maxWorkerCredit, !(1...100_000).contains(maxWorkerCredit) {
+            throw ValidationError("--max-worker-credit must be from 1 to 100000")
+        }
+        configuration.maxWorkerCredit =
+            try maxWorkerCredit ?? environment.integer("OCTOO_BUS_MAX_WORKER_CREDIT", in: 1...100_000)
+            ?? configuration.maxWorkerCredit
         return configuration
     }
 }
