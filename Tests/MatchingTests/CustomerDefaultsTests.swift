@@ -82,8 +82,9 @@ struct CustomerDefaultsTests {
                 let method = try #require(matching.first { $0.name == name })
                 // The same schema, whatever each method says the field means.
                 #expect(
-                    Self.property("request", of: method.request).map(Self.undescribed) == Self.undescribed(
-                        createRequest.request), "\(name)")
+                    Self.property("request", of: method.request).map(Self.undescribed)
+                        == Self.undescribed(
+                            createRequest.request), "\(name)")
                 let note = Self.property("defaultsSkipped", of: method.response).map(Self.undescribed)
                 #expect(
                     note != nil
