@@ -16,6 +16,10 @@ struct RogueWorkerTests {
         "registry.Probe", idempotent: true, roles: nil, summary: "A raw worker's method.", request: JSONSchema.empty,
         response: JSONSchema.any)
 
+    /// These hand-made workers send no heartbeats: the bus must not drop them for that while a
+    /// loaded machine runs the test slowly.
+    static let patientBroker = BrokerConfiguration(liveness: 1_000_000)
+
     /// A worker speaking the worker protocol by hand.
     struct RawWorker {
         let socket: Socket
@@ -54,7 +58,7 @@ struct RogueWorkerTests {
     }
 
     @Test func onlyTheWorkerHoldingARequestCanAnswerIt() async throws {
-        let system = try InProcessSystem()
+        let system = try InProcessSystem(broker: Self.patientBroker)
         try await tearingDown(teardown: system.shutdown) {
             let holder = try RawWorker(system, instance: "holder", credit: 1)
             defer { holder.socket.close() }
@@ -84,7 +88,7 @@ struct RogueWorkerTests {
     }
 
     @Test func tokensAreNotCountedUpSoSprayingThemReachesNothing() async throws {
-        let system = try InProcessSystem()
+        let system = try InProcessSystem(broker: Self.patientBroker)
         try await tearingDown(teardown: system.shutdown) {
             let holder = try RawWorker(system, instance: "holder", credit: 4)
             defer { holder.socket.close() }
@@ -108,7 +112,7 @@ struct RogueWorkerTests {
     }
 
     @Test func aWorkerAnnouncingAHugeCreditIsGivenTheCap() async throws {
-        let system = try InProcessSystem()
+        let system = try InProcessSystem(broker: Self.patientBroker)
         try await tearingDown(teardown: system.shutdown) {
             let greedy = try RawWorker(system, instance: "greedy", credit: 100_000)
             defer { greedy.socket.close() }
@@ -123,13 +127,9 @@ struct RogueWorkerTests {
 
     /// Waits until `bus.Status` lists exactly `workers` on the registry's port.
     func eventuallyBusShows(_ client: RPCClient, workers: Set<String>) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
+        try await eventually("the bus listing workers \(workers)") {
             let status = try await client.busStatus()
-            let shown = Set(status.services.first { $0.service == "registry" }?.workers.map(\.instance) ?? [])
-            if shown == workers { return }
-            try await Task.sleep(for: .milliseconds(10))
+            return Set(status.services.first { $0.service == "registry" }?.workers.map(\.instance) ?? []) == workers
         }
-        Issue.record("the bus never showed workers \(workers)")
     }
 }
