@@ -33,15 +33,18 @@ public func waitForBus(
     until condition: (BusServiceStatus) -> Bool
 ) async throws -> BusServiceStatus {
     var last: BusServiceStatus?
-    return try await eventually(
-        "bus.Status never showed what was awaited for \(service); last: \(String(describing: last))", timeout: timeout
-    ) { () async -> BusServiceStatus? in
+    var found: BusServiceStatus?
+    try await eventually(
+        "bus.Status to show what was awaited for \(service); last: \(String(describing: last))", timeout: timeout
+    ) {
         guard let status = try? await client.busStatus(options: CallOptions(timeout: .seconds(5), retry: .none)),
             let entry = status.services.first(where: { $0.service == service })
-        else { return nil }
+        else { return false }
         last = entry
-        return condition(entry) ? entry : nil
+        found = condition(entry) ? entry : nil
+        return found != nil
     }
+    return found!
 }
 
 /// How long tests wait: long enough that a machine whose cores other work keeps busy never
@@ -69,30 +72,20 @@ public struct ConditionTimedOut: Error, CustomStringConvertible {
     public var description: String
 }
 
-/// Polls `probe` until it returns a value, and returns it; throws `ConditionTimedOut` naming
-/// `what` once `timeout` has passed without one. Errors `probe` throws end the wait at once.
-@discardableResult
-public func eventually<Value>(
-    _ what: @autoclosure () -> String, timeout: Duration = Patience.condition,
-    every pause: Duration = .milliseconds(20),
-    _ probe: () async throws -> Value?
-) async throws -> Value {
-    let deadline = ContinuousClock.now + timeout
-    while true {
-        if let value = try await probe() { return value }
-        guard ContinuousClock.now < deadline else {
-            throw ConditionTimedOut(description: "not within \(timeout): \(what())")
-        }
-        try await Task.sleep(for: pause)
-    }
-}
-
-/// Polls `condition` until it holds; throws `ConditionTimedOut` naming `what` once `timeout`
-/// has passed. The same wait as the value-returning `eventually`, for a plain condition.
+/// Polls `condition` until it holds; throws `ConditionTimedOut` naming `what` (worded as what
+/// was awaited, read when it fails) once `timeout` has passed. Errors `condition` throws end the
+/// wait at once. A caller that needs what it saw keeps it in a variable the condition sets.
 public func eventually(
     _ what: @autoclosure () -> String, timeout: Duration = Patience.condition,
     every pause: Duration = .milliseconds(20),
     _ condition: () async throws -> Bool
 ) async throws {
-    try await eventually(what(), timeout: timeout, every: pause) { try await condition() ? true : nil }
+    let deadline = ContinuousClock.now + timeout
+    while true {
+        if try await condition() { return }
+        guard ContinuousClock.now < deadline else {
+            throw ConditionTimedOut(description: "not within \(timeout): \(what())")
+        }
+        try await Task.sleep(for: pause)
+    }
 }

@@ -93,11 +93,14 @@ struct BroadcastWorld: Sendable {
         until condition: (BroadcastDetail) -> Bool
     ) async throws -> BroadcastDetail {
         var last: BroadcastDetail?
-        return try await eventually("\(what); last: \(String(describing: last))", timeout: timeout) {
-            guard let detail = try? await broadcast.get(BroadcastRequestId(requestId: requestId)) else { return nil }
+        var found: BroadcastDetail?
+        try await eventually("\(what); last: \(String(describing: last))", timeout: timeout) {
+            guard let detail = try? await broadcast.get(BroadcastRequestId(requestId: requestId)) else { return false }
             last = detail
-            return condition(detail) ? detail : nil
+            found = condition(detail) ? detail : nil
+            return found != nil
         }
+        return found!
     }
 
     /// Wave `number` sent (every contact of it out or skipped).

@@ -51,13 +51,16 @@ struct BroadcastEndToEndTests {
             until condition: (BroadcastDetail) -> Bool
         ) async throws -> BroadcastDetail {
             var last: BroadcastDetail?
-            return try await eventually("\(what); last: \(String(describing: last))", timeout: timeout) {
+            var found: BroadcastDetail?
+            try await eventually("\(what); last: \(String(describing: last))", timeout: timeout) {
                 guard let detail = try? await broadcast.get(BroadcastRequestId(requestId: requestId)) else {
-                    return nil
+                    return false
                 }
                 last = detail
-                return condition(detail) ? detail : nil
+                found = condition(detail) ? detail : nil
+                return found != nil
             }
+            return found!
         }
 
         /// The provider answers its latest offer.

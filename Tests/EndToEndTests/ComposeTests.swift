@@ -151,17 +151,19 @@ struct ComposeTests {
         _ what: String, _ read: () async throws -> Value, until condition: (Value) -> Bool
     ) async throws -> Value {
         var last: String = "nothing yet"
-        return try await eventually(
+        var found: Value?
+        try await eventually(
             "\(what); last: \(String(last.prefix(2000)))", timeout: .seconds(120), every: .milliseconds(250)
-        ) { () async -> Value? in
+        ) {
             do {
                 let value = try await read()
                 last = "\(value)"
-                return condition(value) ? value : nil
+                found = condition(value) ? value : nil
             } catch {
                 last = "\(error)"
-                return nil
             }
+            return found != nil
         }
+        return found!
     }
 }

@@ -51,13 +51,16 @@ struct IntegrationScenarioTests {
             _ requestId: String, _ what: String, until condition: (BroadcastDetail) -> Bool
         ) async throws -> BroadcastDetail {
             var last: BroadcastDetail?
-            return try await eventually("\(what); last: \(String(describing: last))") {
+            var found: BroadcastDetail?
+            try await eventually("\(what); last: \(String(describing: last))") {
                 guard let detail = try? await broadcast.get(BroadcastRequestId(requestId: requestId)) else {
-                    return nil
+                    return false
                 }
                 last = detail
-                return condition(detail) ? detail : nil
+                found = condition(detail) ? detail : nil
+                return found != nil
             }
+            return found!
         }
 
         /// `providerId` answers the offer of its attempt in `detail`, as the provider.

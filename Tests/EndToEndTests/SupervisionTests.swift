@@ -23,14 +23,15 @@ struct OctooUpRestartTests {
             #expect(kill(oldPid, SIGKILL) == 0)
 
             // The bus answers for the restarted service on the same port: poll until a new instance serves.
-            let after = try await eventually("matching serving again; output: \(up.output)") {
-                () async -> HealthResponse? in
+            var restarted: HealthResponse?
+            try await eventually("matching serving again; output: \(up.output)") {
                 // Short, so that a call lost with the killed instance is asked again soon.
                 let health = try? await client.health(
                     "matching", options: CallOptions(timeout: .seconds(1), retry: .none))
-                guard let health, health.status == .serving, health.instance != before.instance else { return nil }
-                return health
+                if let health, health.status == .serving, health.instance != before.instance { restarted = health }
+                return restarted != nil
             }
+            let after = try #require(restarted)
             let newPid = try #require(Self.pid(after.instance), "instance \(after.instance)")
             #expect(newPid != oldPid)
             // octoo up reaped the killed child: not even a zombie remains.

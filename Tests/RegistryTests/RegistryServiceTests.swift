@@ -168,9 +168,10 @@ struct RegistryServiceTests {
             // Down while the expiry passes; back up with the clock beyond it.
             try await system.start(
                 RegistryService.definition, clock: ManualClock(start: start.addingTimeInterval(7200)))
-            let expired = try await eventually("the expiry fired after the restart") { () async throws -> [Event]? in
-                let expired = try await fixture.events().filter { $0.type == Registry.EventType.documentExpired }
-                return expired.isEmpty ? nil : expired
+            var expired: [Event] = []
+            try await eventually("the expiry fired after the restart") {
+                expired = try await fixture.events().filter { $0.type == Registry.EventType.documentExpired }
+                return !expired.isEmpty
             }
             #expect(expired.count == 1)
             // Recorded when it fired, after the restart; the document says when it expired.
