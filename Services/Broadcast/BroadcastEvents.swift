@@ -19,6 +19,10 @@ enum BroadcastEvents {
             case Opportunities.EventType.requestCreated, Opportunities.EventType.requestCancelled,
                 Opportunities.EventType.requestFilled, Opportunities.EventType.requestReopened:
                 let request = try decode(RequestRecord.self, event)
+                // Only what CreateRequest accepts: the slot arithmetic relies on it.
+                guard RequestRecord.teamSizes.contains(request.teamSize) else {
+                    throw RPCError(.invalidArgument, "request \(request.id) has a team of \(request.teamSize)")
+                }
                 let job = try writer.record(job: request, seq: event.seq, at: now)
                 if event.type == Opportunities.EventType.requestCreated, request.status == .open,
                     try writer.existingBroadcast(request.id) == nil, try writer.policy().autoStart

@@ -142,7 +142,7 @@ extension BroadcastQueries {
     func slots(of job: JobRow) throws -> (openings: Int, pending: Int) {
         let states = try offerStates(job.requestId).map(\.state)
         let held = states.filter { $0 == .contingent || $0 == .assigned }.count
-        return (job.teamSize - held, states.filter { $0 == .pending }.count)
+        return (max(0, job.teamSize &- held), states.filter { $0 == .pending }.count)
     }
 
     /// The partner's dispositions by code.

@@ -12,6 +12,8 @@ enum MatchingError: RPCErrorConvertible, Equatable, Sendable {
     /// The read model has not applied each source up to the caller's `minSeq` in time:
     /// `UNAVAILABLE` (retry), each source behind named.
     case notCaughtUp([FieldViolation])
+    /// The settings reached their highest version and take no more changes: `FAILED_PRECONDITION`.
+    case settingsExhausted(version: Int)
 
     var rpcError: RPCError {
         switch self {
@@ -23,6 +25,8 @@ enum MatchingError: RPCErrorConvertible, Equatable, Sendable {
                 details: violations)
         case .notCaughtUp(let behind):
             RPCError(.unavailable, "the read model has not caught up yet; retry", details: behind)
+        case .settingsExhausted(let version):
+            RPCError(.failedPrecondition, "the settings are at version \(version), the highest: no further change")
         }
     }
 }

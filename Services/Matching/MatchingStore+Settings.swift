@@ -64,6 +64,10 @@ enum SettingsRules {
             workloadWindowDays: settings.workloadWindowDays, prefix: "")
         if settings.partnerId.isEmpty { violations.append(FieldViolation(field: "partnerId", description: "is empty")) }
         if settings.version < 0 { violations.append(FieldViolation(field: "version", description: "is negative")) }
+        // Far beyond any number of changes, and room for the next: SetSettings adds one.
+        if settings.version > RankingSettings.maxVersion {
+            violations.append(FieldViolation(field: "version", description: "is above \(RankingSettings.maxVersion)"))
+        }
         return violations
     }
 

@@ -15,10 +15,21 @@ import ZeroMQ
 /// replica's events through `matching.ReadEvents` at start and every `pullInterval`. Each replica
 /// keeps the change that supersedes the others (version, then time, then replica name), so the
 /// order in which changes arrive does not matter.
+///
+/// An event on the bus is taken as it comes only when the bus checks its publisher's key
+/// (`PublishedEventTrust`); otherwise it is a sign to pull now, and pulls are repeated a few times
+/// until the announced version arrives (the bus may route a pull to this replica itself).
 final class SettingsFollower: Service {
     let environment: ServiceEnvironment
     let store: MatchingStore
     let pullInterval: Duration
+    let trust: PublishedEventTrust
+    /// Versions announced on the bus and not yet pulled, by partner, with the pulls left for each.
+    private let announced = Mutex<[String: (version: Int, pulls: Int)]>([:])
+    private let pullWakeup = AsyncWakeup()
+    /// Pulls for one announcement at most, and the pause between them.
+    static let pullsPerAnnouncement = 5
+    static let announcedPullPause: Duration = .milliseconds(200)
     /// Tells the listening thread to end, once the pulls have.
     private let stopped = Atomic<Bool>(false)
     /// Wakes the listening thread to stop; without one (no eventfd), it notices within a second.
@@ -28,6 +39,7 @@ final class SettingsFollower: Service {
         self.environment = environment
         self.store = store
         self.pullInterval = pullInterval
+        trust = PublishedEventTrust(curve: environment.configuration.curve != nil)
         threadWakeup = try? WakeupSignal()
     }
 
@@ -41,8 +53,11 @@ final class SettingsFollower: Service {
         do {
             try await runUntilShutdown { [self] in
                 while true {
+                    // The wake-up's wait does not throw: a cancelled loop must notice here.
+                    try Task.checkCancellation()
                     await pull()
-                    try await Task.sleep(for: pullInterval)
+                    if try await pullAgainForAnnouncements() { continue }
+                    _ = await pullWakeup.wait(until: .now + pullInterval)
                 }
             }
         } catch {
@@ -50,6 +65,42 @@ final class SettingsFollower: Service {
             throw error
         }
         await stopListening(listener)
+    }
+
+    /// After a pull: drops the announcements it satisfied, and says whether any still wait for
+    /// another pull (after a pause, so a flood of announcements costs a few pulls a second).
+    private func pullAgainForAnnouncements() async throws -> Bool {
+        let pending = announced.withLock { $0 }
+        guard !pending.isEmpty else { return false }
+        var reached: Set<String> = []
+        let store = store
+        for (partner, claim) in pending {
+            let current = try? await store.read(partner) { try store.settings($0, partner: partner) }
+            if let current, current.version >= claim.version { reached.insert(partner) }
+        }
+        let again = announced.withLock { announced -> Bool in
+            for partner in announced.keys {
+                if reached.contains(partner) || announced[partner]!.pulls <= 1 {
+                    announced[partner] = nil
+                } else {
+                    announced[partner]!.pulls -= 1
+                }
+            }
+            return !announced.isEmpty
+        }
+        if again { try await Task.sleep(for: Self.announcedPullPause) }
+        return again
+    }
+
+    /// Notes a version the bus announced, for the pulls to fetch from a replica.
+    private func announce(_ settings: RankingSettings) {
+        announced.withLock { announced in
+            // A flood of made-up partners must not grow this without end: pulls fetch every partner anyway.
+            guard announced.count < 1000 || announced[settings.partnerId] != nil else { return }
+            let known = announced[settings.partnerId]?.version ?? .min
+            announced[settings.partnerId] = (max(known, settings.version), Self.pullsPerAnnouncement)
+        }
+        pullWakeup.signal()
     }
 
     private func stopListening(_ listener: Task<Void, Never>) async {
@@ -140,6 +191,10 @@ final class SettingsFollower: Service {
                     let event = try? WireCoding.decode(Event.self, from: json),
                     let settings = try? ReadModelWriter.decode(RankingSettings.self, event)
                 else { continue }
+                guard trust == .publisherChecked else {
+                    announce(settings)
+                    continue
+                }
                 // The write is short and rare: done from this thread, in order.
                 let semaphore = DispatchSemaphore(value: 0)
                 Task {

@@ -27,6 +27,9 @@ struct SettingsHandlers: MatchingSettingsHandling {
                 next.weights != current.weights || next.travelBufferMinutes != current.travelBufferMinutes
                     || next.workloadWindowDays != current.workloadWindowDays
             else { return current }
+            guard current.version < RankingSettings.maxVersion else {
+                throw MatchingError.settingsExhausted(version: current.version)
+            }
             next.version = current.version + 1
             next.updatedAt = now
             next.updatedBy = instance

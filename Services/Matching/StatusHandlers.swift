@@ -29,7 +29,10 @@ struct StatusHandlers: MatchingStatusHandling {
                 let options = CallOptions(timeout: min(.seconds(1), context.downstreamOptions().timeout), retry: .none)
                 let page = try await client.readEvents(source, afterSeq: applied, limit: 1, options: options)
                 lastSeq = page.lastSeq
-                if page.epoch == nil || page.epoch == status?.epoch { lag = page.lastSeq - applied }
+                if page.epoch == nil || page.epoch == status?.epoch {
+                    let (difference, overflow) = page.lastSeq.subtractingReportingOverflow(applied)
+                    lag = overflow ? nil : difference
+                }
             } catch {
                 lastError = lastError ?? "\(source).ReadEvents: \(error)"
             }

@@ -74,8 +74,8 @@ struct DemoOptions: ParsableArguments {
     var json = false
 
     func validate() throws {
-        guard !speed.isNaN, speed >= 0 else {
-            throw ValidationError("--speed must be a number of at least 0 (0: no pauses), not \(speed)")
+        guard !speed.isNaN, speed == 0 || (0.001...1_000_000).contains(speed) else {
+            throw ValidationError("--speed must be 0 (no pauses) or from 0.001 to 1000000, not \(speed)")
         }
     }
 

@@ -24,7 +24,8 @@ struct KeysCommand: ParsableCommand {
     var force = false
 
     /// The bus, every process of the catalogue, and the CLI.
-    static let defaultComponents = ["bus"] + ServiceCatalogue.entries.map(\.name) + ["cli"]
+    /// `health` is the bus container's own client key, for its health check.
+    static let defaultComponents = ["bus"] + ServiceCatalogue.entries.map(\.name) + ["cli", "health"]
     static let authorizedKeysFile = "authorized_keys"
 
     /// What each component's key may do on the bus, and nothing more (PROTOCOL §9): a service

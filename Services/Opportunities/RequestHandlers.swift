@@ -27,7 +27,9 @@ struct RequestHandlers: OpportunitiesRequestHandling {
         validator.require(body.startsAt < body.endsAt, "body.endsAt", "must be after startsAt")
         validator.require(body.startsAt > now, "body.startsAt", "must be in the future")
         let teamSize = body.teamSize ?? 1
-        validator.require((1...50).contains(teamSize), "body.teamSize", "must be from 1 to 50")
+        validator.require(
+            RequestRecord.teamSizes.contains(teamSize), "body.teamSize",
+            "must be from \(RequestRecord.teamSizes.lowerBound) to \(RequestRecord.teamSizes.upperBound)")
         let remote = body.remote ?? (body.location == nil)
         if !remote { validator.require(body.location != nil, "body.location", "is required for an on-site request") }
         validator.location(body.location, field: "body.location")

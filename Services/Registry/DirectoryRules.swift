@@ -14,7 +14,7 @@ enum DirectoryRules {
     }
 
     /// The most entries a customer's lists may hold together.
-    static let maxListEntries = 10_000
+    static let maxListEntries = Customer.maxListEntries
     /// Faults named at most in one reply: enough to fix, never a reply too large to send.
     static let maxFaultsNamed = 20
 

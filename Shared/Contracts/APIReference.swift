@@ -27,6 +27,8 @@ public enum APIReference {
                 + "fields of its request and reply body. The envelope around a body, the status codes and the "
                 + "common methods' behaviour are in [PROTOCOL.md](../Shared/PROTOCOL.md); the rules behind the "
                 + "methods are in [design.md](design.md).", "",
+            "In a request, a list holds at most \(JSONSchema.defaultMaxItems) values unless its type names another "
+                + "bound; a longer one is `INVALID_ARGUMENT` naming it, before the method runs.", "",
         ]
         for service in services {
             let domain = service.methods.filter { !isCommon($0.name) }
@@ -121,7 +123,8 @@ public enum APIReference {
             case (nil, nil): return name
             }
         case "array":
-            return "array of " + typeName(schema["items"] ?? .emptyObject)
+            let bound = schema["maxItems"].flatMap { Self.bound($0) }.map { " (at most \($0))" } ?? ""
+            return "array of " + typeName(schema["items"] ?? .emptyObject) + bound
         case "object":
             if let values = schema["additionalProperties"] { return "map of " + typeName(values) }
             return "object"

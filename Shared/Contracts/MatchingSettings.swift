@@ -70,6 +70,9 @@ public struct RankingWeights: Codable, Sendable, Equatable {
 
 /// A partner's ranking settings: weights, the travel buffer around other jobs, the workload window.
 public struct RankingSettings: Codable, Sendable, Equatable {
+    /// The highest version settings may carry (2^53: exact in every JSON reader).
+    public static let maxVersion = 1 << 53
+
     public var partnerId: String
     public var weights: RankingWeights
     /// A job closer than this to another the provider holds conflicts with it (on-site jobs).

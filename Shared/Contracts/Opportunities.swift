@@ -146,6 +146,9 @@ public struct DecisionPolicy: Codable, Sendable, Equatable {
 
 /// A customer's request for providers.
 public struct RequestRecord: Codable, Sendable, Equatable {
+    /// How many providers a request may ask for.
+    public static let teamSizes = 1...50
+
     public enum Status: String, Codable, Sendable { case open, filled, cancelled }
     public var partnerId: String
     public var id: String

@@ -438,6 +438,9 @@ public struct CustomerListEntry: Codable, Sendable, Equatable {
 
 /// A customer of the partner, with request defaults and provider lists.
 public struct Customer: Codable, Sendable, Equatable {
+    /// The most entries a customer's lists may hold together.
+    public static let maxListEntries = 10_000
+
     public var partnerId: String
     public var id: String
     public var name: String
@@ -1049,7 +1052,7 @@ public struct UpsertCustomerRequest: Codable, Sendable, Equatable {
                 description: "Qualifications every new request of the customer prefers (not archived, unless "
                     + "already a default), none also a required default."),
             "lists": JSONSchema.array(
-                of: CustomerListEntry.schema,
+                of: CustomerListEntry.schema, maxItems: Customer.maxListEntries,
                 description: "The customer's provider lists, replaced whole: doNotConsider with any other list, or "
                     + "preferred with lastResort, for one provider is INVALID_ARGUMENT."),
             "defaultDecision": DecisionPolicy.schema.described(

@@ -201,9 +201,11 @@ public struct ServiceOptions: ParsableArguments, Sendable {
                 "log level \(levelText) must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))"
             )
         }
-        if let maxInFlight, maxInFlight < 1 { throw ValidationError("--max-in-flight must be at least 1") }
-        if let maxMessageBytes, maxMessageBytes < 64 {
-            throw ValidationError("--max-message-bytes must be at least 64")
+        if let maxInFlight, !(1...100_000).contains(maxInFlight) {
+            throw ValidationError("--max-in-flight must be from 1 to 100000")
+        }
+        if let maxMessageBytes, !(64...(256 << 20)).contains(maxMessageBytes) {
+            throw ValidationError("--max-message-bytes must be from 64 to \(256 << 20)")
         }
         let retentionRange = Self.idempotencyRetentionHoursRange
         if let idempotencyRetentionHours, !retentionRange.contains(idempotencyRetentionHours) {

@@ -8,7 +8,7 @@ public struct Validator {
     public static let maxNameLength = 200
     public static let maxTextLength = 4000
     /// The most values a list of codes or ids in a request may hold.
-    public static let maxListLength = 1000
+    public static let maxListLength = JSONSchema.defaultMaxItems
 
     public init() {}
 

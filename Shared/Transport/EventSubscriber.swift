@@ -17,6 +17,10 @@ import ZeroMQ
 /// `idleCatchUp`. A failed catch-up, and an event that fails to apply, are retried with jittered
 /// exponential backoff; a failing source holds back only itself.
 ///
+/// What the fast path may take from the bus is the subscriber's `PublishedEventTrust`: the content
+/// only when the bus checks each publisher's key (CURVE), otherwise only the sign that a source
+/// has more, which its `ReadEvents` then gives, so a forged event changes nothing.
+///
 /// Checkpoints carry the source's outbox epoch. A new epoch, or a source whose last `seq` is
 /// below the checkpoint, means its `seq`s were reused (a replaced or restored database): the
 /// subscriber then rebuilds through `reset` from `seq` 1 or, without one, reports `dataLoss` and
@@ -35,6 +39,9 @@ public final class EventSubscriber: Service {
     let reset: Reset?
     let idleCatchUp: Duration
     let bufferSize: Int
+    let bufferBytes: Int
+    let trust: PublishedEventTrust
+    let maxMessageBytes: Int
     let backoff: EventRetryBackoff
     let logger: Logger
     let channels: [SourceChannel]
@@ -49,12 +56,15 @@ public final class EventSubscriber: Service {
     ///   - sources: per source name, a client of that service for `ReadEvents`.
     ///   - idleCatchUp: how often each source is asked for anything missed, traffic or not.
     ///   - bufferSize: events held per source ahead of its checkpoint.
+    ///   - bufferBytes: bytes of events held per source ahead of its checkpoint.
+    ///   - trust: what an event on the bus's event port is taken for.
     ///   - reset: how to forget a source's effects so it can be rebuilt; without it, reused `seq`s
     ///     stop the source as `dataLoss`.
     public init(
         context: ZeroMQ.Context, endpoint: String, sources: [String: RPCClient], database: ServiceDatabase,
-        idleCatchUp: Duration = .seconds(5), bufferSize: Int = 10_000, backoff: EventRetryBackoff = .standard,
-        logger: Logger, reset: Reset? = nil, apply: @escaping Apply
+        idleCatchUp: Duration = .seconds(5), bufferSize: Int = 10_000, bufferBytes: Int = 32 << 20,
+        trust: PublishedEventTrust = .wakeUpOnly, maxMessageBytes: Int = LengthPrefixedFrame.defaultMaxMessageBytes,
+        backoff: EventRetryBackoff = .standard, logger: Logger, reset: Reset? = nil, apply: @escaping Apply
     ) throws {
         self.context = context
         self.endpoint = endpoint
@@ -63,6 +73,9 @@ public final class EventSubscriber: Service {
         self.reset = reset
         self.idleCatchUp = idleCatchUp
         self.bufferSize = max(1, bufferSize)
+        self.bufferBytes = max(1, bufferBytes)
+        self.trust = trust
+        self.maxMessageBytes = maxMessageBytes
         self.backoff = backoff
         self.logger = logger
         channels = sources.keys.sorted().map { SourceChannel(source: $0, client: sources[$0]!) }
@@ -147,6 +160,7 @@ public final class EventSubscriber: Service {
         let socket = try Socket(context: context, type: .sub)
         try socket.setLinger(ms: 0)
         try socket.setReceiveHighWaterMark(Int32(clamping: bufferSize))
+        try socket.setMaxMessageSize(LengthPrefixedFrame.socketLimit(maxMessageBytes: maxMessageBytes))
         for channel in channels { try socket.subscribe(prefix: "\(channel.source).") }
         try socket.connect(endpoint)
         defer { socket.close(lingerMs: 0) }
@@ -161,13 +175,19 @@ public final class EventSubscriber: Service {
             for _ in 0..<1000 {
                 guard !isStopped, let frames = try socket.receive(dontWait: true) else { break }
                 guard frames.count == 2,
-                    case .success(let json) = LengthPrefixedFrame.decode(frames[1], maxMessageBytes: Int.max),
+                    case .success(let json) = LengthPrefixedFrame.decode(frames[1], maxMessageBytes: maxMessageBytes),
                     let event = try? WireCoding.decode(Event.self, from: json)
                 else {
                     logger.warning("dropped a malformed event", metadata: ["frames": "\(frames.count)"])
                     continue
                 }
-                bySource[event.source]?.offer(event, bufferSize: bufferSize)
+                guard let channel = bySource[event.source] else { continue }
+                switch trust {
+                case .publisherChecked:
+                    channel.offer(event, bytes: frames[1].count, bufferSize: bufferSize, bufferBytes: bufferBytes)
+                case .wakeUpOnly:
+                    channel.notify(seq: event.seq, epoch: event.epoch)
+                }
             }
         }
     }
@@ -201,27 +221,33 @@ public final class EventSubscriber: Service {
                 continue
             }
             schedule.catchingUp(at: now)
-            channel.state.withLock { state in
+            let claimed = channel.state.withLock { state in
                 state.catchUpNow = false
                 state.catchUpWanted = false
+                defer { state.notifiedSeq = 0 }
+                return state.notifiedSeq
             }
             let outcome = await catchUp(channel)
             if isStopped || Task.isCancelled { return }
-            record(outcome, of: channel, in: &schedule)
+            record(outcome, of: channel, claimed: claimed, in: &schedule)
             channel.updatePhase(caughtUp: schedule.isCaughtUp)
         }
     }
 
     /// Takes a catch-up's outcome into the source's state and schedule, logging a failure once
-    /// per outage at warning level and its retries at debug.
-    private func record(_ outcome: CatchUpOutcome, of channel: SourceChannel, in schedule: inout SourceSchedule) {
+    /// per outage at warning level and its retries at debug. `claimed` is the highest `seq` the
+    /// event port announced before the catch-up began.
+    private func record(
+        _ outcome: CatchUpOutcome, of channel: SourceChannel, claimed: Int64, in schedule: inout SourceSchedule
+    ) {
         switch outcome {
         case .done:
-            // Still behind right after a catch-up (a gap, more foreign events): back off.
+            // Still behind right after a catch-up (a gap, more foreign events), or the event port
+            // announced what the source does not have (forged, or another outbox's): back off.
             let behind = channel.state.withLock { state in
                 state.caughtUpOnce = true
                 if state.failing && state.failingSeq == nil { state.failing = false }
-                return state.hasGap || state.catchUpWanted
+                return state.hasGap || state.catchUpWanted || state.appliedSeq < claimed
             }
             schedule.caughtUp(at: .now, behind: behind)
         case .failed(let error):
@@ -266,7 +292,7 @@ public final class EventSubscriber: Service {
                 // The buffer held another outbox's events: only the source's ReadEvents can tell
                 // which is current.
                 channel.state.withLock { state in
-                    state.buffer.removeAll()
+                    state.releaseAll()
                     state.catchUpWanted = true
                 }
                 return progressed ? .progressed : .nothing
@@ -517,8 +543,15 @@ final class SourceChannel: Sendable {
         var lastError: String?
         var rebuilds = 0
         var caughtUpOnce = false
-        /// Events ahead of the checkpoint, by `seq`, at most the subscriber's `bufferSize`.
-        var buffer: [Int64: Event] = [:]
+        /// Events ahead of the checkpoint, by `seq`, at most the subscriber's `bufferSize` and
+        /// `bufferBytes`.
+        private(set) var buffer: [Int64: Event] = [:]
+        /// The size on the wire of each buffered event, by `seq`, and their sum.
+        private var sizes: [Int64: Int] = [:]
+        private(set) var heldBytes = 0
+        /// The highest `seq` the event port announced past the checkpoint, when events there
+        /// are only wake-ups; 0 when none is pending.
+        var notifiedSeq: Int64 = 0
         /// The receive thread saw something only a catch-up can settle (a drop, another epoch).
         var catchUpWanted = false
         var catchUpNow = false
@@ -529,7 +562,8 @@ final class SourceChannel: Sendable {
         /// What calls for a catch-up, as the source's schedule reads it.
         var situation: SourceSchedule.Situation {
             SourceSchedule.Situation(
-                forced: catchUpNow, wanted: catchUpWanted, gap: hasGap, failing: failing,
+                forced: catchUpNow, wanted: catchUpWanted, notified: notifiedSeq > appliedSeq, gap: hasGap,
+                failing: failing,
                 failingBuffered: failingSeq.map { buffer[$0] != nil } ?? false)
         }
 
@@ -551,9 +585,9 @@ final class SourceChannel: Sendable {
             epoch = checkpoint.epoch
             if appliedSeq > previous {
                 if buffer.count <= Int(clamping: appliedSeq - previous) {
-                    buffer = buffer.filter { $0.key > appliedSeq }
+                    for seq in buffer.keys where seq <= appliedSeq { release(seq) }
                 } else {
-                    for seq in (previous + 1)...appliedSeq { buffer[seq] = nil }
+                    for seq in (previous + 1)...appliedSeq { release(seq) }
                 }
             }
             if let failingSeq, appliedSeq >= failingSeq {
@@ -562,10 +596,29 @@ final class SourceChannel: Sendable {
             }
         }
 
+        /// Holds `event` (of `bytes` on the wire) ahead of the checkpoint.
+        mutating func hold(_ event: Event, bytes: Int) {
+            release(event.seq)
+            buffer[event.seq] = event
+            sizes[event.seq] = bytes
+            heldBytes += bytes
+        }
+
+        mutating func release(_ seq: Int64) {
+            buffer[seq] = nil
+            if let bytes = sizes.removeValue(forKey: seq) { heldBytes -= bytes }
+        }
+
+        mutating func releaseAll() {
+            buffer.removeAll()
+            sizes.removeAll()
+            heldBytes = 0
+        }
+
         mutating func rebuilt(epoch: String?) {
             appliedSeq = 0
             self.epoch = epoch
-            buffer.removeAll()
+            releaseAll()
             rebuilds += 1
             failing = false
             failingSeq = nil
@@ -574,7 +627,7 @@ final class SourceChannel: Sendable {
         mutating func lose(_ error: String) {
             phase = .dataLoss
             lastError = error
-            buffer.removeAll()
+            releaseAll()
             failing = false
             failingSeq = nil
         }
@@ -585,22 +638,39 @@ final class SourceChannel: Sendable {
         self.client = client
     }
 
-    /// Takes an event from the fast path: held if it is ahead of the checkpoint and there is room.
-    func offer(_ event: Event, bufferSize: Int) {
+    /// Takes an event from a publisher the bus checked: held if it is ahead of the checkpoint
+    /// and there is room (`bytes` is its size on the wire).
+    func offer(_ event: Event, bytes: Int, bufferSize: Int, bufferBytes: Int) {
         let wake = state.withLock { state -> Bool in
             guard state.phase != .dataLoss else { return false }
-            if let epoch = event.epoch, let known = state.epoch, epoch != known {
-                // Another outbox than the one applied: the source's ReadEvents settles which is current.
+            guard let epoch = event.epoch, state.epoch == nil || epoch == state.epoch else {
+                // Another outbox than the one applied, or none named: the source's ReadEvents
+                // settles which is current.
                 state.catchUpWanted = true
                 return true
             }
             guard event.seq > state.appliedSeq else { return false }
-            if state.buffer[event.seq] == nil && state.buffer.count >= bufferSize {
+            if state.buffer[event.seq] == nil
+                && (state.buffer.count >= bufferSize || state.heldBytes + bytes > bufferBytes)
+            {
                 // Full: dropped here, recovered by catch-up.
                 state.catchUpWanted = true
                 return true
             }
-            state.buffer[event.seq] = event
+            state.hold(event, bytes: bytes)
+            return true
+        }
+        if wake { wakeup.signal() }
+    }
+
+    /// Takes an event nobody vouches for as a sign that the source has more: the next catch-up
+    /// reads it, and one announced that the source does not have makes catch-up back off.
+    func notify(seq: Int64, epoch: String?) {
+        let wake = state.withLock { state -> Bool in
+            guard state.phase != .dataLoss else { return false }
+            let claim = (epoch == nil || epoch == state.epoch) ? seq : state.appliedSeq &+ 1
+            guard claim > state.appliedSeq, claim > state.notifiedSeq else { return false }
+            state.notifiedSeq = claim
             return true
         }
         if wake { wakeup.signal() }

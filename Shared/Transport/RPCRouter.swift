@@ -41,6 +41,7 @@ public struct RPCRouter: Sendable {
     ) {
         precondition(method.service == service, "\(method.name) does not belong to \(service)")
         let roles = method.roles
+        let requestSchema = method.requestSchema
         methods[method.name] = RegisteredMethod(info: MethodInfo(method), roles: roles, executor: executor) {
             json, peek, parsedHeader, received in
             // Fast path: the header from the I/O thread's scan, only actor and body decoded.
@@ -62,6 +63,9 @@ public struct RPCRouter: Sendable {
                 } catch {
                     return Self.fail(error, header: header, context: nil, received: received)
                 }
+            }
+            if let tooLong = Self.overlongLists(json, schema: requestSchema) {
+                return Self.fail(tooLong, header: header, context: nil, received: received)
             }
             let context = Self.context(for: header, received: received)
             do {
@@ -140,6 +144,16 @@ public struct RPCRouter: Sendable {
         if let cause = failure.cause { metadata["cause"] = "\(String(reflecting: cause))" }
         context.logger.log(level: level, "failed", metadata: metadata)
         return Envelope.encodeError(id: header.id, failure)
+    }
+
+    /// `INVALID_ARGUMENT` naming each list in the body longer than its schema allows, if any.
+    static func overlongLists(_ json: ArraySlice<UInt8>, schema: JSONValue) -> RPCError? {
+        guard ListLimits.mayHoldArrays(json), let body = try? Envelope.decodeBody(JSONValue.self, from: json) else {
+            return nil
+        }
+        let violations = ListLimits.violations(of: body, schema: schema)
+        guard !violations.isEmpty else { return nil }
+        return RPCError(.invalidArgument, "a list in the request is too long", details: violations)
     }
 
     /// Checks the actor against the method's roles (PROTOCOL §3).

@@ -351,6 +351,9 @@ private final class ServerLoop {
         return Int((wait / .milliseconds(1)).rounded(.up))
     }
 
+    /// Bodies larger than this are handled off the I/O thread, whatever the method's executor.
+    static let largeBodyBytes = 64 << 10
+
     /// Takes one request: answers framing errors and overload at once, and starts a task for
     /// anything else.
     func accept(token: [UInt8], budgetMs: Int64?, payload: [UInt8]) {
@@ -405,7 +408,10 @@ private final class ServerLoop {
                 ])
         }
         let method = peek?.method ?? header?.method
-        switch method.flatMap(server.router.executor(for:)) ?? configuration.handlerExecutor {
+        // A large body takes long to decode and check: never on the I/O thread, whose heartbeats
+        // keep the worker alive at the bus.
+        let large = json.count > Self.largeBodyBytes
+        switch large ? .global : method.flatMap(server.router.executor(for:)) ?? configuration.handlerExecutor {
         case .ioThread: calls[serial] = Task(executorPreference: server.executor, operation: work)
         case .global: calls[serial] = Task.detached(operation: work)
         }

@@ -3,7 +3,7 @@
 /// try next, so a table test covers every rule without sockets or sleeps.
 ///
 /// The rules: a source is asked on its idle tick (`idleCatchUp` after the last catch-up), and
-/// at once when something calls for it (a gap, a drop, another epoch, a failing event not in the
+/// at once when something calls for it (an announced event, a gap, a drop, another epoch, a failing event not in the
 /// buffer, a catch-up that failed or left it behind); retries back off (`EventRetryBackoff`),
 /// catch-ups and failing events each by their own count of consecutive failures; a failing
 /// source is retried at its own pace, not also on the idle tick; a nudge (`catchUpNow`) goes
@@ -15,6 +15,8 @@ struct SourceSchedule {
         var forced = false
         /// The receive thread saw something only a catch-up can settle (a drop, another epoch).
         var wanted = false
+        /// The event port announced an event past the checkpoint (events there are only wake-ups).
+        var notified = false
         /// The buffer holds events after a missing one.
         var gap = false
         /// An event fails to apply.
@@ -71,7 +73,7 @@ struct SourceSchedule {
         let idle = !situation.failing && (lastCatchUp.map { now - $0 >= idleCatchUp } ?? true)
         // A failed catch-up is tried again; so is one that left the source behind.
         let triggered =
-            catchUpFailures > 0 || situation.wanted || situation.gap
+            catchUpFailures > 0 || situation.wanted || situation.notified || situation.gap
             || (situation.failing && !situation.failingBuffered)
         let allowed = (nextCatchUp.map { now >= $0 } ?? true) && mayApply(at: now)
         if situation.forced || (allowed && (idle || triggered)) { return .catchUp }

@@ -91,9 +91,13 @@ public enum JSONSchema {
         .object(["type": .string("boolean"), "description": .string(description)])
     }
 
-    /// An array of `items`.
-    public static func array(of items: JSONValue, description: String? = nil) -> JSONValue {
+    /// The most values an array in a request may hold where its schema names no `maxItems`.
+    public static let defaultMaxItems = 1000
+
+    /// An array of `items`; `maxItems`, when given, bounds it in requests instead of `defaultMaxItems`.
+    public static func array(of items: JSONValue, maxItems: Int? = nil, description: String? = nil) -> JSONValue {
         var schema: [String: JSONValue] = ["type": .string("array"), "items": items]
+        if let maxItems { schema["maxItems"] = .integer(Int64(maxItems)) }
         if let description { schema["description"] = .string(description) }
         return .object(schema)
     }

@@ -156,6 +156,18 @@ struct BroadcastStoreTests {
         }
     }
 
+    @Test(arguments: [0, -1, Int.min, 51, Int.max])
+    func anEventWithATeamSizeNoRequestCouldHaveIsRefusedAndChangesNothing(_ teamSize: Int) async throws {
+        try await Self.withWorld { world in
+            await #expect(throws: RPCError.self) {
+                try await world.event(Opportunities.EventType.requestCreated, Self.request(teamSize: teamSize))
+            }
+            #expect(try await world.eventTypes().isEmpty)
+            let broadcasts = try await world.store.read("p-1") { try $0.existingBroadcast("rq-1") }
+            #expect(broadcasts == nil)
+        }
+    }
+
     @Test func theWholeWaveAnsweredAdvancesAtOnce() async throws {
         try await Self.withWorld { world in
             try await world.event(Opportunities.EventType.requestCreated, Self.request())

@@ -71,10 +71,14 @@ struct CurveEndToEndTests {
     static func waitForLog(
         _ system: ExecutableSystem, _ name: String, _ text: String, count: Int = 1
     ) async throws -> Bool {
-        let found = try? await eventually("\(count) × \(text) in the log of \(name)") {
-            system.log(name).components(separatedBy: text).count - 1 >= count
+        do {
+            try await eventually("\(count) × \(text) in the log of \(name)") {
+                system.log(name).components(separatedBy: text).count - 1 >= count
+            }
+            return true
+        } catch {
+            return false
         }
-        return found != nil
     }
 
     static func registryCounters(_ client: RPCClient) async throws -> BusServiceStatus {

@@ -1,3 +1,4 @@
+import Contracts
 import Testing
 import Wire
 
@@ -40,6 +41,15 @@ struct MatchingErrorTests {
         ) {
             try SettingsRules.apply(
                 .init(travelBufferMinutes: 2000), to: .init(partnerId: "p-1"))
+        }
+    }
+
+    @Test func settingsFromElsewhereOverTheHighestVersionAreRefused() {
+        var settings = RankingSettings(partnerId: "p-1", version: RankingSettings.maxVersion)
+        #expect(SettingsRules.violations(of: settings).isEmpty)
+        for version in [RankingSettings.maxVersion + 1, Int.max, -1] {
+            settings.version = version
+            #expect(SettingsRules.violations(of: settings).map(\.field) == ["version"], "version \(version)")
         }
     }
 }

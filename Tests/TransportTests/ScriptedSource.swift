@@ -140,7 +140,8 @@ final class SubscriberFixture: Sendable {
 
     init(
         _ system: InProcessSystem, sources: [String], idleCatchUp: Duration = .seconds(3600),
-        bufferSize: Int = 10_000, backoff: EventRetryBackoff = EventRetryBackoff(initial: .milliseconds(10)),
+        bufferSize: Int = 10_000, bufferBytes: Int = 32 << 20, trust: PublishedEventTrust = .publisherChecked,
+        backoff: EventRetryBackoff = EventRetryBackoff(initial: .milliseconds(10)),
         reset: EventSubscriber.Reset? = nil, apply: EventSubscriber.Apply? = nil
     ) throws {
         let path = (system.dataDirectory as NSString).appendingPathComponent("consumer-\(UUID().uuidString).sqlite")
@@ -166,8 +167,8 @@ final class SubscriberFixture: Sendable {
         let subscriber = try EventSubscriber(
             context: system.context, endpoint: system.endpoints.eventsSubscribe,
             sources: Dictionary(uniqueKeysWithValues: zip(sources, clients)), database: database,
-            idleCatchUp: idleCatchUp, bufferSize: bufferSize, backoff: backoff, logger: logger, reset: reset,
-            apply: record)
+            idleCatchUp: idleCatchUp, bufferSize: bufferSize, bufferBytes: bufferBytes, trust: trust,
+            backoff: backoff, logger: logger, reset: reset, apply: record)
         self.subscriber = subscriber
         task = Task { await subscriber.run() }
     }
