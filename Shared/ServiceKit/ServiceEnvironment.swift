@@ -87,7 +87,8 @@ extension ServiceEnvironment {
         for source in events.sources { sources[source] = try client(source) }
         let subscriber = try EventSubscriber(
             context: context, endpoint: configuration.endpoints.eventsSubscribe, sources: sources, database: database,
-            idleCatchUp: configuration.eventCatchUpInterval, trust: PublishedEventTrust(curve: configuration.curve != nil),
+            idleCatchUp: configuration.eventCatchUpInterval,
+            trust: PublishedEventTrust(curve: configuration.curve != nil),
             maxMessageBytes: configuration.maxMessageBytes, logger: logger, reset: events.reset, apply: events.apply)
         reportEventSources { subscriber.status() }
         return subscriber
