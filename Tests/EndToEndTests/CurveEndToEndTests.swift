@@ -396,14 +396,14 @@ struct CurveEndToEndTests {
         #expect(
             files == [
                 "authorized_keys", "broadcast.key", "broadcast.pub", "bus.key", "bus.pub", "cli.key", "cli.pub",
-                "matching.key", "matching.pub", "opportunities.key", "opportunities.pub", "registry.key",
-                "registry.pub",
+                "health.key", "health.pub", "matching.key", "matching.pub", "opportunities.key", "opportunities.pub",
+                "registry.key", "registry.pub",
             ])
         let secret = try FileManager.default.attributesOfItem(atPath: folder + "/bus.key")
         #expect((secret[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         // Every client is listed, the bus (the server) is not.
         let listed = try CurveKeyFile.read(folder + "/authorized_keys").compactMap(\.name)
-        #expect(listed == ["registry", "matching", "broadcast", "opportunities", "cli"])
+        #expect(listed == ["registry", "matching", "broadcast", "opportunities", "cli", "health"])
         let before = try String(contentsOfFile: folder + "/bus.key", encoding: .utf8)
 
         let again = try await DemoEndToEndTests.octoo(["keys", "--out", folder], timeout: .seconds(60))
