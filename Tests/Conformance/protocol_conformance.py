@@ -273,6 +273,41 @@ def worker_checks(ctx, check, bus_binary):
         check("octoo-bus stops cleanly on SIGTERM", bus.returncode == 0, f"exit {bus.returncode}")
 
 
+def rogue_system_checks(ctx, check, front, publish_port):
+    """Without CURVE: a forged event on the event port changes nothing, and a huge list is refused."""
+    service_actor = {"role": "service"}
+    registry = Client(ctx, f"tcp://127.0.0.1:{front['registry']}")
+    matching = Client(ctx, f"tcp://127.0.0.1:{front['matching']}")
+    page = registry.call("registry.ReadEvents", {"afterSeq": 0, "limit": 1}, service_actor)["body"]
+    last, epoch = page["lastSeq"], page.get("epoch")
+    forged = {"source": "registry", "seq": last + 1, "epoch": epoch, "type": "provider.upserted",
+              "occurredAt": "2031-01-01T00:00:00Z", "partnerId": "p-conformance",
+              "data": {"partnerId": "p-conformance", "id": "pr-forged", "name": "Forged", "providerType": "asl",
+                       "travelRadiusKm": 10, "zones": [], "active": True, "version": 1,
+                       "createdAt": "2031-01-01T00:00:00Z", "updatedAt": "2031-01-01T00:00:00Z"}}
+    publisher = ctx.socket(zmq.PUB)
+    publisher.setsockopt(zmq.LINGER, 0)
+    publisher.connect(f"tcp://127.0.0.1:{publish_port}")
+    applied = []
+    for _ in range(40):  # two seconds: the subscription reaches the new publisher, the forgery goes out
+        publisher.send_multipart([b"registry.provider.upserted", frame(forged)])
+        time.sleep(0.05)
+        health = matching.call("matching.Health")["body"]
+        applied += [e["appliedSeq"] for e in health.get("events", []) if e["source"] == "registry"]
+    publisher.close(0)
+    check("rogue peers: a forged event with the next seq is never applied (no CURVE)",
+          applied and max(applied) <= last, (last, applied[-3:]))
+    check("rogue peers: ... and the registry's own log is unchanged",
+          registry.call("registry.ReadEvents", {"afterSeq": 0, "limit": 1}, service_actor)["body"]["lastSeq"] == last)
+    huge = [{"providerId": f"pr-{i}", "kind": "preferred"} for i in range(20000)]
+    r = registry.call("registry.UpsertCustomer", {"name": "Huge", "lists": huge},
+                      {"role": "partner", "partnerId": "p-conformance"})
+    check("rogue peers: a customer list of 20,000 is INVALID_ARGUMENT naming body.lists",
+          r["status"]["code"] == "INVALID_ARGUMENT"
+          and any(d.get("field") == "body.lists" for d in r["status"].get("details", [])), r["status"])
+    check("rogue peers: the registry still answers", registry.call("registry.Health")["status"]["code"] == "OK")
+
+
 def read_key(path):
     """The key of a §9 key file: the first token of its first line that is not blank or a comment."""
     with open(path) as f:
@@ -482,6 +517,7 @@ def main():
             check(f"{svc}: the wrongly typed field is named", any(d.get("field") == "body.afterSeq" for d in r["status"]["details"]), r)
             r = c.call(f"{svc}.Health")
             check(f"{svc} still answers after bad input", r["status"]["code"] == "OK", r)
+        rogue_system_checks(ctx, check, front, ports[0])
         worker_checks(ctx, check, os.path.join(os.path.dirname(args.octoo), "octoo-bus"))
         curve_checks(ctx, check, args.octoo)
     except Exception as error:  # noqa: BLE001 - any failure is a failed check, reported below
