@@ -27,8 +27,9 @@ public enum APIReference {
                 + "fields of its request and reply body. The envelope around a body, the status codes and the "
                 + "common methods' behaviour are in [PROTOCOL.md](../Shared/PROTOCOL.md); the rules behind the "
                 + "methods are in [design.md](design.md).", "",
-            "In a request, a list holds at most \(JSONSchema.defaultMaxItems) values unless its type names another "
-                + "bound; a longer one is `INVALID_ARGUMENT` naming it, before the method runs.", "",
+            "A request body holds only the fields listed for it, each of its type: an unknown field, a wrong type, "
+                + "a value outside an enum, or a list over \(JSONSchema.defaultMaxItems) values (unless its type "
+                + "names another bound) is `INVALID_ARGUMENT` naming it, before the method runs.", "",
         ]
         for service in services {
             let domain = service.methods.filter { !isCommon($0.name) }

@@ -48,9 +48,13 @@ public struct RPCRouter: Sendable {
             // Otherwise the slow path reads everything and names the precise error.
             let header: RequestHeader
             let request: Request
+            // The schema's judgement comes first: it names fields in the API's words.
             if parsedHeader == nil, let peek, let decoded = Envelope.decodeRequest(Request.self, from: json, peek: peek)
             {
                 (header, request) = decoded
+                if let misshapen = Self.misshapen(json, schema: requestSchema) {
+                    return Self.fail(misshapen, header: header, context: nil, received: received)
+                }
             } else {
                 switch parsedHeader.map(Result.success) ?? Envelope.parseHeader(json) {
                 case .failure(let malformed):
@@ -58,14 +62,14 @@ public struct RPCRouter: Sendable {
                 case .success(let parsed):
                     header = parsed
                 }
+                if let misshapen = Self.misshapen(json, schema: requestSchema) {
+                    return Self.fail(misshapen, header: header, context: nil, received: received)
+                }
                 do {
                     request = try Envelope.decodeBody(Request.self, from: json)
                 } catch {
                     return Self.fail(error, header: header, context: nil, received: received)
                 }
-            }
-            if let tooLong = Self.overlongLists(json, schema: requestSchema) {
-                return Self.fail(tooLong, header: header, context: nil, received: received)
             }
             let context = Self.context(for: header, received: received)
             do {
@@ -146,14 +150,13 @@ public struct RPCRouter: Sendable {
         return Envelope.encodeError(id: header.id, failure)
     }
 
-    /// `INVALID_ARGUMENT` naming each list in the body longer than its schema allows, if any.
-    static func overlongLists(_ json: ArraySlice<UInt8>, schema: JSONValue) -> RPCError? {
-        guard ListLimits.mayHoldArrays(json), let body = try? Envelope.decodeBody(JSONValue.self, from: json) else {
-            return nil
-        }
-        let violations = ListLimits.violations(of: body, schema: schema)
+    /// `INVALID_ARGUMENT` naming each way the body departs from its schema (`RequestShape`), if any.
+    static func misshapen(_ json: ArraySlice<UInt8>, schema: JSONValue) -> RPCError? {
+        guard let body = try? Envelope.decodeBody(JSONValue.self, from: json) else { return nil }
+        let violations = RequestShape.violations(of: body, schema: schema)
         guard !violations.isEmpty else { return nil }
-        return RPCError(.invalidArgument, "a list in the request is too long", details: violations)
+        let summary = violations.prefix(3).map { "\($0.field) \($0.description)" }.joined(separator: "; ")
+        return RPCError(.invalidArgument, summary, details: violations)
     }
 
     /// Checks the actor against the method's roles (PROTOCOL §3).
