@@ -86,4 +86,45 @@ struct ListLimitTests {
             }
         }
     }
+
+    /// What a newcomer met: a misspelt field silently ignored, a fraction blamed on the payload,
+    /// a Swift message for an unknown enum value.
+    @Test func aMisshapenBodyIsRefusedInTheAPIsWords() async throws {
+        try await withExecutableSystem(Self.services) { system in
+            let partner = Actor(role: .partner, partnerId: "p-shape", id: "shape")
+            let opportunities = try system.client("opportunities")
+            let registry = try system.client("registry")
+            func refusal(_ client: RPCClient, _ method: String, _ body: JSONValue) async -> [String: String] {
+                do {
+                    _ = try await client.callJSON(
+                        method: method, body: body, actor: partner, options: .patient(retry: .none))
+                    return [:]
+                } catch {
+                    #expect(error.code == .invalidArgument, "\(method): \(error)")
+                    return Dictionary(
+                        error.details.map { ($0.field, $0.description) }, uniquingKeysWith: { first, _ in first })
+                }
+            }
+            let request: [String: JSONValue] = [
+                "customerId": .string("cu-1"), "providerType": .string("asl"),
+                "startsAt": .string("2031-03-01T09:00:00Z"), "endsAt": .string("2031-03-01T11:00:00Z"),
+                "remote": .bool(true),
+            ]
+            var misspelt = request
+            misspelt["requiredQualificationId"] = .string("q-1")
+            let unknown = await refusal(opportunities, "opportunities.CreateRequest", .object(misspelt))
+            #expect(unknown["body.requiredQualificationId"]?.contains("requiredQualificationIds") == true, "\(unknown)")
+            var fraction = request
+            fraction["teamSize"] = .number(2.5)
+            let whole = await refusal(opportunities, "opportunities.CreateRequest", .object(fraction))
+            #expect(whole == ["body.teamSize": "must be a whole number"])
+            let entry: JSONValue = .object(["providerId": .string("pr-1"), "kind": .string("favourite")])
+            let kind = await refusal(
+                registry, "registry.UpsertCustomer", .object(["name": .string("Clinic"), "lists": .array([entry])]))
+            #expect(kind["body.lists[0].kind"]?.hasPrefix("must be one of ") == true, "\(kind)")
+            #expect(kind["body.lists[0].kind"]?.contains("doNotConsider") == true, "\(kind)")
+            let requests = try await opportunities.readEvents("opportunities", afterSeq: 0, limit: 1).lastSeq
+            #expect(requests == 0, "nothing was written")
+        }
+    }
 }
