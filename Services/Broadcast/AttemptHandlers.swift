@@ -14,13 +14,37 @@ struct AttemptHandlers: BroadcastAttemptHandling {
 
     /// Sets a default or custom disposition on a sent attempt (replacing the one it had); one that
     /// blocks adds the provider to the block list, for the request's customer or every customer.
-    /// The broadcast then advances as the rules say (the wave may now be fully answered).
+    /// What it says of the provider's opportunity goes to opportunities first, as the partner's
+    /// (`Dispositions.effect`): an answer recorded, or an open offer withdrawn; nothing is written
+    /// here when opportunities refuses. The broadcast then advances as the rules say (the wave may
+    /// now be fully answered).
     func setDisposition(_ request: SetDispositionRequest, _ context: CallerContext) async throws -> AttemptReply {
+        if let replay = try await store.storedReply(context, request: request, as: AttemptReply.self) {
+            return replay
+        }
         var validator = Validator()
         validator.require(!request.attemptId.isEmpty, "body.attemptId", "must not be empty")
         validator.require(!request.code.isEmpty, "body.code", "must not be empty")
         let note = request.note.map { validator.text($0, field: "body.note") }
+        if let via = request.recordedVia {
+            validator.require(
+                [Dispositions.interested, Dispositions.declined].contains(request.code), "body.recordedVia",
+                "is only for INTERESTED or DECLINED")
+            validator.require(
+                !via.isEmpty && via.count <= 50 && !Validator.hasControlCharacters(via), "body.recordedVia",
+                "must be 1 to 50 characters")
+        }
         try validator.check()
+        let (sent, definition) = try await store.read(context.partnerId) { reader in
+            let attempt = try reader.attempt(request.attemptId, field: "body.attemptId")
+            guard attempt.status == .sent else { throw BroadcastError.attemptNotSent(attemptId: attempt.id) }
+            return (attempt, try Dispositions.settable(request.code, in: try reader.catalogue()))
+        }
+        if let opportunityId = sent.opportunityId {
+            try await applyToOpportunity(
+                definition, opportunityId: opportunityId, attemptId: sent.id, recordedVia: request.recordedVia,
+                context)
+        }
         let now = self.now
         return try await store.mutate(context, request, at: now) { writer in
             var attempt = try writer.attempt(request.attemptId, field: "body.attemptId")
@@ -29,6 +53,40 @@ struct AttemptHandlers: BroadcastAttemptHandling {
             try writer.qualify(
                 &attempt, as: definition, note: note, blockAllCustomers: request.blockAllCustomers == true, at: now)
             return AttemptReply(attempt: attempt.wire)
+        }
+    }
+
+    /// Tells opportunities what the partner's disposition says of the provider's opportunity,
+    /// on the partner's behalf: `INTERESTED` or `DECLINED` is the provider's answer, recorded by
+    /// the partner (an answer opportunities already has stands when it says the same); a final
+    /// disposition withdraws the offer while it is open (nothing to withdraw otherwise).
+    private func applyToOpportunity(
+        _ definition: DispositionDefinition, opportunityId: String, attemptId: String, recordedVia: String?,
+        _ context: CallerContext
+    ) async throws {
+        let effect = Dispositions.effect(of: definition)
+        guard effect != .none else { return }
+        let opportunities = OpportunitiesClient(try environment.client(Opportunities.service), onBehalfOf: context)
+        switch effect {
+        case .none:
+            return
+        case .answer(let interested):
+            do {
+                _ = try await opportunities.respond(
+                    RespondRequest(
+                        opportunityId: opportunityId, interested: interested, attemptId: attemptId,
+                        recordedVia: recordedVia))
+            } catch  where error.code == .failedPrecondition {
+                let state = try await opportunities.getOpportunity(IdRequest(id: opportunityId)).opportunity.state
+                guard Dispositions.agrees(definition.code, with: state) else { throw error }
+            }
+        case .withdrawOffer:
+            do {
+                _ = try await opportunities.withdrawOffer(
+                    WithdrawOfferRequest(opportunityId: opportunityId, reason: definition.code, attemptId: attemptId))
+            } catch  where error.code == .failedPrecondition {
+                // Not open any more (assigned, say): there is no offer to withdraw.
+            }
         }
     }
 

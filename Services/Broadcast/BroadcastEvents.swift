@@ -17,7 +17,8 @@ enum BroadcastEvents {
         try store.within(db, partnerId: partnerId) { writer in
             switch event.type {
             case Opportunities.EventType.requestCreated, Opportunities.EventType.requestCancelled,
-                Opportunities.EventType.requestFilled, Opportunities.EventType.requestReopened:
+                Opportunities.EventType.requestFilled, Opportunities.EventType.requestReopened,
+                Opportunities.EventType.requestUnfilled, Opportunities.EventType.requestUnfilledSoon:
                 let request = try decode(RequestRecord.self, event)
                 // Only what CreateRequest accepts: the slot arithmetic relies on it.
                 guard RequestRecord.teamSizes.contains(request.teamSize) else {

@@ -103,14 +103,16 @@ extension BroadcastWriter {
         attempt.dispositionBy = who
         attempt.late = attempt.late || late
         if let reason { attempt.reason = reason }
-        if code == Dispositions.interested, var broadcast = try existingBroadcast(attempt.requestId),
-            broadcast.firstInterestAt == nil
-        {
-            broadcast.firstInterestAt = now
-            try broadcast.update(db)
-        }
+        if code == Dispositions.interested { try noteFirstInterest(attempt.requestId, at: now) }
         try attempt.update(db)
         try emit(Broadcast.EventType.attemptDispositioned, AttemptReply(attempt: attempt.wire), at: now)
+    }
+
+    /// Keeps when the broadcast heard of its first interest (for the statistics).
+    func noteFirstInterest(_ requestId: String, at now: Date) throws {
+        guard var broadcast = try existingBroadcast(requestId), broadcast.firstInterestAt == nil else { return }
+        broadcast.firstInterestAt = now
+        try broadcast.update(db)
     }
 
     /// The provider's latest attempt on a request that reached them (one sent, or being offered).

@@ -82,15 +82,25 @@ extension BroadcastWriter {
 
     // MARK: Answers
 
-    /// A provider answered an offer: the attempt it answers (named by the event, else their latest
-    /// contact on the request) gets the answer as its disposition, marked late after a system one
-    /// (`NO_RESPONSE`, `WITHDRAWN`…); `DO_NOT_CONTACT` also blocks them for the customer.
+    /// A provider answered an offer (or the partner recorded its answer): the attempt it answers
+    /// (named by the event, else their latest contact on the request) gets the answer as its
+    /// disposition, marked late after a system one (`NO_RESPONSE`, `WITHDRAWN`…); `DO_NOT_CONTACT`
+    /// also blocks them for the customer. A provider's own answer never replaces a disposition
+    /// the partner set: the attempt (and the statistics) keep the partner's.
     func recordAnswer(_ change: OpportunityChange, customerId: String, at now: Date) throws {
         guard let code = change.answer else { return }
         let named = change.attemptId.flatMap { try? attempt($0, field: "attemptId") }
         guard var found = try named ?? latestContact(of: change.providerId, onRequest: change.requestId),
             found.disposition != code
         else { return }
+        if change.answeredBy == "provider", found.dispositionBy == "partner" {
+            if code == Dispositions.interested { try noteFirstInterest(found.requestId, at: now) }
+            if code == Dispositions.doNotContact {
+                try blockAsAsked(change, customerId: customerId, attempt: found, at: now)
+            }
+            touch(found.requestId, at: now)
+            return
+        }
         // An answer to an attempt still `sending` means the offer went out, but the sender has
         // not recorded it (it may be mid-call, or was killed after the offer). Record it sent
         // and announced now: with the answer on it the sender would never take it up again, and
@@ -102,12 +112,19 @@ extension BroadcastWriter {
             }
         }
         try setDisposition(
-            &found, code, by: "provider", late: Dispositions.isSystem(found.disposition), at: now)
+            &found, code, by: change.answeredBy, late: Dispositions.isSystem(found.disposition), at: now)
         if code == Dispositions.doNotContact {
-            try block(
-                change.providerId, customerId: customerId, reason: "the provider asked not to be contacted",
-                attemptId: found.id, at: now)
+            try blockAsAsked(change, customerId: customerId, attempt: found, at: now)
         }
+    }
+
+    /// The provider asked not to be contacted again: blocked for the request's customer.
+    private func blockAsAsked(
+        _ change: OpportunityChange, customerId: String, attempt: AttemptRow, at now: Date
+    ) throws {
+        try block(
+            change.providerId, customerId: customerId, reason: "the provider asked not to be contacted",
+            attemptId: attempt.id, at: now)
     }
 }
 

@@ -125,6 +125,39 @@ enum Dispositions {
         return definition
     }
 
+    // MARK: What a partner's disposition does to the opportunity
+
+    /// What a disposition the partner sets does to the provider's opportunity, through
+    /// opportunities: `INTERESTED` and `DECLINED` record the provider's answer for it; a final
+    /// one the partner chose to end the provider's part (`DO_NOT_CONTACT`, a custom final one)
+    /// withdraws an open offer. `WRONG_CONTACT_DETAILS` says nothing of the provider's will:
+    /// the offer stays open, and the provider may still answer it.
+    enum OpportunityEffect: Equatable {
+        case none
+        case answer(interested: Bool)
+        case withdrawOffer
+    }
+
+    /// The effect of setting `definition` on an attempt.
+    static func effect(of definition: DispositionDefinition) -> OpportunityEffect {
+        switch definition.code {
+        case interested: .answer(interested: true)
+        case declined: .answer(interested: false)
+        case doNotContact: .withdrawOffer
+        default: definition.kind == .custom && definition.final ? .withdrawOffer : .none
+        }
+    }
+
+    /// Whether an opportunity already in `state` says what the answer disposition `code` says
+    /// (the partner records an answer that reached opportunities first).
+    static func agrees(_ code: String, with state: OpportunityState) -> Bool {
+        switch code {
+        case interested: ![.offered, .declined].contains(state)
+        case declined: state == .declined
+        default: false
+        }
+    }
+
     // MARK: Recycling
 
     /// When a provider may be contacted (again) for a request.

@@ -25,6 +25,11 @@ struct OpportunityChange: Codable, Sendable, Equatable {
     var attemptId: String?
     /// The provider asked never to be contacted again.
     var doNotContact: Bool?
+    /// `partner` when the partner recorded the answer for the provider (absent from older events).
+    var recordedBy: String?
+
+    /// Who gave the answer, as an attempt's `dispositionBy` says it.
+    var answeredBy: String { recordedBy == "partner" || actorRole == "partner" ? "partner" : "provider" }
 
     /// The provider's own answer to an offer, as a disposition: interest, or a refusal.
     var answer: String? {

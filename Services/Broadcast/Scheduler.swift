@@ -69,8 +69,8 @@ extension BroadcastWriter {
         let attempts = try attempts(onRequest: requestId)
         let slots = try slots(of: job)
         let situation = WavePlanner.Situation(
-            state: broadcast.state, requestCancelled: job.status == .cancelled, openings: slots.openings,
-            pendingInterest: slots.pending, unsent: attempts.filter(\.isUnsent).count,
+            state: broadcast.state, requestCancelled: job.status == .cancelled, requestStatus: job.status,
+            openings: slots.openings, pendingInterest: slots.pending, unsent: attempts.filter(\.isUnsent).count,
             awaiting: attempts.filter(\.isAwaiting).count, now: now, startsAt: job.startsAt, policy: try policy())
         switch WavePlanner.advance(situation) {
         case .hold:
@@ -104,7 +104,7 @@ extension BroadcastWriter {
     func end(
         _ broadcast: inout BroadcastRow, _ state: BroadcastState, reason: String?, attempts: [AttemptRow], at now: Date
     ) throws {
-        let started = reason == StopReason.jobStarted
+        let started = StopReason.isStart(reason)
         for var attempt in attempts where attempt.disposition == nil {
             switch attempt.status {
             case .planned:
@@ -205,7 +205,7 @@ extension BroadcastWriter {
             broadcast.nextWaveAt = nil
             try transition(&broadcast, to: .exhausted, at: now)
         case .jobStarted:
-            try end(&broadcast, .stopped, reason: StopReason.jobStarted, attempts: attempts, at: now)
+            try end(&broadcast, .stopped, reason: StopReason.started(job.status), attempts: attempts, at: now)
         }
         try reschedule(broadcast, job: job, at: now)
         return broadcast.state == .running && broadcast.waitingFor == nil

@@ -71,6 +71,9 @@ enum WavePlanner {
     struct Situation: Equatable {
         var state: BroadcastState
         var requestCancelled: Bool
+        /// The request as opportunities last announced it: `unfilled` once its job started with
+        /// slots open; `filled` while every slot is held (a holder may seek a replacement).
+        var requestStatus: RequestRecord.Status = .open
         /// Slots nobody holds.
         var openings: Int
         /// Interested providers awaiting a decision.
@@ -100,16 +103,18 @@ enum WavePlanner {
         case nextWave
     }
 
-    /// The advance rule, in order: a stopped broadcast stays stopped; a cancelled request stops
-    /// it; no opening fills it; the job's start stops it; a paused one holds; the next wave goes
+    /// The advance rule, in order: a stopped broadcast stays stopped; a cancelled or unfilled
+    /// request stops it; no opening fills it; the job's start stops it (unfilled, unless every
+    /// slot is held and only a replacement was sought); a paused one holds; the next wave goes
     /// out once every provider of the current one has answered (or got `NO_RESPONSE` when its
     /// interval passed), while openings remain that pending interest does not cover, and once
     /// the job is inside the start window.
     static func advance(_ situation: Situation) -> Verdict {
         if situation.state == .stopped { return .hold }
         if situation.requestCancelled { return .stop(reason: StopReason.requestCancelled) }
+        if situation.requestStatus == .unfilled { return .stop(reason: StopReason.jobStartedUnfilled) }
         if situation.openings <= 0 { return .fill }
-        if situation.now >= situation.startsAt { return .stop(reason: StopReason.jobStarted) }
+        if situation.now >= situation.startsAt { return .stop(reason: StopReason.started(situation.requestStatus)) }
         if situation.state == .paused { return .hold }
         if situation.unsent > 0 || situation.awaiting > 0 { return .hold }
         if situation.openings <= situation.pendingInterest { return .waitForInterest }
@@ -153,6 +158,18 @@ enum WavePlanner {
 enum StopReason {
     static let requestCancelled = "the request was cancelled"
     static let jobStarted = "the job started"
+    static let jobStartedUnfilled = "the job started unfilled"
+
+    /// Why a broadcast stops at its job's start: unfilled, unless every slot is held (a
+    /// replacement sought but not found).
+    static func started(_ status: RequestRecord.Status) -> String {
+        status == .filled ? jobStarted : jobStartedUnfilled
+    }
+
+    /// Whether the broadcast stopped because its job started.
+    static func isStart(_ reason: String?) -> Bool {
+        reason == jobStarted || reason == jobStartedUnfilled
+    }
     static let partner = "stopped by the partner"
 }
 

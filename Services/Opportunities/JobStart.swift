@@ -5,9 +5,10 @@ import ServiceKit
 import Store
 
 /// The job's start on the service's clock: a shared durable timer per request (kind
-/// `opportunities.request.start`, key `partnerId/requestId`, due at `startsAt`) declines the
-/// request's open offers and pending interest then ("the job has started"), in the timer's
-/// transaction. `Offer` and `Respond` also check the start when they touch the request.
+/// `opportunities.request.start`, key `partnerId/requestId`, due at `startsAt`) makes a request
+/// with slots still open `unfilled` and declines its open offers and pending interest then ("the
+/// job has started"), in the timer's transaction (`closeIfStarted`). `Offer` and `Respond` also
+/// check the start when they touch the request.
 enum JobStart {
     static let timerKind = "opportunities.request.start"
 
@@ -32,7 +33,7 @@ enum JobStart {
             timerKind: { db, timer in
                 guard let (partnerId, requestId) = request(of: timer) else { return }
                 try store.within(db, partnerId: partnerId) {
-                    try $0.closeOffersIfStarted(requestId, at: max(clock.now, timer.dueAt))
+                    try $0.closeIfStarted(requestId, at: max(clock.now, timer.dueAt))
                 }
             }
         ]

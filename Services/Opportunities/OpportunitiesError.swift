@@ -37,6 +37,10 @@ enum OpportunitiesError: RPCErrorConvertible, Equatable, Sendable {
     case unknownCode(kind: Vocabulary.Kind, code: String, field: String)
     /// A request whose job is over is not cancelled any more.
     case requestEnded(requestId: String)
+    /// A request whose job started with slots open is unfilled, for good: it is not cancelled.
+    case requestUnfilled(requestId: String)
+    /// The partner withdrew the offer (with a final disposition, say): an answer is not taken.
+    case offerWithdrawn(opportunityId: String, reason: String?)
     /// An action the caller's masked view (ASSIGNED) would allow but the hidden state does not;
     /// the message names no state, so the replacement stays hidden.
     case notAvailableNow(action: OpportunityAction)
@@ -80,6 +84,14 @@ enum OpportunitiesError: RPCErrorConvertible, Equatable, Sendable {
                 field: field, "\(code) is not one of the partner's \(kind == .zone ? "zones" : "provider types")")
         case .requestEnded(let requestId):
             RPCError(.failedPrecondition, "request \(requestId) has ended: it cannot be cancelled")
+        case .requestUnfilled(let requestId):
+            RPCError(
+                .failedPrecondition, "request \(requestId) went unfilled when its job started: it cannot be cancelled")
+        case .offerWithdrawn(let opportunityId, let reason):
+            RPCError(
+                .failedPrecondition,
+                "the offer of opportunity \(opportunityId) was withdrawn\(reason.map { " (\($0))" } ?? ""): "
+                    + "it takes no answer")
         case .notAvailableNow(let action):
             RPCError(.failedPrecondition, "cannot \(action.rawValue) the opportunity now")
         }

@@ -1,3 +1,4 @@
+import Contracts
 import GRDB
 
 /// The opportunities schema, one named migration per shipped change; never edit a shipped one.
@@ -7,6 +8,7 @@ enum OpportunitiesMigrations {
         registerSeekersOffersAndReasons(in: &migrator)
         registerTransitionAttempts(in: &migrator)
         registerStartTimers(in: &migrator)
+        registerQuotesRecordedAnswersAndWarnings(in: &migrator)
     }
 
     /// The first schema, as shipped.
@@ -78,6 +80,49 @@ enum OpportunitiesMigrations {
                     SELECT ?, partnerId || '/' || id, startsAt, partnerId FROM request WHERE status != 'cancelled'
                     """,
                 arguments: [JobStart.timerKind])
+        }
+    }
+
+    /// Quotes have a shape (`Quote`): one stored before that does not fit it moves to
+    /// `legacyQuote`, kept but no longer shown. A transition keeps an interest's quote and who
+    /// recorded an answer for the provider, and how. A request records when the partner was warned
+    /// that slots were still open close to the start, and gets that warning's timer (at the
+    /// default lead time: no partner has set another yet); the partner's settings get a table.
+    static func registerQuotesRecordedAnswersAndWarnings(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("opportunities.v5.quotesRecordedAnswersAndWarnings") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE opportunity ADD COLUMN legacyQuote TEXT;
+                    UPDATE opportunity SET legacyQuote = quote, quote = NULL
+                    WHERE quote IS NOT NULL AND NOT coalesce(CASE WHEN json_valid(quote) THEN
+                        json_type(quote) = 'object'
+                        AND json_type(quote, '$.amount') IN ('integer', 'real') AND json_extract(quote, '$.amount') >= 0
+                        AND json_type(quote, '$.currency') = 'text'
+                        AND json_extract(quote, '$.currency') GLOB '[A-Z][A-Z][A-Z]'
+                        AND json_type(quote, '$.per') = 'text' AND json_extract(quote, '$.per') IN ('hour', 'job')
+                        AND coalesce(json_type(quote, '$.note'), 'text') = 'text'
+                        ELSE 0 END, 0);
+
+                    ALTER TABLE transition ADD COLUMN quote TEXT;
+                    ALTER TABLE transition ADD COLUMN recordedBy TEXT;
+                    ALTER TABLE transition ADD COLUMN recordedVia TEXT;
+
+                    ALTER TABLE request ADD COLUMN unfilledSoonAt DATETIME;
+
+                    CREATE TABLE settings (
+                        partnerId TEXT NOT NULL PRIMARY KEY, unfilledSoonLeadHours DOUBLE NOT NULL,
+                        version INTEGER NOT NULL, updatedAt DATETIME);
+                    """)
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO durableTimer (kind, key, dueAt, partnerId)
+                    SELECT ?, partnerId || '/' || id, strftime('%Y-%m-%d %H:%M:%f', startsAt, ?), partnerId
+                    FROM request WHERE status IN ('open', 'filled')
+                    """,
+                arguments: [
+                    UnfilledRequests.warningKind,
+                    "-\(Int(OpportunitiesSettings.defaultUnfilledSoonLeadHours * 3600)) seconds",
+                ])
         }
     }
 }

@@ -29,6 +29,7 @@ extension RequestRecord: FetchableRecord, PersistableRecord, TenantRecord {
         public static let status = Column("status")
         public static let startsAt = Column("startsAt")
         public static let endsAt = Column("endsAt")
+        public static let unfilledSoonAt = Column("unfilledSoonAt")
     }
 }
 
@@ -136,6 +137,10 @@ struct TransitionRow: Codable, FetchableRecord, PersistableRecord, TenantRecord 
     var replacementSoughtBy: String?
     /// The contact attempt the transition belongs to (migration v3; none before).
     var attemptId: String?
+    /// An interest's quote; who recorded an answer for the provider, and how (migration v5).
+    var quote: Quote?
+    var recordedBy: String?
+    var recordedVia: String?
 
     /// The columns queries use.
     enum Columns {
@@ -148,7 +153,8 @@ struct TransitionRow: Codable, FetchableRecord, PersistableRecord, TenantRecord 
     var transition: Transition {
         Transition(
             opportunityId: opportunityId, seq: seq, at: at, actorRole: actorRole, actorId: actorId, action: action,
-            from: from, to: to, reason: reason, attemptId: attemptId)
+            from: from, to: to, reason: reason, attemptId: attemptId, quote: quote, recordedBy: recordedBy,
+            recordedVia: recordedVia)
     }
 }
 
@@ -167,6 +173,23 @@ extension DerivableRequest<TransitionRow> {
     func inSequence() -> Self {
         order(TransitionRow.Columns.seq)
     }
+}
+
+extension DerivableRequest<RequestRecord> {
+    /// Requests still to be warned that slots are open close to their start: open or filled,
+    /// not started at `now`, not warned yet.
+    func awaitingUnfilledWarning(at now: Date) -> Self {
+        filter(
+            [RequestRecord.Status.open.rawValue, RequestRecord.Status.filled.rawValue].contains(
+                RequestRecord.Columns.status) && RequestRecord.Columns.startsAt > now
+                && RequestRecord.Columns.unfilledSoonAt == nil)
+    }
+}
+
+// MARK: Settings
+
+extension OpportunitiesSettings: FetchableRecord, PersistableRecord, TenantRecord {
+    public static let databaseTableName = "settings"
 }
 
 // MARK: Cancellation policies

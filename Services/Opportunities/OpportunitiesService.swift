@@ -23,10 +23,14 @@ public enum OpportunitiesService {
             opportunities: OpportunityHandlers(
                 store: store, environment: environment,
                 eligibility: MatchingEligibilityCheck(environment: environment, store: store)),
-            policies: PolicyHandlers(store: store, environment: environment))
+            policies: PolicyHandlers(store: store, environment: environment),
+            settings: SettingsHandlers(store: store, environment: environment))
+        // The job's start declines the request's open offers and ends an unfilled request
+        // (`JobStart`); slots still open close to the start warn the partner (`UnfilledRequests`).
+        let timers = JobStart.handlers(store, clock: environment.clock)
+            .merging(UnfilledRequests.handlers(store, clock: environment.clock)) { first, _ in first }
         return ServiceParts(
             routes: { Opportunities.register(handlers, into: &$0) },
-            // The job's start declines the request's open offers (`JobStart`).
-            background: [TimerService(environment, handlers: JobStart.handlers(store, clock: environment.clock))])
+            background: [TimerService(environment, handlers: timers)])
     }
 }

@@ -8,13 +8,16 @@ import Wire
 // caller's transaction.
 
 extension OpportunitiesWriter {
-    /// Saves a new request and its `request.created` event.
-    func create(_ request: RequestRecord, at now: Date) throws {
+    /// Saves a new request and its `request.created` event, with its timers: the job's start,
+    /// and the partner's warning when slots are still open close to it (given at once for a
+    /// request made inside that lead time).
+    func create(_ request: inout RequestRecord, at now: Date) throws {
         try request.insert(db)
         try JobStart.schedule(db, request)
         try outbox.append(
             db, type: Opportunities.EventType.requestCreated, partnerId: partnerId, occurredAt: now,
             data: RequestChanged(request: request, slotsHeld: 0, slotsOpen: request.teamSize))
+        try armUnfilledWarning(&request, at: now)
     }
 
     /// Saves a new opportunity (OFFERED) with its first history row and event, naming the
@@ -38,19 +41,6 @@ extension OpportunitiesWriter {
         }
     }
 
-    /// Once the job has started (on the service's clock), nothing more is offered on it and no
-    /// open offer stays open: declined with the reason. Returns whether any was.
-    @discardableResult
-    func closeOffersIfStarted(_ requestId: String, at now: Date) throws -> Bool {
-        guard let request = try RequestRecord.all().inTenant(partnerId).withIds([requestId]).fetchOne(db),
-            now >= request.startsAt
-        else { return false }
-        let open = try opportunities(onRequest: request.id).contains { [.offered, .pending].contains($0.state) }
-        guard open else { return false }
-        try closeOpenOffers(on: request, reason: OfferClosing.started, at: now)
-        return true
-    }
-
     /// Saves a cancellation policy, replacing the subject's previous one.
     func save(_ policy: CancellationPolicy) throws {
         try policy.save(db)
@@ -60,7 +50,7 @@ extension OpportunitiesWriter {
     func move(
         _ opportunity: inout Opportunity, on request: RequestRecord, action: OpportunityAction, by actor: Actor,
         facts: TransitionFacts = TransitionFacts(), reason: String?, attemptId: String? = nil,
-        doNotContact: Bool? = nil, at now: Date
+        answer: AnswerDetails = AnswerDetails(), at now: Date
     ) throws {
         let next = try OpportunityStateMachine.next(opportunity.state, action, role: actor.role, facts: facts).get()
         let from = opportunity.state
@@ -84,7 +74,7 @@ extension OpportunitiesWriter {
         let rowSeekers = next == .replacementSought ? OpportunityMasking.seekers(of: opportunity) : seekers
         try record(
             opportunity, from: from, action: action, by: actor, reason: reason, seekers: rowSeekers, on: request,
-            attemptId: attemptId, doNotContact: doNotContact, at: now)
+            attemptId: attemptId, answer: answer, at: now)
     }
 
     /// One party joins or leaves the search for a replacement the other party already seeks:
@@ -194,6 +184,8 @@ extension OpportunitiesWriter {
         try setStatus(
             &request, .open, event: Opportunities.EventType.requestReopened, reopenReason: reason,
             reopenedByProviderId: providerId, at: now)
+        // Reopened inside the partner's lead time, and not warned yet: warned now.
+        try armUnfilledWarning(&request, at: now)
     }
 
     /// Saves a request's new status and emits `event` with the request, its slots held and open
@@ -206,6 +198,15 @@ extension OpportunitiesWriter {
         request.version += 1
         request.updatedAt = now
         try request.update(db)
+        try announce(
+            request, event: event, reopenReason: reopenReason, reopenedByProviderId: reopenedByProviderId, at: now)
+    }
+
+    /// Emits `event` with the request, its slots held and open and, for a reopening, why.
+    func announce(
+        _ request: RequestRecord, event: String, reopenReason: String? = nil, reopenedByProviderId: String? = nil,
+        at now: Date
+    ) throws {
         let held = try Opportunity.all().inTenant(partnerId).ofRequest(request.id).holdingSlot().fetchCount(db)
         let data = RequestChanged(
             request: request, slotsHeld: held, slotsOpen: max(0, request.teamSize - held), reopenReason: reopenReason,
@@ -217,22 +218,26 @@ extension OpportunitiesWriter {
     private func record(
         _ opportunity: Opportunity, from: OpportunityState?, action: OpportunityAction?, by actor: Actor,
         reason: String?, seekers: [String], on request: RequestRecord, attemptId: String? = nil,
-        doNotContact: Bool? = nil, at now: Date
+        answer: AnswerDetails = AnswerDetails(), at now: Date
     ) throws {
         let actionName = action?.rawValue ?? "offer"
         try TransitionRow(
             partnerId: opportunity.partnerId, opportunityId: opportunity.id, seq: try lastSeq(of: opportunity.id) + 1,
             at: now, actorRole: actor.role.rawValue, actorId: actor.id, action: actionName, from: from,
             to: opportunity.state, reason: reason,
-            replacementSoughtBy: seekers.isEmpty ? nil : seekers.joined(separator: ","), attemptId: attemptId
+            replacementSoughtBy: seekers.isEmpty ? nil : seekers.joined(separator: ","), attemptId: attemptId,
+            quote: answer.quote, recordedBy: answer.recordedBy, recordedVia: answer.recordedVia
         ).insert(db)
         let change = OpportunityChanged(
             opportunityId: opportunity.id, requestId: request.id, providerId: opportunity.providerId,
             customerId: request.customerId, from: from, to: opportunity.state, action: actionName,
             actorRole: actor.role.rawValue, startsAt: request.startsAt, endsAt: request.endsAt,
             billablePercent: opportunity.billablePercent, replacementSoughtBy: opportunity.replacementSoughtBy,
-            replacementSeekers: opportunity.replacementSeekers, attemptId: attemptId, doNotContact: doNotContact,
-            reason: actor.id == nil ? reason : nil)
+            replacementSeekers: opportunity.replacementSeekers, attemptId: attemptId,
+            doNotContact: answer.doNotContact,
+            // The system's reasons, and the partner's for withdrawing an offer (a disposition's code).
+            reason: actor.id == nil || action == .withdrawOffer ? reason : nil, quote: answer.quote,
+            recordedBy: answer.recordedBy, recordedVia: answer.recordedVia)
         try outbox.append(
             db, type: Opportunities.EventType.opportunityChanged, partnerId: opportunity.partnerId, occurredAt: now,
             data: change)
@@ -242,6 +247,15 @@ extension OpportunitiesWriter {
                 occurredAt: now, data: change)
         }
     }
+}
+
+/// What a transition records of an answer to an offer: an interest's quote, a refusal's wish not
+/// to be contacted again, and, for an answer recorded for the provider, who recorded it and how.
+struct AnswerDetails {
+    var quote: Quote?
+    var doNotContact: Bool?
+    var recordedBy: String?
+    var recordedVia: String?
 }
 
 /// Why the service declined the open offers of a request on its own.

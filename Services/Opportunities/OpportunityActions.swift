@@ -85,3 +85,14 @@ extension SeenOpportunity {
         try StaleVersion.check(expected, actual: view.version, kind: "opportunity", id: opportunity.id)
     }
 }
+
+extension OpportunitiesQueries {
+    /// Refuses, in the domain's words, an answer to an offer that was withdrawn: by the partner
+    /// (a final disposition), or with its request (filled, cancelled, the job started).
+    func requireNotWithdrawn(_ opportunity: Opportunity) throws {
+        guard opportunity.state == .declined else { return }
+        let withdrawals = [OpportunityAction.withdrawOffer.rawValue, OpportunityAction.withdrawForRequest.rawValue]
+        guard let last = try history(of: opportunity.id).last, withdrawals.contains(last.action) else { return }
+        throw OpportunitiesError.offerWithdrawn(opportunityId: opportunity.id, reason: last.reason)
+    }
+}

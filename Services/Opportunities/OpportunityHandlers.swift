@@ -48,13 +48,13 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
             let record = try writer.request(request.requestId, field: "body.requestId")
             let raced = try writer.opportunity(onRequest: record.id, providerId: provider.id)
             if let raced, !Self.reoffers(raced, context) { return OpportunityReply(opportunity: raced, created: false) }
+            guard now < record.startsAt else { throw OpportunitiesError.jobStarted(requestId: record.id) }
             // A filled request takes offers only while someone on it seeks a replacement.
             let seeking = try writer.opportunities(onRequest: record.id).contains { $0.state == .replacementSought }
             let forReplacement = record.status == .filled && seeking
             guard record.status == .open || forReplacement else {
                 throw OpportunitiesError.requestTakesNoOffers(requestId: record.id, status: record.status)
             }
-            guard now < record.startsAt else { throw OpportunitiesError.jobStarted(requestId: record.id) }
             guard provider.providerType == record.providerType else {
                 throw OpportunitiesError.providerTypeMismatch(
                     providerId: provider.id, providerType: provider.providerType, neededType: record.providerType)
@@ -85,19 +85,22 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
     /// transaction of its own, before the caller's call is judged.
     func closeOffersIfStarted(_ requestId: String, _ context: CallerContext) async throws {
         let now = self.now
-        try await store.write(context.partnerId) { try $0.closeOffersIfStarted(requestId, at: now) }
+        try await store.write(context.partnerId) { try $0.closeIfStarted(requestId, at: now) }
     }
 
-    /// The offered provider's answer; an interest is assigned at once when the request's
-    /// decision policy says so, the provider passes every filter and a slot is open; otherwise
-    /// it waits for the decider, with the reasons.
+    /// The offered provider's answer, or the partner's record of it (who recorded it and how go
+    /// into the history); an interest is assigned at once when the request's decision policy
+    /// says so, the provider passes every filter and a slot is open; otherwise it waits for the
+    /// decider, with the reasons. An offer the partner withdrew takes no answer.
     func respond(_ request: RespondRequest, _ context: CallerContext) async throws -> OpportunityReply {
         if let replay = try await store.storedReply(context, request: request, as: OpportunityReply.self) {
             return replay
         }
-        if request.doNotContact != nil && request.interested {
-            throw OpportunitiesError.invalidField("body.doNotContact", "is only for a refusal")
-        }
+        try Self.validate(request, context)
+        let recordedBy = context.role == .partner || context.onBehalfOf == .partner ? "partner" : nil
+        let answer = AnswerDetails(
+            quote: request.interested ? request.quote : nil, doNotContact: request.doNotContact,
+            recordedBy: recordedBy, recordedVia: request.recordedVia)
         let seen = try await store.read(context) { reader in
             try reader.seen(request.opportunityId, by: context, field: "body.opportunityId")
         }
@@ -112,6 +115,7 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
                 request.opportunityId, field: "body.opportunityId")
             try opportunity.requireVersion(request.expectedVersion)
             if now >= record.startsAt { throw OpportunitiesError.jobStarted(requestId: record.id) }
+            try writer.requireNotWithdrawn(opportunity)
             if request.interested { opportunity.quote = request.quote }
             var decided = decision
             // Checked here, in the transaction that would assign: no double booking by a race.
@@ -121,8 +125,7 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
             if case .hold(let reasons) = decided { opportunity.decisionReasons = reasons }
             try writer.move(
                 &opportunity, on: record, action: request.interested ? .respondInterested : .respondDeclined,
-                by: context.actor, reason: nil, attemptId: request.attemptId, doNotContact: request.doNotContact,
-                at: now)
+                by: context.actor, reason: nil, attemptId: request.attemptId, answer: answer, at: now)
             if case .assign = decided, record.status == .open {
                 do {
                     try writer.assign(
@@ -133,6 +136,52 @@ struct OpportunityHandlers: OpportunitiesOpportunityHandling {
                 }
             }
             return OpportunityReply(opportunity: try writer.view(opportunity, on: record, for: context.role))
+        }
+    }
+
+    /// What `Respond` refuses before anything is read: a quote or a wish not to be contacted
+    /// with the wrong answer, a malformed quote, and `recordedVia` from anyone but whoever records
+    /// the answer for the provider.
+    static func validate(_ request: RespondRequest, _ context: CallerContext) throws(RPCError) {
+        var validator = Validator()
+        if request.doNotContact != nil {
+            validator.require(!request.interested, "body.doNotContact", "is only for a refusal")
+        }
+        if let quote = request.quote {
+            validator.require(request.interested, "body.quote", "is only for an interest")
+            validator.require(quote.amount >= 0 && quote.amount.isFinite, "body.quote.amount", "must be 0 or more")
+            validator.require(
+                Quote.isCurrencyCode(quote.currency), "body.quote.currency",
+                "must be an ISO 4217 code: three capital letters")
+            validator.require(
+                (quote.note ?? "").count <= Quote.maxNoteLength, "body.quote.note",
+                "must be at most \(Quote.maxNoteLength) characters")
+        }
+        if let via = request.recordedVia {
+            validator.require(context.role != .provider, "body.recordedVia", "is for the partner recording the answer")
+            validator.require(
+                !via.isEmpty && via.count <= 50 && !Validator.hasControlCharacters(via), "body.recordedVia",
+                "must be 1 to 50 characters")
+        }
+        try validator.check()
+    }
+
+    /// The partner withdraws an open offer (OFFERED, or PENDING interest): DECLINED with its
+    /// reason (broadcast gives a final disposition's code); a later answer is refused.
+    func withdrawOffer(_ request: WithdrawOfferRequest, _ context: CallerContext) async throws -> OpportunityReply {
+        var validator = Validator()
+        let reason = validator.name(request.reason, field: "body.reason")
+        validator.optionalId(request.attemptId, field: "body.attemptId")
+        try validator.check()
+        let now = self.now
+        return try await store.mutate(context, request, at: now) { writer in
+            var (opportunity, record) = try writer.opportunityAndRequest(
+                request.opportunityId, field: "body.opportunityId")
+            try opportunity.requireVersion(request.expectedVersion)
+            try writer.move(
+                &opportunity, on: record, action: .withdrawOffer, by: context.actor, reason: reason,
+                attemptId: request.attemptId, at: now)
+            return OpportunityReply(opportunity: opportunity)
         }
     }
 

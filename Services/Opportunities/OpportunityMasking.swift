@@ -99,15 +99,23 @@ public enum OpportunityMasking {
 
     /// Which of a request's opportunities `viewer` may see at all: a customer does not see the
     /// offers made to replace a member it does not know is being replaced (offers for a slot
-    /// that is simply open are ordinary offers, and shown).
-    static func visible(_ opportunities: [Opportunity], for viewer: Actor.Role) -> [Opportunity] {
+    /// that is simply open are ordinary offers, and shown). A customer that decides on the
+    /// request still sees the candidates it decides on: the interest awaiting its decision, and
+    /// those it turned down (`decided`); the member being replaced stays masked (`view`).
+    static func visible(
+        _ opportunities: [Opportunity], for viewer: Actor.Role, decider: DecisionPolicy.Decider = .partner,
+        decided: Set<String> = []
+    ) -> [Opportunity] {
         guard viewer == .customer else { return opportunities }
         let searches = opportunities.filter { $0.state == .replacementSought }
         let hiddenSearch = searches.contains { !canSeeReplacement(viewer: viewer, seekers: seekers(of: $0)) }
         let knownSearch = searches.contains { canSeeReplacement(viewer: viewer, seekers: seekers(of: $0)) }
         guard hiddenSearch && !knownSearch else { return opportunities }
         return opportunities.filter {
-            !($0.offeredForReplacement == true && [.offered, .pending, .declined].contains($0.state))
+            guard $0.offeredForReplacement == true && [.offered, .pending, .declined].contains($0.state) else {
+                return true
+            }
+            return decider == .customer && ($0.state == .pending || decided.contains($0.id))
         }
     }
 

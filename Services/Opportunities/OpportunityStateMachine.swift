@@ -5,6 +5,8 @@ import Wire
 public enum OpportunityAction: String, Sendable, CaseIterable {
     case respondInterested, respondDeclined, decideAssign, decideDecline, cancel, markNoShow, seekReplacement
     case withdrawReplacement
+    /// The partner withdraws an open offer (a final disposition in broadcast: `DO_NOT_CONTACT`).
+    case withdrawOffer
     /// The system's: a silent provider's offer lapses; the request is cancelled; the team fills,
     /// loses a member, or a replacement is assigned in this one's place.
     case expire, withdrawForRequest, completeTeam, reopenTeam, replaceOriginal
@@ -14,7 +16,7 @@ public enum OpportunityAction: String, Sendable, CaseIterable {
     /// The actions a caller can ask for (the rest happen as consequences).
     public static let callable: [OpportunityAction] = [
         .respondInterested, .respondDeclined, .decideAssign, .decideDecline, .cancel, .markNoShow, .seekReplacement,
-        .withdrawReplacement,
+        .withdrawReplacement, .withdrawOffer,
     ]
 }
 
@@ -77,7 +79,9 @@ public enum OpportunityStateMachine {
     /// checked by the service on top).
     public static func roles(_ action: OpportunityAction) -> Set<Actor.Role> {
         switch action {
-        case .respondInterested, .respondDeclined: [.provider, .service]
+        // The partner records an answer the provider gave it (on the phone, say).
+        case .respondInterested, .respondDeclined: [.provider, .partner, .service]
+        case .withdrawOffer: [.partner, .service]
         case .decideAssign, .decideDecline: [.partner, .customer, .service]
         case .cancel: [.partner, .customer, .provider, .service]
         case .markNoShow: [.partner, .service]
@@ -91,9 +95,12 @@ public enum OpportunityStateMachine {
     public static let table: [OpportunityState: [OpportunityAction: OpportunityState]] = [
         .offered: [
             .respondInterested: .pending, .respondDeclined: .declined, .expire: .declined,
-            .withdrawForRequest: .declined,
+            .withdrawForRequest: .declined, .withdrawOffer: .declined,
         ],
-        .pending: [.decideAssign: .contingent, .decideDecline: .declined, .withdrawForRequest: .declined],
+        .pending: [
+            .decideAssign: .contingent, .decideDecline: .declined, .withdrawForRequest: .declined,
+            .withdrawOffer: .declined,
+        ],
         .contingent: [.cancel: .cancelled, .completeTeam: .assigned, .withdrawForRequest: .cancelled],
         .assigned: [
             .cancel: .cancelled, .markNoShow: .noShow, .seekReplacement: .replacementSought, .reopenTeam: .contingent,

@@ -23,13 +23,24 @@ extension OpportunitiesQueries {
         let (opportunity, request) = try opportunityAndRequest(id, field: field)
         try caller.requireOwn(opportunity, on: request, field: field)
         if caller.role == .customer, opportunity.offeredForReplacement == true {
-            let visible = OpportunityMasking.visible(try opportunities(onRequest: request.id), for: caller.role)
+            let visible = OpportunityMasking.visible(
+                try opportunities(onRequest: request.id), for: caller.role, decider: request.decision.decider,
+                decided: try declinedByCustomer([id]))
             guard visible.contains(where: { $0.id == id }) else {
                 throw OpportunitiesError.notFound(kind: "opportunity", id: id, field: field)
             }
         }
         return SeenOpportunity(
             opportunity: opportunity, request: request, view: try view(opportunity, on: request, for: caller.role))
+    }
+
+    /// Which of these opportunities a customer turned down, deciding on its interest.
+    func declinedByCustomer(_ opportunityIds: [String]) throws -> Set<String> {
+        guard !opportunityIds.isEmpty else { return [] }
+        let rows = try TransitionRow.all().inTenant(partnerId).ofOpportunities(opportunityIds)
+            .filter(Column("action") == OpportunityAction.decideDecline.rawValue)
+            .filter(Column("actorRole") == Actor.Role.customer.rawValue).fetchAll(db)
+        return Set(rows.map(\.opportunityId))
     }
 
     /// `opportunity` as `viewer` sees it now.
@@ -52,8 +63,11 @@ extension OpportunitiesQueries {
         var shown = Set(opportunities.map(\.id))
         if viewer == .customer {
             let all = try Opportunity.all().inTenant(partnerId).onRequests(requestIds).fetchAll(db)
-            let visible = Dictionary(grouping: all, by: \.requestId).values.flatMap {
-                OpportunityMasking.visible($0, for: viewer)
+            let decided = try declinedByCustomer(all.filter { $0.state == .declined }.map(\.id))
+            let visible = Dictionary(grouping: all, by: \.requestId).flatMap { requestId, onRequest in
+                OpportunityMasking.visible(
+                    onRequest, for: viewer, decider: requests[requestId]?.decision.decider ?? .partner,
+                    decided: decided)
             }
             shown.formIntersection(visible.map(\.id))
         }

@@ -72,8 +72,9 @@ struct RequestHandlers: OpportunitiesRequestHandling {
             decision: body.decision ?? customer.defaultDecision ?? DecisionPolicy(), status: .open, version: 1,
             createdAt: now, updatedAt: now)
         return try await store.mutate(context, body, at: now) { writer in
-            try writer.create(record, at: now)
-            return RequestReply(request: record, defaultsSkipped: merged.skipped.isEmpty ? nil : merged.skipped)
+            var created = record
+            try writer.create(&created, at: now)
+            return RequestReply(request: created, defaultsSkipped: merged.skipped.isEmpty ? nil : merged.skipped)
         }
     }
 
@@ -122,6 +123,8 @@ struct RequestHandlers: OpportunitiesRequestHandling {
             if record.status != .cancelled && now >= record.endsAt {
                 throw OpportunitiesError.requestEnded(requestId: record.id)
             }
+            // Unfilled is final: its contingent members are cancelled one by one.
+            if record.status == .unfilled { throw OpportunitiesError.requestUnfilled(requestId: record.id) }
             if record.status != .cancelled {
                 // The request's cancellation is announced first: a subscriber applying the
                 // opportunities' cancellations after it never sees an open slot to fill.

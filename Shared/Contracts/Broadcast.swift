@@ -692,17 +692,29 @@ public struct SetDispositionRequest: Codable, Sendable, Equatable {
     /// For a disposition that blocks: block the provider for every customer, not only the request's.
     public var blockAllCustomers: Bool?
     public var note: String?
-    public init(attemptId: String, code: String, blockAllCustomers: Bool? = nil, note: String? = nil) {
+    /// With `INTERESTED` or `DECLINED`: how the partner heard the provider's answer (e.g. `phone`),
+    /// recorded with it in the opportunity's history.
+    public var recordedVia: String?
+    public init(
+        attemptId: String, code: String, blockAllCustomers: Bool? = nil, note: String? = nil,
+        recordedVia: String? = nil
+    ) {
         self.attemptId = attemptId
         self.code = code
         self.blockAllCustomers = blockAllCustomers
         self.note = note
+        self.recordedVia = recordedVia
     }
     static let schema = JSONSchema.object(
         [
             "attemptId": JSONSchema.string(description: "The sent attempt to qualify."),
             "code": JSONSchema.string(
-                description: "A default or custom disposition, not archived; a system one is FAILED_PRECONDITION."),
+                description: "A default or custom disposition, not archived; a system one is FAILED_PRECONDITION. "
+                    + "INTERESTED and DECLINED record the provider's answer in opportunities; DO_NOT_CONTACT and a "
+                    + "custom final one withdraw the provider's open offer."),
+            "recordedVia": JSONSchema.string(
+                description: "Only with INTERESTED or DECLINED: how the partner heard the answer (e.g. phone; 1 to 50 "
+                    + "characters), recorded in the opportunity's history."),
             "blockAllCustomers": JSONSchema.boolean(
                 description: "For a disposition that blocks: block the provider for every customer, not only the "
                     + "request's."),

@@ -46,9 +46,14 @@ public enum Opportunities {
         "Offers the request to a provider: an opportunity in OFFERED; idempotent per (request, provider).",
         request: OfferRequest.schema, response: OpportunityReply.schema)
     public static let respond: MethodDescriptor<RespondRequest, OpportunityReply> = method(
-        "Respond", idempotent: false, roles: [.provider, .service],
-        "The offered provider's answer: interested (with an optional quote) or not.",
+        "Respond", idempotent: false, roles: [.provider, .partner, .service],
+        "The offered provider's answer, interested (with an optional quote) or not; the partner may record it for "
+            + "the provider (recordedVia: how it heard it).",
         request: RespondRequest.schema, response: OpportunityReply.schema)
+    public static let withdrawOffer: MethodDescriptor<WithdrawOfferRequest, OpportunityReply> = method(
+        "WithdrawOffer", idempotent: false, roles: [.partner, .service],
+        "Withdraws an open offer (OFFERED or PENDING): DECLINED with the reason; a later answer is refused.",
+        request: WithdrawOfferRequest.schema, response: OpportunityReply.schema)
     public static let decide: MethodDescriptor<DecideRequest, OpportunityReply> = method(
         "Decide", idempotent: false, roles: [.partner, .service, .customer],
         "The decider assigns an interested provider or turns them down.",
@@ -97,6 +102,15 @@ public enum Opportunities {
             "GetCancellationPolicy", idempotent: true, roles: everyone,
             "A customer's or a provider's cancellation bands (a customer or provider reads its own).",
             request: GetCancellationPolicyRequest.schema, response: CancellationPolicy.schema)
+    public static let getSettings: MethodDescriptor<Empty, OpportunitiesSettingsReply> = method(
+        "GetSettings", idempotent: true, roles: [.partner, .service],
+        "The partner's request settings (the defaults at version 0 until it sets its own).",
+        request: JSONSchema.empty, response: OpportunitiesSettingsReply.schema)
+    public static let setSettings: MethodDescriptor<SetOpportunitiesSettingsRequest, OpportunitiesSettingsReply> =
+        method(
+            "SetSettings", idempotent: true, roles: [.partner, .service],
+            "Changes the partner's request settings (a field left out keeps its value); versioned.",
+            request: SetOpportunitiesSettingsRequest.schema, response: OpportunitiesSettingsReply.schema)
 
     /// Event types (topic `opportunities.<type>`).
     public enum EventType {
@@ -104,6 +118,10 @@ public enum Opportunities {
         public static let requestCancelled = "request.cancelled"  // RequestChanged
         public static let requestFilled = "request.filled"  // RequestChanged
         public static let requestReopened = "request.reopened"  // RequestChanged
+        /// The job started with slots still open: the request is `unfilled` (final).
+        public static let requestUnfilled = "request.unfilled"  // RequestChanged
+        /// Slots are still open within the partner's lead time before the start (once per request).
+        public static let requestUnfilledSoon = "request.unfilledSoon"  // RequestChanged
         public static let opportunityChanged = "opportunity.changed"  // OpportunityChanged
         public static let replacementSought = "replacement.sought"  // OpportunityChanged
     }
@@ -149,7 +167,9 @@ public struct RequestRecord: Codable, Sendable, Equatable {
     /// How many providers a request may ask for.
     public static let teamSizes = 1...50
 
-    public enum Status: String, Codable, Sendable { case open, filled, cancelled }
+    /// open until every slot is held (filled; open again when a member leaves), cancelled, or
+    /// unfilled when its job started with slots still open (final, like cancelled).
+    public enum Status: String, Codable, Sendable, CaseIterable { case open, filled, cancelled, unfilled }
     public var partnerId: String
     public var id: String
     public var customerId: String
@@ -169,12 +189,15 @@ public struct RequestRecord: Codable, Sendable, Equatable {
     public var version: Int
     public var createdAt: Date
     public var updatedAt: Date
+    /// When the partner was warned that slots were still open close to the start
+    /// (`request.unfilledSoon`, once); absent: not warned.
+    public var unfilledSoonAt: Date?
 
     public init(
         partnerId: String, id: String, customerId: String, providerType: String, startsAt: Date, endsAt: Date,
         remote: Bool, location: GeoPoint? = nil, zone: String? = nil, teamSize: Int, requiredQualificationIds: [String],
         preferredQualificationIds: [String], preferredProviderIds: [String], decision: DecisionPolicy, status: Status,
-        version: Int, createdAt: Date, updatedAt: Date
+        version: Int, createdAt: Date, updatedAt: Date, unfilledSoonAt: Date? = nil
     ) {
         self.partnerId = partnerId
         self.id = id
@@ -194,6 +217,7 @@ public struct RequestRecord: Codable, Sendable, Equatable {
         self.version = version
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.unfilledSoonAt = unfilledSoonAt
     }
 
     static let schema = JSONSchema.object(
@@ -221,12 +245,15 @@ public struct RequestRecord: Codable, Sendable, Equatable {
                     + "(not shown to providers)."),
             "decision": DecisionPolicy.schema.described("Who decides on interest in this request, and how."),
             "status": JSONSchema.string(
-                values: ["open", "filled", "cancelled"],
+                values: Status.allCases.map(\.rawValue),
                 description: "open until every slot is held (filled; open again when a member leaves) or it is "
-                    + "cancelled."),
+                    + "cancelled; unfilled (final) when its job started with slots still open."),
             "version": JSONSchema.integer(minimum: 1, description: "Increases by one on every change."),
             "createdAt": JSONSchema.timestamp(description: "When the request was created."),
             "updatedAt": JSONSchema.timestamp(description: "When the request last changed."),
+            "unfilledSoonAt": JSONSchema.timestamp(
+                description: "When the partner was warned that slots were still open within its lead time before "
+                    + "the start (request.unfilledSoon, once); absent: not warned."),
         ],
         required: [
             "id", "customerId", "providerType", "startsAt", "endsAt", "remote", "teamSize", "decision", "status",
@@ -243,7 +270,8 @@ public struct Opportunity: Codable, Sendable, Equatable {
     public var providerId: String
     public var state: OpportunityState
     public var version: Int
-    public var quote: JSONValue?
+    /// What the provider quoted with its interest, exactly as given.
+    public var quote: Quote?
     /// Set on CANCELLED_BILLABLE.
     public var billablePercent: Int?
     /// Who asked for a replacement (`provider` or `customer`), shown only to them and the partner.
@@ -261,7 +289,7 @@ public struct Opportunity: Codable, Sendable, Equatable {
 
     public init(
         partnerId: String, id: String, requestId: String, providerId: String, state: OpportunityState, version: Int,
-        quote: JSONValue? = nil, billablePercent: Int? = nil, replacementSoughtBy: String? = nil,
+        quote: Quote? = nil, billablePercent: Int? = nil, replacementSoughtBy: String? = nil,
         replacementSeekers: [String]? = nil, offeredForReplacement: Bool? = nil, decisionReasons: [String]? = nil,
         createdAt: Date, updatedAt: Date
     ) {
@@ -293,7 +321,9 @@ public struct Opportunity: Codable, Sendable, Equatable {
             "version": JSONSchema.integer(
                 minimum: 1,
                 description: "Increases by one on every transition the caller sees; send it back as expectedVersion."),
-            "quote": JSONSchema.any(description: "What the provider quoted with its interest, any JSON; absent: none."),
+            "quote": Quote.schema.described(
+                "What the provider quoted with its interest, exactly as given; absent: none (cleared when offered "
+                    + "again)."),
             "billablePercent": JSONSchema.integer(
                 minimum: 0, maximum: 100,
                 description: "On CANCELLED_BILLABLE, the percent of the job billed (never shown to providers)."),
@@ -327,10 +357,18 @@ public struct Transition: Codable, Sendable, Equatable {
     public var reason: String?
     /// The contact attempt the transition belongs to (an offer, or the answer to it), if any.
     public var attemptId: String?
+    /// An interest's quote, as given.
+    public var quote: Quote?
+    /// An answer recorded for the provider: who recorded it (`partner`), absent when the provider
+    /// answered itself.
+    public var recordedBy: String?
+    /// An answer recorded for the provider: how the partner heard it (e.g. `phone`).
+    public var recordedVia: String?
 
     public init(
         opportunityId: String, seq: Int, at: Date, actorRole: String, actorId: String? = nil, action: String,
-        from: OpportunityState? = nil, to: OpportunityState, reason: String? = nil, attemptId: String? = nil
+        from: OpportunityState? = nil, to: OpportunityState, reason: String? = nil, attemptId: String? = nil,
+        quote: Quote? = nil, recordedBy: String? = nil, recordedVia: String? = nil
     ) {
         self.opportunityId = opportunityId
         self.seq = seq
@@ -342,6 +380,9 @@ public struct Transition: Codable, Sendable, Equatable {
         self.to = to
         self.reason = reason
         self.attemptId = attemptId
+        self.quote = quote
+        self.recordedBy = recordedBy
+        self.recordedVia = recordedVia
     }
 
     static let schema = JSONSchema.object(
@@ -367,7 +408,52 @@ public struct Transition: Codable, Sendable, Equatable {
             "reason": JSONSchema.string(description: "Why, when someone said, or the system's reason."),
             "attemptId": JSONSchema.string(
                 description: "The contact attempt it belongs to (an offer, or the answer to it), if any."),
+            "quote": Quote.schema.described("An interest's quote, exactly as the provider gave it."),
+            "recordedBy": JSONSchema.string(
+                values: ["partner"],
+                description: "An answer the partner recorded for the provider (directly, or with broadcast's "
+                    + "SetDisposition); absent when the provider answered itself."),
+            "recordedVia": JSONSchema.string(
+                description: "An answer the partner recorded: how it heard it (e.g. phone)."),
         ], required: ["opportunityId", "seq", "at", "actorRole", "action", "to"])
+}
+
+/// A provider's quote with its interest: an amount in a currency, per hour or for the whole job.
+public struct Quote: Codable, Sendable, Equatable {
+    /// What the amount is for.
+    public enum Per: String, Codable, Sendable, CaseIterable { case hour, job }
+    /// The most characters a quote's note may hold.
+    public static let maxNoteLength = 1000
+
+    public var amount: Double
+    /// An ISO 4217 code: three capital letters (`USD`, `EUR`).
+    public var currency: String
+    public var per: Per
+    public var note: String?
+
+    public init(amount: Double, currency: String, per: Per, note: String? = nil) {
+        self.amount = amount
+        self.currency = currency
+        self.per = per
+        self.note = note
+    }
+
+    /// Whether `code` has the shape of an ISO 4217 code: three capital letters.
+    public static func isCurrencyCode(_ code: String) -> Bool {
+        code.unicodeScalars.count == 3 && code.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) }
+    }
+
+    static let schema = JSONSchema.object(
+        [
+            "amount": JSONSchema.number(minimum: 0, description: "The amount, 0 or more."),
+            "currency": JSONSchema.string(
+                pattern: "^[A-Z]{3}$",
+                description: "The currency, an ISO 4217 code (three capital letters, e.g. USD)."),
+            "per": JSONSchema.string(
+                values: Per.allCases.map(\.rawValue),
+                description: "hour: the amount per hour; job: for the whole job."),
+            "note": JSONSchema.string(description: "The provider's note, at most 1000 characters."),
+        ], required: ["amount", "currency", "per"])
 }
 
 /// A band of a cancellation policy: cancelling at most `hoursBeforeStart` hours before the start
@@ -443,15 +529,26 @@ public struct OpportunityChanged: Codable, Sendable, Equatable {
     public var attemptId: String?
     /// With a refusal: the provider asked never to be contacted again.
     public var doNotContact: Bool?
-    /// Why the system moved it, when it did (e.g. the request filled, the job started).
+    /// Why the system moved it, when it did (e.g. the request filled, the job started), or why
+    /// the partner withdrew the offer.
     public var reason: String?
+    /// An interest's quote, as given.
+    public var quote: Quote?
+    /// An answer recorded for the provider: `partner`; absent when the provider answered itself.
+    public var recordedBy: String?
+    /// An answer the partner recorded: how it heard it (e.g. `phone`).
+    public var recordedVia: String?
 
     public init(
         opportunityId: String, requestId: String, providerId: String, customerId: String, from: OpportunityState? = nil,
         to: OpportunityState, action: String, actorRole: String, startsAt: Date, endsAt: Date,
         billablePercent: Int? = nil, replacementSoughtBy: String? = nil, replacementSeekers: [String]? = nil,
-        attemptId: String? = nil, doNotContact: Bool? = nil, reason: String? = nil
+        attemptId: String? = nil, doNotContact: Bool? = nil, reason: String? = nil, quote: Quote? = nil,
+        recordedBy: String? = nil, recordedVia: String? = nil
     ) {
+        self.quote = quote
+        self.recordedBy = recordedBy
+        self.recordedVia = recordedVia
         self.attemptId = attemptId
         self.doNotContact = doNotContact
         self.reason = reason
@@ -691,7 +788,7 @@ public struct ListRequestsRequest: Codable, Sendable, Equatable, PagedRequest {
         [
             "customerId": JSONSchema.string(description: "Only this customer's requests."),
             "status": JSONSchema.string(
-                values: ["open", "filled", "cancelled"], description: "Only requests with this status."),
+                values: RequestRecord.Status.allCases.map(\.rawValue), description: "Only requests with this status."),
             "limit": JSONSchema.integer(
                 minimum: 1, maximum: 1000,
                 description: "pageSize's older name, kept for older clients (default 200); pageSize, when sent, wins."),
@@ -768,15 +865,17 @@ public struct OpportunityReply: Codable, Sendable, Equatable {
 public struct RespondRequest: Codable, Sendable, Equatable {
     public var opportunityId: String
     public var interested: Bool
-    public var quote: JSONValue?
+    public var quote: Quote?
     public var expectedVersion: Int?
     /// The contact attempt being answered, recorded in the history and the event.
     public var attemptId: String?
     /// With a refusal: the provider asks never to be contacted again (carried by the event).
     public var doNotContact: Bool?
+    /// The partner recording the answer for the provider: how it heard it (e.g. `phone`).
+    public var recordedVia: String?
     public init(
-        opportunityId: String, interested: Bool, quote: JSONValue? = nil, expectedVersion: Int? = nil,
-        attemptId: String? = nil, doNotContact: Bool? = nil
+        opportunityId: String, interested: Bool, quote: Quote? = nil, expectedVersion: Int? = nil,
+        attemptId: String? = nil, doNotContact: Bool? = nil, recordedVia: String? = nil
     ) {
         self.opportunityId = opportunityId
         self.interested = interested
@@ -784,13 +883,18 @@ public struct RespondRequest: Codable, Sendable, Equatable {
         self.expectedVersion = expectedVersion
         self.attemptId = attemptId
         self.doNotContact = doNotContact
+        self.recordedVia = recordedVia
     }
     static let schema = JSONSchema.object(
         [
             "opportunityId": JSONSchema.string(
-                description: "The opportunity offered (a provider: its own), answered before the job starts."),
+                description: "The open offer answered (a provider: its own; the partner: any of its providers'), "
+                    + "before the job starts."),
             "interested": JSONSchema.boolean(description: "True: interested (PENDING); false: a refusal (DECLINED)."),
-            "quote": JSONSchema.any(description: "With an interest: the provider's quote, any JSON."),
+            "quote": Quote.schema.described("Only with an interest: the provider's quote, stored as given."),
+            "recordedVia": JSONSchema.string(
+                description: "Not for a provider: the partner records the provider's answer, and how it heard it "
+                    + "(e.g. phone; 1 to 50 characters), kept in the history."),
             "expectedVersion": JSONSchema.integer(
                 minimum: 1, description: "The version you last saw: any other is ABORTED (someone changed it first)."),
             "attemptId": JSONSchema.string(
@@ -980,4 +1084,96 @@ public struct GetCancellationPolicyRequest: Codable, Sendable, Equatable {
                 description: "The customer's or provider's id (a customer or provider: its own); NOT_FOUND when no "
                     + "policy is set."),
         ], required: ["scope", "subjectId"])
+}
+
+/// `WithdrawOffer`'s body.
+public struct WithdrawOfferRequest: Codable, Sendable, Equatable {
+    public var opportunityId: String
+    public var reason: String
+    /// The contact attempt (broadcast's) the withdrawal belongs to, recorded in the history.
+    public var attemptId: String?
+    public var expectedVersion: Int?
+    public init(opportunityId: String, reason: String, attemptId: String? = nil, expectedVersion: Int? = nil) {
+        self.opportunityId = opportunityId
+        self.reason = reason
+        self.attemptId = attemptId
+        self.expectedVersion = expectedVersion
+    }
+    static let schema = JSONSchema.object(
+        [
+            "opportunityId": JSONSchema.string(description: "The open offer (OFFERED or PENDING) to withdraw."),
+            "reason": JSONSchema.string(
+                description: "Why, 1 to 200 characters (broadcast gives the disposition's code), recorded in the "
+                    + "history and told to a provider who answers later."),
+            "attemptId": JSONSchema.string(
+                description: "The contact attempt (broadcast's) the withdrawal belongs to, recorded in the history."),
+            "expectedVersion": JSONSchema.integer(
+                minimum: 1, description: "The version you last saw: any other is ABORTED (someone changed it first)."),
+        ], required: ["opportunityId", "reason"])
+}
+
+/// A partner's request settings.
+public struct OpportunitiesSettings: Codable, Sendable, Equatable {
+    /// The default lead time of the `request.unfilledSoon` warning, in hours.
+    public static let defaultUnfilledSoonLeadHours = 24.0
+    /// The longest lead time accepted: 30 days.
+    public static let maxUnfilledSoonLeadHours = 720.0
+
+    public var partnerId: String
+    /// How long before a job's start a request with slots still open warns the partner
+    /// (`request.unfilledSoon`, once); 0: never.
+    public var unfilledSoonLeadHours: Double
+    /// 0 for the defaults; increases by one on every change.
+    public var version: Int
+    public var updatedAt: Date?
+
+    public init(
+        partnerId: String, unfilledSoonLeadHours: Double = defaultUnfilledSoonLeadHours, version: Int = 0,
+        updatedAt: Date? = nil
+    ) {
+        self.partnerId = partnerId
+        self.unfilledSoonLeadHours = unfilledSoonLeadHours
+        self.version = version
+        self.updatedAt = updatedAt
+    }
+
+    static let schema = JSONSchema.object(
+        [
+            "partnerId": JSONSchema.string(description: "The partner (tenant) whose settings these are."),
+            "unfilledSoonLeadHours": JSONSchema.number(
+                minimum: 0, maximum: maxUnfilledSoonLeadHours,
+                description: "How many hours before a job's start a request with slots still open warns the partner "
+                    + "(request.unfilledSoon, once per request; default 24; 0: never)."),
+            "version": JSONSchema.integer(
+                minimum: 0, description: "0 for the defaults; increases by one on every change."),
+            "updatedAt": JSONSchema.timestamp(description: "When they last changed; absent for the defaults."),
+        ], required: ["partnerId", "unfilledSoonLeadHours", "version"])
+}
+
+/// `SetSettings`' body: each field given replaces the partner's; a field left out keeps its value.
+public struct SetOpportunitiesSettingsRequest: Codable, Sendable, Equatable {
+    public var unfilledSoonLeadHours: Double?
+    public var expectedVersion: Int?
+    public init(unfilledSoonLeadHours: Double? = nil, expectedVersion: Int? = nil) {
+        self.unfilledSoonLeadHours = unfilledSoonLeadHours
+        self.expectedVersion = expectedVersion
+    }
+    static let schema = JSONSchema.object(
+        [
+            "unfilledSoonLeadHours": JSONSchema.number(
+                minimum: 0, maximum: OpportunitiesSettings.maxUnfilledSoonLeadHours,
+                description: "Hours before a job's start at which a request with slots still open warns the partner "
+                    + "(0 to 720; 0: never). Requests not warned yet take it at once."),
+            "expectedVersion": JSONSchema.integer(
+                minimum: 0, description: "The version you last read: any other is ABORTED (someone changed it first)."),
+        ])
+}
+
+/// The partner's request settings, as they are now.
+public struct OpportunitiesSettingsReply: Codable, Sendable, Equatable {
+    public var settings: OpportunitiesSettings
+    public init(settings: OpportunitiesSettings) { self.settings = settings }
+    static let schema = JSONSchema.object(
+        ["settings": OpportunitiesSettings.schema.described("The partner's request settings.")],
+        required: ["settings"])
 }

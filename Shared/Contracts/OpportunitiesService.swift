@@ -24,6 +24,8 @@ public protocol OpportunitiesOpportunityHandling: Sendable {
     func offer(_ request: OfferRequest, _ context: CallerContext) async throws -> OpportunityReply
     /// `opportunities.Respond`.
     func respond(_ request: RespondRequest, _ context: CallerContext) async throws -> OpportunityReply
+    /// `opportunities.WithdrawOffer`.
+    func withdrawOffer(_ request: WithdrawOfferRequest, _ context: CallerContext) async throws -> OpportunityReply
     /// `opportunities.Decide`.
     func decide(_ request: DecideRequest, _ context: CallerContext) async throws -> OpportunityReply
     /// `opportunities.Cancel`.
@@ -54,21 +56,33 @@ public protocol OpportunitiesPolicyHandling: Sendable {
         -> CancellationPolicy
 }
 
+/// The partner's request settings.
+public protocol OpportunitiesSettingsHandling: Sendable {
+    /// `opportunities.GetSettings`.
+    func getSettings(_ request: Empty, _ context: CallerContext) async throws -> OpportunitiesSettingsReply
+    /// `opportunities.SetSettings`.
+    func setSettings(_ request: SetOpportunitiesSettingsRequest, _ context: CallerContext) async throws
+        -> OpportunitiesSettingsReply
+}
+
 extension Opportunities: Contract {
     /// One handler per resource: together they implement every method of the contract.
     public struct Handlers: Sendable {
         public var requests: any OpportunitiesRequestHandling
         public var opportunities: any OpportunitiesOpportunityHandling
         public var policies: any OpportunitiesPolicyHandling
+        public var settings: any OpportunitiesSettingsHandling
 
         public init(
             requests: any OpportunitiesRequestHandling,
             opportunities: any OpportunitiesOpportunityHandling,
-            policies: any OpportunitiesPolicyHandling
+            policies: any OpportunitiesPolicyHandling,
+            settings: any OpportunitiesSettingsHandling
         ) {
             self.requests = requests
             self.opportunities = opportunities
             self.policies = policies
+            self.settings = settings
         }
     }
 
@@ -80,6 +94,7 @@ extension Opportunities: Contract {
         .init(cancelRequest) { try await $0.requests.cancelRequest($1, $2) },
         .init(offer) { try await $0.opportunities.offer($1, $2) },
         .init(respond) { try await $0.opportunities.respond($1, $2) },
+        .init(withdrawOffer) { try await $0.opportunities.withdrawOffer($1, $2) },
         .init(decide) { try await $0.opportunities.decide($1, $2) },
         .init(cancel) { try await $0.opportunities.cancel($1, $2) },
         .init(markNoShow) { try await $0.opportunities.markNoShow($1, $2) },
@@ -90,6 +105,8 @@ extension Opportunities: Contract {
         .init(history) { try await $0.opportunities.history($1, $2) },
         .init(setCancellationPolicy) { try await $0.policies.setCancellationPolicy($1, $2) },
         .init(getCancellationPolicy) { try await $0.policies.getCancellationPolicy($1, $2) },
+        .init(getSettings) { try await $0.settings.getSettings($1, $2) },
+        .init(setSettings) { try await $0.settings.setSettings($1, $2) },
     ]
 }
 
@@ -128,6 +145,11 @@ public struct OpportunitiesClient: ContractClient {
     /// `opportunities.Respond`.
     public func respond(_ request: RespondRequest) async throws(RPCError) -> OpportunityReply {
         try await caller.call(Opportunities.respond, request)
+    }
+
+    /// `opportunities.WithdrawOffer`.
+    public func withdrawOffer(_ request: WithdrawOfferRequest) async throws(RPCError) -> OpportunityReply {
+        try await caller.call(Opportunities.withdrawOffer, request)
     }
 
     /// `opportunities.Decide`.
@@ -184,5 +206,17 @@ public struct OpportunitiesClient: ContractClient {
         -> CancellationPolicy
     {
         try await caller.call(Opportunities.getCancellationPolicy, request)
+    }
+
+    /// `opportunities.GetSettings`.
+    public func getSettings() async throws(RPCError) -> OpportunitiesSettingsReply {
+        try await caller.call(Opportunities.getSettings, Empty())
+    }
+
+    /// `opportunities.SetSettings`.
+    public func setSettings(_ request: SetOpportunitiesSettingsRequest) async throws(RPCError)
+        -> OpportunitiesSettingsReply
+    {
+        try await caller.call(Opportunities.setSettings, request)
     }
 }

@@ -64,8 +64,16 @@ public struct CallerContext: Sendable {
     /// The same caller acting as the `service` role within its tenant, for calls one service
     /// makes to another on its behalf.
     public var asService: Actor {
-        Actor(role: .service, partnerId: partnerId, id: "on-behalf-of:\(actor.role.rawValue)")
+        Actor(role: .service, partnerId: partnerId, id: Self.onBehalfOfPrefix + actor.role.rawValue)
     }
+
+    /// For a service calling on behalf of its own caller (`asService`): that caller's role.
+    public var onBehalfOf: Actor.Role? {
+        guard role == .service, actorId.hasPrefix(Self.onBehalfOfPrefix) else { return nil }
+        return Actor.Role(rawValue: String(actorId.dropFirst(Self.onBehalfOfPrefix.count)))
+    }
+
+    private static let onBehalfOfPrefix = "on-behalf-of:"
 }
 
 extension RPCRouter {

@@ -48,11 +48,14 @@ public enum JSONSchema {
         return .object(schema)
     }
 
-    /// A string, optionally of a `format` or one of `values`.
-    public static func string(format: String? = nil, values: [String]? = nil, description: String? = nil) -> JSONValue {
+    /// A string, optionally of a `format`, one of `values`, or matching `pattern`.
+    public static func string(
+        format: String? = nil, values: [String]? = nil, pattern: String? = nil, description: String? = nil
+    ) -> JSONValue {
         var schema: [String: JSONValue] = ["type": .string("string")]
         if let format { schema["format"] = .string(format) }
         if let values { schema["enum"] = .array(values.map(JSONValue.string)) }
+        if let pattern { schema["pattern"] = .string(pattern) }
         if let description { schema["description"] = .string(description) }
         return .object(schema)
     }

@@ -190,4 +190,24 @@ struct DispositionsTests {
         #expect(!Dispositions.recyclable("DECLINED", codes: ["NO_RESPONSE"], catalogue: catalogue))
         #expect(!Dispositions.recyclable(nil, codes: nil, catalogue: catalogue))
     }
+
+    @Test func whatAPartnersDispositionDoesToTheOpportunity() {
+        let movedAway = DispositionDefinition(code: "MOVED_AWAY", label: "Moved away", kind: .custom, final: true)
+        var catalogue = Dispositions.catalogue(stored: [Self.callBack, movedAway])
+        catalogue["BLOCKED_ONLY"] = DispositionDefinition(code: "BLOCKED_ONLY", label: "x", kind: .custom, blocks: true)
+        let expected: [String: Dispositions.OpportunityEffect] = [
+            "INTERESTED": .answer(interested: true), "DECLINED": .answer(interested: false),
+            "DO_NOT_CONTACT": .withdrawOffer, "MOVED_AWAY": .withdrawOffer, "WRONG_CONTACT_DETAILS": .none,
+            "CALL_BACK": .none, "BLOCKED_ONLY": .none,
+        ]
+        for (code, effect) in expected {
+            #expect(Dispositions.effect(of: catalogue[code]!) == effect, "\(code)")
+        }
+        // An answer opportunities already has agrees when it says the same.
+        #expect(Dispositions.agrees("INTERESTED", with: .pending) && Dispositions.agrees("INTERESTED", with: .assigned))
+        #expect(
+            !Dispositions.agrees("INTERESTED", with: .declined) && !Dispositions.agrees("INTERESTED", with: .offered))
+        #expect(Dispositions.agrees("DECLINED", with: .declined) && !Dispositions.agrees("DECLINED", with: .pending))
+        #expect(!Dispositions.agrees("DO_NOT_CONTACT", with: .declined))
+    }
 }

@@ -137,12 +137,13 @@ struct WavePlannerTests {
     // MARK: Advancing
 
     static func situation(
-        state: BroadcastState = .running, cancelled: Bool = false, openings: Int = 1, pending: Int = 0,
-        unsent: Int = 0, awaiting: Int = 0, lead: TimeInterval = 5 * day
+        state: BroadcastState = .running, cancelled: Bool = false, status: RequestRecord.Status = .open,
+        openings: Int = 1, pending: Int = 0, unsent: Int = 0, awaiting: Int = 0, lead: TimeInterval = 5 * day
     ) -> WavePlanner.Situation {
         WavePlanner.Situation(
-            state: state, requestCancelled: cancelled, openings: openings, pendingInterest: pending, unsent: unsent,
-            awaiting: awaiting, now: now, startsAt: now.addingTimeInterval(lead), policy: policy)
+            state: state, requestCancelled: cancelled, requestStatus: status, openings: openings,
+            pendingInterest: pending, unsent: unsent, awaiting: awaiting, now: now,
+            startsAt: now.addingTimeInterval(lead), policy: policy)
     }
 
     /// A situation and the verdict the advance rules give it.
@@ -174,8 +175,14 @@ struct WavePlannerTests {
             name: "cancelled: stop", situation: situation(cancelled: true, awaiting: 1),
             verdict: .stop(reason: StopReason.requestCancelled)),
         AdvanceCase(
-            name: "the job started: stop", situation: situation(lead: 0),
-            verdict: .stop(reason: StopReason.jobStarted)),
+            name: "the job started with a slot open: stop, unfilled", situation: situation(lead: 0),
+            verdict: .stop(reason: StopReason.jobStartedUnfilled)),
+        AdvanceCase(
+            name: "the job started, the team held, a replacement not found: stop",
+            situation: situation(status: .filled, lead: 0), verdict: .stop(reason: StopReason.jobStarted)),
+        AdvanceCase(
+            name: "the request went unfilled: stop", situation: situation(status: .unfilled, awaiting: 1),
+            verdict: .stop(reason: StopReason.jobStartedUnfilled)),
         AdvanceCase(name: "paused: hold", situation: situation(state: .paused), verdict: .hold),
         AdvanceCase(name: "paused, filled: filled", situation: situation(state: .paused, openings: 0), verdict: .fill),
         AdvanceCase(

@@ -157,6 +157,8 @@ struct FuzzCorpus: Sendable {
         read("opportunities", "ListOpportunities", ["requestId": .string(requestId)])
         read("opportunities", "History", ["id": .string(opportunityId), "pageSize": 2])
         read("opportunities", "GetCancellationPolicy", ["scope": "customer", "subjectId": .string(school)])
+        read("opportunities", "GetSettings", [:])
+        write("opportunities", "SetSettings") { _ in ["unfilledSoonLeadHours": 12] }
         write("opportunities", "CreateRequest") { _ in job }
         write("opportunities", "SetCancellationPolicy") { _ in
             [
@@ -165,7 +167,13 @@ struct FuzzCorpus: Sendable {
             ]
         }
         write("opportunities", "Offer") { _ in ["requestId": .string(requestId), "providerId": .string(ada)] }
-        write("opportunities", "Respond") { _ in ["opportunityId": .string(opportunityId), "interested": true] }
+        write("opportunities", "Respond") { _ in
+            [
+                "opportunityId": .string(opportunityId), "interested": true,
+                "quote": ["amount": 120, "currency": "USD", "per": "hour", "note": "fuzzed"],
+            ]
+        }
+        write("opportunities", "WithdrawOffer") { _ in ["opportunityId": .string(opportunityId), "reason": "fuzz"] }
         write("opportunities", "Decide") { _ in ["opportunityId": .string(opportunityId), "assign": true] }
         write("opportunities", "Cancel") { _ in ["opportunityId": .string(opportunityId), "reason": "fuzz"] }
         write("opportunities", "CancelRequest") { _ in ["id": .string(requestId)] }

@@ -195,8 +195,11 @@ enum TenancyMatrix {
             #"{"id":"\#($0.request)"}"#
         },
         "opportunities.Offer": notFound { #"{"requestId":"\#($0.request)","providerId":"\#($0.ben)"}"# },
-        "opportunities.Respond": notFound(roles: ["provider", "service"]) {
+        "opportunities.Respond": notFound(roles: ["provider", "partner", "service"]) {
             #"{"opportunityId":"\#($0.opportunity)","interested":true}"#
+        },
+        "opportunities.WithdrawOffer": notFound {
+            #"{"opportunityId":"\#($0.opportunity)","reason":"not yours"}"#
         },
         "opportunities.Decide": notFound(roles: ["partner", "service", "customer"]) {
             #"{"opportunityId":"\#($0.opportunity)","assign":true}"#
@@ -220,5 +223,7 @@ enum TenancyMatrix {
         "opportunities.GetCancellationPolicy": notFound(roles: everyone) {
             #"{"scope":"customer","subjectId":"\#($0.school)"}"#
         },
+        "opportunities.GetSettings": noneOfA(),
+        "opportunities.SetSettings": noneOfA { _ in #"{"unfilledSoonLeadHours":12}"# },
     ]
 }

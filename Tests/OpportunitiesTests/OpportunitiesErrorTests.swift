@@ -61,6 +61,14 @@ struct OpportunitiesErrorTests {
         ),
         (.requestEnded(requestId: "rq-1"), .failedPrecondition, "request rq-1 has ended: it cannot be cancelled", nil),
         (.notAvailableNow(action: .cancel), .failedPrecondition, "cannot cancel the opportunity now", nil),
+        (
+            .requestUnfilled(requestId: "rq-1"), .failedPrecondition,
+            "request rq-1 went unfilled when its job started: it cannot be cancelled", nil
+        ),
+        (
+            .offerWithdrawn(opportunityId: "op-1", reason: "DO_NOT_CONTACT"), .failedPrecondition,
+            "the offer of opportunity op-1 was withdrawn (DO_NOT_CONTACT): it takes no answer", nil
+        ),
     ]
 
     @Test(arguments: table.indices)

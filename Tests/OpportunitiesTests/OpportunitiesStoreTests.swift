@@ -196,7 +196,8 @@ struct OpportunitiesStoreTests {
                 partnerId: "p-1", id: "op-1", requestId: "rq-1", providerId: "pr-1", state: .offered, version: 1,
                 createdAt: Self.start, updatedAt: Self.start)
             _ = try await store.mutate(partner, IdRequest(id: "1"), at: Self.start) { writer in
-                try writer.create(request, at: Self.start)
+                var created = request
+                try writer.create(&created, at: Self.start)
                 try writer.offer(offered, on: request, by: partner.actor, at: Self.start)
                 return Empty()
             }
@@ -232,7 +233,8 @@ struct OpportunitiesStoreTests {
             let partner = try Self.caller(.partner, "admin")
             let request = Self.request("p-1", "rq-1", customer: "cu-1", startsIn: 48, status: .open, teamSize: 1)
             _ = try await store.mutate(partner, IdRequest(id: "1"), at: Self.start) { writer in
-                try writer.create(request, at: Self.start)
+                var created = request
+                try writer.create(&created, at: Self.start)
                 for (index, provider) in ["pr-1", "pr-2"].enumerated() {
                     var opportunity = Opportunity(
                         partnerId: "p-1", id: "op-\(index + 1)", requestId: "rq-1", providerId: provider,
@@ -268,5 +270,76 @@ struct OpportunitiesStoreTests {
             }
             #expect(filledEvents.count == 1)
         }
+    }
+
+    // MARK: Migrations
+
+    @Test func quotesOfNoShapeAreSetAsideAndRequestsGetTheirWarningTimers() async throws {
+        let directory = TestDirectories.make("opportunities-migration")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = "\(directory)/opportunities.sqlite"
+        let startsAt = Self.start.addingTimeInterval(48 * 3600)
+        // A database as the fourth schema left it: quotes were any JSON.
+        let before = try ServiceDatabase(
+            path: path, source: Opportunities.service, durability: .full,
+            migrations: { migrator in
+                OpportunitiesMigrations.registerVersion1(in: &migrator)
+                OpportunitiesMigrations.registerSeekersOffersAndReasons(in: &migrator)
+                OpportunitiesMigrations.registerTransitionAttempts(in: &migrator)
+                OpportunitiesMigrations.registerStartTimers(in: &migrator)
+            })
+        let quotes: [(String, DatabaseValue)] = [
+            ("op-shaped", #"{"amount":120,"currency":"USD","per":"hour","note":"evening"}"#.databaseValue),
+            ("op-object", #"{"amount":120}"#.databaseValue), ("op-number", 95.5.databaseValue),
+            ("op-text", "a hundred".databaseValue), ("op-none", .null),
+        ]
+        try await before.pool.write { db in
+            for (id, status) in [("rq-open", "open"), ("rq-cancelled", "cancelled")] {
+                try db.execute(
+                    sql: """
+                        INSERT INTO request (partnerId, id, customerId, providerType, startsAt, endsAt, remote,
+                            teamSize, requiredQualificationIds, preferredQualificationIds, preferredProviderIds, decision, status,
+                            version, createdAt, updatedAt)
+                        VALUES ('p-1', ?, 'cu-1', 'asl', ?, ?, 1, 1, '[]', '[]', '[]',
+                            '{"decider":"partner","mode":"manual"}', ?, 1, ?, ?)
+                        """,
+                    arguments: [id, startsAt, startsAt.addingTimeInterval(3600), status, Self.start, Self.start])
+            }
+            for (index, (id, quote)) in quotes.enumerated() {
+                try db.execute(
+                    sql: """
+                        INSERT INTO opportunity (partnerId, id, requestId, providerId, state, version, quote, createdAt,
+                            updatedAt)
+                        VALUES ('p-1', ?, 'rq-open', ?, 'PENDING', 2, ?, ?, ?)
+                        """,
+                    arguments: [id, "pr-\(index)", quote, Self.start, Self.start])
+            }
+        }
+        try before.pool.close()
+
+        let database = try ServiceDatabase(
+            path: path, source: Opportunities.service, durability: .full,
+            migrations: OpportunitiesMigrations.register(in:))
+        let store = OpportunitiesStore(database)
+        let read = try await store.read("p-1") { reader in
+            Dictionary(uniqueKeysWithValues: try reader.opportunities(onRequest: "rq-open").map { ($0.id, $0.quote) })
+        }
+        #expect(read["op-shaped"] == Quote(amount: 120, currency: "USD", per: .hour, note: "evening"))
+        #expect(["op-object", "op-number", "op-text", "op-none"].allSatisfy { read[$0] == .some(nil) })
+        let setAside = try await database.pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT id, legacyQuote FROM opportunity WHERE legacyQuote IS NOT NULL ORDER BY id"
+            )
+            .map { $0["id"] as String }
+        }
+        #expect(setAside == ["op-number", "op-object", "op-text"])
+        // The open request is warned at the default lead time before its start; the cancelled one never.
+        let timers = try await database.pool.read { try DurableTimer.fetchAll($0) }
+            .filter { $0.kind == UnfilledRequests.warningKind }
+        #expect(timers.map(\.key) == ["p-1/rq-open"])
+        #expect(timers.first?.dueAt == startsAt.addingTimeInterval(-24 * 3600))
+        let request = try await store.read("p-1") { try $0.request("rq-open", field: "id") }
+        #expect(request.unfilledSoonAt == nil && request.status == .open)
+        try database.pool.close()
     }
 }

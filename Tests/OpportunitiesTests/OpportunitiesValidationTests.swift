@@ -104,9 +104,46 @@ struct OpportunitiesValidationTests {
                     _ = try await f.call(
                         Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-2"), as: f.customer)
                 },
-                Probe("a partner responding for a provider", .permissionDenied, nil) {
+                Probe("a customer responding for a provider", .permissionDenied, nil) {
                     let answer = RespondRequest(opportunityId: offered.id, interested: true)
-                    _ = try await f.call(Opportunities.respond, answer)
+                    _ = try await f.call(Opportunities.respond, answer, as: f.customer)
+                },
+                Probe("a provider saying how its own answer was recorded", .invalidArgument, "body.recordedVia") {
+                    let answer = RespondRequest(opportunityId: offered.id, interested: true, recordedVia: "phone")
+                    _ = try await f.call(Opportunities.respond, answer, as: provider1)
+                },
+                Probe("a quote with a refusal", .invalidArgument, "body.quote") {
+                    let quote = Quote(amount: 10, currency: "USD", per: .hour)
+                    let answer = RespondRequest(opportunityId: offered.id, interested: false, quote: quote)
+                    _ = try await f.call(Opportunities.respond, answer, as: provider1)
+                },
+                Probe("a quote in a currency that is no ISO 4217 code", .invalidArgument, "body.quote.currency") {
+                    let quote = Quote(amount: 10, currency: "usd", per: .hour)
+                    let answer = RespondRequest(opportunityId: offered.id, interested: true, quote: quote)
+                    _ = try await f.call(Opportunities.respond, answer, as: provider1)
+                },
+                Probe("a negative quote", .invalidArgument, "body.quote.amount") {
+                    let quote = Quote(amount: -1, currency: "USD", per: .job)
+                    let answer = RespondRequest(opportunityId: offered.id, interested: true, quote: quote)
+                    _ = try await f.call(Opportunities.respond, answer, as: provider1)
+                },
+                Probe("withdrawing an offer without a reason", .invalidArgument, "body.reason") {
+                    _ = try await f.call(
+                        Opportunities.withdrawOffer, WithdrawOfferRequest(opportunityId: offered.id, reason: " "))
+                },
+                Probe("a provider withdrawing its offer", .permissionDenied, nil) {
+                    _ = try await f.call(
+                        Opportunities.withdrawOffer, WithdrawOfferRequest(opportunityId: offered.id, reason: "no"),
+                        as: provider1)
+                },
+                Probe("a lead time beyond 30 days", .invalidArgument, "body.unfilledSoonLeadHours") {
+                    _ = try await f.call(
+                        Opportunities.setSettings, SetOpportunitiesSettingsRequest(unfilledSoonLeadHours: 721))
+                },
+                Probe("settings at a stale version", .aborted, "body.expectedVersion") {
+                    _ = try await f.call(
+                        Opportunities.setSettings,
+                        SetOpportunitiesSettingsRequest(unfilledSoonLeadHours: 12, expectedVersion: 3))
                 },
                 Probe("responding to an unknown opportunity", .notFound, "body.opportunityId") {
                     _ = try await f.call(

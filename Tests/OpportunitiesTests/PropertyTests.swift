@@ -87,7 +87,7 @@ struct PropertyTests {
             #expect(!view.opportunities.contains { $0.state == .assigned }, "open with an ASSIGNED member: \(log)")
         case .filled:
             #expect(!view.opportunities.contains { $0.state == .contingent }, "filled with a CONTINGENT member: \(log)")
-        case .cancelled: break
+        case .cancelled, .unfilled: break
         }
         for opportunity in view.opportunities {
             let history = try await f.call(Opportunities.history, HistoryRequest(id: opportunity.id)).transitions

@@ -111,6 +111,53 @@ struct ReplacementRulesTests {
         }
     }
 
+    @Test func aCustomerWhoDecidesSeesTheReplacementCandidatesItDecidesOn() async throws {
+        try await Fixture.run { f in
+            let request = try await f.request(decider: .customer)
+            let offered = try await f.call(Opportunities.offer, OfferRequest(requestId: request.id, providerId: "pr-1"))
+                .opportunity
+            _ = try await f.call(
+                Opportunities.respond, RespondRequest(opportunityId: offered.id, interested: true),
+                as: Fixture.provider("pr-1"))
+            let original = try await f.call(
+                Opportunities.decide, DecideRequest(opportunityId: offered.id, assign: true), as: f.customer
+            ).opportunity
+            _ = try await Self.seek(f, original, as: Fixture.provider("pr-1"))
+            // The offers made to replace pr-1 stay hidden while nobody is interested.
+            var candidates: [Opportunity] = []
+            for provider in ["pr-2", "pr-3"] {
+                let offer = try await f.call(
+                    Opportunities.offer, OfferRequest(requestId: request.id, providerId: provider)
+                ).opportunity
+                await #expect(throws: Refused(.notFound)) {
+                    try await f.attempt(Opportunities.getOpportunity, IdRequest(id: offer.id), as: f.customer)
+                }
+                _ = try await f.call(
+                    Opportunities.respond, RespondRequest(opportunityId: offer.id, interested: true),
+                    as: Fixture.provider(provider))
+                candidates.append(offer)
+            }
+            // Interested, they are candidates the customer decides on: it sees them, and the
+            // member being replaced still looks ASSIGNED to it.
+            #expect(try await f.state(candidates[0].id, as: f.customer) == .pending)
+            let view = try await f.call(Opportunities.getRequest, IdRequest(id: request.id), as: f.customer)
+            #expect(Set(view.opportunities.map(\.id)) == Set([original.id] + candidates.map(\.id)))
+            #expect(view.opportunities.first { $0.id == original.id }?.state == .assigned)
+            let listed = try await f.call(
+                Opportunities.listOpportunities, ListOpportunitiesRequest(requestId: request.id), as: f.customer)
+            #expect(listed.opportunities.count == 3)
+            // It turns one down (still shown to it), and assigns the other in pr-1's place.
+            let declined = try await f.call(
+                Opportunities.decide, DecideRequest(opportunityId: candidates[1].id, assign: false), as: f.customer)
+            #expect(declined.opportunity.state == .declined)
+            #expect(try await f.state(candidates[1].id, as: f.customer) == .declined)
+            let assigned = try await f.call(
+                Opportunities.decide, DecideRequest(opportunityId: candidates[0].id, assign: true), as: f.customer)
+            #expect(assigned.opportunity.state == .assigned)
+            #expect(try await f.state(original.id, as: f.customer) == .cancelled)
+        }
+    }
+
     @Test func offersForASlotReopenedByATeammatesCancellationAreNotHidden() async throws {
         try await Fixture.run { f in
             let request = try await f.request(teamSize: 2)

@@ -12,8 +12,8 @@ struct StateMachineTests {
 
     /// docs/design.md, transcribed: from → action → to (as the partner, with no billing, before the start).
     static let allowed: [S: [OpportunityAction: S]] = [
-        .offered: [.respondInterested: .pending, .respondDeclined: .declined],
-        .pending: [.decideAssign: .contingent, .decideDecline: .declined],
+        .offered: [.respondInterested: .pending, .respondDeclined: .declined, .withdrawOffer: .declined],
+        .pending: [.decideAssign: .contingent, .decideDecline: .declined, .withdrawOffer: .declined],
         .contingent: [.cancel: .cancelled],
         .assigned: [.cancel: .cancelled, .markNoShow: .noShow, .seekReplacement: .replacementSought],
         // Still assigned and still expected to work: a no-show after the start is possible.
@@ -22,7 +22,8 @@ struct StateMachineTests {
 
     /// Who may ask for each callable action.
     static let permitted: [OpportunityAction: Set<Actor.Role>] = [
-        .respondInterested: [.provider, .service], .respondDeclined: [.provider, .service],
+        .respondInterested: [.provider, .partner, .service], .respondDeclined: [.provider, .partner, .service],
+        .withdrawOffer: [.partner, .service],
         .decideAssign: [.partner, .customer, .service], .decideDecline: [.partner, .customer, .service],
         .cancel: [.partner, .customer, .provider, .service], .markNoShow: [.partner, .service],
         .seekReplacement: [.provider, .customer], .withdrawReplacement: [.provider, .customer, .partner],
