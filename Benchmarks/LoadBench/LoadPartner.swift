@@ -25,7 +25,7 @@ struct LoadPartner: Sendable {
         let bodies = (0..<providers).map { index in
             UpsertProviderRequest(
                 id: "pr-\(index)", name: "Provider \(index)", providerType: Self.providerTypes[index % 3],
-                // Broadcast reaches a provider by email or phone: one without either is skipped.
+                // Broadcast reaches a provider by email or phone: one without either is never ranked.
                 email: "pr-\(index)@example.org", phone: "+1312555\(String(format: "%04d", index % 10_000))",
                 location: Self.near(Self.city, within: 0.4, &random), travelRadiusKm: 60, zones: ["IL"], active: true)
         }

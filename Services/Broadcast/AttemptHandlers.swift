@@ -13,7 +13,8 @@ struct AttemptHandlers: BroadcastAttemptHandling {
     private var now: Date { environment.clock.now }
 
     /// Sets a default or custom disposition on a sent attempt (replacing the one it had); one that
-    /// blocks adds the provider to the block list, for the request's customer or every customer.
+    /// blocks adds the provider to the block list, for the request's customer or every customer;
+    /// `WRONG_CONTACT_DETAILS` marks the channel the attempt went out on invalid in the registry.
     /// What it says of the provider's opportunity goes to opportunities first, as the partner's
     /// (`Dispositions.effect`): an answer recorded, or an open offer withdrawn; nothing is written
     /// here when opportunities refuses. The broadcast then advances as the rules say (the wave may
@@ -45,6 +46,9 @@ struct AttemptHandlers: BroadcastAttemptHandling {
                 definition, opportunityId: opportunityId, attemptId: sent.id, recordedVia: request.recordedVia,
                 context)
         }
+        if request.code == Dispositions.wrongContactDetails {
+            try await markChannelInvalid(request.attemptId, note: note, context)
+        }
         let now = self.now
         return try await store.mutate(context, request, at: now) { writer in
             var attempt = try writer.attempt(request.attemptId, field: "body.attemptId")
@@ -56,6 +60,7 @@ struct AttemptHandlers: BroadcastAttemptHandling {
         }
     }
 
+<<<<<<< HEAD
     /// Tells opportunities what the partner's disposition says of the provider's opportunity,
     /// on the partner's behalf: `INTERESTED` or `DECLINED` is the provider's answer, recorded by
     /// the partner (an answer opportunities already has stands when it says the same); a final
@@ -88,6 +93,23 @@ struct AttemptHandlers: BroadcastAttemptHandling {
                 // Not open any more (assigned, say): there is no offer to withdraw.
             }
         }
+    }
+
+    /// Marks the channel the attempt went out on invalid on the provider, before the disposition
+    /// is recorded: when the registry cannot be reached nothing is written here, and marking is
+    /// idempotent, so a retry does both. The address is sent along, so a channel the partner has
+    /// changed since is left alone.
+    private func markChannelInvalid(_ attemptId: String, note: String?, _ context: CallerContext) async throws {
+        let attempt = try await store.read(context.partnerId) { try $0.attempt(attemptId, field: "body.attemptId") }
+        // An attempt not sent is refused when the disposition is set.
+        guard attempt.status == .sent, let channel = attempt.channel else { return }
+        let registry = RegistryClient(try environment.client(Registry.service), onBehalfOf: context)
+        _ = try await registry.markChannelInvalid(
+            MarkChannelInvalidRequest(
+                providerId: attempt.providerId, channel: channel.kind == .email ? .email : .phone,
+                address: channel.address,
+                reason: Dispositions.wrongContactDetails + (note.flatMap { $0.isEmpty ? nil : ": \($0)" } ?? ""),
+                attemptId: attempt.id))
     }
 
     /// Records whether the message reached the provider: a failure sets `DELIVERY_FAILED` on an

@@ -9,20 +9,41 @@ import Wire
 /// passed to `matching.Rank` with each entry's reason, and checked again at send time.
 struct BlockHandlers: BroadcastBlockHandling {
     let store: BroadcastStore
-    let clock: any ServiceClock
+    let environment: ServiceEnvironment
     let maxReplyBytes: Int
 
-    /// Adds an entry (blocking again replaces the reason).
+    var clock: any ServiceClock { environment.clock }
+
+    /// Adds an entry (blocking again replaces the reason), for a provider and a customer the
+    /// partner has: any other (another partner's included) is `NOT_FOUND`, and nothing is written.
     func block(_ request: BlockRequest, _ context: CallerContext) async throws -> BlockReply {
         var validator = Validator()
         validator.require(!request.providerId.isEmpty, "body.providerId", "must not be empty")
         validator.optionalId(request.customerId, field: "body.customerId")
         let reason = request.reason.map { validator.text($0, field: "body.reason") }
         try validator.check()
+        try await requireKnown(request, context)
         let now = clock.now
         return try await store.mutate(context, request, at: now) { writer in
             let row = try writer.block(request.providerId, customerId: request.customerId, reason: reason, at: now)
             return BlockReply(block: row.wire)
+        }
+    }
+
+    /// The provider and the customer, asked of the registry in the caller's tenant; a `NOT_FOUND`
+    /// from it names the block's own field.
+    private func requireKnown(_ request: BlockRequest, _ context: CallerContext) async throws {
+        let registry = RegistryClient(try environment.client(Registry.service), onBehalfOf: context)
+        do {
+            _ = try await registry.getProvider(GetProviderRequest(id: request.providerId))
+        } catch  where error.code == .notFound {
+            throw BroadcastError.notFound(kind: "provider", id: request.providerId, field: "body.providerId")
+        }
+        guard let customerId = request.customerId else { return }
+        do {
+            _ = try await registry.getCustomer(GetCustomerRequest(id: customerId))
+        } catch  where error.code == .notFound {
+            throw BroadcastError.notFound(kind: "customer", id: customerId, field: "body.customerId")
         }
     }
 

@@ -81,5 +81,12 @@ enum BroadcastMigrations {
                         autoStart BOOLEAN NOT NULL, version INTEGER NOT NULL, updatedAt DATETIME);
                     """)
         }
+        migrator.registerMigration("broadcast.v2.recycledInRankOrder") { db in
+            // Policies set before it take the default too: those never contacted go first.
+            try db.execute(
+                sql: """
+                    ALTER TABLE broadcastPolicy ADD COLUMN recycledInRankOrder BOOLEAN NOT NULL DEFAULT 0;
+                    """)
+        }
     }
 }

@@ -31,7 +31,8 @@ public enum BroadcastService {
             rotation: RotationHandlers(store: store, environment: environment, sender: sender),
             attempts: AttemptHandlers(store: store, environment: environment),
             dispositions: DispositionHandlers(store: store, clock: clock),
-            blocks: BlockHandlers(store: store, clock: clock, maxReplyBytes: environment.configuration.maxMessageBytes),
+            blocks: BlockHandlers(
+                store: store, environment: environment, maxReplyBytes: environment.configuration.maxMessageBytes),
             policies: PolicyHandlers(store: store, environment: environment),
             stats: StatsHandlers(store: store))
         let timers = TimerService(environment, handlers: Scheduler.timerHandlers(store: store, clock: clock))

@@ -61,7 +61,8 @@ enum ConsideredView {
             return ConsideredProvider(
                 providerId: id, position: position, rank: provider?.rank, score: provider?.score,
                 criteria: provider?.criteria ?? [], pinned: pinned.contains(id), excluded: excluded.contains(id),
-                attempts: tried.count, lastDisposition: tried.last?.disposition)
+                attempts: tried.count, lastDisposition: tried.last?.disposition,
+                preferredQualificationsMet: provider?.preferredQualificationsMet)
         }
         var list = order.enumerated().map { entry($0.element, position: $0.offset + 1) }
         let placed = Set(order)
@@ -69,6 +70,7 @@ enum ConsideredView {
         for filtered in ranking.filtered {
             var item = entry(filtered.providerId, position: nil)
             item.reasons = filtered.reasons
+            item.wouldBeEligibleIf = filtered.wouldBeEligibleIf
             list.append(item)
         }
         return list

@@ -168,7 +168,8 @@ extension BroadcastWriter {
     func save(_ policy: BroadcastPolicy, at now: Date) throws {
         try PolicyRow(
             partnerId: partnerId, bands: policy.bands, startWindowDays: policy.startWindowDays,
-            autoStart: policy.autoStart, version: policy.version, updatedAt: policy.updatedAt
+            autoStart: policy.autoStart, recycledInRankOrder: policy.recycledInRankOrder, version: policy.version,
+            updatedAt: policy.updatedAt
         ).save(db)
         try emit(Broadcast.EventType.policySet, PolicyReply(policy: policy), at: now)
         for waiting in try summaries(state: .waiting, after: nil, limit: Int.max)

@@ -9,8 +9,9 @@ struct PolicyHandlers: BroadcastPolicyHandling {
     let store: BroadcastStore
     let environment: ServiceEnvironment
 
-    /// Replaces the bands (widest lead time first), and the start window and auto-start when
-    /// given; broadcasts waiting for their start window are judged again by the new one.
+    /// Replaces the bands (widest lead time first), and the start window, auto-start and where
+    /// the recycled go (`recycledInRankOrder`) when given; broadcasts waiting for their start
+    /// window are judged again by the new one.
     func setPolicy(_ request: SetPolicyRequest, _ context: CallerContext) async throws -> PolicyReply {
         var validator = Validator()
         for (field, problem) in BroadcastPolicy.violations(
@@ -27,7 +28,9 @@ struct PolicyHandlers: BroadcastPolicyHandling {
             let policy = BroadcastPolicy(
                 bands: request.bands.sorted { $0.minLeadHours > $1.minLeadHours },
                 startWindowDays: request.startWindowDays ?? current.startWindowDays,
-                autoStart: request.autoStart ?? current.autoStart, version: current.version + 1, updatedAt: now)
+                autoStart: request.autoStart ?? current.autoStart,
+                recycledInRankOrder: request.recycledInRankOrder ?? current.recycledInRankOrder,
+                version: current.version + 1, updatedAt: now)
             try writer.save(policy, at: now)
             return PolicyReply(policy: policy)
         }

@@ -155,8 +155,9 @@ extension BroadcastWriter {
 
     /// Plans the next wave of a running broadcast whose wave is due, from `ranking` (matching's,
     /// fresh): the considered list is stored, the overrides, the block list, who holds the job
-    /// and the recycle rules pick who may be contacted now, and the band of the lead time picks
-    /// how many. Returns whether a wave was planned.
+    /// and the recycle rules pick who may be contacted now (those never contacted before the
+    /// recycled, unless the policy says otherwise), and the band of the lead time picks how many.
+    /// Returns whether a wave was planned.
     @discardableResult
     func planWave(_ requestId: String, ranking: RankResponse, at now: Date) throws -> Bool {
         // Planned from where the advance rule puts the broadcast now: the job may have started
@@ -172,13 +173,14 @@ extension BroadcastWriter {
         ).save(db)
         let attempts = try attempts(onRequest: requestId)
         let held = try offerStates(requestId).filter { OfferStateRow.outOfRotation.contains($0.state) }
+        let policy = try policy()
         let rotation = WavePlanner.rotation(
             order: WavePlanner.contactOrder(ranked: ranking.ranked.map(\.providerId), overrides: broadcast.overrides),
             blocked: Set(try blocked(forCustomer: job.customerId).keys), holding: Set(held.map(\.providerId)),
             attempts: Dictionary(grouping: attempts.map(\.wire), by: \.providerId), catalogue: try catalogue(),
-            now: now)
+            now: now, recycledInRankOrder: policy.recycledInRankOrder)
         let plan = WavePlanner.plan(
-            now: now, startsAt: job.startsAt, policy: try policy(), eligibleNow: rotation.now,
+            now: now, startsAt: job.startsAt, policy: policy, eligibleNow: rotation.now,
             nextEligibleAt: rotation.next)
         broadcast.waveDue = false
         switch plan {

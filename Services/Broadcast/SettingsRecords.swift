@@ -87,12 +87,13 @@ struct PolicyRow: Codable, FetchableRecord, PersistableRecord, TenantRecord {
     var bands: [PolicyBand]
     var startWindowDays: Int
     var autoStart: Bool
+    var recycledInRankOrder: Bool
     var version: Int
     var updatedAt: Date?
 
     var wire: BroadcastPolicy {
         BroadcastPolicy(
-            bands: bands, startWindowDays: startWindowDays, autoStart: autoStart, version: version,
-            updatedAt: updatedAt)
+            bands: bands, startWindowDays: startWindowDays, autoStart: autoStart,
+            recycledInRankOrder: recycledInRankOrder, version: version, updatedAt: updatedAt)
     }
 }

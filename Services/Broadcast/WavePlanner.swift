@@ -46,23 +46,30 @@ enum WavePlanner {
         return order
     }
 
-    /// Who may be contacted now, in contact order, and the earliest time someone else may be:
-    /// never the blocked nor those holding (or deciding on) the job; the rest as their attempts
-    /// on the request allow (`Dispositions.eligibility`).
+    /// Who may be contacted now, in the order a wave takes them, and the earliest time someone
+    /// else may be: never the blocked nor those holding (or deciding on) the job; the rest as
+    /// their attempts on the request allow (`Dispositions.eligibility`). Those never contacted
+    /// for the request (and those the partner recycled by hand) come first, in contact order;
+    /// those back by a recycle rule after them, unless `recycledInRankOrder` keeps everyone in
+    /// contact order.
     static func rotation(
         order: [String], blocked: Set<String>, holding: Set<String>, attempts: [String: [ContactAttempt]],
-        catalogue: [String: DispositionDefinition], now: Date
+        catalogue: [String: DispositionDefinition], now: Date, recycledInRankOrder: Bool = false
     ) -> (now: [String], next: Date?) {
-        var eligible: [String] = []
+        var fresh: [String] = []
+        var recycled: [String] = []
         var next: Date?
         for providerId in order where !blocked.contains(providerId) && !holding.contains(providerId) {
-            switch Dispositions.eligibility(attempts[providerId] ?? [], catalogue: catalogue, now: now) {
-            case .now: eligible.append(providerId)
+            let tried = attempts[providerId] ?? []
+            switch Dispositions.eligibility(tried, catalogue: catalogue, now: now) {
+            case .now:
+                let byRule = tried.last.map { $0.recycledAt == nil } ?? false
+                if byRule && !recycledInRankOrder { recycled.append(providerId) } else { fresh.append(providerId) }
             case .at(let date): next = min(next ?? date, date)
             case .never: continue
             }
         }
-        return (eligible, next)
+        return (fresh + recycled, next)
     }
 
     // MARK: Advancing

@@ -1,4 +1,5 @@
 import Contracts
+import Domain
 import Foundation
 import Logging
 import ServiceKit
@@ -116,12 +117,15 @@ final class WaveSender: Service {
         let found = try await store.read(key.partnerId) { reader -> (JobRow, [ExcludedProvider])? in
             guard let job = try reader.job(key.requestId), let broadcast = try reader.existingBroadcast(key.requestId)
             else { return nil }
-            let blocked = try reader.blocked(forCustomer: job.customerId)
-            let excluded = broadcast.overrides.exclude.filter { blocked[$0] == nil }
+            // Every entry with its own reason (blocked for the customer and for everyone, and
+            // excluded by the partner, say), so the considered list shows each.
+            let blocks = try reader.blocks(forCustomer: job.customerId)
             return (
                 job,
-                blocked.sorted { $0.key < $1.key }.map { ExcludedProvider(providerId: $0.key, reason: $0.value) }
-                    + excluded.map { ExcludedProvider(providerId: $0, reason: "excluded by the partner") }
+                blocks.map { ExcludedProvider(providerId: $0.providerId, reason: $0.why) }
+                    + broadcast.overrides.exclude.map {
+                        ExcludedProvider(providerId: $0, reason: "excluded by the partner")
+                    }
             )
         }
         guard let (job, exclusions) = found else { return false }
@@ -203,9 +207,16 @@ final class WaveSender: Service {
         } catch let error as RPCError where Self.isRefusal(error.code) {
             return try await skip(attempt.id, key, "registry: \(error.message)")
         }
-        if let email = provider.email, !email.isEmpty { return ContactChannel(kind: .email, address: email) }
-        if let phone = provider.phone, !phone.isEmpty { return ContactChannel(kind: .sms, address: phone) }
-        return try await skip(attempt.id, key, "no email or phone to reach the provider")
+        // Email, else SMS, skipping a channel marked invalid (matching filters out a provider
+        // with none left, but the mark may be newer than its read model).
+        switch ContactChannels.usable(provider).first {
+        case .email: return ContactChannel(kind: .email, address: provider.email ?? "")
+        case .phone: return ContactChannel(kind: .sms, address: provider.phone ?? "")
+        case nil:
+            return try await skip(
+                attempt.id, key,
+                ContactChannels.whyUnreachable(invalid: ContactChannels.invalid(provider).map(\.rawValue)))
+        }
     }
 
     @discardableResult

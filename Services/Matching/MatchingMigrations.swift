@@ -90,5 +90,10 @@ enum MatchingMigrations {
                         source TEXT PRIMARY KEY, count INTEGER NOT NULL, lastAt DOUBLE NOT NULL, reason TEXT NOT NULL);
                     """)
         }
+        migrator.registerMigration("matching.v2.invalidChannels") { db in
+            // `channels` holds the usable ones from now on; those marked invalid are kept apart
+            // for the reason ranking gives (none was marked before).
+            try db.execute(sql: "ALTER TABLE provider ADD COLUMN invalidChannels TEXT NOT NULL DEFAULT ''")
+        }
     }
 }

@@ -20,7 +20,10 @@ extension RankingEngine {
             let judgements = try store.everyProviderFacts(db, partner: partner, context: context)
                 .map { Ranker.judge($0, context, .everything) }
             let page = judgements.filter { !$0.passes && $0.providerId > (after ?? "") }.prefix(pageSize)
-                .map { FilteredProvider(providerId: $0.providerId, reasons: $0.reasons) }
+                .map {
+                    FilteredProvider(
+                        providerId: $0.providerId, reasons: $0.reasons, wouldBeEligibleIf: $0.wouldBeEligibleIf)
+                }
             return try Self.reply(
                 db, store: store, partner: partner, context: context, ranked: Ranker.order(judgements), page: page,
                 window: ReplyWindow(query: query, after: after, limit: limit, budget: budget))

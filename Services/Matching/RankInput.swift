@@ -14,7 +14,8 @@ struct RankInput: Sendable, Equatable {
     var required: [String]
     var preferred: [String]
     var requestId: String?
-    var excluded: [String: String]
+    /// Every reason the caller gave for each provider it left out, in its order.
+    var excluded: [String: [String]]
     var minSeq: [String: Int64]
 
     /// Checks the body shared by `Rank` and `Check`.
@@ -44,11 +45,16 @@ struct RankInput: Sendable, Equatable {
         required = validator.codes(job.requiredQualificationIds, field: "\(field).requiredQualificationIds")
         preferred = validator.codes(job.preferredQualificationIds, field: "\(field).preferredQualificationIds")
         validator.optionalId(requestId, field: "body.requestId")
-        var excludedById: [String: String] = [:]
+        var excludedById: [String: [String]] = [:]
         for (index, entry) in (excluded ?? []).enumerated() {
             validator.require(
                 !entry.providerId.isEmpty, "body.excludeProviderIds[\(index)].providerId", "must not be empty")
-            excludedById[entry.providerId] = entry.reason.isEmpty ? "excluded by the caller" : entry.reason
+            // A provider may be left out for several reasons (blocked for the customer and for
+            // everyone, excluded by the partner): each is shown, once.
+            let reason = entry.reason.isEmpty ? "excluded by the caller" : entry.reason
+            if !(excludedById[entry.providerId]?.contains(reason) ?? false) {
+                excludedById[entry.providerId, default: []].append(reason)
+            }
         }
         for (source, seq) in (minSeq ?? [:]).sorted(by: { $0.key < $1.key }) {
             validator.require(
@@ -104,7 +110,9 @@ struct RankInput: Sendable, Equatable {
             "\(values?.count ?? -1):" + (values ?? []).joined(separator: "\u{1F}")
         }
         let location = job.location.map { "\($0.lat),\($0.lon)" } ?? "-"
-        let excludedText = excluded.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let excludedText = excluded.sorted { $0.key < $1.key }.map {
+            "\($0.key)=" + $0.value.joined(separator: "\u{1D}")
+        }
         return [
             "rank", partner, job.customerId, job.providerType, "\(job.startsAt.timeIntervalSince1970)",
             "\(job.endsAt.timeIntervalSince1970)", "\(remote)", location, job.zone ?? "-",

@@ -17,6 +17,10 @@ enum Ranker {
         var lastResort: Bool
         /// Whether `reasons` holds every reason (a verdict stops at the first).
         var complete: Bool
+        /// The job's preferred qualifications in effect, when scored (nil when the job prefers none).
+        var preferredMet: [JobQualification]? = nil
+        /// What would make a provider filtered by one changeable reason eligible (`wouldBeEligibleIf`).
+        var wouldBeEligibleIf: String? = nil
         var passes: Bool { reasons.isEmpty }
     }
 
@@ -35,11 +39,15 @@ enum Ranker {
     static func judge(_ provider: ProviderFacts, _ context: RankingContext, _ depth: Depth = .everything) -> Judgement {
         let reasons = filters(provider, context, firstOnly: depth == .verdict)
         let scored = depth == .everything || (depth == .verdict && reasons.isEmpty)
-        let criteria = scored ? criteria(provider, context) : []
+        let met = scored ? preferredMet(provider, context) : []
+        let criteria = scored ? criteria(provider, context, preferredMet: met.count) : []
         let score = rounded(criteria.reduce(0) { $0 + $1.contribution })
+        // Only a complete judgement knows that one reason is the only one.
+        let remedy = depth != .verdict && reasons.count == 1 ? wouldBeEligibleIf(provider, context, reasons[0]) : nil
         return Judgement(
             providerId: provider.id, reasons: reasons, criteria: criteria, score: score,
-            lastResort: context.lists.lastResort.contains(provider.id), complete: depth != .verdict || reasons.isEmpty)
+            lastResort: context.lists.lastResort.contains(provider.id), complete: depth != .verdict || reasons.isEmpty,
+            preferredMet: scored && !context.job.preferred.isEmpty ? met : nil, wouldBeEligibleIf: remedy)
     }
 
     /// The passing judgements in rank order, numbered from 1.
@@ -47,7 +55,7 @@ enum Ranker {
         judgements.filter(\.passes).sorted(by: precedes).enumerated().map { index, judgement in
             RankedProvider(
                 providerId: judgement.providerId, rank: index + 1, score: judgement.score,
-                criteria: judgement.criteria)
+                criteria: judgement.criteria, preferredQualificationsMet: judgement.preferredMet?.map(\.named))
         }
     }
 
@@ -86,7 +94,7 @@ enum Ranker {
         if !done, context.lists.doNotConsider.contains(provider.id) {
             fail("doNotConsider", "on the customer's do-not-consider list")
         }
-        if !done, let reason = context.excluded[provider.id] { fail("excluded", reason) }
+        for reason in context.excluded[provider.id] ?? [] where !done { fail("excluded", reason) }
         if !done, !context.lists.restricted.isEmpty, !context.lists.restricted.contains(provider.id) {
             fail("restricted", "not on the customer's restricted list")
         }
@@ -111,6 +119,9 @@ enum Ranker {
             default:
                 break
             }
+        }
+        if !done, !provider.reachable {
+            fail("noContactChannel", ContactChannels.whyUnreachable(invalid: provider.invalidChannels))
         }
         return reasons
     }
@@ -155,14 +166,20 @@ enum Ranker {
 
     // MARK: Soft criteria
 
+    /// The job's preferred qualifications in effect for the provider, in the job's order.
+    static func preferredMet(_ provider: ProviderFacts, _ context: RankingContext) -> [JobQualification] {
+        context.job.preferred.filter { inEffect($0, for: provider, context) }
+    }
+
     /// Every criterion's value and contribution, in a fixed order.
-    static func criteria(_ provider: ProviderFacts, _ context: RankingContext) -> [CriterionValue] {
+    /// - Parameter preferredMet: how many of the job's preferred qualifications are in effect.
+    static func criteria(_ provider: ProviderFacts, _ context: RankingContext, preferredMet: Int) -> [CriterionValue] {
         let (job, weights) = (context.job, context.settings.weights)
         func criterion(_ name: String, _ value: JSONValue, _ contribution: Double) -> CriterionValue {
             CriterionValue(name: name, value: value, contribution: rounded(contribution))
         }
         let preferred = context.lists.preferred.contains(provider.id)
-        let inEffect = job.preferred.count(where: { Self.inEffect($0, for: provider, context) })
+        let inEffect = preferredMet
         let history = provider.history
         let daysSince = history.lastJobEndedAt.map { max(0, job.startsAt.timeIntervalSince($0) / 86_400) }
         let distance = distanceKm(provider, job).map { (($0 * 10).rounded()) / 10 }
@@ -220,4 +237,9 @@ enum Ranker {
 extension AvailabilityWindow {
     /// Whether the window and the job share any time.
     func overlaps(_ job: Job) -> Bool { from < job.endsAt && to > job.startsAt }
+}
+
+extension JobQualification {
+    /// The qualification by id and name, as a ranking names it.
+    var named: NamedQualification { NamedQualification(id: id, name: scope.name) }
 }

@@ -152,7 +152,9 @@ struct RankingEngine: Sendable {
                 providerId: provider.id, passes: judgement.passes, reasons: judgement.reasons,
                 criteria: judgement.criteria, score: judgement.score, positions: try store.positions(db),
                 settings: context.settings,
-                defaultsSkipped: context.defaultsSkipped.isEmpty ? nil : context.defaultsSkipped)
+                defaultsSkipped: context.defaultsSkipped.isEmpty ? nil : context.defaultsSkipped,
+                preferredQualificationsMet: judgement.preferredMet?.map(\.named),
+                wouldBeEligibleIf: judgement.wouldBeEligibleIf)
         }
     }
 
@@ -173,7 +175,9 @@ struct RankingEngine: Sendable {
             }
             for id in ids {
                 guard let judgement = judged.complete(id, context), !judgement.passes else { continue }
-                page.append(FilteredProvider(providerId: id, reasons: judgement.reasons))
+                page.append(
+                    FilteredProvider(
+                        providerId: id, reasons: judgement.reasons, wouldBeEligibleIf: judgement.wouldBeEligibleIf))
                 if page.count == size { break }
             }
             cursor = lastId
@@ -225,13 +229,16 @@ enum ReplyBudget {
 
     /// At least the encoded size of a ranked provider: text may grow up to six times escaped.
     static func estimate(_ ranked: RankedProvider) -> Int {
-        80 + ranked.providerId.utf8.count * 6
+        120 + ranked.providerId.utf8.count * 6
             + ranked.criteria.reduce(0) { $0 + 90 + $1.name.utf8.count * 6 + valueBytes($1.value) }
+            + (ranked.preferredQualificationsMet ?? []).reduce(0) {
+                $0 + 30 + ($1.id.utf8.count + $1.name.utf8.count) * 6
+            }
     }
 
     /// At least the encoded size of a filtered provider.
     static func estimate(_ filtered: FilteredProvider) -> Int {
-        40 + filtered.providerId.utf8.count * 6
+        70 + filtered.providerId.utf8.count * 6 + (filtered.wouldBeEligibleIf?.utf8.count ?? 0) * 6
             + filtered.reasons.reduce(0) { $0 + 40 + ($1.criterion.utf8.count + $1.detail.utf8.count) * 6 }
     }
 

@@ -60,8 +60,9 @@ struct CustomerLists: Sendable, Equatable {
 struct RankingContext: Sendable {
     var job: Job
     var lists: CustomerLists
-    /// Providers the caller left out, with the reason shown.
-    var excluded: [String: String]
+    /// Providers the caller left out, with every reason it gave (a block list entry, the
+    /// partner's exclusion…), each shown as its own `excluded` filter.
+    var excluded: [String: [String]]
     var settings: RankingSettings
     /// Names of the document types the job's qualifications require, for reasons.
     var documentTypeNames: [String: String]
@@ -105,6 +106,10 @@ struct ProviderFacts: Sendable, Equatable {
     var location: GeoPoint?
     var travelRadiusKm: Double?
     var zones: [String]
+    /// Whether the provider has a usable contact channel (an email or phone not marked invalid).
+    var reachable = true
+    /// The channels marked invalid (`email`, `phone`), for the reason given when unreachable.
+    var invalidChannels: [String] = []
     /// Of the job's required and preferred qualifications, those applied to the provider.
     var applied: Set<String> = []
     /// Documents of the types the job's qualifications require.
@@ -122,11 +127,15 @@ struct ProviderFacts: Sendable, Equatable {
         location = record.location
         travelRadiusKm = record.travelRadiusKm
         zones = record.zones
+        reachable = record.reachable
+        if !record.invalidChannels.isEmpty {
+            invalidChannels = record.invalidChannels.split(separator: ",").map(String.init)
+        }
     }
 
     init(
         id: String, providerType: String, active: Bool = true, location: GeoPoint? = nil, travelRadiusKm: Double? = nil,
-        zones: [String] = []
+        zones: [String] = [], reachable: Bool = true
     ) {
         self.id = id
         self.providerType = providerType
@@ -134,5 +143,6 @@ struct ProviderFacts: Sendable, Equatable {
         self.location = location
         self.travelRadiusKm = travelRadiusKm
         self.zones = zones
+        self.reachable = reachable
     }
 }

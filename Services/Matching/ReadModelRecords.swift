@@ -28,12 +28,13 @@ extension Date {
 /// A provider as ranking sees them.
 struct ProviderRecord: FetchableRecord, TableRecord, Sendable {
     static let databaseTableName = "provider"
-    static let selection = "p.key, p.id, p.providerType, p.active, p.lat, p.lon, p.travelRadiusKm, p.zones"
+    static let selection =
+        "p.key, p.id, p.providerType, p.active, p.lat, p.lon, p.travelRadiusKm, p.zones, p.channels, p.invalidChannels"
     /// The same columns for the query interface, since rows are decoded by position.
     static var databaseSelection: [any SQLSelectable] {
         [
             Column("key"), Column("id"), Column("providerType"), Column("active"), Column("lat"), Column("lon"),
-            Column("travelRadiusKm"), Column("zones"),
+            Column("travelRadiusKm"), Column("zones"), Column("channels"), Column("invalidChannels"),
         ]
     }
 
@@ -44,6 +45,10 @@ struct ProviderRecord: FetchableRecord, TableRecord, Sendable {
     var location: GeoPoint?
     var travelRadiusKm: Double?
     var zones: [String]
+    /// Whether the provider has a usable contact channel (`channels`: those set and not marked invalid).
+    var reachable: Bool
+    /// The channels marked invalid, comma-separated (empty: none).
+    var invalidChannels: String
 
     init(row: Row) {
         key = row[0]
@@ -54,6 +59,8 @@ struct ProviderRecord: FetchableRecord, TableRecord, Sendable {
         location = lat.flatMap { lat in lon.map { GeoPoint(lat: lat, lon: $0) } }
         travelRadiusKm = row[6]
         zones = PackedList.unpack(row[7])
+        reachable = !(row[8] as String).isEmpty
+        invalidChannels = row[9]
     }
 
     enum Columns {

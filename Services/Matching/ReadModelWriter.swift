@@ -1,4 +1,5 @@
 import Contracts
+import Domain
 import Foundation
 import GRDB
 import Wire
@@ -173,24 +174,27 @@ enum ReadModelWriter {
 /// A provider's row, the box they can reach (the R*Tree) and the zones they work in, together.
 enum ProviderWriter {
     static func upsert(_ db: Database, _ provider: Provider) throws {
-        let channels = [provider.email.map { _ in "email" }, provider.phone.map { _ in "phone" }].compactMap(\.self)
+        // The usable channels (set, not marked invalid) decide whether the provider can be reached.
+        let channels = ContactChannels.usable(provider).map(\.rawValue).joined(separator: ",")
+        let invalid = ContactChannels.invalid(provider).map(\.rawValue).joined(separator: ",")
         let key = try Int64.fetchOne(
             db.cachedStatement(
                 sql: """
                     INSERT INTO provider
-                        (partnerId, id, providerType, active, lat, lon, travelRadiusKm, zones, channels, version)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        (partnerId, id, providerType, active, lat, lon, travelRadiusKm, zones, channels,
+                         invalidChannels, version)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (partnerId, id) DO UPDATE SET
                         providerType = excluded.providerType, active = excluded.active,
                         lat = excluded.lat, lon = excluded.lon,
                         travelRadiusKm = excluded.travelRadiusKm, zones = excluded.zones, channels = excluded.channels,
-                        version = excluded.version
+                        invalidChannels = excluded.invalidChannels, version = excluded.version
                     RETURNING key
                     """),
             arguments: [
                 provider.partnerId, provider.id, provider.providerType, provider.active, provider.location?.lat,
-                provider.location?.lon, provider.travelRadiusKm, PackedList.pack(provider.zones),
-                channels.joined(separator: ","), provider.version,
+                provider.location?.lon, provider.travelRadiusKm, PackedList.pack(provider.zones), channels, invalid,
+                provider.version,
             ])!
         try db.run("DELETE FROM providerReach WHERE key = ?", arguments: [key])
         if let location = provider.location {

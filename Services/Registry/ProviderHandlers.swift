@@ -1,4 +1,5 @@
 import Contracts
+import Domain
 import Foundation
 import ServiceKit
 import Transport
@@ -85,7 +86,41 @@ struct ProviderHandlers: RegistryProviderHandling {
             "travelRadiusKm", sent: request.travelRadiusKm, current: existing.travelRadiusKm)
         provider.zones = mask.apply("zones", sent: zones, current: existing.zones, cleared: [])
         provider.active = mask.apply("active", sent: request.active, current: existing.active, cleared: true)
+        // A channel marked invalid is usable again once it changes.
+        provider.invalidChannels = ContactChannels.marksKept(from: existing, to: provider)
         return provider
+    }
+
+    /// Marks the provider's email or phone invalid until it changes (broadcast's
+    /// `WRONG_CONTACT_DETAILS`); nothing changes when it is marked already, or holds no value or
+    /// another than the address found wrong.
+    func markChannelInvalid(
+        _ request: MarkChannelInvalidRequest, _ context: CallerContext
+    ) async throws -> MarkChannelInvalidResponse {
+        var validator = Validator()
+        validator.require(!request.providerId.isEmpty, "body.providerId", "must not be empty")
+        let reason = request.reason.map { validator.text($0, field: "body.reason") }.flatMap { $0.isEmpty ? nil : $0 }
+        if let address = request.address {
+            validator.require(address.count <= 320, "body.address", "must be at most 320 characters")
+        }
+        try validator.check()
+        let now = clock.now
+        return try await store.mutate(context, request, at: now) { transaction in
+            let provider = try transaction.find(Provider.self, request.providerId, field: "body.providerId")
+            guard
+                var marked = ContactChannels.marking(
+                    provider, request.channel, address: request.address,
+                    reason: reason ?? "wrong contact details", attemptId: request.attemptId, at: now)
+            else {
+                let holds = request.address.map { ContactChannels.value(of: request.channel, in: provider) == $0 }
+                let marked = ContactChannels.invalid(provider).contains(request.channel) && holds != false
+                return MarkChannelInvalidResponse(provider: provider, marked: marked)
+            }
+            marked.version += 1
+            marked.updatedAt = now
+            try transaction.save(marked, event: Registry.EventType.providerUpserted, at: now)
+            return MarkChannelInvalidResponse(provider: marked, marked: true)
+        }
     }
 
     func getProvider(_ request: GetProviderRequest, _ context: CallerContext) async throws -> GetProviderResponse {

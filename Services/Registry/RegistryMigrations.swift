@@ -7,6 +7,7 @@ enum RegistryMigrations {
         registerVersion1(in: &migrator)
         registerExpiryOnDurableTimers(in: &migrator)
         registerDecisionDefaultsAndVocabulary(in: &migrator)
+        registerInvalidChannels(in: &migrator)
     }
 
     /// The first schema, as shipped (tests start from it to check the migrations after it).
@@ -101,6 +102,13 @@ enum RegistryMigrations {
                         partnerId TEXT NOT NULL PRIMARY KEY, zones TEXT NOT NULL, providerTypes TEXT NOT NULL,
                         version INTEGER NOT NULL, updatedAt DATETIME);
                     """)
+        }
+    }
+
+    /// Providers get the channels marked invalid (`invalidChannels`, JSON; none before).
+    static func registerInvalidChannels(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("registry.v4.invalidChannels") { db in
+            try db.execute(sql: "ALTER TABLE provider ADD COLUMN invalidChannels TEXT")
         }
     }
 }

@@ -156,11 +156,16 @@ public struct ConsideredProvider: Codable, Sendable, Equatable {
     /// Contact attempts made so far for this request.
     public var attempts: Int
     public var lastDisposition: String?
+    /// Matching's: the job's preferred qualifications the provider meets (ranked ones).
+    public var preferredQualificationsMet: [NamedQualification]?
+    /// Matching's: what would make a provider filtered out by one changeable reason eligible.
+    public var wouldBeEligibleIf: String?
 
     public init(
         providerId: String, position: Int? = nil, rank: Int? = nil, score: Double? = nil,
         criteria: [CriterionValue] = [], reasons: [FilterReason] = [], pinned: Bool = false, excluded: Bool = false,
-        attempts: Int = 0, lastDisposition: String? = nil
+        attempts: Int = 0, lastDisposition: String? = nil, preferredQualificationsMet: [NamedQualification]? = nil,
+        wouldBeEligibleIf: String? = nil
     ) {
         self.providerId = providerId
         self.position = position
@@ -172,6 +177,8 @@ public struct ConsideredProvider: Codable, Sendable, Equatable {
         self.excluded = excluded
         self.attempts = attempts
         self.lastDisposition = lastDisposition
+        self.preferredQualificationsMet = preferredQualificationsMet
+        self.wouldBeEligibleIf = wouldBeEligibleIf
     }
 
     static let schema = JSONSchema.object(
@@ -196,6 +203,8 @@ public struct ConsideredProvider: Codable, Sendable, Equatable {
             "attempts": JSONSchema.integer(minimum: 0, description: "Contact attempts made so far for this request."),
             "lastDisposition": JSONSchema.string(
                 description: "The disposition of the provider's latest attempt, if any."),
+            "preferredQualificationsMet": NamedQualification.metSchema,
+            "wouldBeEligibleIf": FilteredProvider.wouldBeEligibleIfSchema,
         ], required: ["providerId", "criteria", "reasons", "pinned", "excluded", "attempts"])
 }
 

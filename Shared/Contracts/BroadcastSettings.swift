@@ -341,17 +341,29 @@ public struct BroadcastPolicy: Codable, Sendable, Equatable {
     public var startWindowDays: Int
     /// Whether `request.created` starts a broadcast by itself.
     public var autoStart: Bool
+    /// Whether a provider back in rotation by a recycle rule takes their place in rank order
+    /// among those never contacted; false (the default): only once nobody never contacted is left.
+    public var recycledInRankOrder: Bool
     /// 0 for the default; increases by one on every change.
     public var version: Int
     public var updatedAt: Date?
 
-    public init(bands: [PolicyBand], startWindowDays: Int, autoStart: Bool, version: Int, updatedAt: Date? = nil) {
+    public init(
+        bands: [PolicyBand], startWindowDays: Int, autoStart: Bool, recycledInRankOrder: Bool = false, version: Int,
+        updatedAt: Date? = nil
+    ) {
         self.bands = bands
         self.startWindowDays = startWindowDays
         self.autoStart = autoStart
+        self.recycledInRankOrder = recycledInRankOrder
         self.version = version
         self.updatedAt = updatedAt
     }
+
+    static let recycledInRankOrderDescription =
+        "Whether a provider back in rotation by a recycle rule takes their place in rank order among those never "
+        + "contacted for the request; false: a wave takes everyone never contacted (in rank order) first, and the "
+        + "recycled only once none is left. Providers the partner recycles by hand always take their rank place."
 
     /// docs/design.md, "Waves and bands": more than 14 days: 1 every 24 h; 3–14 days: 2 every 8 h;
     /// 1–3 days: 3 every 2 h; 4–24 h: 5 every 30 min; 4 h or less: everyone left at once; jobs more
@@ -373,21 +385,28 @@ public struct BroadcastPolicy: Codable, Sendable, Equatable {
                 minimum: 1, description: "A job further out waits, and its broadcast starts this many days before."),
             "autoStart": JSONSchema.boolean(
                 description: "Whether opportunities' request.created starts a broadcast by itself."),
+            "recycledInRankOrder": JSONSchema.boolean(description: recycledInRankOrderDescription),
             "version": JSONSchema.integer(
                 minimum: 0, description: "0 for the default policy; increases by one on every change."),
             "updatedAt": JSONSchema.timestamp(description: "When it was last set; absent for the default."),
-        ], required: ["bands", "startWindowDays", "autoStart", "version"])
+        ], required: ["bands", "startWindowDays", "autoStart", "recycledInRankOrder", "version"])
 }
 
 public struct SetPolicyRequest: Codable, Sendable, Equatable {
     public var bands: [PolicyBand]
     public var startWindowDays: Int?
     public var autoStart: Bool?
+    /// Left out: kept (false in the default policy).
+    public var recycledInRankOrder: Bool?
     public var expectedVersion: Int?
-    public init(bands: [PolicyBand], startWindowDays: Int? = nil, autoStart: Bool? = nil, expectedVersion: Int? = nil) {
+    public init(
+        bands: [PolicyBand], startWindowDays: Int? = nil, autoStart: Bool? = nil, recycledInRankOrder: Bool? = nil,
+        expectedVersion: Int? = nil
+    ) {
         self.bands = bands
         self.startWindowDays = startWindowDays
         self.autoStart = autoStart
+        self.recycledInRankOrder = recycledInRankOrder
         self.expectedVersion = expectedVersion
     }
     static let schema = JSONSchema.object(
@@ -403,6 +422,9 @@ public struct SetPolicyRequest: Codable, Sendable, Equatable {
             "autoStart": JSONSchema.boolean(
                 description: "Whether request.created starts a broadcast by itself; left out: kept (true in the "
                     + "default policy)."),
+            "recycledInRankOrder": JSONSchema.boolean(
+                description: BroadcastPolicy.recycledInRankOrderDescription + " Left out: kept (false in the default "
+                    + "policy)."),
             "expectedVersion": JSONSchema.integer(
                 minimum: 0, description: "The version you last read (0: the default): any other is ABORTED."),
         ], required: ["bands"])

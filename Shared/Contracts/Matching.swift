@@ -127,6 +127,27 @@ public struct RankRequest: Codable, Sendable, Equatable, PagedRequest {
         ], required: ["request"], page: .request(pageSizeDefault: "100 filtered providers"))
 }
 
+/// A qualification by id and name.
+public struct NamedQualification: Codable, Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public init(id: String, name: String) {
+        self.id = id
+        self.name = name
+    }
+    static let schema = JSONSchema.object(
+        [
+            "id": JSONSchema.string(description: "The qualification's id."),
+            "name": JSONSchema.string(description: "Its name."),
+        ], required: ["id", "name"])
+
+    /// The list of the preferred qualifications a provider meets.
+    static let metSchema = JSONSchema.array(
+        of: schema,
+        description: "Which of the job's preferred qualifications are in effect for the provider over the job, in "
+            + "the job's order (the preferredQualifications criterion counts them); absent when the job prefers none.")
+}
+
 /// A provider who passes every filter, in rank order.
 public struct RankedProvider: Codable, Sendable, Equatable {
     public var providerId: String
@@ -134,11 +155,17 @@ public struct RankedProvider: Codable, Sendable, Equatable {
     public var rank: Int
     public var score: Double
     public var criteria: [CriterionValue]
-    public init(providerId: String, rank: Int, score: Double, criteria: [CriterionValue]) {
+    /// The job's preferred qualifications the provider meets (nil when the job prefers none).
+    public var preferredQualificationsMet: [NamedQualification]?
+    public init(
+        providerId: String, rank: Int, score: Double, criteria: [CriterionValue],
+        preferredQualificationsMet: [NamedQualification]? = nil
+    ) {
         self.providerId = providerId
         self.rank = rank
         self.score = score
         self.criteria = criteria
+        self.preferredQualificationsMet = preferredQualificationsMet
     }
     static let schema = JSONSchema.object(
         [
@@ -150,6 +177,7 @@ public struct RankedProvider: Codable, Sendable, Equatable {
             "score": JSONSchema.number(description: "The sum of the criteria's contributions."),
             "criteria": JSONSchema.array(
                 of: CriterionValue.schema, description: "Every criterion with its value and contribution."),
+            "preferredQualificationsMet": NamedQualification.metSchema,
         ], required: ["providerId", "rank", "score", "criteria"])
 }
 
@@ -157,15 +185,24 @@ public struct RankedProvider: Codable, Sendable, Equatable {
 public struct FilteredProvider: Codable, Sendable, Equatable {
     public var providerId: String
     public var reasons: [FilterReason]
-    public init(providerId: String, reasons: [FilterReason]) {
+    /// What would change the verdict, when one change by the partner or the provider would.
+    public var wouldBeEligibleIf: String?
+    public init(providerId: String, reasons: [FilterReason], wouldBeEligibleIf: String? = nil) {
         self.providerId = providerId
         self.reasons = reasons
+        self.wouldBeEligibleIf = wouldBeEligibleIf
     }
+    static let wouldBeEligibleIfSchema = JSONSchema.string(
+        description: "When the provider is filtered out by one reason only, and the partner or the provider can "
+            + "change it (a document expired or missing, a qualification not applied, the do-not-consider list, a "
+            + "travel radius short by under 20%, no usable contact channel): what would make them eligible, e.g. "
+            + "eligible if document cert is renewed by 2031-03-08T09:00:00Z, valid until 2031-03-08T11:00:00Z.")
     static let schema = JSONSchema.object(
         [
             "providerId": JSONSchema.string(description: "The provider."),
             "reasons": JSONSchema.array(
                 of: FilterReason.schema, description: "Every reason the provider is filtered out, not only the first."),
+            "wouldBeEligibleIf": wouldBeEligibleIfSchema,
         ],
         required: ["providerId", "reasons"])
 }

@@ -116,10 +116,15 @@ public struct CheckResponse: Codable, Sendable, Equatable {
     public var settings: RankingSettings
     /// The customer's defaults the job did not take, as in `RankResponse` (absent: none).
     public var defaultsSkipped: [SkippedDefault]?
+    /// The job's preferred qualifications the provider meets (nil when the job prefers none).
+    public var preferredQualificationsMet: [NamedQualification]?
+    /// What would change the verdict, when one change by the partner or the provider would.
+    public var wouldBeEligibleIf: String?
 
     public init(
         providerId: String, passes: Bool, reasons: [FilterReason], criteria: [CriterionValue], score: Double,
-        positions: [ReadModelPosition], settings: RankingSettings, defaultsSkipped: [SkippedDefault]? = nil
+        positions: [ReadModelPosition], settings: RankingSettings, defaultsSkipped: [SkippedDefault]? = nil,
+        preferredQualificationsMet: [NamedQualification]? = nil, wouldBeEligibleIf: String? = nil
     ) {
         self.providerId = providerId
         self.passes = passes
@@ -129,6 +134,8 @@ public struct CheckResponse: Codable, Sendable, Equatable {
         self.positions = positions
         self.settings = settings
         self.defaultsSkipped = defaultsSkipped
+        self.preferredQualificationsMet = preferredQualificationsMet
+        self.wouldBeEligibleIf = wouldBeEligibleIf
     }
 
     static let schema = JSONSchema.object(
@@ -151,5 +158,7 @@ public struct CheckResponse: Codable, Sendable, Equatable {
                 description: "The customer's defaults left out of the job, each with why (archived, not offered in "
                     + "the job's zone, not for its provider type, or unknown), as opportunities.CreateRequest reports "
                     + "them."),
+            "preferredQualificationsMet": NamedQualification.metSchema,
+            "wouldBeEligibleIf": FilteredProvider.wouldBeEligibleIfSchema,
         ], required: ["providerId", "passes", "reasons", "criteria", "score", "positions", "settings"])
 }

@@ -245,11 +245,13 @@ public struct Provider: Codable, Sendable, Equatable {
     public var version: Int
     public var createdAt: Date
     public var updatedAt: Date
+    /// Channels marked invalid (`WRONG_CONTACT_DETAILS`) until they change; nil when none is.
+    public var invalidChannels: [InvalidChannel]?
 
     public init(
         partnerId: String, id: String, name: String, providerType: String, email: String?, phone: String?,
         location: GeoPoint?, travelRadiusKm: Double?, zones: [String], active: Bool, version: Int, createdAt: Date,
-        updatedAt: Date
+        updatedAt: Date, invalidChannels: [InvalidChannel]? = nil
     ) {
         self.partnerId = partnerId
         self.id = id
@@ -264,6 +266,7 @@ public struct Provider: Codable, Sendable, Equatable {
         self.version = version
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.invalidChannels = invalidChannels
     }
 
     static let schema = JSONSchema.object(
@@ -275,8 +278,9 @@ public struct Provider: Codable, Sendable, Equatable {
                 description: "The one kind of work the provider does, a partner's code such as asl_interpreter, "
                     + "cart or spoken."),
             "email": JSONSchema.string(
-                description: "Email address; broadcast contacts by email when there is one, else by SMS."),
-            "phone": JSONSchema.string(description: "Phone number, for SMS when there is no email."),
+                description: "Email address; broadcast contacts by email when there is one that is not marked "
+                    + "invalid, else by SMS."),
+            "phone": JSONSchema.string(description: "Phone number, for SMS when there is no usable email."),
             "location": GeoPoint.schema.described(
                 "Where the provider travels from, for on-site jobs' travel radius and distance; absent: unknown."),
             "travelRadiusKm": JSONSchema.number(
@@ -290,6 +294,10 @@ public struct Provider: Codable, Sendable, Equatable {
                 minimum: 1, description: "Increases by one on every change; send it back as expectedVersion."),
             "createdAt": JSONSchema.timestamp(description: "When the provider was created."),
             "updatedAt": JSONSchema.timestamp(description: "When the provider last changed."),
+            "invalidChannels": JSONSchema.array(
+                of: InvalidChannel.schema,
+                description: "The channels marked invalid (wrong contact details), each until the partner changes "
+                    + "it; absent: none. A provider without a usable channel is never ranked nor contacted."),
         ],
         required: ["partnerId", "id", "name", "providerType", "zones", "active", "version", "createdAt", "updatedAt"])
 }

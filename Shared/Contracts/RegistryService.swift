@@ -40,6 +40,9 @@ public protocol RegistryProviderHandling: Sendable {
     func getProvider(_ request: GetProviderRequest, _ context: CallerContext) async throws -> GetProviderResponse
     /// `registry.ListProviders`.
     func listProviders(_ request: ListProvidersRequest, _ context: CallerContext) async throws -> ListProvidersResponse
+    /// `registry.MarkChannelInvalid`.
+    func markChannelInvalid(_ request: MarkChannelInvalidRequest, _ context: CallerContext) async throws
+        -> MarkChannelInvalidResponse
 }
 
 /// A provider's documents, with their expiry.
@@ -135,6 +138,7 @@ extension Registry: Contract {
         .init(upsertProvider) { try await $0.providers.upsertProvider($1, $2) },
         .init(getProvider) { try await $0.providers.getProvider($1, $2) },
         .init(listProviders) { try await $0.providers.listProviders($1, $2) },
+        .init(markChannelInvalid) { try await $0.providers.markChannelInvalid($1, $2) },
         .init(addDocument) { try await $0.documents.addDocument($1, $2) },
         .init(revokeDocument) { try await $0.documents.revokeDocument($1, $2) },
         .init(applyQualification) { try await $0.badges.applyQualification($1, $2) },
@@ -208,6 +212,13 @@ public struct RegistryClient: ContractClient {
     /// `registry.ListProviders`.
     public func listProviders(_ request: ListProvidersRequest) async throws(RPCError) -> ListProvidersResponse {
         try await caller.call(Registry.listProviders, request)
+    }
+
+    /// `registry.MarkChannelInvalid`.
+    public func markChannelInvalid(_ request: MarkChannelInvalidRequest) async throws(RPCError)
+        -> MarkChannelInvalidResponse
+    {
+        try await caller.call(Registry.markChannelInvalid, request)
     }
 
     /// `registry.AddDocument`.

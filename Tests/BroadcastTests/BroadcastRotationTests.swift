@@ -54,10 +54,11 @@ struct BroadcastRotationTests {
             _ = try await world.respond("aa-03", interested: false, detail)
             detail = try await world.detail(request.id) { $0.waves.count == 2 }
             #expect(world.providers(ofWave: 2, detail) == ["aa-04", "aa-05"])
-            _ = try await world.broadcast.block(
-                BlockRequest(providerId: "aa-04", customerId: world.school.id, reason: "asked by the school"))
             _ = try await world.broadcast.pause(BroadcastActionRequest(requestId: request.id))
             try await world.system.start(RegistryService.definition, clock: world.clock)
+            // Blocking asks the registry whether the provider and the customer exist.
+            _ = try await world.broadcast.block(
+                BlockRequest(providerId: "aa-04", customerId: world.school.id, reason: "asked by the school"))
             _ = try await world.registry.setAvailability(
                 SetAvailabilityRequest(
                     providerId: "aa-05",
@@ -81,8 +82,12 @@ struct BroadcastRotationTests {
         }
     }
 
+    /// The default policy that puts the recycled back in their rank place among the never
+    /// contacted (`recycledInRankOrder`), for the tests of recycle rules.
+    static let recycledInRankOrder = SetPolicyRequest(bands: BroadcastPolicy.standard.bands, recycledInRankOrder: true)
+
     @Test func dispositionsSetByThePartnerCustomRecycleRulesAndArchiving() async throws {
-        try await BroadcastWorld.with { world in
+        try await BroadcastWorld.with(policy: Self.recycledInRankOrder) { world in
             let broadcast = world.broadcast
             _ = try await broadcast.defineDisposition(
                 DefineDispositionRequest(
@@ -162,7 +167,7 @@ struct BroadcastRotationTests {
     }
 
     @Test func deliveryReportsAndPauseResumeStop() async throws {
-        try await BroadcastWorld.with { world in
+        try await BroadcastWorld.with(policy: Self.recycledInRankOrder) { world in
             let broadcast = world.broadcast
             let request = try await world.create(days: 5)
             var detail = try await world.wave(1, of: request.id)

@@ -151,8 +151,9 @@ struct BroadcastServiceTests {
                 world.opportunitiesRPC, actor: Actor(role: .provider, partnerId: world.partnerId, id: "aa-01"))
             _ = try await provider.seekReplacement(OpportunityActionRequest(opportunityId: interest.id))
             detail = try await world.wave(2, of: request.id)
-            // aa-02 was withdrawn when the team filled: back in rotation at once; aa-01 never.
-            #expect(world.providers(ofWave: 2, detail) == ["aa-02", "aa-03"])
+            // aa-02 was withdrawn when the team filled: back in rotation at once, after those never
+            // contacted; aa-01 never.
+            #expect(world.providers(ofWave: 2, detail) == ["aa-03", "aa-04"])
             let replacement = try await world.respond("aa-03", interested: true, detail)
             _ = try await world.opportunities.decide(DecideRequest(opportunityId: replacement.id, assign: true))
             detail = try await world.detail(request.id) { $0.state == .filled }

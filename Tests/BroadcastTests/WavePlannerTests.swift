@@ -273,6 +273,37 @@ struct WavePlannerTests {
         #expect(rotation.next == Self.now.addingTimeInterval(Self.hour))
     }
 
+    /// Wave 1 (a, b, c) went unanswered 3 hours ago and is back by `NO_RESPONSE`'s rule; d was
+    /// recycled by hand; e and f were never contacted.
+    @Test(arguments: [false, true])
+    func theNeverContactedComeBeforeTheRecycled(recycledInRankOrder: Bool) {
+        let catalogue = Dispositions.catalogue(stored: [])
+        func silent(_ provider: String, recycledByHand: Bool = false) -> [ContactAttempt] {
+            [
+                ContactAttempt(
+                    id: "at-\(provider)", requestId: "rq", providerId: provider, wave: 1, attemptNumber: 1,
+                    status: .sent, plannedAt: Self.now.addingTimeInterval(-5 * Self.hour),
+                    disposition: Dispositions.noResponse, dispositionAt: Self.now.addingTimeInterval(-3 * Self.hour),
+                    recycledAt: recycledByHand ? Self.now.addingTimeInterval(-Self.hour) : nil)
+            ]
+        }
+        let attempts = ["a": silent("a"), "b": silent("b"), "c": silent("c"), "d": silent("d", recycledByHand: true)]
+        let rotation = WavePlanner.rotation(
+            order: ["a", "b", "c", "d", "e", "f"], blocked: [], holding: [], attempts: attempts, catalogue: catalogue,
+            now: Self.now, recycledInRankOrder: recycledInRankOrder)
+        #expect(
+            rotation.now == (recycledInRankOrder ? ["a", "b", "c", "d", "e", "f"] : ["d", "e", "f", "a", "b", "c"]))
+        // A wave of three takes the never contacted (and the recycled by hand) first.
+        let plan = WavePlanner.plan(
+            now: Self.now, startsAt: Self.now.addingTimeInterval(2 * Self.day), policy: Self.policy,
+            eligibleNow: rotation.now, nextEligibleAt: rotation.next)
+        guard case .wave(let providerIds, _, _) = plan else {
+            Issue.record("no wave: \(plan)")
+            return
+        }
+        #expect(providerIds == (recycledInRankOrder ? ["a", "b", "c"] : ["d", "e", "f"]))
+    }
+
     @Test func policyViolationsNameEveryField() {
         let faults = BroadcastPolicy.violations(
             bands: [

@@ -109,6 +109,9 @@ struct FuzzCorpus: Sendable {
                 "location": ["lat": 41, "lon": -87], "travelRadiusKm": 40, "zones": ["IL"], "active": true,
             ]
         }
+        write("registry", "MarkChannelInvalid") { _ in
+            ["providerId": .string(ada), "channel": "email", "address": "a@example.org", "reason": "fuzzed"]
+        }
         write("registry", "UpsertCustomer") { ["name": .string("c \($0)"), "lists": []] }
         write("registry", "SetVocabulary") { _ in ["zones": [["code": "IL"]], "providerTypes": [["code": "asl"]]] }
         write("registry", "AddDocument") { _ in

@@ -122,6 +122,9 @@ enum TenancyMatrix {
         },
         "registry.GetProvider": notFound(roles: ["partner", "service", "provider"]) { #"{"id":"\#($0.ada)"}"# },
         "registry.ListProviders": noneOfA(),
+        "registry.MarkChannelInvalid": notFound(["body.providerId"]) {
+            #"{"providerId":"\#($0.ada)","channel":"email","reason":"not yours"}"#
+        },
         "registry.AddDocument": notFound(["body.providerId"]) {
             #"{"providerId":"\#($0.ada)","documentTypeId":"\#($0.documentType)","issuedAt":"2030-01-01T00:00:00Z"}"#
         },
@@ -173,7 +176,10 @@ enum TenancyMatrix {
         "broadcast.ArchiveDisposition": notFound { #"{"code":"\#($0.disposition)"}"# },
         "broadcast.DeleteDisposition": notFound { #"{"code":"\#($0.disposition)"}"# },
         "broadcast.ListDispositions": noneOfA { _ in #"{"includeArchived":true}"# },
-        "broadcast.Block": likeAnUnknownId { #"{"providerId":"\#($0.ben)","customerId":"\#($0.school)"}"# },
+        // The partner's own providers and customers only: A's are unknown to B.
+        "broadcast.Block": notFound(["body.providerId", "body.customerId"]) {
+            #"{"providerId":"\#($0.ben)","customerId":"\#($0.school)"}"#
+        },
         "broadcast.Unblock": notFound { #"{"providerId":"\#($0.ben)","customerId":"\#($0.school)"}"# },
         "broadcast.ListBlocks": noneOfA { #"{"providerId":"\#($0.ben)"}"# },
         "broadcast.SetPolicy": noneOfA { _ in

@@ -103,9 +103,11 @@ struct MatchingSystem: Sendable {
             lastSeq = try await database.pool.write { db in
                 let now = Date()
                 for index in batch..<min(count, batch + 1000) {
+                    let id = String(format: "pr-bulk-%05d", index)
                     let provider = Provider(
-                        partnerId: partner, id: String(format: "pr-bulk-%05d", index), name: "Bulk", providerType: type,
-                        email: nil, phone: nil, location: Self.chicago, travelRadiusKm: 30, zones: ["IL"],
+                        partnerId: partner, id: id, name: "Bulk", providerType: type,
+                        email: "\(id)@example.org", phone: nil, location: Self.chicago, travelRadiusKm: 30,
+                        zones: ["IL"],
                         active: true, version: 1, createdAt: now, updatedAt: now)
                     // Each append registers a commit hook: a thousand per transaction keeps that cheap.
                     try database.outbox.append(

@@ -69,6 +69,20 @@ struct RankerCriterionTests {
         #expect(judgement.score == row.contribution, "only \(row.criterion) moved the score")
     }
 
+    @Test func theRankingNamesThePreferredQualificationsMet() {
+        var provider = F.neutral("pr-a")
+        provider.applied = [F.octopuses.id]
+        let ranked = Ranker.order([Ranker.judge(provider, F.context(job: F.job(preferred: [F.medical, F.octopuses])))])
+        #expect(
+            ranked.first?.preferredQualificationsMet == [NamedQualification(id: "q-oct", name: "Good with octopuses")])
+        #expect(ranked.first?.criteria.first { $0.name == "preferredQualifications" }?.value == .integer(1))
+        provider.applied = []
+        let none = Ranker.order([Ranker.judge(provider, F.context(job: F.job(preferred: [F.medical])))])
+        #expect(none.first?.preferredQualificationsMet == [])
+        // A job that prefers nothing has nothing to name.
+        #expect(Ranker.order([Ranker.judge(provider, F.context())]).first?.preferredQualificationsMet == nil)
+    }
+
     @Test func everyCriterionIsListedInAFixedOrder() {
         let names = Ranker.judge(F.provider(), F.context()).criteria.map(\.name)
         #expect(

@@ -33,7 +33,7 @@ struct RankerFilterTests {
             context.lists.doNotConsider = [provider.id]
         },
         Case(criterion: "excluded", fragment: "blocked by the partner") { provider, context in
-            context.excluded = [provider.id: "blocked by the partner"]
+            context.excluded = [provider.id: ["blocked by the partner"]]
         },
         Case(criterion: "restricted", fragment: "not on the customer's restricted list") { _, context in
             context.lists.restricted = ["pr-someone-else"]
@@ -46,6 +46,9 @@ struct RankerFilterTests {
         },
         Case(criterion: "remoteOnly", fragment: "remote only from") { provider, _ in
             provider.availability = [F.window(-24, 24, .remoteOnly)]
+        },
+        Case(criterion: "noContactChannel", fragment: "no usable contact channel: no email, no phone") { provider, _ in
+            provider.reachable = false
         },
     ]
 
@@ -68,12 +71,38 @@ struct RankerFilterTests {
         provider.zones = ["WI"]
         provider.heldJobs = [F.held(0, 1), F.held(1.5, 2.5, state: "CONTINGENT", request: "r-2")]
         var context = F.context(job: F.job(required: [F.medical, F.certified]))
-        context.excluded = [provider.id: "blocked"]
+        context.excluded = [provider.id: ["blocked"]]
         let criteria = Ranker.judge(provider, context).reasons.map(\.criterion)
         #expect(
             criteria == [
                 "inactive", "providerType", "requiredQualification", "requiredQualification", "zone", "excluded",
                 "conflict", "conflict",
+            ])
+    }
+
+    @Test func everyExclusionIsAReasonOfItsOwn() {
+        let provider = F.provider()
+        var context = F.context()
+        context.excluded = [provider.id: ["blocked for every customer: complaints", "excluded by the partner"]]
+        let judgement = Ranker.judge(provider, context)
+        #expect(
+            judgement.reasons == [
+                FilterReason(criterion: "excluded", detail: "blocked for every customer: complaints"),
+                FilterReason(criterion: "excluded", detail: "excluded by the partner"),
+            ])
+        // A verdict stops at the first, all the same.
+        #expect(Ranker.judge(provider, context, .verdict).reasons.count == 1)
+    }
+
+    @Test func aProviderWhoseChannelsAreMarkedInvalidIsUnreachable() {
+        var provider = F.provider()
+        provider.reachable = false
+        provider.invalidChannels = ["email"]
+        let reasons = Ranker.judge(provider, F.context()).reasons
+        #expect(
+            reasons == [
+                FilterReason(
+                    criterion: "noContactChannel", detail: "no usable contact channel: email marked invalid, no phone")
             ])
     }
 

@@ -38,7 +38,7 @@ enum RankerFixture {
     }
 
     static func context(
-        job: Job = job(), lists: CustomerLists = CustomerLists(), excluded: [String: String] = [:],
+        job: Job = job(), lists: CustomerLists = CustomerLists(), excluded: [String: [String]] = [:],
         settings: RankingSettings = RankingSettings(partnerId: "p-1")
     ) -> RankingContext {
         RankingContext(

@@ -184,6 +184,7 @@ struct OpportunitiesRulesTests {
                 #expect(reasons.contains { $0.hasPrefix(reason) }, "\(providerId): \(reasons)")
             }
             // A block for another customer does not count here.
+            _ = try await f.registry.upsertCustomer(UpsertCustomerRequest(id: "cu-other", name: "Other"))
             _ = try await BroadcastClient(f.broadcastRPC, actor: f.partner).block(
                 BlockRequest(providerId: "pr-3", customerId: "cu-other"))
             #expect(try await f.interested(request, "pr-3").state == .contingent)

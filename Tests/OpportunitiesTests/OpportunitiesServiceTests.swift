@@ -75,7 +75,8 @@ struct OpportunitiesFixture: Sendable {
                 SetPolicyRequest(bands: BroadcastPolicy.standard.bands, autoStart: false))
             let registry = RegistryClient(registryRPC, actor: ready.partner)
             for id in ["pr-1", "pr-2", "pr-3", "pr-4", "pr-5"] {
-                _ = try await registry.upsertProvider(UpsertProviderRequest(id: id, name: id, providerType: "asl"))
+                _ = try await registry.upsertProvider(
+                    UpsertProviderRequest(id: id, name: id, providerType: "asl", email: "\(id)@example.org"))
             }
             let medical = try #require(ready.qualifications["Medical"])
             _ = try await registry.applyQualification(
