@@ -60,7 +60,6 @@ struct AttemptHandlers: BroadcastAttemptHandling {
         }
     }
 
-<<<<<<< HEAD
     /// Tells opportunities what the partner's disposition says of the provider's opportunity,
     /// on the partner's behalf: `INTERESTED` or `DECLINED` is the provider's answer, recorded by
     /// the partner (an answer opportunities already has stands when it says the same); a final
