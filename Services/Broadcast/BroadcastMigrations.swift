@@ -81,5 +81,14 @@ enum BroadcastMigrations {
                         autoStart BOOLEAN NOT NULL, version INTEGER NOT NULL, updatedAt DATETIME);
                     """)
         }
+        migrator.registerMigration("broadcast.v2.attemptsAcrossRequests") { db in
+            // SearchAttempts and the bulk actions read a tenant's attempts in plan order, and a
+            // provider's across requests (erasure too).
+            try db.execute(
+                sql: """
+                    CREATE INDEX attemptInPlanOrder ON contactAttempt (partnerId, plannedAt, id);
+                    CREATE INDEX attemptByProviderAcrossRequests ON contactAttempt (partnerId, providerId, plannedAt);
+                    """)
+        }
     }
 }

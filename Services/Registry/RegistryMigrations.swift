@@ -7,6 +7,7 @@ enum RegistryMigrations {
         registerVersion1(in: &migrator)
         registerExpiryOnDurableTimers(in: &migrator)
         registerDecisionDefaultsAndVocabulary(in: &migrator)
+        registerErasure(in: &migrator)
     }
 
     /// The first schema, as shipped (tests start from it to check the migrations after it).
@@ -100,6 +101,21 @@ enum RegistryMigrations {
                     CREATE TABLE vocabulary (
                         partnerId TEXT NOT NULL PRIMARY KEY, zones TEXT NOT NULL, providerTypes TEXT NOT NULL,
                         version INTEGER NOT NULL, updatedAt DATETIME);
+                    """)
+        }
+    }
+
+    /// Providers can be erased (`erasedAt`), and each erasure is recorded with its reason.
+    static func registerErasure(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("registry.v4.providerErasure") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE provider ADD COLUMN erasedAt DATETIME;
+
+                    CREATE TABLE providerErasure (
+                        partnerId TEXT NOT NULL, providerId TEXT NOT NULL, pseudonym TEXT NOT NULL,
+                        reason TEXT NOT NULL, erasedBy TEXT NOT NULL, erasedAt DATETIME NOT NULL,
+                        PRIMARY KEY (partnerId, providerId));
                     """)
         }
     }

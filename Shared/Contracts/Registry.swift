@@ -245,11 +245,13 @@ public struct Provider: Codable, Sendable, Equatable {
     public var version: Int
     public var createdAt: Date
     public var updatedAt: Date
+    /// When its personal data was erased (`EraseProvider`): it is then inactive for good.
+    public var erasedAt: Date?
 
     public init(
         partnerId: String, id: String, name: String, providerType: String, email: String?, phone: String?,
         location: GeoPoint?, travelRadiusKm: Double?, zones: [String], active: Bool, version: Int, createdAt: Date,
-        updatedAt: Date
+        updatedAt: Date, erasedAt: Date? = nil
     ) {
         self.partnerId = partnerId
         self.id = id
@@ -264,6 +266,7 @@ public struct Provider: Codable, Sendable, Equatable {
         self.version = version
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.erasedAt = erasedAt
     }
 
     static let schema = JSONSchema.object(
@@ -290,6 +293,9 @@ public struct Provider: Codable, Sendable, Equatable {
                 minimum: 1, description: "Increases by one on every change; send it back as expectedVersion."),
             "createdAt": JSONSchema.timestamp(description: "When the provider was created."),
             "updatedAt": JSONSchema.timestamp(description: "When the provider last changed."),
+            "erasedAt": JSONSchema.timestamp(
+                description: "When its personal data was erased (EraseProvider): the name is a pseudonym, and it is "
+                    + "inactive for good."),
         ],
         required: ["partnerId", "id", "name", "providerType", "zones", "active", "version", "createdAt", "updatedAt"])
 }
