@@ -21,6 +21,9 @@ struct AttemptQuery: Sendable, Equatable {
         validator: inout Validator
     ) {
         if let dispositions {
+            // An empty list would match nothing: almost certainly not what was meant.
+            validator.require(
+                !dispositions.isEmpty, "body.dispositions", "must name a code; leave it out for every one")
             let codes = validator.codes(dispositions, field: "body.dispositions")
             for (index, code) in codes.enumerated() where !code.isEmpty {
                 validator.require(

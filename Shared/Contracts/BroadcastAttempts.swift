@@ -27,8 +27,8 @@ extension Broadcast {
         "dispositions": JSONSchema.array(
             of: JSONSchema.string(), maxItems: 100,
             description: "Only attempts carrying one of these codes (system, default or custom, archived ones "
-                + "included; NOT_FOUND for a code the partner does not have); absent: every attempt, open ones "
-                + "included."),
+                + "included; NOT_FOUND for a code the partner does not have; not empty); absent: every attempt, "
+                + "open ones included."),
         "customerId": JSONSchema.string(description: "Only attempts on this customer's requests."),
         "providerId": JSONSchema.string(description: "Only this provider's attempts."),
         "requestId": JSONSchema.string(description: "Only attempts on this request."),

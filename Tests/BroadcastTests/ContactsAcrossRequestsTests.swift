@@ -90,6 +90,8 @@ struct ContactsAcrossRequestsTests {
                 world, SearchAttemptsRequest(dispositions: ["declined"]), .invalidArgument, "body.dispositions[0]")
             try await Self.expectRefusal(
                 world, SearchAttemptsRequest(from: start, to: start), .invalidArgument, "body.to")
+            try await Self.expectRefusal(
+                world, SearchAttemptsRequest(dispositions: []), .invalidArgument, "body.dispositions")
 
             // Another partner finds none of them.
             let other = BroadcastClient(world.rpc, actor: Actor(role: .partner, partnerId: "p-other", id: "someone"))

@@ -283,7 +283,12 @@ struct RegistryStoreTests {
             path: path, source: Registry.service, durability: .normal,
             migrations: RegistryMigrations.registerVersion1(in:))
         try await first.pool.write { db in
-            try Self.provider("pr-a", partner: "p/1").insert(db)
+            // The row as the first schema has it (the record has gained columns since).
+            try db.execute(
+                sql: """
+                    INSERT INTO provider (partnerId, id, name, providerType, zones, active, version, createdAt, updatedAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: ["p/1", "pr-a", "pr-a", "asl", "[\"IL\"]", true, 1, Self.start, Self.start])
             try DocumentType(partnerId: "p/1", id: "dt-cert", name: "cert", description: "", createdAt: Self.start)
                 .insert(db)
             try Self.document("doc-1", partner: "p/1", expires: Self.day).insert(db)
