@@ -72,13 +72,16 @@ struct ContactHandlers: BroadcastContactHandling {
                 let verdict = BulkActions.recycle(
                     match.attempt.wire, isLatest: latest[requestId]!.contains(match.attempt.id),
                     broadcast: broadcast?.state, named: query.dispositions, catalogue: catalogue)
-                switch verdict {
-                case .recycle:
+                switch (verdict, broadcast) {
+                case (.recycle, let broadcast?):
                     var attempt = match.attempt
-                    try writer.recycle(&attempt, of: broadcast!, at: now)
+                    try writer.recycle(&attempt, of: broadcast, at: now)
                     recycledIn.insert(requestId)
-                case .skip(let reason):
+                case (.skip(let reason), _):
                     skipped.append(reason)
+                case (.recycle, nil):
+                    // Only a broadcast that still runs takes anyone back.
+                    skipped.append(.broadcastEnded)
                 }
             }
             return BulkRecycleResponse(
