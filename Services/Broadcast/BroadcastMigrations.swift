@@ -88,5 +88,14 @@ enum BroadcastMigrations {
                     ALTER TABLE broadcastPolicy ADD COLUMN recycledInRankOrder BOOLEAN NOT NULL DEFAULT 0;
                     """)
         }
+        migrator.registerMigration("broadcast.v3.attemptsAcrossRequests") { db in
+            // SearchAttempts and the bulk actions read a tenant's attempts in plan order, and a
+            // provider's across requests (erasure too).
+            try db.execute(
+                sql: """
+                    CREATE INDEX attemptInPlanOrder ON contactAttempt (partnerId, plannedAt, id);
+                    CREATE INDEX attemptByProviderAcrossRequests ON contactAttempt (partnerId, providerId, plannedAt);
+                    """)
+        }
     }
 }

@@ -12,7 +12,8 @@ import Transport
 /// `BroadcastWriter` and `ContactSteps`, views in `BroadcastViews`); the pure rules apart
 /// (`WavePlanner`, `Dispositions`); the scheduler in two halves, `Scheduler` (durable timers, the
 /// advance rule, planning, in transactions) and `WaveSender` (ranking, checking, offering);
-/// opportunities' events in `BroadcastEvents`.
+/// opportunities' events (and the registry's erasures) in `BroadcastEvents`; contacts across
+/// requests in `ContactHandlers`, `AttemptSearch` and `BulkActions`.
 public enum BroadcastService {
     /// The service's name on the bus and in events.
     public static let name = Broadcast.service
@@ -34,7 +35,9 @@ public enum BroadcastService {
             blocks: BlockHandlers(
                 store: store, environment: environment, maxReplyBytes: environment.configuration.maxMessageBytes),
             policies: PolicyHandlers(store: store, environment: environment),
-            stats: StatsHandlers(store: store))
+            stats: StatsHandlers(store: store),
+            contacts: ContactHandlers(
+                store: store, clock: clock, maxReplyBytes: environment.configuration.maxMessageBytes))
         let timers = TimerService(environment, handlers: Scheduler.timerHandlers(store: store, clock: clock))
         // Registered after the timers' own hook: SetClock replies once the waves its timers made
         // due are planned and sent.
@@ -43,7 +46,7 @@ public enum BroadcastService {
         }
         return ServiceParts(
             routes: { Broadcast.register(handlers, into: &$0) },
-            events: EventHandling(sources: [Opportunities.service]) { db, event in
+            events: EventHandling(sources: BroadcastEvents.sources, reset: BroadcastEvents.reset) { db, event in
                 try BroadcastEvents.apply(db, event, store: store, now: clock.now)
             },
             background: [timers, sender])

@@ -47,6 +47,9 @@ enum ReadModelWriter {
                 ])
         case Types.providerUpserted:
             try ProviderWriter.upsert(db, try decode(Provider.self, event))
+        case Types.providerErased:
+            let erased = try decode(ProviderErased.self, event)
+            try ProviderWriter.erase(db, partnerId: erased.partnerId, providerId: erased.providerId)
         case Types.documentAdded, Types.documentRevoked:
             try upsertDocument(db, try decode(Document.self, event))
         case Types.documentExpired:
@@ -174,6 +177,9 @@ enum ReadModelWriter {
 /// A provider's row, the box they can reach (the R*Tree) and the zones they work in, together.
 enum ProviderWriter {
     static func upsert(_ db: Database, _ provider: Provider) throws {
+        if provider.erasedAt != nil {
+            return try erase(db, partnerId: provider.partnerId, providerId: provider.id)
+        }
         // The usable channels (set, not marked invalid) decide whether the provider can be reached.
         let channels = ContactChannels.usable(provider).map(\.rawValue).joined(separator: ",")
         let invalid = ContactChannels.invalid(provider).map(\.rawValue).joined(separator: ",")
@@ -210,6 +216,23 @@ enum ProviderWriter {
                 "INSERT INTO providerZone (partnerId, zone, providerKey) VALUES (?, ?, ?)",
                 arguments: [provider.partnerId, zone, key])
         }
+    }
+}
+
+extension ProviderWriter {
+    /// Forgets an erased provider: its row (where it is: the location), its reach and its zones,
+    /// and its availability. It is never ranked again; the jobs it held stay, as other
+    /// providers' conflicts and the customers' history do not depend on them.
+    static func erase(_ db: Database, partnerId: String, providerId: String) throws {
+        if let key = try Int64.fetchOne(
+            db, sql: "SELECT key FROM provider WHERE partnerId = ? AND id = ?", arguments: [partnerId, providerId])
+        {
+            try db.run("DELETE FROM providerReach WHERE key = ?", arguments: [key])
+            try db.run("DELETE FROM providerZone WHERE partnerId = ? AND providerKey = ?", arguments: [partnerId, key])
+            try db.run("DELETE FROM provider WHERE key = ?", arguments: [key])
+        }
+        try db.run(
+            "DELETE FROM availabilityWindow WHERE partnerId = ? AND providerId = ?", arguments: [partnerId, providerId])
     }
 }
 

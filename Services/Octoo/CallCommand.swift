@@ -26,6 +26,7 @@ struct CallCommand: AsyncParsableCommand {
         guard (1...86_400_000).contains(timeoutMs) else {
             throw ValidationError("--timeout-ms must be from 1 to 86400000")
         }
+        _ = try actor.actor(for: method)
     }
 
     func run() async throws {
@@ -43,11 +44,12 @@ struct CallCommand: AsyncParsableCommand {
             throw ValidationError("the body is not valid JSON: \(error)")
         }
         guard case .object = json else { throw ValidationError("the body must be a JSON object") }
+        let actor = try actor.actor(for: method)
         let clients = try BusClients(endpoints: try bus.endpoints(), curve: try curve.keys())
         defer { clients.close() }
         do {
             let reply = try await clients.client(service).callJSON(
-                method: method, body: json, actor: try actor.actor(),
+                method: method, body: json, actor: actor,
                 options: CallOptions(timeout: .milliseconds(timeoutMs), idempotencyKey: idempotencyKey))
             say(prettyJSON(reply))
         } catch let error as RPCError {

@@ -24,10 +24,9 @@ struct DemoClock {
         try await set(now.addingTimeInterval(interval))
     }
 
-    /// Moves every clock to `date`: the registry first (documents expire), then matching,
-    /// opportunities (jobs start) and broadcast last (waves close and go out).
+    /// Moves every clock to `date`, in `ServiceClocks.order`.
     mutating func set(_ date: Date) async throws {
-        for service in [Registry.service, Matching.service, Opportunities.service, Broadcast.service] {
+        for service in ServiceClocks.order {
             do {
                 _ = try await clients.client(service).setClock(
                     service, to: date, options: CallOptions(timeout: .seconds(30)))

@@ -13,8 +13,8 @@ struct OctooCommand: AsyncParsableCommand {
         commandName: "octoo",
         abstract: "Octoo: scheduling and dispatch for interpreting and captioning agencies.",
         subcommands: [
-            UpCommand.self, HealthCommand.self, BusCommand.self, CallCommand.self, DemoCommand.self, KeysCommand.self,
-            APIDocsCommand.self,
+            UpCommand.self, HealthCommand.self, BusCommand.self, CallCommand.self, ClockCommand.self,
+            ExportCommand.self, DemoCommand.self, KeysCommand.self, APIDocsCommand.self,
         ])
 }
 
@@ -22,17 +22,34 @@ struct OctooCommand: AsyncParsableCommand {
 struct ActorOptions: ParsableArguments {
     @Option(help: "Actor role: partner, customer, provider or service.")
     var role: String = "service"
-    @Option(help: "Actor's tenant (partnerId); required for every role but service.")
+    @Option(
+        help: """
+            The tenant (partnerId) to act in (env OCTOO_PARTNER): required by every method of a service's own, \
+            whatever the role; only Health, Describe, ReadEvents and SetClock take a service without one.
+            """)
     var partner: String?
     @Option(name: .customLong("actor-id"), help: "Actor's own id (user, customer or provider).")
     var actorId: String?
 
-    func actor() throws -> Actor {
+    /// The actor for `method`: a method that acts within one tenant (any but the common ones and
+    /// the bus's) needs the tenant, and is refused here, naming the flag, without one.
+    func actor(for method: String, _ environment: Environment = Environment()) throws -> Actor {
         guard let role = Actor.Role(rawValue: role) else {
             throw ValidationError(
                 "--role \(role) must be one of \(Actor.Role.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        return Actor(role: role, partnerId: partner, id: actorId)
+        let partnerId = partner ?? environment.string("OCTOO_PARTNER")
+        if partnerId == nil, Self.actsWithinATenant(method) {
+            throw ValidationError(
+                "\(method) acts within one tenant: give --partner ID (or set OCTOO_PARTNER), whatever the role")
+        }
+        return Actor(role: role, partnerId: partnerId, id: actorId)
+    }
+
+    /// Every method but the common ones (PROTOCOL §5) and the bus's own is a tenant's.
+    static func actsWithinATenant(_ method: String) -> Bool {
+        let name = method.split(separator: ".", maxSplits: 1).last.map(String.init) ?? method
+        return !method.hasPrefix("bus.") && !["Health", "Describe", "ReadEvents", "SetClock"].contains(name)
     }
 }
 

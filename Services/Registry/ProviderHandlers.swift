@@ -41,7 +41,10 @@ struct ProviderHandlers: RegistryProviderHandling {
             let existing = try transaction.upsertTarget(
                 Provider.self, request.id, expectedVersion: request.expectedVersion)
             let provider: Provider
-            if let existing {
+            if let existing, existing.erasedAt != nil {
+                // Erasure cannot be undone: nothing may bring a name or contact details back.
+                throw RegistryError.providerErased(providerId: existing.id, field: "body.id")
+            } else if let existing {
                 provider = Self.updated(existing, by: request, mask: mask, name: name, type: providerType, zones: zones)
             } else {
                 guard let name else { throw RegistryError.invalidField("body.name", "is required to create") }

@@ -22,6 +22,8 @@ enum RegistryError: RPCErrorConvertible, Equatable, Sendable {
     /// A code the partner's vocabulary does not have (a mistyped zone or provider type):
     /// `INVALID_ARGUMENT` naming `field`.
     case unknownCode(kind: Vocabulary.Kind, code: String, field: String)
+    /// The provider's personal data was erased, for good: `FAILED_PRECONDITION` naming `field`.
+    case providerErased(providerId: String, field: String)
 
     var rpcError: RPCError {
         switch self {
@@ -51,6 +53,10 @@ enum RegistryError: RPCErrorConvertible, Equatable, Sendable {
                 details: [
                     FieldViolation(field: "body.qualificationId", description: "is not applied to this provider")
                 ])
+        case .providerErased(let providerId, let field):
+            return RPCError(
+                .failedPrecondition, "provider \(providerId) was erased: it cannot be changed or used again",
+                details: [FieldViolation(field: field, description: "is an erased provider")])
         case .unknownCode(let kind, let code, let field):
             let list = kind == .zone ? "zones" : "provider types"
             return RPCError.invalidArgument(field: field, "\(code) is not one of the partner's \(list)")

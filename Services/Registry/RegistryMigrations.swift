@@ -8,6 +8,7 @@ enum RegistryMigrations {
         registerExpiryOnDurableTimers(in: &migrator)
         registerDecisionDefaultsAndVocabulary(in: &migrator)
         registerInvalidChannels(in: &migrator)
+        registerErasure(in: &migrator)
     }
 
     /// The first schema, as shipped (tests start from it to check the migrations after it).
@@ -109,6 +110,21 @@ enum RegistryMigrations {
     static func registerInvalidChannels(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("registry.v4.invalidChannels") { db in
             try db.execute(sql: "ALTER TABLE provider ADD COLUMN invalidChannels TEXT")
+        }
+    }
+
+    /// Providers can be erased (`erasedAt`), and each erasure is recorded with its reason.
+    static func registerErasure(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("registry.v5.providerErasure") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE provider ADD COLUMN erasedAt DATETIME;
+
+                    CREATE TABLE providerErasure (
+                        partnerId TEXT NOT NULL, providerId TEXT NOT NULL, pseudonym TEXT NOT NULL,
+                        reason TEXT NOT NULL, erasedBy TEXT NOT NULL, erasedAt DATETIME NOT NULL,
+                        PRIMARY KEY (partnerId, providerId));
+                    """)
         }
     }
 }

@@ -112,6 +112,17 @@ extension Provider: FetchableRecord, PersistableRecord, VersionedEntity {
     }
 }
 
+/// The record of a provider's erasure: when, by whom, why, and the pseudonym it left.
+struct ProviderErasure: Codable, FetchableRecord, PersistableRecord, TenantRecord {
+    static let databaseTableName = "providerErasure"
+    var partnerId: String
+    var providerId: String
+    var pseudonym: String
+    var reason: String
+    var erasedBy: String
+    var erasedAt: Date
+}
+
 extension DerivableRequest<Provider> {
     /// Providers of one type (`asl`, `cart`).
     func ofType(_ providerType: String) -> Self {

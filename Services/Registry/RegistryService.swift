@@ -33,6 +33,7 @@ public enum RegistryService {
             badges: BadgeHandlers(store: store, clock: clock),
             availability: AvailabilityHandlers(store: store, clock: clock, maxReplyBytes: maxReplyBytes),
             customers: CustomerHandlers(store: store, clock: clock, maxReplyBytes: maxReplyBytes),
-            vocabulary: VocabularyHandlers(store: store, clock: clock))
+            vocabulary: VocabularyHandlers(store: store, clock: clock),
+            erasure: ErasureHandlers(store: store, clock: clock))
     }
 }

@@ -2,6 +2,7 @@ import Contracts
 import Domain
 import Foundation
 import GRDB
+import ServiceKit
 import Store
 import Wire
 
@@ -258,6 +259,49 @@ struct RegistryTransaction {
             .withIds(appliedQualificationIds(ofProvider: document.providerId)).fetchAll(db)
         return DocumentExpiry.lapsedQualificationIds(
             document, at: instant, providerDocuments: try documents(ofProvider: document.providerId), applied: applied)
+    }
+
+    // MARK: Erasure
+
+    /// The record of the provider's erasure, if it was erased.
+    func erasure(ofProvider providerId: String) throws -> ProviderErasure? {
+        try ProviderErasure.all().inTenant(partnerId).filter(Column("providerId") == providerId).fetchOne(db)
+    }
+
+    /// Erases the provider's personal data for good: the row keeps its id, type, zones and
+    /// history under `pseudonym`, inactive; its old events and the replies kept for idempotency
+    /// keys carry the pseudonym too, so neither `ReadEvents` nor a rebuilt read model gives the
+    /// data back; `provider.erased` tells the services that keep any of it.
+    func erase(
+        _ provider: Provider, pseudonym: String, reason: String, by who: String, at now: Date
+    ) throws -> (Provider, ProviderErasure) {
+        var kept = provider.withoutPersonalData(pseudonym: pseudonym)
+        kept.active = false
+        kept.erasedAt = now
+        kept.version += 1
+        kept.updatedAt = now
+        try kept.update(db)
+        let erasure = ProviderErasure(
+            partnerId: partnerId, providerId: provider.id, pseudonym: pseudonym, reason: reason, erasedBy: who,
+            erasedAt: now)
+        try erasure.insert(db)
+        let id = provider.id
+        try StoredCopies.rewriteEvents(
+            db, partnerId: partnerId, types: [Registry.EventType.providerUpserted], containing: id
+        ) { _, data in
+            data["id"]?.stringValue == id ? Provider.withoutPersonalData(data, pseudonym: pseudonym) : nil
+        }
+        try StoredCopies.rewriteReplies(db, partnerId: partnerId, containing: id) { method, reply in
+            guard method == Registry.upsertProvider.name, case .object(var members) = reply,
+                let saved = members["provider"], saved["id"]?.stringValue == id
+            else { return nil }
+            members["provider"] = Provider.withoutPersonalData(saved, pseudonym: pseudonym)
+            return .object(members)
+        }
+        try emit(
+            Registry.EventType.providerErased,
+            ProviderErased(partnerId: partnerId, providerId: id, pseudonym: pseudonym, erasedAt: now), at: now)
+        return (kept, erasure)
     }
 
     /// Appends an event of the tenant to the outbox, committed with the change it reports.

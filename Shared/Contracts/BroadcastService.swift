@@ -38,6 +38,18 @@ public protocol BroadcastAttemptHandling: Sendable {
     func reportDelivery(_ request: ReportDeliveryRequest, _ context: CallerContext) async throws -> AttemptReply
 }
 
+/// Contacts across requests: found by disposition and the rest of the filter, recycled and
+/// blocked in bulk.
+public protocol BroadcastContactHandling: Sendable {
+    /// `broadcast.SearchAttempts`.
+    func searchAttempts(_ request: SearchAttemptsRequest, _ context: CallerContext) async throws
+        -> SearchAttemptsResponse
+    /// `broadcast.BulkRecycle`.
+    func bulkRecycle(_ request: BulkRecycleRequest, _ context: CallerContext) async throws -> BulkRecycleResponse
+    /// `broadcast.BulkBlock`.
+    func bulkBlock(_ request: BulkBlockRequest, _ context: CallerContext) async throws -> BulkBlockResponse
+}
+
 /// The partner's dispositions and their recycle rules.
 public protocol BroadcastDispositionHandling: Sendable {
     /// `broadcast.DefineDisposition`.
@@ -88,12 +100,13 @@ extension Broadcast: Contract {
         public var blocks: any BroadcastBlockHandling
         public var policies: any BroadcastPolicyHandling
         public var stats: any BroadcastStatsHandling
+        public var contacts: any BroadcastContactHandling
 
         public init(
             broadcasts: any BroadcastLifecycleHandling, rotation: any BroadcastRotationHandling,
             attempts: any BroadcastAttemptHandling, dispositions: any BroadcastDispositionHandling,
             blocks: any BroadcastBlockHandling, policies: any BroadcastPolicyHandling,
-            stats: any BroadcastStatsHandling
+            stats: any BroadcastStatsHandling, contacts: any BroadcastContactHandling
         ) {
             self.broadcasts = broadcasts
             self.rotation = rotation
@@ -102,6 +115,7 @@ extension Broadcast: Contract {
             self.blocks = blocks
             self.policies = policies
             self.stats = stats
+            self.contacts = contacts
         }
     }
 
@@ -117,6 +131,9 @@ extension Broadcast: Contract {
         .init(recycle) { try await $0.rotation.recycle($1, $2) },
         .init(setDisposition) { try await $0.attempts.setDisposition($1, $2) },
         .init(reportDelivery) { try await $0.attempts.reportDelivery($1, $2) },
+        .init(searchAttempts) { try await $0.contacts.searchAttempts($1, $2) },
+        .init(bulkRecycle) { try await $0.contacts.bulkRecycle($1, $2) },
+        .init(bulkBlock) { try await $0.contacts.bulkBlock($1, $2) },
         .init(defineDisposition) { try await $0.dispositions.defineDisposition($1, $2) },
         .init(archiveDisposition) { try await $0.dispositions.archiveDisposition($1, $2) },
         .init(deleteDisposition) { try await $0.dispositions.deleteDisposition($1, $2) },
@@ -185,6 +202,21 @@ public struct BroadcastClient: ContractClient {
     /// `broadcast.ReportDelivery`.
     public func reportDelivery(_ request: ReportDeliveryRequest) async throws(RPCError) -> AttemptReply {
         try await caller.call(Broadcast.reportDelivery, request)
+    }
+
+    /// `broadcast.SearchAttempts`.
+    public func searchAttempts(_ request: SearchAttemptsRequest) async throws(RPCError) -> SearchAttemptsResponse {
+        try await caller.call(Broadcast.searchAttempts, request)
+    }
+
+    /// `broadcast.BulkRecycle`.
+    public func bulkRecycle(_ request: BulkRecycleRequest) async throws(RPCError) -> BulkRecycleResponse {
+        try await caller.call(Broadcast.bulkRecycle, request)
+    }
+
+    /// `broadcast.BulkBlock`.
+    public func bulkBlock(_ request: BulkBlockRequest) async throws(RPCError) -> BulkBlockResponse {
+        try await caller.call(Broadcast.bulkBlock, request)
     }
 
     /// `broadcast.DefineDisposition`.

@@ -247,11 +247,13 @@ public struct Provider: Codable, Sendable, Equatable {
     public var updatedAt: Date
     /// Channels marked invalid (`WRONG_CONTACT_DETAILS`) until they change; nil when none is.
     public var invalidChannels: [InvalidChannel]?
+    /// When its personal data was erased (`EraseProvider`): it is then inactive for good.
+    public var erasedAt: Date?
 
     public init(
         partnerId: String, id: String, name: String, providerType: String, email: String?, phone: String?,
         location: GeoPoint?, travelRadiusKm: Double?, zones: [String], active: Bool, version: Int, createdAt: Date,
-        updatedAt: Date, invalidChannels: [InvalidChannel]? = nil
+        updatedAt: Date, invalidChannels: [InvalidChannel]? = nil, erasedAt: Date? = nil
     ) {
         self.partnerId = partnerId
         self.id = id
@@ -267,6 +269,7 @@ public struct Provider: Codable, Sendable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.invalidChannels = invalidChannels
+        self.erasedAt = erasedAt
     }
 
     static let schema = JSONSchema.object(
@@ -298,6 +301,9 @@ public struct Provider: Codable, Sendable, Equatable {
                 of: InvalidChannel.schema,
                 description: "The channels marked invalid (wrong contact details), each until the partner changes "
                     + "it; absent: none. A provider without a usable channel is never ranked nor contacted."),
+            "erasedAt": JSONSchema.timestamp(
+                description: "When its personal data was erased (EraseProvider): the name is a pseudonym, and it is "
+                    + "inactive for good."),
         ],
         required: ["partnerId", "id", "name", "providerType", "zones", "active", "version", "createdAt", "updatedAt"])
 }

@@ -45,6 +45,12 @@ public protocol RegistryProviderHandling: Sendable {
         -> MarkChannelInvalidResponse
 }
 
+/// Erasure of a provider's personal data.
+public protocol RegistryErasureHandling: Sendable {
+    /// `registry.EraseProvider`.
+    func eraseProvider(_ request: EraseProviderRequest, _ context: CallerContext) async throws -> EraseProviderResponse
+}
+
 /// A provider's documents, with their expiry.
 public protocol RegistryDocumentHandling: Sendable {
     /// `registry.AddDocument`.
@@ -105,6 +111,7 @@ extension Registry: Contract {
         public var availability: any RegistryAvailabilityHandling
         public var customers: any RegistryCustomerHandling
         public var vocabulary: any RegistryVocabularyHandling
+        public var erasure: any RegistryErasureHandling
 
         public init(
             documentTypes: any RegistryDocumentTypeHandling,
@@ -114,7 +121,8 @@ extension Registry: Contract {
             badges: any RegistryBadgeHandling,
             availability: any RegistryAvailabilityHandling,
             customers: any RegistryCustomerHandling,
-            vocabulary: any RegistryVocabularyHandling
+            vocabulary: any RegistryVocabularyHandling,
+            erasure: any RegistryErasureHandling
         ) {
             self.documentTypes = documentTypes
             self.qualifications = qualifications
@@ -124,6 +132,7 @@ extension Registry: Contract {
             self.availability = availability
             self.customers = customers
             self.vocabulary = vocabulary
+            self.erasure = erasure
         }
     }
 
@@ -139,6 +148,7 @@ extension Registry: Contract {
         .init(getProvider) { try await $0.providers.getProvider($1, $2) },
         .init(listProviders) { try await $0.providers.listProviders($1, $2) },
         .init(markChannelInvalid) { try await $0.providers.markChannelInvalid($1, $2) },
+        .init(eraseProvider) { try await $0.erasure.eraseProvider($1, $2) },
         .init(addDocument) { try await $0.documents.addDocument($1, $2) },
         .init(revokeDocument) { try await $0.documents.revokeDocument($1, $2) },
         .init(applyQualification) { try await $0.badges.applyQualification($1, $2) },
@@ -219,6 +229,11 @@ public struct RegistryClient: ContractClient {
         -> MarkChannelInvalidResponse
     {
         try await caller.call(Registry.markChannelInvalid, request)
+    }
+
+    /// `registry.EraseProvider`.
+    public func eraseProvider(_ request: EraseProviderRequest) async throws(RPCError) -> EraseProviderResponse {
+        try await caller.call(Registry.eraseProvider, request)
     }
 
     /// `registry.AddDocument`.

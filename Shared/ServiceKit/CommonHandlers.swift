@@ -18,7 +18,8 @@ enum CommonHandlers {
             return HealthResponse(
                 status: isServing() && !stuck ? .serving : .notServing, service: service,
                 instance: environment.configuration.instance, version: version,
-                uptimeSeconds: (ContinuousClock.now - environment.startedAt).components.seconds, events: events)
+                uptimeSeconds: (ContinuousClock.now - environment.startedAt).components.seconds, events: events,
+                now: environment.clock.now, clock: environment.clock is ManualClock ? .manual : .system)
         }
         router.register(CommonMethods.readEvents(service)) { request, context in
             try request.validate()

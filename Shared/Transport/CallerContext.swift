@@ -27,8 +27,12 @@ public struct CallerContext: Sendable {
         guard let actor = request.actor else {
             throw .invalidArgument(field: "actor", "is required for \(request.method)")
         }
+        // Every domain method acts within one tenant, whatever the role: `service` spans tenants
+        // only where a method is the service's own (ReadEvents, SetClock).
         guard let partnerId = actor.partnerId, !partnerId.isEmpty else {
-            throw .invalidArgument(field: "actor.partnerId", "is required for this method")
+            throw .invalidArgument(
+                field: "actor.partnerId", "is required for \(request.method): it acts within one tenant, for every role"
+            )
         }
         if actor.role == .customer || actor.role == .provider, (actor.id ?? "").isEmpty {
             throw .invalidArgument(field: "actor.id", "is required for role \(actor.role.rawValue)")

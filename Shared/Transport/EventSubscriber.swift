@@ -452,6 +452,8 @@ public final class EventSubscriber: Service {
                 try reset(db, source)
                 try EventCheckpoint.advance(db, source: source, to: 0, epoch: epoch)
             }
+        } catch is SourceNotRebuildable {
+            return dataLoss(channel, "\(source): \(reason); its events cannot be applied again")
         } catch {
             return .applyFailed(nil, "rebuilding from \(source) failed: \(error)")
         }
@@ -499,6 +501,12 @@ public final class EventSubscriber: Service {
             logger.warning("recording a source's epoch failed", metadata: ["source": "\(source)", "error": "\(error)"])
         }
     }
+}
+
+/// What a `Reset` hook throws for a source whose events it cannot apply again: the source is
+/// reported `dataLoss`, as it would be without a hook, while the consumer's other sources rebuild.
+public struct SourceNotRebuildable: Error, Sendable {
+    public init() {}
 }
 
 /// Where a subscriber stands with one source.

@@ -39,8 +39,9 @@ public enum CommonMethods {
     /// `<svc>.SetClock`.
     public static func setClock(_ service: String) -> MethodDescriptor<SetClockRequest, SetClockResponse> {
         MethodDescriptor(
-            "\(service).SetClock", idempotent: true, roles: [.service, .partner],
-            summary: "Moves the service's clock (only with --manual-clock) and fires every timer that falls due.",
+            "\(service).SetClock", idempotent: true, roles: [.service],
+            summary: "Moves the service's clock (only with --manual-clock), for every tenant at once, and fires every "
+                + "timer that falls due; the service role only.",
             request: SetClockRequest.schema, response: SetClockResponse.schema)
     }
 }
@@ -59,10 +60,19 @@ public struct HealthResponse: Codable, Sendable, Equatable {
     public var uptimeSeconds: Int64
     /// Per source the service consumes, how far it has applied (absent when it consumes none).
     public var events: [EventSourceHealth]?
+    /// The service's time, on the clock it runs on (absent from services that predate it).
+    public var now: Date?
+    /// `manual` when started with `--manual-clock` (`SetClock` moves it), else `system`.
+    public var clock: ClockKind?
+
+    /// Which clock a service runs on.
+    public enum ClockKind: String, Codable, Sendable, CaseIterable {
+        case system, manual
+    }
 
     public init(
         status: ServingStatus, service: String, instance: String, version: String, uptimeSeconds: Int64,
-        events: [EventSourceHealth]? = nil
+        events: [EventSourceHealth]? = nil, now: Date? = nil, clock: ClockKind? = nil
     ) {
         self.status = status
         self.service = service
@@ -70,6 +80,8 @@ public struct HealthResponse: Codable, Sendable, Equatable {
         self.version = version
         self.uptimeSeconds = uptimeSeconds
         self.events = events
+        self.now = now
+        self.clock = clock
     }
 
     static let schema = JSONSchema.object(
@@ -86,6 +98,12 @@ public struct HealthResponse: Codable, Sendable, Equatable {
                 of: EventSourceHealth.schema,
                 description: "Per source whose events the service consumes, how far it has applied them; absent "
                     + "when it consumes none."),
+            "now": JSONSchema.timestamp(
+                description: "The service's time on its clock: where SetClock last moved a manual clock."),
+            "clock": JSONSchema.string(
+                values: ClockKind.allCases.map(\.rawValue),
+                description: "manual when the service was started with --manual-clock (SetClock moves it), else "
+                    + "system."),
         ], required: ["status", "service", "instance", "version", "uptimeSeconds"])
 }
 

@@ -135,8 +135,7 @@ struct BroadcastWorld: Sendable {
     /// waves they made due went out.
     func advance(by seconds: TimeInterval) async throws {
         _ = try await rpc.setClock(
-            Broadcast.service, to: clock.now.addingTimeInterval(seconds), actor: partner,
-            options: .patient(retry: .none))
+            Broadcast.service, to: clock.now.addingTimeInterval(seconds), options: .patient(retry: .none))
     }
 
     /// Broadcast's events of `type` so far.

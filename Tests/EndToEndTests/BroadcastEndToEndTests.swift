@@ -125,8 +125,7 @@ struct BroadcastEndToEndTests {
             try await live.detail(request.id, "aa-01's decline") { $0.attempts.first?.disposition == "DECLINED" }
             // aa-02 stays silent: 8 hours later it gets NO_RESPONSE and the next wave goes out.
             _ = try await live.rpc.setClock(
-                Broadcast.service, to: Date().addingTimeInterval(8 * 3600 + 60), actor: live.partner,
-                options: .patient())
+                Broadcast.service, to: Date().addingTimeInterval(8 * 3600 + 60), options: .patient())
             detail = try await live.detail(request.id, "wave 2") { $0.waves.count == 2 && $0.waves[1].sentAt != nil }
             #expect(detail.waves[1].providerIds == ["aa-03", "aa-04"])
             #expect(detail.attempts.prefix(2).map(\.disposition) == ["DECLINED", "NO_RESPONSE"])

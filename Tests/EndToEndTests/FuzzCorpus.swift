@@ -22,7 +22,9 @@ struct FuzzCorpus: Sendable {
     let bodies: [FuzzJSON]
 
     /// Methods that change nothing, whatever they answer.
-    static let readPrefixes = ["Get", "List", "Check", "Rank", "Stats", "History", "Health", "Describe", "ReadEvents"]
+    static let readPrefixes = [
+        "Get", "List", "Check", "Rank", "Stats", "History", "Health", "Describe", "ReadEvents", "Search",
+    ]
 
     static func isRead(_ method: String) -> Bool {
         let name = method.split(separator: ".", maxSplits: 1).last.map(String.init) ?? method
@@ -80,7 +82,7 @@ struct FuzzCorpus: Sendable {
             read(service, "Describe", [:])
             read(service, "ReadEvents", ["afterSeq": 0, "limit": 3], as: actor("service", nil))
             read(service, "ReadEvents", ["afterSeq": 1])
-            read(service, "SetClock", ["now": "2031-01-01T00:00:00Z"])
+            read(service, "SetClock", ["now": "2031-01-01T00:00:00Z"], as: actor("service", nil))
         }
         // The registry.
         read("registry", "ListDocumentTypes", ["pageSize": 10])
@@ -125,6 +127,9 @@ struct FuzzCorpus: Sendable {
         }
         write("registry", "ArchiveQualification") { _ in ["id": .string(medical)] }
         write("registry", "RevokeDocument") { _ in ["id": "doc-none"] }
+        // No base's body names Ada with a reason: a swapped body and a fixture actor must not
+        // erase her (the test reads her back).
+        write("registry", "EraseProvider") { _ in ["providerId": "pr-none", "reason": "fuzzed"] }
         // Matching.
         read("matching", "Rank", ["request": job, "limit": 5, "pageSize": 5])
         read("matching", "Check", ["request": job, "providerId": .string(ada), "requestId": .string(requestId)])
@@ -141,13 +146,18 @@ struct FuzzCorpus: Sendable {
         read("broadcast", "GetPolicy", [:])
         read("broadcast", "Stats", ["requestId": .string(requestId)])
         read("broadcast", "Stats", ["from": from, "to": to])
+        read(
+            "broadcast", "SearchAttempts",
+            ["dispositions": ["DECLINED", "NO_RESPONSE"], "customerId": .string(school), "from": from, "pageSize": 2])
         write("broadcast", "DefineDisposition") { _ in
             ["code": "CALL_BACK", "label": "Call back", "final": false, "recycleAfterSeconds": 3600, "maxAttempts": 2]
         }
         write("broadcast", "SetPolicy") { _ in
             ["bands": [["minLeadHours": 0, "waveSize": 0, "intervalMinutes": 30]], "autoStart": false]
         }
-        write("broadcast", "Block") { _ in ["providerId": .string(ada), "reason": "fuzzed"] }
+        write("broadcast", "Block") { _ in ["providerId": .string(ada), "customerId": .string(school)] }
+        write("broadcast", "BulkRecycle") { _ in ["requestId": .string(requestId), "dispositions": ["DECLINED"]] }
+        write("broadcast", "BulkBlock") { _ in ["dispositions": ["DO_NOT_CONTACT"], "reason": "fuzzed"] }
         write("broadcast", "Start") { _ in ["requestId": .string(requestId)] }
         write("broadcast", "Override") { _ in ["requestId": .string(requestId), "pin": [.string(ada)]] }
         write("broadcast", "SetDisposition") { _ in ["attemptId": "att-none", "code": "DECLINED"] }

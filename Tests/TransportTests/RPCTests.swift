@@ -332,6 +332,34 @@ struct RPCTests {
         }
     }
 
+    @Test func setClockIsForTheServiceRoleAlone() async throws {
+        let system = try InProcessSystem()
+        try await tearingDown(teardown: system.shutdown) {
+            let start = Date(timeIntervalSince1970: 1_900_000_000)
+            try await system.start(TestServices.source(), clock: ManualClock(start: start))
+            let client = try system.client("registry")
+            defer { client.close() }
+            let later = start.addingTimeInterval(3600)
+            // One clock serves every tenant: no partner, customer or provider may move it.
+            for actor in [
+                Actor(role: .partner, partnerId: "p-1", id: "u-1"), Actor(role: .customer, partnerId: "p-1", id: "c-1"),
+                Actor(role: .provider, partnerId: "p-1", id: "pr-1"),
+            ] {
+                do {
+                    _ = try await client.setClock("registry", to: later, actor: actor)
+                    Issue.record("\(actor.role) moved the clock")
+                } catch {
+                    #expect(statusCode(error) == .permissionDenied, "\(error)")
+                }
+            }
+            #expect(try await client.health("registry").now == start)
+            // The service role moves it, with or without a tenant.
+            #expect(try await client.setClock("registry", to: later).now == later)
+            let health = try await client.health("registry")
+            #expect(health.now == later && health.clock == .manual)
+        }
+    }
+
     @Test func gracefulShutdownAnswersCallsInFlight() async throws {
         let system = try InProcessSystem()
         try await tearingDown(teardown: system.shutdown) {
