@@ -93,7 +93,7 @@ enum OpportunitiesError: RPCErrorConvertible, Equatable, Sendable {
                 "the offer of opportunity \(opportunityId) was withdrawn\(reason.map { " (\($0))" } ?? ""): "
                     + "it takes no answer")
         case .notAvailableNow(let action):
-            RPCError(.failedPrecondition, "cannot \(action.rawValue) the opportunity now")
+            RPCError(.failedPrecondition, "cannot \(action.words) now")
         }
     }
 

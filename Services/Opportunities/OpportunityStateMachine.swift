@@ -61,13 +61,54 @@ public enum TransitionError: RPCErrorConvertible, Equatable, Sendable {
     public var rpcError: RPCError {
         switch self {
         case .roleNotPermitted(let role, let action):
-            RPCError(.permissionDenied, "role \(role.rawValue) may not \(action.rawValue)")
+            RPCError(.permissionDenied, "a \(role.rawValue) may not \(action.words)")
         case .notAllowedInState(let state, let action):
-            RPCError(.failedPrecondition, "cannot \(action.rawValue) an opportunity in \(state.rawValue)")
+            RPCError(
+                .failedPrecondition, "cannot \(action.words) (\(action.rawValue)): \(state.words) (\(state.rawValue))")
         case .jobNotStarted(let action):
-            RPCError(.failedPrecondition, "cannot \(action.rawValue) before the job starts")
+            RPCError(.failedPrecondition, "cannot \(action.words) before the job starts")
         case .jobEnded(let action):
-            RPCError(.failedPrecondition, "cannot \(action.rawValue) after the job ended")
+            RPCError(.failedPrecondition, "cannot \(action.words) after the job ended")
+        }
+    }
+}
+
+extension OpportunityAction {
+    /// The action as a person would say it, for error messages.
+    var words: String {
+        switch self {
+        case .respondInterested: "answer the offer with interest"
+        case .respondDeclined: "decline the offer"
+        case .decideAssign: "assign the provider"
+        case .decideDecline: "turn the provider down"
+        case .cancel: "cancel the provider's place"
+        case .markNoShow: "mark the provider as a no-show"
+        case .seekReplacement: "seek a replacement"
+        case .withdrawReplacement: "withdraw the replacement search"
+        case .withdrawOffer: "withdraw the offer"
+        case .expire: "let the offer lapse"
+        case .withdrawForRequest: "withdraw the offer for the request"
+        case .completeTeam: "close the offer for a complete team"
+        case .reopenTeam: "reopen the offer"
+        case .replaceOriginal: "replace the original provider"
+        case .reoffer: "offer again"
+        }
+    }
+}
+
+extension OpportunityState {
+    /// Where the opportunity stands, as a person would say it, for error messages.
+    var words: String {
+        switch self {
+        case .offered: "the offer awaits the provider's answer"
+        case .declined: "the offer was declined or withdrawn"
+        case .pending: "the provider's interest awaits a decision"
+        case .contingent: "the provider holds a place until the team is complete"
+        case .assigned: "the provider is assigned"
+        case .cancelled: "the provider's place was cancelled"
+        case .cancelledBillable: "the provider's place was cancelled (billable)"
+        case .noShow: "the provider did not show"
+        case .replacementSought: "a replacement is being sought"
         }
     }
 }

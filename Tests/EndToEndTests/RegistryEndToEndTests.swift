@@ -62,7 +62,7 @@ struct RegistryEndToEndTests {
             #expect(mine.qualifications.first?.inEffect == false)
 
             let described = try await client.describe("registry")
-            #expect(described.methods.count == 26)
+            #expect(described.methods.count == 27)
             let apply = described.methods.first { $0.name == "registry.ApplyQualification" }
             #expect(apply?.roles == ["partner", "service"])
         }

@@ -60,7 +60,7 @@ struct OpportunitiesErrorTests {
             "body.zone: XX is not one of the partner's zones", "body.zone"
         ),
         (.requestEnded(requestId: "rq-1"), .failedPrecondition, "request rq-1 has ended: it cannot be cancelled", nil),
-        (.notAvailableNow(action: .cancel), .failedPrecondition, "cannot cancel the opportunity now", nil),
+        (.notAvailableNow(action: .cancel), .failedPrecondition, "cannot cancel the provider's place now", nil),
         (
             .requestUnfilled(requestId: "rq-1"), .failedPrecondition,
             "request rq-1 went unfilled when its job started: it cannot be cancelled", nil

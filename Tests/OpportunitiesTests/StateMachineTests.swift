@@ -148,4 +148,15 @@ struct StateMachineTests {
         #expect(masked.state == (sees ? .replacementSought : .assigned))
         #expect((masked.replacementSoughtBy == seeker) == sees)
     }
+
+    @Test func aRefusedTransitionSaysWhatWasAskedAndWhereTheOpportunityStandsInDomainWords() {
+        let late = TransitionError.notAllowedInState(state: .declined, action: .respondInterested).rpcError
+        #expect(late.code == .failedPrecondition)
+        #expect(
+            late.message
+                == "cannot answer the offer with interest (respondInterested): the offer was declined or withdrawn "
+                + "(DECLINED)")
+        for action in OpportunityAction.allCases { #expect(!action.words.isEmpty) }
+        for state in OpportunityState.allCases { #expect(!state.words.isEmpty) }
+    }
 }
