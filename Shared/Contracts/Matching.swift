@@ -263,14 +263,19 @@ public struct RankResponse: Codable, Sendable, Equatable, PagedReply {
                 of: FilteredProvider.schema,
                 description: "One page of the providers filtered out, by provider id (cut to fit after ranked)."),
             "counts": RankCounts.schema.described("Everyone, counted whatever the lists show."),
-            "positions": JSONSchema.array(
-                of: ReadModelPosition.schema,
-                description: "How far the read model had applied each source when it answered."),
-            "settings": RankingSettings.schema.described("The partner's ranking settings the judgement used."),
-            "defaultsSkipped": JSONSchema.array(
-                of: SkippedDefault.schema,
-                description: "The customer's defaults left out of the job, each with why (archived, not offered in "
-                    + "the job's zone, not for its provider type, or unknown), as opportunities.CreateRequest reports "
-                    + "them."),
+            "positions": JudgementSchema.positions,
+            "settings": JudgementSchema.settings,
+            "defaultsSkipped": JudgementSchema.defaultsSkipped,
         ], required: ["ranked", "filtered", "counts", "positions", "settings"], page: .reply)
+}
+
+/// The properties `Rank` and `Check` replies share, declared once.
+enum JudgementSchema {
+    static let positions = JSONSchema.array(
+        of: ReadModelPosition.schema, description: "How far the read model had applied each source when it answered.")
+    static let settings = RankingSettings.schema.described("The partner's ranking settings the judgement used.")
+    static let defaultsSkipped = JSONSchema.array(
+        of: SkippedDefault.schema,
+        description: "The customer's defaults left out of the job, each with why (archived, not offered in the job's "
+            + "zone, not for its provider type, or unknown), as opportunities.CreateRequest reports them.")
 }

@@ -149,15 +149,9 @@ public struct CheckResponse: Codable, Sendable, Equatable {
                 of: CriterionValue.schema,
                 description: "Every criterion with its value and contribution, worked out even when filtered out."),
             "score": JSONSchema.number(description: "The sum of the criteria's contributions."),
-            "positions": JSONSchema.array(
-                of: ReadModelPosition.schema,
-                description: "How far the read model had applied each source when it answered."),
-            "settings": RankingSettings.schema.described("The partner's ranking settings the judgement used."),
-            "defaultsSkipped": JSONSchema.array(
-                of: SkippedDefault.schema,
-                description: "The customer's defaults left out of the job, each with why (archived, not offered in "
-                    + "the job's zone, not for its provider type, or unknown), as opportunities.CreateRequest reports "
-                    + "them."),
+            "positions": JudgementSchema.positions,
+            "settings": JudgementSchema.settings,
+            "defaultsSkipped": JudgementSchema.defaultsSkipped,
             "preferredQualificationsMet": NamedQualification.metSchema,
             "wouldBeEligibleIf": FilteredProvider.wouldBeEligibleIfSchema,
         ], required: ["providerId", "passes", "reasons", "criteria", "score", "positions", "settings"])
